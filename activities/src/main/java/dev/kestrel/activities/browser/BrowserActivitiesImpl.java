@@ -1,0 +1,205 @@
+package dev.kestrel.activities.browser;
+
+import com.microsoft.playwright.PlaywrightException;
+import dev.kestrel.activities.record.RunRecorder;
+import dev.kestrel.model.LogLevel;
+import dev.kestrel.model.StepSpec;
+import dev.kestrel.workflows.BrowserActivities;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.client.ActivityCompletionException;
+import io.temporal.failure.ApplicationFailure;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Browser activities of one worker. The activity thread never touches Playwright: it hands the
+ * work to the slot's thread and heartbeats while it waits, which is how a cancellation (or the
+ * loss of this worker) becomes visible.
+ */
+public class BrowserActivitiesImpl implements BrowserActivities {
+  private static final long HEARTBEAT_POLL_MS = 500;
+  private static final int MAX_MESSAGE = 2_000;
+
+  private final BrowserPool pool;
+  private final RunRecorder recorder;
+  private final StepExecutor executor;
+  private final String workerId;
+  private final String taskQueue;
+
+  public BrowserActivitiesImpl(
+      BrowserPool pool, RunRecorder recorder, ArtifactStore artifacts, String workerId, String taskQueue) {
+    this.pool = pool;
+    this.recorder = recorder;
+    this.executor = new StepExecutor(pool.settings().egress(), artifacts);
+    this.workerId = workerId;
+    this.taskQueue = taskQueue;
+  }
+
+  @Override
+  public SessionRef openSession(OpenSessionRequest request) {
+    ActivityExecutionContext ctx = Activity.getExecutionContext();
+    BrowserSlot slot = acquireSlot(ctx);
+    Future<BrowserSession> opening = pool.open(slot, request.runId());
+    BrowserSession session;
+    try {
+      session = await(ctx, opening, null, "opening");
+    } catch (RuntimeException e) {
+      releaseWhenOpened(slot, opening);
+      throw e;
+    }
+    recorder.appendLog(
+        request.runId(),
+        LogLevel.INFO,
+        "Browser session opened on worker " + workerId + ", slot " + slot.index()
+            + (request.attempt() > 1 ? " (session attempt " + request.attempt() + ")" : ""),
+        null);
+    return new SessionRef(session.id(), taskQueue, workerId);
+  }
+
+  /** After a failed or cancelled opening: close the session should it still come up, else free the slot. */
+  private void releaseWhenOpened(BrowserSlot slot, Future<BrowserSession> opening) {
+    BrowserSession late;
+    try {
+      late = opening.get(30, TimeUnit.SECONDS);
+    } catch (Exception notOpened) {
+      pool.release(slot);
+      return;
+    }
+    pool.close(late.id());
+  }
+
+  private BrowserSlot acquireSlot(ActivityExecutionContext ctx) {
+    long deadline = System.nanoTime() + pool.settings().slotWait().toNanos();
+    try {
+      while (System.nanoTime() < deadline) {
+        BrowserSlot slot = pool.tryAcquire(HEARTBEAT_POLL_MS);
+        if (slot != null) {
+          return slot;
+        }
+        ctx.heartbeat("waiting for a browser slot");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ApplicationFailure.newFailure("worker " + workerId + " is shutting down", NO_FREE_SLOT);
+    }
+    // Retried by Temporal, possibly on another worker with a free slot.
+    throw ApplicationFailure.newFailure("no free browser slot on worker " + workerId, NO_FREE_SLOT);
+  }
+
+  @Override
+  public StepResult runStep(StepRequest request) {
+    ActivityExecutionContext ctx = Activity.getExecutionContext();
+    BrowserSession session = pool.session(request.sessionId());
+    if (session == null) {
+      throw ApplicationFailure.newFailure(
+          "session " + request.sessionId() + " is not held by worker " + workerId, SESSION_LOST);
+    }
+    StepSpec step = request.step();
+    String label = "Step " + request.stepNumber() + "/" + request.stepsTotal() + " " + step.describe();
+    recorder.appendLog(request.runId(), LogLevel.INFO, label, step.id());
+    long started = System.nanoTime();
+    Future<Map<String, Object>> work =
+        session.slot().submit(
+            () -> {
+              session.beginStep(step.id());
+              try {
+                return executor.execute(session, request.runId(), step, request.defaultTimeoutMs());
+              } finally {
+                session.endStep();
+              }
+            });
+    Map<String, Object> outputs;
+    try {
+      outputs = await(ctx, work, session, label);
+    } catch (StepFailedException e) {
+      recorder.appendLog(request.runId(), LogLevel.ERROR, label + " failed: " + e.getMessage(), step.id());
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), STEP_FAILED);
+    } catch (PlaywrightException e) {
+      if (!session.slot().isHealthy()) {
+        throw ApplicationFailure.newFailure("browser crashed: " + firstLine(e), SESSION_LOST);
+      }
+      String message = step.describe() + " failed: " + firstLine(e);
+      recorder.appendLog(request.runId(), LogLevel.ERROR, label + " failed: " + firstLine(e), step.id());
+      throw ApplicationFailure.newNonRetryableFailure(message, STEP_FAILED);
+    }
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    recorder.appendLog(
+        request.runId(),
+        LogLevel.INFO,
+        label + " done in " + millis + " ms" + (outputs.isEmpty() ? "" : "; outputs " + outputs.keySet()),
+        step.id());
+    return new StepResult(outputs);
+  }
+
+  @Override
+  public void closeSession(String sessionId) {
+    pool.close(sessionId);
+  }
+
+  /**
+   * Waits for slot work while heartbeating. On cancellation the step is asked to stop, and its
+   * browser is killed if it does not stop within the grace period; either way this returns only
+   * once the slot thread has let go of the page.
+   */
+  private <T> T await(ActivityExecutionContext ctx, Future<T> work, BrowserSession session, String what) {
+    while (true) {
+      try {
+        return work.get(HEARTBEAT_POLL_MS, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException stillRunning) {
+        try {
+          ctx.heartbeat(what);
+        } catch (ActivityCompletionException cancelled) {
+          stop(work, session);
+          throw cancelled;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        stop(work, session);
+        throw ApplicationFailure.newFailure("worker " + workerId + " is shutting down", SESSION_LOST);
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof BrowserSession.StepCancelledException) {
+          throw ApplicationFailure.newFailure("step was cancelled on worker " + workerId, SESSION_LOST);
+        }
+        if (cause instanceof RuntimeException re) {
+          throw re;
+        }
+        throw new IllegalStateException(cause);
+      }
+    }
+  }
+
+  private void stop(Future<?> work, BrowserSession session) {
+    if (session == null) {
+      return;
+    }
+    session.requestCancel();
+    try {
+      work.get(pool.settings().cancelGrace().toMillis(), TimeUnit.MILLISECONDS);
+      return;
+    } catch (TimeoutException e) {
+      session.slot().forceStop();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      session.slot().forceStop();
+    } catch (ExecutionException expected) {
+      return;
+    }
+    try {
+      work.get(10, TimeUnit.SECONDS);
+    } catch (Exception ignored) {
+      // The browser is gone; the slot relaunches it for the next session.
+    }
+  }
+
+  private static String firstLine(Throwable e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    int newline = message.indexOf('\n');
+    String line = newline < 0 ? message : message.substring(0, newline);
+    return line.length() > MAX_MESSAGE ? line.substring(0, MAX_MESSAGE) : line;
+  }
+}

@@ -1,0 +1,221 @@
+package dev.kestrel.activities.browser;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.PlaywrightException;
+import dev.kestrel.activities.record.RunRecorder;
+import dev.kestrel.model.LogLevel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The browser slots of one worker and the sessions open on them. A session holds its slot from
+ * {@link #open} until {@link #close}; sessions nobody used for a while are closed by a reaper, so a
+ * workflow that vanished cannot hold a slot forever.
+ */
+public final class BrowserPool implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(BrowserPool.class);
+
+  private final BrowserSettings settings;
+  private final RunRecorder recorder;
+  private final List<BrowserSlot> slots = new ArrayList<>();
+  private final BlockingQueue<BrowserSlot> free;
+  private final Map<String, BrowserSession> sessions = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService reaper;
+  private volatile boolean closed;
+
+  public BrowserPool(String workerId, BrowserSettings settings, RunRecorder recorder) {
+    this.settings = settings;
+    this.recorder = recorder;
+    this.free = new ArrayBlockingQueue<>(settings.slots());
+    for (int i = 0; i < settings.slots(); i++) {
+      BrowserSlot slot = new BrowserSlot(i, workerId, settings);
+      slots.add(slot);
+      free.add(slot);
+    }
+    this.reaper =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "browser-session-reaper-" + workerId);
+              t.setDaemon(true);
+              return t;
+            });
+    long period = Math.max(1, settings.sessionIdleTimeout().toSeconds() / 4);
+    reaper.scheduleWithFixedDelay(this::reapIdleSessions, period, period, TimeUnit.SECONDS);
+  }
+
+  public BrowserSettings settings() {
+    return settings;
+  }
+
+  /** Launches every slot's browser in the background, so that the first runs find them warm. */
+  public void warmUp() {
+    slots.forEach(slot -> slot.submit(slot::browser));
+  }
+
+  /** Takes a free slot, waiting up to {@code millis}; null if none became free. */
+  public BrowserSlot tryAcquire(long millis) throws InterruptedException {
+    if (closed) {
+      return null;
+    }
+    return free.poll(millis, TimeUnit.MILLISECONDS);
+  }
+
+  public void release(BrowserSlot slot) {
+    if (!free.contains(slot)) {
+      free.offer(slot);
+    }
+  }
+
+  /** Opens a fresh context and page for a run. Slot thread only. */
+  BrowserSession openOnSlotThread(BrowserSlot slot, String runId) {
+    Browser browser = slot.browser();
+    BrowserContext context = browser.newContext();
+    BrowserSession session;
+    try {
+      Page page = context.newPage();
+      session = new BrowserSession(UUID.randomUUID().toString(), runId, slot, context, page);
+      BrowserSession s = session;
+      context.route(
+          "**/*",
+          route -> {
+            String refusal = settings.egress().refusal(route.request().url());
+            if (refusal == null) {
+              route.resume();
+            } else {
+              recorder.appendLog(
+                  runId, LogLevel.WARNING, "Blocked request to " + route.request().url() + ": " + refusal, s.currentNodeId());
+              route.abort("blockedbyclient");
+            }
+          });
+      page.onConsoleMessage(
+          msg ->
+              recorder.appendLog(
+                  runId, consoleLevel(msg.type()), "console: " + msg.text(), s.currentNodeId()));
+    } catch (RuntimeException e) {
+      context.close();
+      throw e;
+    }
+    return session;
+  }
+
+  /** Opens a session on {@code slot}, which the caller acquired. */
+  public Future<BrowserSession> open(BrowserSlot slot, String runId) {
+    return slot.submit(
+        () -> {
+          BrowserSession session = openOnSlotThread(slot, runId);
+          sessions.put(session.id(), session);
+          return session;
+        });
+  }
+
+  public BrowserSession session(String sessionId) {
+    return sessions.get(sessionId);
+  }
+
+  /** Closes the session's context and frees its slot. Idempotent. */
+  public void close(String sessionId) {
+    BrowserSession session = sessions.remove(sessionId);
+    if (session == null) {
+      return;
+    }
+    session.requestCancel();
+    Future<?> closing =
+        session.slot().submit(
+            () -> {
+              try {
+                session.context.close();
+              } catch (PlaywrightException e) {
+                LOG.debug("Context of session {} was already gone", sessionId, e);
+              }
+              return null;
+            });
+    try {
+      closing.get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("Closing session {} failed; killing the browser of its slot", sessionId, e);
+      session.slot().forceStop();
+    } finally {
+      release(session.slot());
+    }
+  }
+
+  public int openSessions() {
+    return sessions.size();
+  }
+
+  /** Browser contexts open in all slots, as the browsers themselves report them. */
+  public int openContexts() {
+    int total = 0;
+    for (BrowserSlot slot : slots) {
+      try {
+        total += slot.submit(slot::openContexts).get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new IllegalStateException("slot " + slot.index() + " did not answer", e);
+      }
+    }
+    return total;
+  }
+
+  /** Launches a browser if need be and opens and closes a page: the health check. */
+  public void probe() throws Exception {
+    BrowserSlot slot = tryAcquire(0);
+    if (slot == null) {
+      return; // Every slot is busy running a task, which is proof enough.
+    }
+    try {
+      slot.submit(
+              () -> {
+                BrowserContext context = slot.browser().newContext();
+                try {
+                  context.newPage().setContent("<p>ok</p>");
+                } finally {
+                  context.close();
+                }
+                return null;
+              })
+          .get(60, TimeUnit.SECONDS);
+    } finally {
+      release(slot);
+    }
+  }
+
+  private void reapIdleSessions() {
+    long idle = settings.sessionIdleTimeout().toNanos();
+    for (BrowserSession session : List.copyOf(sessions.values())) {
+      if (session.idleLongerThan(idle)) {
+        LOG.warn("Closing session {} of run {}: idle too long", session.id(), session.runId());
+        close(session.id());
+      }
+    }
+  }
+
+  private static LogLevel consoleLevel(String type) {
+    return switch (type) {
+      case "error" -> LogLevel.ERROR;
+      case "warning" -> LogLevel.WARNING;
+      default -> LogLevel.INFO;
+    };
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    reaper.shutdownNow();
+    sessions.values().forEach(BrowserSession::requestCancel);
+    sessions.clear();
+    slots.parallelStream().forEach(BrowserSlot::close);
+  }
+}

@@ -1,0 +1,37 @@
+package dev.kestrel.activities.browser;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * How a worker runs its browsers.
+ *
+ * @param slots browsers this worker runs at once; each slot holds one run at a time
+ * @param slotWait how long opening a session waits for a free slot on this worker before it gives
+ *     the session back to the queue, so that another worker may take it
+ * @param cancelGrace how long a cancelled step may take to stop by itself before its browser is
+ *     killed (a navigation cannot be interrupted politely)
+ * @param sessionIdleTimeout a session no workflow has used for this long is closed
+ */
+public record BrowserSettings(
+    String chromiumPath,
+    int slots,
+    boolean headless,
+    List<String> extraArgs,
+    EgressPolicy egress,
+    Duration slotWait,
+    Duration cancelGrace,
+    Duration sessionIdleTimeout) {
+
+  /** Flags that keep Chromium quiet on a closed network and in a container run as root. */
+  public static final List<String> DEFAULT_ARGS =
+      List.of(
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-dev-shm-usage",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+          "--no-first-run",
+          "--disable-quic");
+}

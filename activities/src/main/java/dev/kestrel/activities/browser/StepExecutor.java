@@ -1,0 +1,200 @@
+package dev.kestrel.activities.browser;
+
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.TimeoutError;
+import com.microsoft.playwright.options.WaitForSelectorState;
+import dev.kestrel.model.StepSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Executes one step on a session's page, on the slot thread. Waits are cut into short slices so
+ * that a cancelled step stops within a fraction of a second; only a navigation blocks for long,
+ * and the activity kills the browser if a cancelled navigation does not return in time.
+ */
+final class StepExecutor {
+  /** Longest single blocking wait between two cancellation checks. */
+  static final long SLICE_MS = 250;
+  /** Asserts retry like Playwright's expect: 5 s unless the step sets its own timeout. */
+  static final long ASSERT_TIMEOUT_MS = 5_000;
+
+  private final EgressPolicy egress;
+  private final ArtifactStore artifacts;
+
+  StepExecutor(EgressPolicy egress, ArtifactStore artifacts) {
+    this.egress = egress;
+    this.artifacts = artifacts;
+  }
+
+  Map<String, Object> execute(BrowserSession session, String runId, StepSpec step, long defaultTimeoutMs) {
+    long timeout = step.timeoutMs() != null ? step.timeoutMs() : defaultTimeoutMs;
+    long deadline = System.currentTimeMillis() + timeout;
+    Page page = session.page;
+    Object output = null;
+    switch (step.action()) {
+      case "goto" -> {
+        String refusal = egress.refusal(step.url());
+        if (refusal != null) {
+          throw new StepFailedException("Navigation to " + step.url() + " refused: " + refusal);
+        }
+        session.checkCancelled();
+        page.navigate(step.url(), new Page.NavigateOptions().setTimeout(timeout));
+      }
+      case "click" -> actionable(session, step, deadline)
+          .click(new Locator.ClickOptions().setTimeout(remaining(deadline)));
+      case "fill" -> actionable(session, step, deadline)
+          .fill(step.value(), new Locator.FillOptions().setTimeout(remaining(deadline)));
+      case "press" -> actionable(session, step, deadline)
+          .press(step.key(), new Locator.PressOptions().setTimeout(remaining(deadline)));
+      case "select" -> actionable(session, step, deadline)
+          .selectOption(step.value(), new Locator.SelectOptionOptions().setTimeout(remaining(deadline)));
+      case "check" -> actionable(session, step, deadline)
+          .setChecked(!Boolean.FALSE.equals(step.checked()),
+              new Locator.SetCheckedOptions().setTimeout(remaining(deadline)));
+      case "hover" -> actionable(session, step, deadline)
+          .hover(new Locator.HoverOptions().setTimeout(remaining(deadline)));
+      case "waitFor" -> {
+        if (step.ms() != null) {
+          pause(session, step.ms());
+        } else {
+          waitFor(session, step.selector(), state(step.state()), deadline);
+        }
+      }
+      case "extract" -> output = extract(session, step, deadline);
+      case "screenshot" -> {
+        byte[] png =
+            step.selector() == null
+                ? page.screenshot(
+                    new Page.ScreenshotOptions()
+                        .setFullPage(Boolean.TRUE.equals(step.fullPage()))
+                        .setTimeout(timeout))
+                : actionable(session, step, deadline)
+                    .screenshot(new Locator.ScreenshotOptions().setTimeout(remaining(deadline)));
+        output = artifacts.save(runId, step.id() + ".png", png);
+      }
+      case "assert" -> assertStep(session, step);
+      default -> throw new StepFailedException("Unknown action " + step.action());
+    }
+    Map<String, Object> outputs = new LinkedHashMap<>();
+    if (step.output() != null && output != null) {
+      outputs.put(step.output(), output);
+    }
+    return outputs;
+  }
+
+  private Object extract(BrowserSession session, StepSpec step, long deadline) {
+    Locator all = session.page.locator(step.selector());
+    if (Boolean.TRUE.equals(step.all())) {
+      try {
+        waitFor(session, step.selector(), WaitForSelectorState.ATTACHED, deadline);
+      } catch (StepFailedException noneAppeared) {
+        return List.of();
+      }
+      List<Object> values = new ArrayList<>();
+      for (Locator one : all.all()) {
+        values.add(read(one, step));
+      }
+      return values;
+    }
+    waitFor(session, step.selector(), WaitForSelectorState.ATTACHED, deadline);
+    return read(all.first(), step);
+  }
+
+  private static Object read(Locator element, StepSpec step) {
+    if (step.attribute() != null) {
+      return element.getAttribute(step.attribute());
+    }
+    String mode = step.mode() == null ? "text" : step.mode();
+    return mode.equals("html") ? element.innerHTML() : element.innerText().strip();
+  }
+
+  private void assertStep(BrowserSession session, StepSpec step) {
+    long timeout = step.timeoutMs() != null ? step.timeoutMs() : ASSERT_TIMEOUT_MS;
+    long deadline = System.currentTimeMillis() + timeout;
+    Locator element = session.page.locator(step.selector()).first();
+    String failure;
+    while (true) {
+      session.checkCancelled();
+      failure = assertionFailure(element, step);
+      if (failure == null) {
+        return;
+      }
+      if (System.currentTimeMillis() >= deadline) {
+        break;
+      }
+      session.page.waitForTimeout(Math.min(100, Math.max(1, deadline - System.currentTimeMillis())));
+    }
+    String message = step.message() != null ? step.message() : failure;
+    throw new StepFailedException(message);
+  }
+
+  private static String assertionFailure(Locator element, StepSpec step) {
+    if (step.textContains() != null) {
+      if (element.count() == 0) {
+        return "Expected '" + step.selector() + "' to contain \"" + step.textContains() + "\", but it is not on the page";
+      }
+      String text = element.innerText();
+      return text.contains(step.textContains())
+          ? null
+          : "Expected '" + step.selector() + "' to contain \"" + step.textContains() + "\", found \"" + abbreviate(text) + "\"";
+    }
+    boolean expected = !Boolean.FALSE.equals(step.visible());
+    boolean visible = element.isVisible();
+    return visible == expected
+        ? null
+        : "Expected '" + step.selector() + "' to be " + (expected ? "visible" : "hidden");
+  }
+
+  /** Waits for the step's element to be visible, then returns it for the action. */
+  private Locator actionable(BrowserSession session, StepSpec step, long deadline) {
+    waitFor(session, step.selector(), WaitForSelectorState.VISIBLE, deadline);
+    session.checkCancelled();
+    return session.page.locator(step.selector()).first();
+  }
+
+  private void waitFor(BrowserSession session, String selector, WaitForSelectorState state, long deadline) {
+    Locator element = session.page.locator(selector).first();
+    while (true) {
+      session.checkCancelled();
+      long left = deadline - System.currentTimeMillis();
+      if (left <= 0) {
+        throw new StepFailedException(
+            "Timed out waiting for '" + selector + "' to be " + state.name().toLowerCase(Locale.ROOT));
+      }
+      try {
+        element.waitFor(new Locator.WaitForOptions().setState(state).setTimeout(Math.min(SLICE_MS, left)));
+        return;
+      } catch (TimeoutError sliceOver) {
+        // Check for cancellation, then wait another slice.
+      }
+    }
+  }
+
+  private static void pause(BrowserSession session, long ms) {
+    long deadline = System.currentTimeMillis() + ms;
+    while (true) {
+      session.checkCancelled();
+      long left = deadline - System.currentTimeMillis();
+      if (left <= 0) {
+        return;
+      }
+      session.page.waitForTimeout(Math.min(SLICE_MS, left));
+    }
+  }
+
+  private static long remaining(long deadline) {
+    return Math.max(1_000, deadline - System.currentTimeMillis());
+  }
+
+  private static WaitForSelectorState state(String state) {
+    return state == null ? WaitForSelectorState.VISIBLE : WaitForSelectorState.valueOf(state.toUpperCase(Locale.ROOT));
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 200 ? text : text.substring(0, 200) + "…";
+  }
+}

@@ -1,0 +1,206 @@
+package dev.kestrel.api;
+
+import dev.kestrel.activities.browser.ArtifactStore;
+import dev.kestrel.activities.browser.BrowserSettings;
+import dev.kestrel.activities.browser.EgressPolicy;
+import dev.kestrel.api.auth.ApiKeyAuthFilter;
+import dev.kestrel.api.cli.CreateApiKeyCommand;
+import dev.kestrel.api.cli.CreateOrganizationCommand;
+import dev.kestrel.api.cli.ListApiKeysCommand;
+import dev.kestrel.api.cli.RevokeApiKeyCommand;
+import dev.kestrel.api.cli.WorkerCommand;
+import dev.kestrel.api.config.WorkerSettings;
+import dev.kestrel.api.core.InputResolver;
+import dev.kestrel.api.core.JsonBodies;
+import dev.kestrel.api.core.Organization;
+import dev.kestrel.api.core.Organizations;
+import dev.kestrel.api.core.RunReconciler;
+import dev.kestrel.api.core.RunService;
+import dev.kestrel.api.core.RunWorker;
+import dev.kestrel.api.core.TaskValidator;
+import dev.kestrel.api.core.TemporalEngine;
+import dev.kestrel.api.db.ApiKeyDao;
+import dev.kestrel.api.db.Database;
+import dev.kestrel.api.db.JdbiRunRecorder;
+import dev.kestrel.api.db.JsonColumns;
+import dev.kestrel.api.db.OrganizationDao;
+import dev.kestrel.api.db.RunDao;
+import dev.kestrel.api.db.RunLogDao;
+import dev.kestrel.api.db.TaskDao;
+import dev.kestrel.api.errors.ErrorMappers;
+import dev.kestrel.api.health.BrowserHealthCheck;
+import dev.kestrel.api.health.TemporalHealthCheck;
+import dev.kestrel.api.resources.RequestSizeFilter;
+import dev.kestrel.api.resources.RunResource;
+import dev.kestrel.api.resources.TaskResource;
+import dev.kestrel.workflows.RunInput;
+import io.dropwizard.auth.AuthDynamicFeature;
+import io.dropwizard.auth.AuthValueFactoryProvider;
+import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.core.Application;
+import io.dropwizard.core.server.AbstractServerFactory;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import io.dropwizard.db.ManagedDataSource;
+import io.dropwizard.jdbi3.JdbiFactory;
+import io.dropwizard.lifecycle.Managed;
+import java.nio.file.Files;
+import java.time.Duration;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The runnable. {@code server}: the public API and, by default, a worker in the same process;
+ * {@code worker}: a worker alone; plus operator commands for organizations and keys.
+ */
+public class KestrelApplication extends Application<KestrelConfiguration> {
+  private TemporalEngine engine;
+  private KestrelConfiguration configuration;
+  private JdbiRunRecorder recorder;
+  private ArtifactStore artifacts;
+  private volatile RunWorker worker;
+  private RunReconciler reconciler;
+
+  public static void main(String[] args) throws Exception {
+    new KestrelApplication().run(args);
+  }
+
+  @Override
+  public String getName() {
+    return "kestrel";
+  }
+
+  @Override
+  public void initialize(Bootstrap<KestrelConfiguration> bootstrap) {
+    bootstrap.setConfigurationSourceProvider(
+        new SubstitutingSourceProvider(
+            bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
+    bootstrap.addCommand(new WorkerCommand(this));
+    bootstrap.addCommand(new CreateOrganizationCommand());
+    bootstrap.addCommand(new CreateApiKeyCommand());
+    bootstrap.addCommand(new RevokeApiKeyCommand());
+    bootstrap.addCommand(new ListApiKeysCommand());
+  }
+
+  @Override
+  public void run(KestrelConfiguration config, Environment env) throws Exception {
+    this.configuration = config;
+    // Our mappers answer every error as {"detail": ...}; Dropwizard's would not.
+    ((AbstractServerFactory) config.getServerFactory()).setRegisterDefaultExceptionMappers(false);
+    Files.createDirectories(config.dataDir());
+
+    ManagedDataSource dataSource = config.database().build(env.metrics(), "database");
+    Database.migrate(dataSource);
+    Jdbi jdbi = new JdbiFactory().build(env, config.database(), dataSource, "database");
+    JsonColumns json = new JsonColumns(env.getObjectMapper());
+    OrganizationDao organizationDao = new OrganizationDao(jdbi);
+    ApiKeyDao keyDao = new ApiKeyDao(jdbi);
+    TaskDao taskDao = new TaskDao(jdbi, json);
+    RunDao runDao = new RunDao(jdbi, json);
+    RunLogDao logDao =
+        new RunLogDao(jdbi, config.limits().maxLogEntriesPerRun(), config.limits().maxLogMessageChars());
+    recorder = new JdbiRunRecorder(runDao, logDao);
+    artifacts = new ArtifactStore(config.dataDir().resolve("artifacts"));
+
+    if (config.bootstrap().apiKey() != null) {
+      new Organizations(organizationDao, keyDao)
+          .ensureKey(config.bootstrap().organization(), config.bootstrap().apiKey());
+    }
+
+    engine = TemporalEngine.start(config.temporal());
+    env.lifecycle().manage(engine);
+    env.healthChecks().register("temporal", new TemporalHealthCheck(engine.apiClient()));
+
+    if (config.worker().enabled()) {
+      worker = newWorker();
+      env.lifecycle().manage(
+          new Managed() {
+            @Override
+            public void start() {
+              worker.start();
+            }
+
+            @Override
+            public void stop() {
+              worker.stop();
+            }
+          });
+      env.healthChecks().register("browser", new BrowserHealthCheck(() -> worker));
+    }
+
+    if (config.apiEnabled()) {
+      JsonBodies bodies = new JsonBodies(env.getObjectMapper());
+      WorkerSettings w = config.worker();
+      RunService runService =
+          new RunService(
+              taskDao,
+              runDao,
+              logDao,
+              engine.apiClient(),
+              new InputResolver(bodies),
+              new RunInput.ExecutionSettings(
+                  w.heartbeatTimeoutSeconds(),
+                  w.stepScheduleToStartSeconds(),
+                  w.maxSessionAttempts(),
+                  w.defaultStepTimeoutMs()),
+              config.publicUrl());
+      TaskValidator validator =
+          new TaskValidator(bodies, config.limits().maxStepsPerTask(), config.limits().maxRunTimeoutSeconds());
+      env.jersey().register(new RequestSizeFilter(config.limits().maxRequestBytes()));
+      env.jersey().register(new AuthDynamicFeature(new ApiKeyAuthFilter(keyDao)));
+      env.jersey().register(new AuthValueFactoryProvider.Binder<>(Organization.class));
+      env.jersey().register(new ErrorMappers.Api());
+      env.jersey().register(new ErrorMappers.Json());
+      env.jersey().register(new ErrorMappers.Web());
+      env.jersey().register(new ErrorMappers.Unhandled());
+      env.jersey().register(new TaskResource(taskDao, validator, bodies, runService));
+      env.jersey().register(new RunResource(runService, bodies, artifacts, env.getObjectMapper()));
+      reconciler = new RunReconciler(runDao, runService, config.reconcileIntervalSeconds());
+      env.lifecycle().manage(reconciler);
+    }
+  }
+
+  /** A new worker on this process's engine connection; not started. */
+  public RunWorker newWorker() {
+    WorkerSettings w = configuration.worker();
+    BrowserSettings browser =
+        new BrowserSettings(
+            w.chromiumPath(),
+            w.browserSlots(),
+            w.headless(),
+            w.chromiumArgs(),
+            new EgressPolicy(configuration.egress().allowLoopback(), configuration.egress().allowPrivate()),
+            Duration.ofSeconds(w.slotWaitSeconds()),
+            Duration.ofSeconds(w.cancelGraceSeconds()),
+            Duration.ofSeconds(w.sessionIdleTimeoutSeconds()));
+    return new RunWorker(engine.workerClient(), browser, recorder, artifacts);
+  }
+
+  /** The in-process worker, if this process runs one. */
+  public RunWorker worker() {
+    return worker;
+  }
+
+  /**
+   * Replaces the in-process worker as a crash and a restart would: the old one stops at once, a
+   * new one (another identity, another task queue) takes its place on the same engine.
+   */
+  public RunWorker replaceWorker() {
+    RunWorker old = worker;
+    if (old != null) {
+      old.halt();
+    }
+    RunWorker fresh = newWorker();
+    fresh.start();
+    worker = fresh;
+    return fresh;
+  }
+
+  public TemporalEngine engine() {
+    return engine;
+  }
+
+  public RunReconciler reconciler() {
+    return reconciler;
+  }
+}

@@ -1,0 +1,28 @@
+package dev.kestrel.api.cli;
+
+import dev.kestrel.api.core.Organizations;
+import dev.kestrel.api.db.ApiKeyDao;
+import dev.kestrel.api.db.OrganizationDao;
+import net.sourceforge.argparse4j.inf.Namespace;
+import net.sourceforge.argparse4j.inf.Subparser;
+
+/** {@code revoke-key --id KEY_ID}: the key is refused from the next request on. */
+public class RevokeApiKeyCommand extends StoreCommand {
+  public RevokeApiKeyCommand() {
+    super("revoke-key", "Revokes an API key");
+  }
+
+  @Override
+  public void configure(Subparser subparser) {
+    super.configure(subparser);
+    subparser.addArgument("--id").required(true).help("the key id, as create-key and list-keys print it");
+  }
+
+  @Override
+  void run(Namespace ns, Organizations operator, OrganizationDao organizations, ApiKeyDao keys) {
+    if (!keys.revoke(ns.getString("id"))) {
+      throw new IllegalArgumentException("no active key with id " + ns.getString("id"));
+    }
+    System.out.println("key " + ns.getString("id") + " revoked");
+  }
+}

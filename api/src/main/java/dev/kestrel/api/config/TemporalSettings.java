@@ -1,0 +1,65 @@
+package dev.kestrel.api.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+
+/** Where the workflow engine is: in this process (embedded) or a Temporal cluster (external). */
+public class TemporalSettings {
+  public enum Mode {
+    EMBEDDED,
+    EXTERNAL
+  }
+
+  @JsonProperty @NotNull private Mode mode = Mode.EMBEDDED;
+
+  /** host:port of the Temporal frontend, in external mode. */
+  @JsonProperty @NotEmpty private String target = "127.0.0.1:7233";
+
+  @JsonProperty @NotEmpty private String namespace = "default";
+
+  /** Port of the embedded engine's gRPC endpoint; 0 picks a free one. */
+  @JsonProperty @Min(0) @Max(65535) private int embeddedPort = 0;
+
+  /** How long a POST waits for the engine before answering 503. */
+  @JsonProperty @Min(1) private int startTimeoutSeconds = 5;
+
+  /** How long a GET waits for a live-state query before answering from the store. */
+  @JsonProperty @Min(1) private int queryTimeoutSeconds = 2;
+
+  public Mode mode() {
+    return mode;
+  }
+
+  public TemporalSettings mode(Mode mode) {
+    this.mode = mode;
+    return this;
+  }
+
+  public String target() {
+    return target;
+  }
+
+  public TemporalSettings target(String target) {
+    this.target = target;
+    return this;
+  }
+
+  public String namespace() {
+    return namespace;
+  }
+
+  public int embeddedPort() {
+    return embeddedPort;
+  }
+
+  public int startTimeoutSeconds() {
+    return startTimeoutSeconds;
+  }
+
+  public int queryTimeoutSeconds() {
+    return queryTimeoutSeconds;
+  }
+}

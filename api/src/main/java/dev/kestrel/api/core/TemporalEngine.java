@@ -1,0 +1,97 @@
+package dev.kestrel.api.core;
+
+import dev.kestrel.api.config.TemporalSettings;
+import io.dropwizard.lifecycle.Managed;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.RpcRetryOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.testserver.TestServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The workflow engine as this process sees it. Embedded: Temporal's in-process server on a real
+ * local port, so clients and workers speak gRPC exactly as against a cluster. External: a
+ * Temporal cluster. The API gets a client with short retries (a request must answer 503 soon when
+ * the engine is down); workers get one with the SDK's patient defaults.
+ */
+public final class TemporalEngine implements Managed {
+  private final TestServer.PortBoundTestServer embedded;
+  private final String target;
+  private final WorkflowServiceStubs apiService;
+  private final WorkflowServiceStubs workerService;
+  private final WorkflowClient apiClient;
+  private final WorkflowClient workerClient;
+
+  private TemporalEngine(TemporalSettings settings) {
+    if (settings.mode() == TemporalSettings.Mode.EMBEDDED) {
+      int port = settings.embeddedPort() == 0 ? freePort() : settings.embeddedPort();
+      embedded = TestServer.createPortBoundServer(port, true);
+      target = "127.0.0.1:" + port;
+    } else {
+      embedded = null;
+      target = settings.target();
+    }
+    apiService =
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder()
+                .setTarget(target)
+                .setRpcQueryTimeout(Duration.ofSeconds(settings.queryTimeoutSeconds()))
+                .setRpcRetryOptions(
+                    RpcRetryOptions.newBuilder()
+                        .setExpiration(Duration.ofSeconds(settings.startTimeoutSeconds()))
+                        .validateBuildWithDefaults())
+                .build());
+    workerService =
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder().setTarget(target).build());
+    WorkflowClientOptions options =
+        WorkflowClientOptions.newBuilder().setNamespace(settings.namespace()).build();
+    apiClient = WorkflowClient.newInstance(apiService, options);
+    workerClient = WorkflowClient.newInstance(workerService, options);
+  }
+
+  public static TemporalEngine start(TemporalSettings settings) {
+    return new TemporalEngine(settings);
+  }
+
+  public String target() {
+    return target;
+  }
+
+  public WorkflowClient apiClient() {
+    return apiClient;
+  }
+
+  public WorkflowClient workerClient() {
+    return workerClient;
+  }
+
+  public boolean isEmbedded() {
+    return embedded != null;
+  }
+
+  @Override
+  public void stop() {
+    for (WorkflowServiceStubs service : new WorkflowServiceStubs[] {apiService, workerService}) {
+      service.shutdown();
+      service.awaitTermination(5, TimeUnit.SECONDS);
+    }
+    if (embedded != null) {
+      embedded.close();
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package dev.kestrel.api.core;
+
+import dev.kestrel.model.Progress;
+import dev.kestrel.model.RunStatus;
+import dev.kestrel.model.TaskDefinition;
+import dev.kestrel.model.api.Run;
+import dev.kestrel.model.api.Task;
+
+/** From stored records to the public API's wire types. */
+public final class Views {
+  private Views() {}
+
+  public static Run run(RunRecord r, String publicUrl) {
+    Progress progress =
+        r.status() == RunStatus.PENDING ? null : new Progress(r.currentStep(), r.stepsTotal());
+    String logsUrl =
+        publicUrl == null ? null : stripSlash(publicUrl) + "/public/v1/task-runs/" + r.id() + "/logs";
+    return new Run(
+        r.id(),
+        r.taskId(),
+        r.status(),
+        r.triggerType(),
+        new Run.Timestamps(
+            Timestamps.iso(r.createdAt()), Timestamps.iso(r.startedAt()), Timestamps.iso(r.finishedAt())),
+        progress,
+        r.inputs(),
+        r.outputs(),
+        logsUrl,
+        r.status() == RunStatus.FAILED ? r.error() : null,
+        r.cancelReason());
+  }
+
+  public static Task task(TaskRecord t) {
+    TaskDefinition d = t.definition();
+    return new Task(
+        t.id(),
+        d.name(),
+        d.description(),
+        d.inputs(),
+        d.steps(),
+        d.timeoutSeconds(),
+        d.schedule(),
+        t.status(),
+        t.version(),
+        Timestamps.iso(t.createdAt()),
+        Timestamps.iso(t.updatedAt()));
+  }
+
+  private static String stripSlash(String url) {
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+}

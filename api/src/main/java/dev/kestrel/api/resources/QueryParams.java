@@ -1,0 +1,28 @@
+package dev.kestrel.api.resources;
+
+import dev.kestrel.api.errors.ApiException;
+import dev.kestrel.api.errors.Problems;
+import java.util.List;
+
+/** Query parameters are taken as strings and checked here, so that a bad one is a clear 400. */
+final class QueryParams {
+  private QueryParams() {}
+
+  static int intIn(String value, String name, int min, int max, int fallback) {
+    if (value == null || value.isEmpty()) {
+      return fallback;
+    }
+    try {
+      int parsed = Integer.parseInt(value);
+      if (parsed >= min && parsed <= max) {
+        return parsed;
+      }
+    } catch (NumberFormatException ignored) {
+      // Falls through to the 400.
+    }
+    throw ApiException.badRequest(
+        new Problems()
+            .add(List.of("query", name), "value_error", name + " must be a whole number from " + min + " to " + max)
+            .items());
+  }
+}

@@ -1,0 +1,12 @@
+package dev.kestrel.model;
+
+/**
+ * Why a run failed: {@code code} is machine-readable ({@code step_failed}, {@code timeout},
+ * {@code browser_crashed}), {@code nodeId} the step it failed at, or null.
+ */
+public record RunError(String code, String message, String nodeId) {
+  public static final String STEP_FAILED = "step_failed";
+  public static final String TIMEOUT = "timeout";
+  public static final String BROWSER_CRASHED = "browser_crashed";
+  public static final String INTERNAL = "internal_error";
+}

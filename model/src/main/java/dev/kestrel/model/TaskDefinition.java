@@ -1,0 +1,18 @@
+package dev.kestrel.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.Map;
+
+/** A saved browser task as its author writes it (SPEC 6). */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record TaskDefinition(
+    String name,
+    String description,
+    Map<String, InputSpec> inputs,
+    List<StepSpec> steps,
+    int timeoutSeconds,
+    ScheduleSpec schedule) {
+
+  public static final int DEFAULT_TIMEOUT_SECONDS = 300;
+}

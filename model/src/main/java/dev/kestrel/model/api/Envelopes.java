@@ -1,0 +1,24 @@
+package dev.kestrel.model.api;
+
+import java.util.List;
+
+/** The JSON envelopes the public API wraps its resources in. */
+public final class Envelopes {
+  private Envelopes() {}
+
+  public record RunBody(Run run) {}
+
+  public record RunList(List<Run> runs) {}
+
+  /** Extension: {@code GET /task-runs}, cursor-paginated. */
+  public record RunPage(List<Run> runs, String nextCursor) {}
+
+  public record RunLogs(String runId, List<LogEntry> logEntries) {}
+
+  public record TaskBody(Task task) {}
+
+  public record TaskList(List<Task> tasks, long total) {}
+
+  /** FastAPI's error shape: {@code detail} is a code, or an object or list where more is said. */
+  public record ErrorBody(Object detail) {}
+}

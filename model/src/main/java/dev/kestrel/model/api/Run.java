@@ -1,0 +1,28 @@
+package dev.kestrel.model.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.kestrel.model.Progress;
+import dev.kestrel.model.RunError;
+import dev.kestrel.model.RunStatus;
+import dev.kestrel.model.TriggerType;
+import java.util.Map;
+
+/** The run resource exactly as Komos serves it (SPEC 3): every field present, nulls included. */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record Run(
+    String id,
+    String taskId,
+    RunStatus status,
+    TriggerType triggerType,
+    Timestamps timestamps,
+    Progress progress,
+    Map<String, Object> inputs,
+    Map<String, Object> outputs,
+    String logsUrl,
+    RunError error,
+    String cancelReason) {
+
+  /** ISO 8601 UTC with milliseconds, or null. */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  public record Timestamps(String createdAt, String startedAt, String finishedAt) {}
+}

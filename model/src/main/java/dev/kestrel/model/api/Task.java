@@ -1,0 +1,27 @@
+package dev.kestrel.model.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.kestrel.model.InputSpec;
+import dev.kestrel.model.ScheduleSpec;
+import dev.kestrel.model.StepSpec;
+import java.util.List;
+import java.util.Map;
+
+/** A saved task as the API returns it: the definition plus identity, status and version. */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record Task(
+    String id,
+    String name,
+    String description,
+    Map<String, InputSpec> inputs,
+    List<StepSpec> steps,
+    int timeoutSeconds,
+    ScheduleSpec schedule,
+    String status,
+    int version,
+    String createdAt,
+    String updatedAt) {
+
+  public static final String READY = "READY";
+  public static final String DRAFT = "DRAFT";
+}

@@ -1,0 +1,43 @@
+package dev.kestrel.workflows;
+
+import dev.kestrel.model.StepSpec;
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+import java.util.Map;
+
+/**
+ * Browser work. {@code openSession} runs on the shared queue and returns the queue of the worker
+ * that now holds the session; the session's steps and its closing go to that queue, because the
+ * page lives in that worker's memory.
+ */
+@ActivityInterface
+public interface BrowserActivities {
+
+  /** Failure types the workflow tells apart. */
+  String STEP_FAILED = "StepFailed";
+  String SESSION_LOST = "SessionLost";
+  String NO_FREE_SLOT = "NoFreeSlot";
+
+  @ActivityMethod
+  SessionRef openSession(OpenSessionRequest request);
+
+  @ActivityMethod
+  StepResult runStep(StepRequest request);
+
+  @ActivityMethod
+  void closeSession(String sessionId);
+
+  record OpenSessionRequest(String runId, int attempt) {}
+
+  record SessionRef(String sessionId, String taskQueue, String workerId) {}
+
+  record StepRequest(
+      String sessionId,
+      String runId,
+      int stepNumber,
+      int stepsTotal,
+      StepSpec step,
+      long defaultTimeoutMs) {}
+
+  record StepResult(Map<String, Object> outputs) {}
+}

@@ -1,0 +1,41 @@
+package dev.kestrel.workflows;
+
+import dev.kestrel.model.StepSpec;
+import dev.kestrel.model.TriggerType;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a run needs, fixed when the run is accepted: the task version it executes travels
+ * with it, so that later edits of the task do not change a queued run. It also carries what is
+ * needed to re-create the run's row, should the API have crashed between accepting and recording.
+ */
+public record RunInput(
+    String runId,
+    String organizationId,
+    String taskId,
+    String taskName,
+    int taskVersion,
+    String clientRequestId,
+    TriggerType triggerType,
+    long createdAtMillis,
+    Map<String, Object> inputs,
+    List<StepSpec> steps,
+    int timeoutSeconds,
+    ExecutionSettings settings) {
+
+  /**
+   * Timing of the run's activities. Fixed per run (it is workflow input), so changing the
+   * configuration never breaks replay of runs in flight.
+   */
+  public record ExecutionSettings(
+      int heartbeatTimeoutSeconds,
+      int stepScheduleToStartSeconds,
+      int maxSessionAttempts,
+      long defaultStepTimeoutMs) {
+
+    public static ExecutionSettings defaults() {
+      return new ExecutionSettings(4, 10, 3, 30_000);
+    }
+  }
+}

@@ -1,0 +1,310 @@
+package dev.kestrel.workflows;
+
+import dev.kestrel.model.LogLevel;
+import dev.kestrel.model.RunError;
+import dev.kestrel.model.RunStatus;
+import dev.kestrel.model.StepSpec;
+import dev.kestrel.workflows.BrowserActivities.OpenSessionRequest;
+import dev.kestrel.workflows.BrowserActivities.SessionRef;
+import dev.kestrel.workflows.BrowserActivities.StepRequest;
+import dev.kestrel.workflows.BrowserActivities.StepResult;
+import io.temporal.activity.ActivityCancellationType;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.activity.LocalActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.failure.TimeoutFailure;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Walks a task's steps on one browser session. A lost session (its worker died, its browser
+ * crashed) is restarted from step 1 on any worker, up to {@code maxSessionAttempts} times. The
+ * run's timeout and cancellation both cancel the running step, and the workflow waits until the
+ * browser has actually stopped before it records the terminal state.
+ */
+public class RunWorkflowImpl implements RunWorkflow {
+
+  private final RunRecordActivities record =
+      Workflow.newLocalActivityStub(
+          RunRecordActivities.class,
+          LocalActivityOptions.newBuilder()
+              .setStartToCloseTimeout(Duration.ofSeconds(15))
+              .setScheduleToCloseTimeout(Duration.ofMinutes(10))
+              .setRetryOptions(
+                  RetryOptions.newBuilder()
+                      .setInitialInterval(Duration.ofMillis(500))
+                      .setMaximumInterval(Duration.ofSeconds(10))
+                      .build())
+              .build());
+
+  private RunInput input;
+  private RunStatus status = RunStatus.PENDING;
+  private int currentStep;
+  private Long startedAt;
+  private Long finishedAt;
+  private Map<String, Object> outputs = new LinkedHashMap<>();
+  private RunError error;
+  private int sessionAttempt;
+  private String workerId;
+  private boolean timedOut;
+
+  private ActivityOptions stepOptions;
+  private ActivityOptions closeOptions;
+
+  @Override
+  public RunState run(RunInput in) {
+    this.input = in;
+    RunInput.ExecutionSettings settings = in.settings();
+    Duration heartbeat = Duration.ofSeconds(settings.heartbeatTimeoutSeconds());
+    Duration runTimeout = Duration.ofSeconds(in.timeoutSeconds());
+    BrowserActivities sessions =
+        Workflow.newActivityStub(
+            BrowserActivities.class,
+            ActivityOptions.newBuilder()
+                .setTaskQueue(TaskQueues.RUNS)
+                .setStartToCloseTimeout(Duration.ofSeconds(60))
+                .setHeartbeatTimeout(heartbeat)
+                .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
+                .setRetryOptions(
+                    RetryOptions.newBuilder()
+                        .setInitialInterval(Duration.ofMillis(200))
+                        .setBackoffCoefficient(1.5)
+                        .setMaximumInterval(Duration.ofSeconds(2))
+                        .build())
+                .setSummary("open browser session")
+                .build());
+    stepOptions =
+        ActivityOptions.newBuilder()
+            .setStartToCloseTimeout(runTimeout.plusSeconds(60))
+            .setScheduleToStartTimeout(Duration.ofSeconds(settings.stepScheduleToStartSeconds()))
+            .setHeartbeatTimeout(heartbeat)
+            .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
+            .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+            .build();
+    closeOptions =
+        ActivityOptions.newBuilder()
+            .setStartToCloseTimeout(Duration.ofSeconds(30))
+            .setScheduleToStartTimeout(Duration.ofSeconds(settings.stepScheduleToStartSeconds()))
+            .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(2).build())
+            .setSummary("close browser session")
+            .build();
+
+    record.recordAccepted(in);
+
+    CancellationScope work = Workflow.newCancellationScope(() -> executeWithSessions(sessions));
+    Workflow.newTimer(runTimeout)
+        .thenApply(
+            fired -> {
+              timedOut = true;
+              work.cancel("run timeout");
+              return null;
+            });
+    try {
+      work.run();
+    } catch (RuntimeException e) {
+      if (!isCancellation(e)) {
+        throw e;
+      }
+      if (timedOut) {
+        status = RunStatus.FAILED;
+        error =
+            new RunError(
+                RunError.TIMEOUT,
+                "Run exceeded its timeout of " + in.timeoutSeconds() + " s",
+                currentNodeId());
+      } else {
+        status = RunStatus.CANCELLED;
+      }
+    }
+    finishedAt = Workflow.currentTimeMillis();
+    RunState last = state();
+    // The root scope may be cancelled: record the outcome where cancellation cannot reach.
+    Workflow.newDetachedCancellationScope(
+            () -> {
+              record.log(in.runId(), finalLevel(), finalMessage(), currentNodeId());
+              record.recordState(in.runId(), last);
+            })
+        .run();
+
+    if (status == RunStatus.CANCELLED) {
+      throw new CanceledFailure("run cancelled");
+    }
+    if (status == RunStatus.FAILED) {
+      throw ApplicationFailure.newNonRetryableFailure(error.message(), error.code());
+    }
+    return last;
+  }
+
+  @Override
+  public RunState state() {
+    int total = input == null ? 0 : input.steps().size();
+    return new RunState(
+        status,
+        currentStep,
+        total,
+        startedAt,
+        finishedAt,
+        new LinkedHashMap<>(outputs),
+        error,
+        sessionAttempt,
+        workerId);
+  }
+
+  private void executeWithSessions(BrowserActivities sessions) {
+    int maxAttempts = input.settings().maxSessionAttempts();
+    for (int attempt = 1; ; attempt++) {
+      sessionAttempt = attempt;
+      SessionRef session = sessions.openSession(new OpenSessionRequest(input.runId(), attempt));
+      workerId = session.workerId();
+      boolean lost = false;
+      try {
+        runSteps(session);
+        return;
+      } catch (ActivityFailure f) {
+        if (isCancellation(f)) {
+          throw f;
+        }
+        lost = true;
+        String why = describe(f);
+        if (attempt >= maxAttempts) {
+          status = RunStatus.FAILED;
+          error =
+              new RunError(
+                  RunError.BROWSER_CRASHED,
+                  "Browser session lost " + attempt + " times; last: " + why,
+                  currentNodeId());
+          return;
+        }
+        record.log(
+            input.runId(),
+            LogLevel.WARNING,
+            "Browser session on worker "
+                + session.workerId()
+                + " was lost at step "
+                + currentStep
+                + " ("
+                + why
+                + "); restarting the session from step 1 (attempt "
+                + (attempt + 1)
+                + " of "
+                + maxAttempts
+                + ")",
+            currentNodeId());
+      } finally {
+        closeSession(session, lost);
+      }
+    }
+  }
+
+  private void runSteps(SessionRef session) {
+    List<StepSpec> steps = input.steps();
+    int total = steps.size();
+    // Each session starts afresh, so outputs are always those of one complete execution.
+    Map<String, Object> produced = new LinkedHashMap<>();
+    outputs = produced;
+    for (int i = 0; i < total; i++) {
+      StepSpec step = steps.get(i);
+      currentStep = i + 1;
+      if (status == RunStatus.PENDING) {
+        status = RunStatus.RUNNING;
+        startedAt = Workflow.currentTimeMillis();
+      }
+      record.recordState(input.runId(), state());
+      StepSpec resolved = Templates.resolve(step, input.inputs(), produced);
+      BrowserActivities browser =
+          Workflow.newActivityStub(
+              BrowserActivities.class,
+              stepOptions.toBuilder()
+                  .setTaskQueue(session.taskQueue())
+                  .setSummary(currentStep + "/" + total + " " + resolved.describe())
+                  .build());
+      try {
+        StepResult result =
+            browser.runStep(
+                new StepRequest(
+                    session.sessionId(),
+                    input.runId(),
+                    currentStep,
+                    total,
+                    resolved,
+                    input.settings().defaultStepTimeoutMs()));
+        if (result.outputs() != null) {
+          produced.putAll(result.outputs());
+        }
+      } catch (ActivityFailure f) {
+        if (f.getCause() instanceof ApplicationFailure af
+            && BrowserActivities.STEP_FAILED.equals(af.getType())) {
+          status = RunStatus.FAILED;
+          error = new RunError(RunError.STEP_FAILED, af.getOriginalMessage(), step.id());
+          return;
+        }
+        throw f;
+      }
+    }
+    status = RunStatus.COMPLETED;
+  }
+
+  /** Always release the session, also when cancelled; a lost session's worker may be gone, so don't wait for it. */
+  private void closeSession(SessionRef session, boolean lost) {
+    BrowserActivities closer =
+        Workflow.newActivityStub(
+            BrowserActivities.class, closeOptions.toBuilder().setTaskQueue(session.taskQueue()).build());
+    Workflow.newDetachedCancellationScope(
+            () -> {
+              if (lost) {
+                Async.procedure(closer::closeSession, session.sessionId());
+                return;
+              }
+              try {
+                closer.closeSession(session.sessionId());
+              } catch (ActivityFailure ignored) {
+                // The worker's idle-session reaper closes what could not be closed here.
+              }
+            })
+        .run();
+  }
+
+  private String currentNodeId() {
+    if (input == null || currentStep < 1 || currentStep > input.steps().size()) {
+      return null;
+    }
+    return input.steps().get(currentStep - 1).id();
+  }
+
+  private LogLevel finalLevel() {
+    return status == RunStatus.FAILED ? LogLevel.ERROR : LogLevel.INFO;
+  }
+
+  private String finalMessage() {
+    return switch (status) {
+      case COMPLETED -> "Run completed";
+      case CANCELLED -> "Run cancelled";
+      case FAILED -> "Run failed: " + error.message();
+      default -> "Run ended as " + status;
+    };
+  }
+
+  static boolean isCancellation(Throwable e) {
+    return e instanceof CanceledFailure
+        || (e instanceof ActivityFailure && e.getCause() instanceof CanceledFailure);
+  }
+
+  private static String describe(ActivityFailure f) {
+    Throwable cause = f.getCause();
+    if (cause instanceof TimeoutFailure t) {
+      return "activity timed out: " + t.getTimeoutType();
+    }
+    if (cause instanceof ApplicationFailure a) {
+      return a.getType() + ": " + a.getOriginalMessage();
+    }
+    return cause == null ? f.getMessage() : cause.getMessage();
+  }
+}
