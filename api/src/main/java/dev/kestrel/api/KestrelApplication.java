@@ -60,6 +60,7 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
   private ArtifactStore artifacts;
   private volatile RunWorker worker;
   private RunReconciler reconciler;
+  private Organizations organizations;
 
   public static void main(String[] args) throws Exception {
     new KestrelApplication().run(args);
@@ -102,9 +103,9 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
     recorder = new JdbiRunRecorder(runDao, logDao);
     artifacts = new ArtifactStore(config.dataDir().resolve("artifacts"));
 
+    organizations = new Organizations(organizationDao, keyDao);
     if (config.bootstrap().apiKey() != null) {
-      new Organizations(organizationDao, keyDao)
-          .ensureKey(config.bootstrap().organization(), config.bootstrap().apiKey());
+      organizations.ensureKey(config.bootstrap().organization(), config.bootstrap().apiKey());
     }
 
     engine = TemporalEngine.start(config.temporal());
@@ -194,6 +195,11 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
     fresh.start();
     worker = fresh;
     return fresh;
+  }
+
+  /** Operator actions on organizations and keys (the CLI commands' logic), on this process's store. */
+  public Organizations organizations() {
+    return organizations;
   }
 
   public TemporalEngine engine() {

@@ -20,9 +20,7 @@ public class RevokeApiKeyCommand extends StoreCommand {
 
   @Override
   void run(Namespace ns, Organizations operator, OrganizationDao organizations, ApiKeyDao keys) {
-    if (!keys.revoke(ns.getString("id"))) {
-      throw new IllegalArgumentException("no active key with id " + ns.getString("id"));
-    }
+    operator.revokeKey(ns.getString("id"));
     System.out.println("key " + ns.getString("id") + " revoked");
   }
 }

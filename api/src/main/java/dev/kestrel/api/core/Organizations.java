@@ -36,6 +36,12 @@ public final class Organizations {
     return new IssuedKey(key, secret);
   }
 
+  public void revokeKey(String keyId) {
+    if (!keys.revoke(keyId)) {
+      throw new IllegalArgumentException("no active key with id " + keyId);
+    }
+  }
+
   /** Makes sure {@code organizationName} exists and holds {@code secret} (KOMOS_BOOTSTRAP_API_KEY). */
   public void ensureKey(String organizationName, String secret) {
     if (!ApiKeys.isWellFormed(secret)) {

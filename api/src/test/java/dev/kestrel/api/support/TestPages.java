@@ -1,0 +1,122 @@
+package dev.kestrel.api.support;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Pages the tests drive Chromium through, served on 127.0.0.1, with a record of every path
+ * requested (to prove, say, that a cancelled run never reached its next page).
+ *
+ * <ul>
+ *   <li>{@code /order}: a form; submitting shows {@code #status} = "Shipped: &lt;order&gt;" after
+ *       {@code ?delayMs=} milliseconds (default 0)
+ *   <li>{@code /slow?ms=N}: answers after N milliseconds
+ *   <li>anything else: a small page naming its path
+ * </ul>
+ */
+public final class TestPages implements BeforeAllCallback, AfterAllCallback {
+  private HttpServer server;
+  private final List<String> requested = new CopyOnWriteArrayList<>();
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws IOException {
+    start();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    stop();
+  }
+
+  public void start() throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.setExecutor(Executors.newCachedThreadPool());
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  public void stop() {
+    if (server != null) {
+      server.stop(0);
+    }
+  }
+
+  public String url(String pathAndQuery) {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + pathAndQuery;
+  }
+
+  /** How many times a path (without query) was requested. */
+  public long hits(String path) {
+    return requested.stream().filter(path::equals).count();
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    URI uri = exchange.getRequestURI();
+    requested.add(uri.getPath());
+    Map<String, String> query = query(uri);
+    String body;
+    switch (uri.getPath()) {
+      case "/order" -> {
+        int delay = Integer.parseInt(query.getOrDefault("delayMs", "0"));
+        body =
+            "<html><body><form id='f'><input id='order' name='order'>"
+                + "<select id='carrier'><option value='ups'>UPS</option><option value='dhl'>DHL</option></select>"
+                + "<label><input type='checkbox' id='gift'>gift</label>"
+                + "<button type='submit'>Look up</button></form>"
+                + "<div id='status' style='display:none'></div><ul><li class='item'>a</li><li class='item'>b</li></ul>"
+                + "<script>document.getElementById('f').addEventListener('submit', e => { e.preventDefault();"
+                + " console.log('looking up ' + document.getElementById('order').value);"
+                + " setTimeout(() => { const s = document.getElementById('status'); s.style.display = 'block';"
+                + " s.textContent = 'Shipped: ' + document.getElementById('order').value; }, " + delay + "); });"
+                + "</script></body></html>";
+      }
+      case "/slow" -> {
+        sleep(Long.parseLong(query.getOrDefault("ms", "1000")));
+        body = "<html><body><p id='slow'>slow page</p></body></html>";
+      }
+      default -> body = "<html><body><p id='path'>" + uri.getPath() + "</p></body></html>";
+    }
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+    try {
+      exchange.sendResponseHeaders(200, bytes.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(bytes);
+      }
+    } catch (IOException clientWentAway) {
+      // A cancelled navigation closes its connection; nothing to answer.
+    }
+  }
+
+  private static Map<String, String> query(URI uri) {
+    Map<String, String> params = new ConcurrentHashMap<>();
+    if (uri.getQuery() != null) {
+      for (String pair : uri.getQuery().split("&")) {
+        String[] kv = pair.split("=", 2);
+        params.put(kv[0], kv.length > 1 ? kv[1] : "");
+      }
+    }
+    return params;
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
