@@ -55,6 +55,8 @@ public class RunWorkflowImpl implements RunWorkflow {
   private int sessionAttempt;
   private String workerId;
   private boolean timedOut;
+  /** How the steps ended; becomes the run's status only once the session is closed. */
+  private RunStatus outcome;
 
   private ActivityOptions stepOptions;
   private ActivityOptions closeOptions;
@@ -109,6 +111,7 @@ public class RunWorkflowImpl implements RunWorkflow {
             });
     try {
       work.run();
+      status = outcome;
     } catch (RuntimeException e) {
       if (!isCancellation(e)) {
         throw e;
@@ -175,7 +178,7 @@ public class RunWorkflowImpl implements RunWorkflow {
         lost = true;
         String why = describe(f);
         if (attempt >= maxAttempts) {
-          status = RunStatus.FAILED;
+          outcome = RunStatus.FAILED;
           error =
               new RunError(
                   RunError.BROWSER_CRASHED,
@@ -242,14 +245,14 @@ public class RunWorkflowImpl implements RunWorkflow {
       } catch (ActivityFailure f) {
         if (f.getCause() instanceof ApplicationFailure af
             && BrowserActivities.STEP_FAILED.equals(af.getType())) {
-          status = RunStatus.FAILED;
+          outcome = RunStatus.FAILED;
           error = new RunError(RunError.STEP_FAILED, af.getOriginalMessage(), step.id());
           return;
         }
         throw f;
       }
     }
-    status = RunStatus.COMPLETED;
+    outcome = RunStatus.COMPLETED;
   }
 
   /** Always release the session, also when cancelled; a lost session's worker may be gone, so don't wait for it. */

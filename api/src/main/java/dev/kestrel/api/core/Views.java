@@ -11,8 +11,11 @@ public final class Views {
   private Views() {}
 
   public static Run run(RunRecord r, String publicUrl) {
+    // Null until a step began: also for a run cancelled while it was still waiting.
     Progress progress =
-        r.status() == RunStatus.PENDING ? null : new Progress(r.currentStep(), r.stepsTotal());
+        r.status() == RunStatus.PENDING || r.currentStep() == 0
+            ? null
+            : new Progress(r.currentStep(), r.stepsTotal());
     String logsUrl =
         publicUrl == null ? null : stripSlash(publicUrl) + "/public/v1/task-runs/" + r.id() + "/logs";
     return new Run(
