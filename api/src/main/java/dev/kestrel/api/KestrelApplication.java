@@ -16,7 +16,8 @@ import dev.kestrel.api.core.Organization;
 import dev.kestrel.api.core.Organizations;
 import dev.kestrel.api.core.RunReconciler;
 import dev.kestrel.api.core.RunService;
-import dev.kestrel.api.core.RunWorker;
+import dev.kestrel.api.core.BrowserWorker;
+import dev.kestrel.api.core.RunWorkflowWorker;
 import dev.kestrel.api.core.TaskValidator;
 import dev.kestrel.api.core.TemporalEngine;
 import dev.kestrel.api.db.ApiKeyDao;
@@ -58,7 +59,7 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
   private KestrelConfiguration configuration;
   private JdbiRunRecorder recorder;
   private ArtifactStore artifacts;
-  private volatile RunWorker worker;
+  private volatile BrowserWorker browserWorker;
   private RunReconciler reconciler;
   private Organizations organizations;
 
@@ -113,20 +114,21 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
     env.healthChecks().register("temporal", new TemporalHealthCheck(engine.apiClient()));
 
     if (config.worker().enabled()) {
-      worker = newWorker();
+      env.lifecycle().manage(new RunWorkflowWorker(engine.newWorkerClient(), recorder));
+      browserWorker = newBrowserWorker();
       env.lifecycle().manage(
           new Managed() {
             @Override
             public void start() {
-              worker.start();
+              browserWorker.start();
             }
 
             @Override
             public void stop() {
-              worker.stop();
+              browserWorker.stop();
             }
           });
-      env.healthChecks().register("browser", new BrowserHealthCheck(() -> worker));
+      env.healthChecks().register("browser", new BrowserHealthCheck(() -> browserWorker));
     }
 
     if (config.apiEnabled()) {
@@ -161,8 +163,8 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
     }
   }
 
-  /** A new worker on this process's engine connection; not started. */
-  public RunWorker newWorker() {
+  /** A new browser worker with an engine connection of its own; not started. */
+  public BrowserWorker newBrowserWorker() {
     WorkerSettings w = configuration.worker();
     BrowserSettings browser =
         new BrowserSettings(
@@ -174,26 +176,26 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
             Duration.ofSeconds(w.slotWaitSeconds()),
             Duration.ofSeconds(w.cancelGraceSeconds()),
             Duration.ofSeconds(w.sessionIdleTimeoutSeconds()));
-    return new RunWorker(engine.workerClient(), browser, recorder, artifacts);
+    return new BrowserWorker(engine.newWorkerClient(), browser, recorder, artifacts);
   }
 
-  /** The in-process worker, if this process runs one. */
-  public RunWorker worker() {
-    return worker;
+  /** The in-process browser worker, if this process runs one. */
+  public BrowserWorker browserWorker() {
+    return browserWorker;
   }
 
   /**
-   * Replaces the in-process worker as a crash and a restart would: the old one stops at once, a
-   * new one (another identity, another task queue) takes its place on the same engine.
+   * Replaces the in-process browser worker as a crash and a restart would: the old one stops at
+   * once, a new one (another identity, another task queue) takes its place on the same engine.
    */
-  public RunWorker replaceWorker() {
-    RunWorker old = worker;
+  public BrowserWorker replaceBrowserWorker() {
+    BrowserWorker old = browserWorker;
     if (old != null) {
       old.halt();
     }
-    RunWorker fresh = newWorker();
+    BrowserWorker fresh = newBrowserWorker();
     fresh.start();
-    worker = fresh;
+    browserWorker = fresh;
     return fresh;
   }
 

@@ -71,10 +71,12 @@ public class RunWorkflowImpl implements RunWorkflow {
         Workflow.newActivityStub(
             BrowserActivities.class,
             ActivityOptions.newBuilder()
-                .setTaskQueue(TaskQueues.RUNS)
+                .setTaskQueue(TaskQueues.BROWSER)
                 .setStartToCloseTimeout(Duration.ofSeconds(60))
                 .setHeartbeatTimeout(heartbeat)
-                .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
+                // Nothing to stop yet: a pending run is cancelled at once. A session opened
+                // regardless is never claimed by a step, and the worker closes it soon.
+                .setCancellationType(ActivityCancellationType.TRY_CANCEL)
                 .setRetryOptions(
                     RetryOptions.newBuilder()
                         .setInitialInterval(Duration.ofMillis(200))
@@ -99,7 +101,8 @@ public class RunWorkflowImpl implements RunWorkflow {
             .setSummary("close browser session")
             .build();
 
-    record.recordAccepted(in);
+    // Detached: a cancellation arriving this early must still find the run's row to record in.
+    Workflow.newDetachedCancellationScope(() -> record.recordAccepted(in)).run();
 
     CancellationScope work = Workflow.newCancellationScope(() -> executeWithSessions(sessions));
     Workflow.newTimer(runTimeout)

@@ -52,8 +52,7 @@ public final class BrowserPool implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    long period = Math.max(1, settings.sessionIdleTimeout().toSeconds() / 4);
-    reaper.scheduleWithFixedDelay(this::reapIdleSessions, period, period, TimeUnit.SECONDS);
+    reaper.scheduleWithFixedDelay(this::reapIdleSessions, 5, 5, TimeUnit.SECONDS);
   }
 
   public BrowserSettings settings() {
@@ -192,11 +191,14 @@ public final class BrowserPool implements AutoCloseable {
     }
   }
 
+  /** A session no step has claimed this long after opening belongs to a run that was cancelled. */
+  static final long UNCLAIMED_NANOS = TimeUnit.SECONDS.toNanos(30);
+
   private void reapIdleSessions() {
     long idle = settings.sessionIdleTimeout().toNanos();
     for (BrowserSession session : List.copyOf(sessions.values())) {
-      if (session.idleLongerThan(idle)) {
-        LOG.warn("Closing session {} of run {}: idle too long", session.id(), session.runId());
+      if (session.abandoned(idle, UNCLAIMED_NANOS)) {
+        LOG.warn("Closing session {} of run {}: abandoned", session.id(), session.runId());
         close(session.id());
       }
     }

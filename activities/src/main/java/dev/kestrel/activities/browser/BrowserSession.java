@@ -18,6 +18,7 @@ public final class BrowserSession {
   private volatile boolean busy;
   private volatile long lastUsedNanos = System.nanoTime();
   private volatile String currentNodeId;
+  private volatile boolean claimed;
 
   BrowserSession(String id, String runId, BrowserSlot slot, BrowserContext context, Page page) {
     this.id = id;
@@ -56,6 +57,7 @@ public final class BrowserSession {
   }
 
   void beginStep(String nodeId) {
+    claimed = true;
     cancelRequested = false;
     currentNodeId = nodeId;
     busy = true;
@@ -67,8 +69,13 @@ public final class BrowserSession {
     lastUsedNanos = System.nanoTime();
   }
 
-  boolean idleLongerThan(long nanos) {
-    return !busy && System.nanoTime() - lastUsedNanos > nanos;
+  /**
+   * Whether nobody wants this session any more: idle longer than {@code idleNanos} between steps,
+   * or never used by any step for {@code unclaimedNanos} (its run was cancelled while it opened).
+   */
+  boolean abandoned(long idleNanos, long unclaimedNanos) {
+    long idle = System.nanoTime() - lastUsedNanos;
+    return !busy && (idle > idleNanos || (!claimed && idle > unclaimedNanos));
   }
 
   /** Thrown on the slot thread when a step notices it was cancelled. */

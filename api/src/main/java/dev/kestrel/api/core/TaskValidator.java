@@ -189,11 +189,12 @@ public final class TaskValidator {
         problems.add(at, "type_error", "a step must be an object");
         continue;
       }
+      JsonNode id = step.get("id");
+      if (id != null && id.isTextual() && !ids.add(id.asText())) {
+        problems.add(append(at, "id"), "value_error", "step id '" + id.asText() + "' is used twice");
+      }
       StepSpec spec = step(step, at, declared, outputsSoFar, problems);
       if (spec != null) {
-        if (spec.id() != null && !ids.add(spec.id())) {
-          problems.add(append(at, "id"), "value_error", "step id '" + spec.id() + "' is used twice");
-        }
         if (spec.output() != null) {
           outputsSoFar.add(spec.output());
         }
@@ -209,7 +210,11 @@ public final class TaskValidator {
     JsonNode actionNode = step.get("action");
     Action action = actionNode != null && actionNode.isTextual() ? ACTIONS.get(actionNode.asText()) : null;
     if (action == null) {
-      problems.add(append(at, "action"), "enum", "action must be one of " + String.join(", ", new java.util.TreeSet<>(ACTIONS.keySet())));
+      problems.add(
+          append(at, "action"),
+          "enum",
+          "action " + (actionNode == null ? "is missing" : actionNode + " is unknown") + "; it must be one of "
+              + String.join(", ", new java.util.TreeSet<>(ACTIONS.keySet())));
     }
     JsonNode id = step.get("id");
     if (id == null || !id.isTextual() || !STEP_ID.matcher(id.asText()).matches()) {

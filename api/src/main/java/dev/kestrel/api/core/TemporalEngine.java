@@ -24,9 +24,8 @@ public final class TemporalEngine implements Managed {
   private final TestServer.PortBoundTestServer embedded;
   private final String target;
   private final WorkflowServiceStubs apiService;
-  private final WorkflowServiceStubs workerService;
   private final WorkflowClient apiClient;
-  private final WorkflowClient workerClient;
+  private final WorkflowClientOptions clientOptions;
 
   private TemporalEngine(TemporalSettings settings) {
     if (settings.mode() == TemporalSettings.Mode.EMBEDDED) {
@@ -47,13 +46,8 @@ public final class TemporalEngine implements Managed {
                         .setExpiration(Duration.ofSeconds(settings.startTimeoutSeconds()))
                         .validateBuildWithDefaults())
                 .build());
-    workerService =
-        WorkflowServiceStubs.newServiceStubs(
-            WorkflowServiceStubsOptions.newBuilder().setTarget(target).build());
-    WorkflowClientOptions options =
-        WorkflowClientOptions.newBuilder().setNamespace(settings.namespace()).build();
-    apiClient = WorkflowClient.newInstance(apiService, options);
-    workerClient = WorkflowClient.newInstance(workerService, options);
+    clientOptions = WorkflowClientOptions.newBuilder().setNamespace(settings.namespace()).build();
+    apiClient = WorkflowClient.newInstance(apiService, clientOptions);
   }
 
   public static TemporalEngine start(TemporalSettings settings) {
@@ -68,8 +62,14 @@ public final class TemporalEngine implements Managed {
     return apiClient;
   }
 
-  public WorkflowClient workerClient() {
-    return workerClient;
+  /**
+   * A connection of its own for one worker, with the SDK's patient retries; the worker closes it
+   * when it stops, so a worker's crash and restart leave nothing shared behind.
+   */
+  public WorkflowClient newWorkerClient() {
+    WorkflowServiceStubs service =
+        WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(target).build());
+    return WorkflowClient.newInstance(service, clientOptions);
   }
 
   public boolean isEmbedded() {
@@ -78,10 +78,8 @@ public final class TemporalEngine implements Managed {
 
   @Override
   public void stop() {
-    for (WorkflowServiceStubs service : new WorkflowServiceStubs[] {apiService, workerService}) {
-      service.shutdown();
-      service.awaitTermination(5, TimeUnit.SECONDS);
-    }
+    apiService.shutdown();
+    apiService.awaitTermination(5, TimeUnit.SECONDS);
     if (embedded != null) {
       embedded.close();
     }

@@ -4,9 +4,7 @@ import dev.kestrel.activities.browser.ArtifactStore;
 import dev.kestrel.activities.browser.BrowserActivitiesImpl;
 import dev.kestrel.activities.browser.BrowserPool;
 import dev.kestrel.activities.browser.BrowserSettings;
-import dev.kestrel.activities.record.RunRecordActivitiesImpl;
 import dev.kestrel.activities.record.RunRecorder;
-import dev.kestrel.workflows.RunWorkflowImpl;
 import dev.kestrel.workflows.TaskQueues;
 import io.dropwizard.lifecycle.Managed;
 import io.temporal.client.WorkflowClient;
@@ -17,26 +15,29 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A worker: executes run workflows, opens browser sessions on its slots, and runs the steps of the
- * sessions it holds, which reach it through a task queue of its own.
+ * The browser side of a worker: opens sessions on its slots (shared queue) and runs the steps of
+ * the sessions it holds, which reach it through a task queue of its own. It has its own engine
+ * connection, so that losing it (a crash, a restart) takes nothing else down with it.
  */
-public final class RunWorker implements Managed {
+public final class BrowserWorker implements Managed {
   private final String workerId;
+  private final WorkflowClient client;
   private final WorkerFactory factory;
   private final BrowserPool pool;
 
-  public RunWorker(
+  public BrowserWorker(
       WorkflowClient client, BrowserSettings browser, RunRecorder recorder, ArtifactStore artifacts) {
-    this.workerId = hostName() + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    this.workerId =
+        hostName() + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    this.client = client;
     this.pool = new BrowserPool(workerId, browser, recorder);
     this.factory = WorkerFactory.newInstance(client);
-    BrowserActivitiesImpl browserActivities =
+    BrowserActivitiesImpl activities =
         new BrowserActivitiesImpl(pool, recorder, artifacts, workerId, TaskQueues.worker(workerId));
-    Worker runs = factory.newWorker(TaskQueues.RUNS);
-    runs.registerWorkflowImplementationTypes(RunWorkflowImpl.class);
-    runs.registerActivitiesImplementations(browserActivities, new RunRecordActivitiesImpl(recorder));
+    Worker shared = factory.newWorker(TaskQueues.BROWSER);
+    shared.registerActivitiesImplementations(activities);
     Worker own = factory.newWorker(TaskQueues.worker(workerId));
-    own.registerActivitiesImplementations(browserActivities);
+    own.registerActivitiesImplementations(activities);
   }
 
   public String workerId() {
@@ -61,8 +62,13 @@ public final class RunWorker implements Managed {
     halt();
   }
 
-  /** Stops at once, as a crash would: in-flight steps are abandoned and their sessions closed. */
+  /**
+   * Stops at once, as a crash would: the engine connection goes first, so in-flight steps are
+   * abandoned without a word to the engine (it notices through their missed heartbeats, as it
+   * would for a dead process), then the browsers are closed.
+   */
   public void halt() {
+    client.getWorkflowServiceStubs().shutdownNow();
     factory.shutdownNow();
     pool.close();
     factory.awaitTermination(10, TimeUnit.SECONDS);

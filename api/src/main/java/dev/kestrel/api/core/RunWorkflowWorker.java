@@ -1,0 +1,41 @@
+package dev.kestrel.api.core;
+
+import dev.kestrel.activities.record.RunRecordActivitiesImpl;
+import dev.kestrel.activities.record.RunRecorder;
+import dev.kestrel.workflows.RunWorkflowImpl;
+import dev.kestrel.workflows.TaskQueues;
+import io.dropwizard.lifecycle.Managed;
+import io.temporal.client.WorkflowClient;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The deterministic side of a worker: executes run workflows and their local activities that
+ * write the run index. Apart from the browser side so that each scales (and fails) on its own.
+ */
+public final class RunWorkflowWorker implements Managed {
+  private final WorkflowClient client;
+  private final WorkerFactory factory;
+
+  public RunWorkflowWorker(WorkflowClient client, RunRecorder recorder) {
+    this.client = client;
+    this.factory = WorkerFactory.newInstance(client);
+    Worker worker = factory.newWorker(TaskQueues.RUNS);
+    worker.registerWorkflowImplementationTypes(RunWorkflowImpl.class);
+    worker.registerActivitiesImplementations(new RunRecordActivitiesImpl(recorder));
+  }
+
+  @Override
+  public void start() {
+    factory.start();
+  }
+
+  @Override
+  public void stop() {
+    factory.shutdown();
+    factory.awaitTermination(10, TimeUnit.SECONDS);
+    factory.shutdownNow();
+    client.getWorkflowServiceStubs().shutdown();
+  }
+}
