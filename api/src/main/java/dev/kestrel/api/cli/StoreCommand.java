@@ -31,11 +31,18 @@ abstract class StoreCommand extends ConfiguredCommand<KestrelConfiguration> {
       OrganizationDao organizations = new OrganizationDao(jdbi);
       ApiKeyDao keys = new ApiKeyDao(jdbi);
       run(namespace, new Organizations(organizations, keys), organizations, keys);
-    } catch (IllegalArgumentException e) {
-      System.err.println("error: " + e.getMessage());
-      throw e;
     } finally {
       dataSource.stop();
+    }
+  }
+
+  /** An operator's mistake (unknown organization, duplicate name) is one line, not a stack trace. */
+  @Override
+  public void onError(io.dropwizard.core.cli.Cli cli, Namespace namespace, Throwable e) {
+    if (e instanceof IllegalArgumentException) {
+      cli.getStdErr().println("error: " + e.getMessage());
+    } else {
+      super.onError(cli, namespace, e);
     }
   }
 

@@ -78,13 +78,14 @@ public class ApiKeyDao {
                 .map(
                     (rs, ctx) -> {
                       long revoked = rs.getLong("revoked_at");
+                      Long revokedAt = rs.wasNull() ? null : revoked;
                       return new ApiKey(
                           rs.getString("id"),
                           rs.getString("organization_id"),
                           rs.getString("key_prefix"),
                           rs.getString("label"),
                           rs.getLong("created_at"),
-                          rs.wasNull() ? null : revoked);
+                          revokedAt);
                     })
                 .list());
   }
