@@ -27,21 +27,22 @@ public final class EgressPolicy {
 
   /** Returns why {@code url} may not be fetched, or null when it may. */
   public String refusal(String url) {
+    int colon = url.indexOf(':');
+    String scheme = colon < 1 ? "" : url.substring(0, colon).toLowerCase(Locale.ROOT);
+    switch (scheme) {
+      case "http", "https", "ws", "wss" -> {}
+      case "data", "about", "blob" -> {
+        return null; // Never leave the browser.
+      }
+      default -> {
+        return "scheme '" + scheme + "' is not allowed";
+      }
+    }
     URI uri;
     try {
       uri = URI.create(url);
     } catch (IllegalArgumentException e) {
       return "invalid URL";
-    }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    switch (scheme) {
-      case "http", "https", "ws", "wss" -> {}
-      case "data", "about", "blob" -> {
-        return null;
-      }
-      default -> {
-        return "scheme '" + scheme + "' is not allowed";
-      }
     }
     String host = uri.getHost();
     if (host == null || host.isEmpty()) {

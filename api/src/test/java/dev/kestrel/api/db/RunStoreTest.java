@@ -1,0 +1,129 @@
+package dev.kestrel.api.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kestrel.api.core.Organization;
+import dev.kestrel.api.core.RunRecord;
+import dev.kestrel.api.support.TestStore;
+import dev.kestrel.model.LogLevel;
+import dev.kestrel.model.RunError;
+import dev.kestrel.model.RunStatus;
+import dev.kestrel.model.StepSpec;
+import dev.kestrel.model.TriggerType;
+import dev.kestrel.model.api.LogEntry;
+import dev.kestrel.workflows.RunInput;
+import dev.kestrel.workflows.RunState;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The run index: idempotent inserts, terminal rows that never change, bounded logs. */
+class RunStoreTest {
+  TestStore store;
+  RunDao runs;
+  RunLogDao logs;
+  JdbiRunRecorder recorder;
+  Organization org;
+
+  @BeforeEach
+  void setUp() {
+    store = new TestStore();
+    runs = new RunDao(store.jdbi, store.json);
+    logs = new RunLogDao(store.jdbi, 5, 100);
+    recorder = new JdbiRunRecorder(runs, logs);
+    org = new OrganizationDao(store.jdbi).create("acme", null, null);
+  }
+
+  private RunInput input(String runId, String clientRequestId) {
+    StepSpec step = new StepSpec("s", "waitFor", null, null, null, null, null, null, 1L, null, null, null, null, null, null, null, null, null);
+    return new RunInput(runId, org.id(), "00000000-0000-0000-0000-000000000001", "t", 1, clientRequestId,
+        TriggerType.API, 1_000L, Map.of("a", 1), List.of(step), 60, RunInput.ExecutionSettings.defaults());
+  }
+
+  @Test
+  void aRunIsInsertedOncePerIdAndPerIdempotencyKey() {
+    String id = UUID.randomUUID().toString();
+    assertThat(runs.insert(input(id, "key"), false)).isTrue();
+    assertThat(runs.insert(input(id, "key"), false)).isFalse();
+    assertThat(runs.insert(input(UUID.randomUUID().toString(), "key"), false)).isFalse();
+    assertThat(runs.insert(input(UUID.randomUUID().toString(), null), false)).isTrue();
+    assertThat(runs.insert(input(UUID.randomUUID().toString(), null), false)).isTrue();
+
+    RunRecord row = runs.find(org.id(), id).orElseThrow();
+    assertThat(row.status()).isEqualTo(RunStatus.PENDING);
+    assertThat(row.workflowStarted()).isFalse();
+    assertThat(runs.workflowInput(id).runId()).isEqualTo(id);
+    assertThat(runs.unstarted(2_000L, 10)).extracting(RunInput::runId).contains(id);
+    assertThat(runs.find("another-org", id)).isEmpty();
+  }
+
+  @Test
+  void theWorkflowsUpsertRepairsAMissingRowAndMarksItStarted() {
+    String id = UUID.randomUUID().toString();
+    recorder.recordAccepted(input(id, null));
+    assertThat(runs.find(org.id(), id).orElseThrow().workflowStarted()).isTrue();
+
+    String other = UUID.randomUUID().toString();
+    runs.insert(input(other, null), false);
+    recorder.recordAccepted(input(other, null));
+    assertThat(runs.find(org.id(), other).orElseThrow().workflowStarted()).isTrue();
+    assertThat(runs.unstarted(Long.MAX_VALUE, 10)).isEmpty();
+  }
+
+  @Test
+  void aTerminalRowNeverChangesAgain() {
+    String id = UUID.randomUUID().toString();
+    runs.insert(input(id, null), true);
+    recorder.recordState(id, new RunState(RunStatus.RUNNING, 1, 1, 2_000L, null, Map.of(), null, 1, "w"));
+    runs.setCancelReason(id, "first");
+    runs.setCancelReason(id, "second");
+    recorder.recordState(id, new RunState(RunStatus.CANCELLED, 1, 1, 2_000L, 3_000L, Map.of(), null, 1, "w"));
+    recorder.recordState(id, new RunState(RunStatus.COMPLETED, 1, 1, 2_000L, 4_000L, Map.of("x", 1), null, 1, "w"));
+    runs.setCancelReason(id, "third");
+
+    RunRecord row = runs.find(org.id(), id).orElseThrow();
+    assertThat(row.status()).isEqualTo(RunStatus.CANCELLED);
+    assertThat(row.finishedAt()).isEqualTo(3_000L);
+    assertThat(row.cancelReason()).isEqualTo("first");
+    assertThat(row.outputs()).isEmpty();
+  }
+
+  @Test
+  void aFailedRunKeepsItsError() {
+    String id = UUID.randomUUID().toString();
+    runs.insert(input(id, null), true);
+    RunError error = new RunError("step_failed", "boom", "s");
+    recorder.recordState(id, new RunState(RunStatus.FAILED, 1, 1, 2_000L, 3_000L, Map.of(), error, 1, "w"));
+
+    assertThat(runs.find(org.id(), id).orElseThrow().error()).isEqualTo(error);
+  }
+
+  @Test
+  void logsKeepTheOldestEntriesAndSayHowManyWereDropped() {
+    String id = UUID.randomUUID().toString();
+    runs.insert(input(id, null), true);
+    for (int i = 0; i < 8; i++) {
+      recorder.appendLog(id, LogLevel.INFO, "entry " + i + " " + "x".repeat(200), "s");
+    }
+    recorder.recordState(id, new RunState(RunStatus.COMPLETED, 1, 1, 2_000L, 3_000L, Map.of(), null, 1, "w"));
+
+    List<LogEntry> entries = logs.list(id, null);
+    assertThat(entries).hasSize(6);
+    assertThat(entries.subList(0, 5)).extracting(LogEntry::message).allMatch(m -> m.length() == 100);
+    assertThat(entries.get(0).message()).startsWith("entry 0");
+    assertThat(entries.get(4).message()).startsWith("entry 4");
+    assertThat(entries.get(5).message()).isEqualTo("3 later log entries were dropped: a run keeps at most 5");
+    assertThat(logs.list(id, entries.get(3).id())).hasSize(2);
+  }
+
+  @Test
+  void theTasksRunsAreListedNewestFirstEvenWithinOneMillisecond() {
+    for (int i = 0; i < 3; i++) {
+      runs.insert(input(UUID.randomUUID().toString(), "k" + i), true);
+    }
+    List<RunRecord> latest = runs.latestOfTask(org.id(), "00000000-0000-0000-0000-000000000001", 2);
+    assertThat(latest).extracting(RunRecord::clientRequestId).containsExactly("k2", "k1");
+  }
+}

@@ -1,0 +1,221 @@
+package dev.kestrel.workflows;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kestrel.model.LogLevel;
+import dev.kestrel.model.RunError;
+import dev.kestrel.model.RunStatus;
+import dev.kestrel.model.StepSpec;
+import dev.kestrel.model.TriggerType;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.Worker;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The run workflow in isolation: browser and store activities are fakes that record what the
+ * workflow asked of them, so each path (success, failure, lost session, timeout) is checked
+ * exactly and fast, with Temporal's time skipping.
+ */
+class RunWorkflowTest {
+  static final String WORKER_QUEUE = TaskQueues.worker("test");
+
+  @RegisterExtension
+  static final TestWorkflowExtension TEMPORAL =
+      TestWorkflowExtension.newBuilder()
+          .registerWorkflowImplementationTypes(RunWorkflowImpl.class)
+          .setDoNotStart(true)
+          .build();
+
+  /** Records the run index writes and log entries. */
+  static final class FakeRecord implements RunRecordActivities {
+    final List<RunState> states = new CopyOnWriteArrayList<>();
+    final List<String> logs = new CopyOnWriteArrayList<>();
+    final AtomicInteger accepted = new AtomicInteger();
+
+    @Override
+    public void recordAccepted(RunInput input) {
+      accepted.incrementAndGet();
+    }
+
+    @Override
+    public void recordState(String runId, RunState state) {
+      states.add(state);
+    }
+
+    @Override
+    public void log(String runId, LogLevel level, String message, String nodeId) {
+      logs.add(level + " " + nodeId + " " + message);
+    }
+  }
+
+  /** A browser whose steps extract "value-of-<id>", fail on demand, or lose their session once. */
+  static class FakeBrowser implements BrowserActivities {
+    final List<String> executed = new CopyOnWriteArrayList<>();
+    final Map<String, Integer> sessionsOpened = new ConcurrentHashMap<>();
+    final AtomicInteger closed = new AtomicInteger();
+    volatile String failAt;
+    volatile String loseSessionAt;
+    volatile int losses;
+
+    @Override
+    public SessionRef openSession(OpenSessionRequest request) {
+      sessionsOpened.merge(request.runId(), 1, Integer::sum);
+      return new SessionRef("session-" + request.attempt(), WORKER_QUEUE, "test");
+    }
+
+    @Override
+    public StepResult runStep(StepRequest request) {
+      String id = request.step().id();
+      executed.add(request.sessionId() + ":" + id + ":" + request.step().url());
+      if (id.equals(loseSessionAt) && losses-- > 0) {
+        throw ApplicationFailure.newFailure("browser crashed", SESSION_LOST);
+      }
+      if (id.equals(failAt)) {
+        throw ApplicationFailure.newNonRetryableFailure("Timed out waiting for '#never'", STEP_FAILED);
+      }
+      return new StepResult(request.step().output() == null ? Map.of() : Map.of(request.step().output(), "value-of-" + id));
+    }
+
+    @Override
+    public void closeSession(String sessionId) {
+      closed.incrementAndGet();
+    }
+  }
+
+  FakeRecord record = new FakeRecord();
+  FakeBrowser browser = new FakeBrowser();
+
+  private RunWorkflow start(TestWorkflowEnvironment env, Worker worker) {
+    worker.registerActivitiesImplementations(record);
+    env.newWorker(TaskQueues.BROWSER).registerActivitiesImplementations(browser);
+    env.newWorker(WORKER_QUEUE).registerActivitiesImplementations(browser);
+    env.start();
+    return env.getWorkflowClient()
+        .newWorkflowStub(
+            RunWorkflow.class,
+            WorkflowOptions.newBuilder().setWorkflowId(RunWorkflow.workflowId("r1")).setTaskQueue(worker.getTaskQueue()).build());
+  }
+
+  private static RunInput input(int timeoutSeconds, StepSpec... steps) {
+    return new RunInput(
+        "r1", "org", "task", "Task", 1, null, TriggerType.API, 0L,
+        Map.of("url", "http://127.0.0.1/x"), List.of(steps), timeoutSeconds, RunInput.ExecutionSettings.defaults());
+  }
+
+  private static StepSpec step(String id, String action, String url, String output) {
+    return new StepSpec(id, action, url, null, null, null, null, null, null, null, null, null, output, null, null, null, null, null);
+  }
+
+  @Test
+  void walksEveryStepOnOneSessionAndCompletes(TestWorkflowEnvironment env, Worker worker) {
+    RunWorkflow run = start(env, worker);
+
+    RunState end =
+        run.run(input(60,
+            step("open", "goto", "{{inputs.url}}", null),
+            step("read", "extract", null, "status"),
+            step("use", "goto", "http://127.0.0.1/{{outputs.status}}", null)));
+
+    assertThat(end.status()).isEqualTo(RunStatus.COMPLETED);
+    assertThat(end.currentStep()).isEqualTo(3);
+    assertThat(end.outputs()).containsEntry("status", "value-of-read");
+    assertThat(end.startedAtMillis()).isNotNull();
+    assertThat(end.finishedAtMillis()).isGreaterThanOrEqualTo(end.startedAtMillis());
+    assertThat(browser.executed).containsExactly(
+        "session-1:open:http://127.0.0.1/x", "session-1:read:null", "session-1:use:http://127.0.0.1/value-of-read");
+    assertThat(browser.closed.get()).isEqualTo(1);
+    assertThat(record.accepted.get()).isEqualTo(1);
+    assertThat(record.states).extracting(RunState::status)
+        .containsExactly(RunStatus.RUNNING, RunStatus.RUNNING, RunStatus.RUNNING, RunStatus.COMPLETED);
+    assertThat(record.states).extracting(RunState::currentStep).containsExactly(1, 2, 3, 3);
+  }
+
+  @Test
+  void aFailedStepFailsTheRunWithItsNodeId(TestWorkflowEnvironment env, Worker worker) {
+    browser.failAt = "wait";
+    RunWorkflow run = start(env, worker);
+
+    assertThatThrownBy(() -> run.run(input(60, step("open", "goto", "u", null), step("wait", "waitFor", null, null), step("never", "goto", "v", null))))
+        .isInstanceOf(WorkflowFailedException.class);
+
+    RunState last = record.states.get(record.states.size() - 1);
+    assertThat(last.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(last.error()).isEqualTo(new RunError(RunError.STEP_FAILED, "Timed out waiting for '#never'", "wait"));
+    assertThat(browser.executed).hasSize(2);
+    assertThat(browser.closed.get()).isEqualTo(1);
+    assertThat(record.logs).anyMatch(l -> l.startsWith("ERROR wait Run failed"));
+  }
+
+  @Test
+  void aLostSessionIsRestartedFromStepOneWithFreshOutputs(TestWorkflowEnvironment env, Worker worker) {
+    browser.loseSessionAt = "second";
+    browser.losses = 1;
+    RunWorkflow run = start(env, worker);
+
+    RunState end = run.run(input(60, step("first", "extract", null, "a"), step("second", "extract", null, "b")));
+
+    assertThat(end.status()).isEqualTo(RunStatus.COMPLETED);
+    assertThat(end.sessionAttempt()).isEqualTo(2);
+    assertThat(end.outputs()).containsOnlyKeys("a", "b");
+    assertThat(browser.executed).containsExactly(
+        "session-1:first:null", "session-1:second:null", "session-2:first:null", "session-2:second:null");
+    assertThat(record.logs).anyMatch(l -> l.contains("was lost at step 2") && l.contains("restarting the session from step 1"));
+  }
+
+  @Test
+  void runsOutOfSessionAttemptsAsBrowserCrashed(TestWorkflowEnvironment env, Worker worker) {
+    browser.loseSessionAt = "only";
+    browser.losses = 10;
+    RunWorkflow run = start(env, worker);
+
+    assertThatThrownBy(() -> run.run(input(60, step("only", "goto", "u", null)))).isInstanceOf(WorkflowFailedException.class);
+
+    RunState last = record.states.get(record.states.size() - 1);
+    assertThat(last.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(last.error().code()).isEqualTo(RunError.BROWSER_CRASHED);
+    assertThat(browser.sessionsOpened.get("r1")).isEqualTo(3);
+  }
+
+  @Test
+  void theRunTimeoutFailsTheRunAsTimeout(TestWorkflowEnvironment env, Worker worker) {
+    worker.registerActivitiesImplementations(record);
+    BrowserActivities slow = new FakeBrowser() {
+      @Override
+      public StepResult runStep(StepRequest request) {
+        while (true) {
+          try {
+            Thread.sleep(200);
+            io.temporal.activity.Activity.getExecutionContext().heartbeat(null);
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+        }
+      }
+    };
+    env.newWorker(TaskQueues.BROWSER).registerActivitiesImplementations(slow);
+    env.newWorker(WORKER_QUEUE).registerActivitiesImplementations(slow);
+    env.start();
+    WorkflowClient client = env.getWorkflowClient();
+    RunWorkflow run = client.newWorkflowStub(RunWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId("run-timeout").setTaskQueue(worker.getTaskQueue()).build());
+
+    assertThatThrownBy(() -> run.run(input(2, step("forever", "waitFor", null, null)))).isInstanceOf(WorkflowFailedException.class);
+
+    RunState last = record.states.get(record.states.size() - 1);
+    assertThat(last.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(last.error().code()).isEqualTo(RunError.TIMEOUT);
+    assertThat(last.error().nodeId()).isEqualTo("forever");
+  }
+}
