@@ -42,6 +42,8 @@ class RunLifecycleIT {
            {"id": "search", "action": "fill", "selector": "#order", "value": "{{inputs.orderId}}"},
            {"id": "carrier", "action": "select", "selector": "#carrier", "value": "dhl"},
            {"id": "gift", "action": "check", "selector": "#gift"},
+           {"id": "to_end", "action": "press", "selector": "#order", "key": "End"},
+           {"id": "hover", "action": "hover", "selector": "button[type=submit]"},
            {"id": "submit", "action": "click", "selector": "button[type=submit]"},
            {"id": "wait_result", "action": "waitFor", "selector": "#status", "timeoutMs": 10000},
            {"id": "shipped", "action": "assert", "selector": "#status", "textContains": "Shipped"},
@@ -84,7 +86,7 @@ class RunLifecycleIT {
       assertThat(current.get("status").asText()).isIn("PENDING", "RUNNING");
       if (current.get("status").asText().equals("RUNNING")) {
         stepsSeenRunning.add(current.at("/progress/currentStep").asInt());
-        assertThat(current.at("/progress/stepsTotal").asInt()).isEqualTo(11);
+        assertThat(current.at("/progress/stepsTotal").asInt()).isEqualTo(13);
       }
       sleep(100);
       current = TestApps.run(api, runId);
@@ -93,8 +95,8 @@ class RunLifecycleIT {
     assertThat(current.get("status").asText()).isEqualTo("COMPLETED");
     assertThat(stepsSeenRunning).isNotEmpty().isSorted();
     assertThat(stepsSeenRunning.stream().distinct().count()).isGreaterThan(1);
-    assertThat(current.at("/progress/currentStep").asInt()).isEqualTo(11);
-    assertThat(current.at("/progress/stepsTotal").asInt()).isEqualTo(11);
+    assertThat(current.at("/progress/currentStep").asInt()).isEqualTo(13);
+    assertThat(current.at("/progress/stepsTotal").asInt()).isEqualTo(13);
     assertThat(current.at("/outputs/status").asText()).isEqualTo("Shipped: 48219");
     assertThat(current.at("/outputs/items").toString()).isEqualTo("[\"a\",\"b\"]");
     Instant created = Instant.parse(current.at("/timestamps/createdAt").asText());
@@ -214,6 +216,46 @@ class RunLifecycleIT {
     assertThat(run.get("status").asText()).isEqualTo("FAILED");
     assertThat(run.at("/error/code").asText()).isEqualTo("timeout");
     assertThat(run.at("/error/nodeId").asText()).isEqualTo("forever");
+  }
+
+  @Test
+  void aQueuedRunKeepsItsTaskVersionAndADeletedTasksRunsStayReadable() {
+    String v1 = """
+        {"name": "Versioned", "steps": [
+          {"id": "open", "action": "goto", "url": "%s"},
+          {"id": "pause", "action": "waitFor", "ms": 1500},
+          {"id": "read", "action": "extract", "selector": "#path", "output": "path"}]}
+        """.formatted(PAGES.url("/version-one"));
+    String taskId = TestApps.createTask(api, v1);
+    String first = TestApps.queue(api, taskId, "{}");
+    TestApps.awaitStatus(api, first, "RUNNING", Duration.ofSeconds(30));
+
+    ApiClient.Answer updated = api.put("/public/v1/tasks/" + taskId, ApiClient.parse(v1.replace("/version-one", "/version-two")));
+    String second = TestApps.queue(api, taskId, "{}");
+
+    assertThat(updated.json().at("/task/version").asInt()).isEqualTo(2);
+    assertThat(TestApps.awaitTerminal(api, first, Duration.ofSeconds(60)).at("/outputs/path").asText()).isEqualTo("/version-one");
+    assertThat(TestApps.awaitTerminal(api, second, Duration.ofSeconds(60)).at("/outputs/path").asText()).isEqualTo("/version-two");
+
+    assertThat(api.delete("/public/v1/tasks/" + taskId).status()).isEqualTo(204);
+    assertThat(api.get("/public/v1/task-runs/" + first).status()).isEqualTo(200);
+    assertThat(api.get("/public/v1/task-runs/" + first + "/logs").json().get("logEntries")).isNotEmpty();
+    assertThat(api.post("/public/v1/tasks/" + taskId + "/runs", "{}").status()).isEqualTo(404);
+  }
+
+  @Test
+  void cloudMetadataIsNeverReachable() {
+    String taskId =
+        TestApps.createTask(api, """
+            {"name": "Metadata", "steps": [{"id": "steal", "action": "goto", "url": "http://169.254.169.254/latest/meta-data/"}]}
+            """);
+    String runId = TestApps.queue(api, taskId, "{}");
+
+    JsonNode run = TestApps.awaitTerminal(api, runId, Duration.ofSeconds(60));
+
+    assertThat(run.get("status").asText()).isEqualTo("FAILED");
+    assertThat(run.at("/error/nodeId").asText()).isEqualTo("steal");
+    assertThat(run.at("/error/message").asText()).contains("refused").contains("metadata");
   }
 
   private static List<String> nodeIds(JsonNode logs) {

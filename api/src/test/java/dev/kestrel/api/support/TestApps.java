@@ -7,6 +7,7 @@ import dev.kestrel.api.KestrelApplication;
 import dev.kestrel.api.KestrelConfiguration;
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
+import io.dropwizard.request.logging.LogbackAccessRequestLogFactory;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,6 +33,10 @@ public final class TestApps {
     DefaultServerFactory server = new DefaultServerFactory();
     server.setApplicationConnectors(List.of(http()));
     server.setAdminConnectors(List.of(http()));
+    // Keep the test output readable: no access log line per request.
+    LogbackAccessRequestLogFactory requestLog = new LogbackAccessRequestLogFactory();
+    requestLog.setAppenders(List.of());
+    server.setRequestLogFactory(requestLog);
     config.setServerFactory(server);
     try {
       config.dataDir(Files.createTempDirectory("kestrel-test-"));
