@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** The Tasks API (SPEC 6) on its own: the resource, auth and error mapping over a real H2 store. */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class TaskResourceTest {
-  static final TestStore STORE = new TestStore();
+  static final TestStore STORE = TestStore.h2();
   static final Organizations ORGS = new Organizations(new OrganizationDao(STORE.jdbi), new ApiKeyDao(STORE.jdbi));
   static final String KEY;
 

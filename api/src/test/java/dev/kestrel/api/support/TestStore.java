@@ -3,20 +3,52 @@ package dev.kestrel.api.support;
 import dev.kestrel.api.db.Database;
 import dev.kestrel.api.db.JsonColumns;
 import io.dropwizard.jackson.Jackson;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.UUID;
+import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
 import org.jdbi.v3.core.Jdbi;
+import org.postgresql.ds.PGSimpleDataSource;
 
-/** A fresh, migrated in-memory H2 store (PostgreSQL mode, as the embedded default uses). */
+/** A fresh, migrated store: in-memory H2 (as the embedded default) or a new schema in PostgreSQL. */
 public final class TestStore {
+  /** Set by scripts/test; the default is what it sets up. */
+  public static final String POSTGRES_URL =
+      System.getenv().getOrDefault("KESTREL_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/kestrel_test");
+
   public final Jdbi jdbi;
   public final JsonColumns json = new JsonColumns(Jackson.newObjectMapper());
 
-  public TestStore() {
+  private TestStore(DataSource dataSource) {
+    Database.migrate(dataSource);
+    jdbi = Jdbi.create(dataSource);
+  }
+
+  public static TestStore h2() {
     JdbcDataSource dataSource = new JdbcDataSource();
     dataSource.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
     dataSource.setUser("sa");
-    Database.migrate(dataSource);
-    jdbi = Jdbi.create(dataSource);
+    return new TestStore(dataSource);
+  }
+
+  public static TestStore postgres() {
+    String schema = "t_" + UUID.randomUUID().toString().replace("-", "");
+    PGSimpleDataSource admin = new PGSimpleDataSource();
+    admin.setUrl(POSTGRES_URL);
+    admin.setUser("kestrel");
+    admin.setPassword("kestrel");
+    try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
+      s.execute("CREATE SCHEMA " + schema);
+    } catch (SQLException e) {
+      throw new IllegalStateException("PostgreSQL is not reachable at " + POSTGRES_URL + " (scripts/test starts it)", e);
+    }
+    PGSimpleDataSource dataSource = new PGSimpleDataSource();
+    dataSource.setUrl(POSTGRES_URL);
+    dataSource.setUser("kestrel");
+    dataSource.setPassword("kestrel");
+    dataSource.setCurrentSchema(schema);
+    return new TestStore(dataSource);
   }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kestrel.api.core.Organization;
 import dev.kestrel.api.core.RunRecord;
+import dev.kestrel.api.core.TaskRecord;
+import dev.kestrel.model.TaskDefinition;
 import dev.kestrel.api.support.TestStore;
 import dev.kestrel.model.LogLevel;
 import dev.kestrel.model.RunError;
@@ -19,17 +21,22 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The run index: idempotent inserts, terminal rows that never change, bounded logs. */
-class RunStoreTest {
+/**
+ * The store: tasks, keys, and the run index: idempotent inserts, terminal rows that never change, bounded logs. The same
+ * contract runs on H2 and on PostgreSQL (see the subclasses), with the same SQL.
+ */
+abstract class StoreContract {
   TestStore store;
   RunDao runs;
   RunLogDao logs;
   JdbiRunRecorder recorder;
   Organization org;
 
+  abstract TestStore newStore();
+
   @BeforeEach
   void setUp() {
-    store = new TestStore();
+    store = newStore();
     runs = new RunDao(store.jdbi, store.json);
     logs = new RunLogDao(store.jdbi, 5, 100);
     recorder = new JdbiRunRecorder(runs, logs);
@@ -116,6 +123,45 @@ class RunStoreTest {
     assertThat(entries.get(4).message()).startsWith("entry 4");
     assertThat(entries.get(5).message()).isEqualTo("3 later log entries were dropped: a run keeps at most 5");
     assertThat(logs.list(id, entries.get(3).id())).hasSize(2);
+  }
+
+  @Test
+  void tasksAreVersionedSearchedLiterallyAndDeletedSoftly() {
+    TaskDao tasks = new TaskDao(store.jdbi, store.json);
+    StepSpec step = new StepSpec("s", "waitFor", null, null, null, null, null, null, 1L, null, null, null, null, null, null, null, null, null);
+    for (String name : List.of("Invoice 100% export", "invoice_import", "Invoices")) {
+      tasks.insert(new TaskRecord(UUID.randomUUID().toString(), org.id(),
+          new TaskDefinition(name, null, Map.of(), List.of(step), 60, null), "READY", 1, 1L, 1L));
+    }
+    assertThat(tasks.list(org.id(), 10, 0, "INVOICE", null).total()).isEqualTo(3);
+    assertThat(tasks.list(org.id(), 10, 0, "100%", null).total()).isEqualTo(1);
+    assertThat(tasks.list(org.id(), 10, 0, "e_i", null).total()).isEqualTo(1);
+    assertThat(tasks.list(org.id(), 1, 1, null, "READY").tasks()).hasSize(1);
+
+    TaskRecord first = tasks.list(org.id(), 1, 0, "Invoices", null).tasks().get(0);
+    TaskRecord updated = tasks.update(org.id(), first.id(),
+        new TaskDefinition("Invoices v2", null, Map.of(), List.of(step, step), 60, null), "DRAFT").orElseThrow();
+    assertThat(updated.version()).isEqualTo(2);
+    assertThat(updated.definition().steps()).hasSize(2);
+    assertThat(tasks.delete(org.id(), first.id())).isTrue();
+    assertThat(tasks.find(org.id(), first.id())).isEmpty();
+    assertThat(tasks.delete(org.id(), first.id())).isFalse();
+  }
+
+  @Test
+  void keysAreFoundByHashOnlyWhileActive() {
+    dev.kestrel.api.core.Organizations orgs = new dev.kestrel.api.core.Organizations(new OrganizationDao(store.jdbi), new ApiKeyDao(store.jdbi));
+    var issued = orgs.issueKey("acme", "ci");
+    ApiKeyDao keys = new ApiKeyDao(store.jdbi);
+    String hash = dev.kestrel.api.core.ApiKeys.hash(issued.secret());
+
+    assertThat(keys.findActiveOwner(hash)).map(o -> o.organization().id()).contains(org.id());
+    orgs.revokeKey(issued.key().id());
+    assertThat(keys.findActiveOwner(hash)).isEmpty();
+    assertThat(keys.list(org.id())).singleElement().satisfies(k -> assertThat(k.revokedAt()).isNotNull());
+    orgs.ensureKey("bootstrap-org", "sk_live_bootstrap-key-0000000000");
+    orgs.ensureKey("bootstrap-org", "sk_live_bootstrap-key-0000000000");
+    assertThat(keys.findActiveOwner(dev.kestrel.api.core.ApiKeys.hash("sk_live_bootstrap-key-0000000000"))).isPresent();
   }
 
   @Test
