@@ -17,6 +17,7 @@ import dev.kestrel.api.core.Organizations;
 import dev.kestrel.api.core.RunReconciler;
 import dev.kestrel.api.core.RunService;
 import dev.kestrel.api.core.BrowserWorker;
+import dev.kestrel.api.core.EngineSetup;
 import dev.kestrel.api.core.RunWorkflowWorker;
 import dev.kestrel.api.core.TaskValidator;
 import dev.kestrel.api.core.TemporalEngine;
@@ -111,6 +112,7 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
 
     engine = TemporalEngine.start(config.temporal());
     env.lifecycle().manage(engine);
+    EngineSetup.ensure(engine.apiClient().getWorkflowServiceStubs(), config.temporal().namespace());
     env.healthChecks().register("temporal", new TemporalHealthCheck(engine.apiClient()));
 
     if (config.worker().enabled()) {

@@ -131,6 +131,7 @@ public class RunWorkflowImpl implements RunWorkflow {
       }
     }
     finishedAt = Workflow.currentTimeMillis();
+    publishStatus();
     RunState last = state();
     // The root scope may be cancelled: record the outcome where cancellation cannot reach.
     Workflow.newDetachedCancellationScope(
@@ -222,6 +223,7 @@ public class RunWorkflowImpl implements RunWorkflow {
       if (status == RunStatus.PENDING) {
         status = RunStatus.RUNNING;
         startedAt = Workflow.currentTimeMillis();
+        publishStatus();
       }
       record.recordState(input.runId(), state());
       StepSpec resolved = Templates.resolve(step, input.inputs(), produced);
@@ -276,6 +278,11 @@ public class RunWorkflowImpl implements RunWorkflow {
               }
             })
         .run();
+  }
+
+  /** Keeps the status search attribute current, so the Temporal UI can filter on it. */
+  private void publishStatus() {
+    Workflow.upsertTypedSearchAttributes(RunSearchAttributes.STATUS.valueSet(status.name()));
   }
 
   private String currentNodeId() {

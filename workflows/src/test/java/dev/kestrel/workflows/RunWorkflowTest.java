@@ -35,6 +35,7 @@ class RunWorkflowTest {
   static final TestWorkflowExtension TEMPORAL =
       TestWorkflowExtension.newBuilder()
           .registerWorkflowImplementationTypes(RunWorkflowImpl.class)
+          .registerSearchAttribute(RunSearchAttributes.STATUS.getName(), io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
           .setDoNotStart(true)
           .build();
 

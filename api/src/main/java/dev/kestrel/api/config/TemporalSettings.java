@@ -29,6 +29,33 @@ public class TemporalSettings {
   /** How long a GET waits for a live-state query before answering from the store. */
   @JsonProperty @Min(1) private int queryTimeoutSeconds = 2;
 
+  /** mTLS to the frontend (self-hosted with TLS, or Temporal Cloud with certificates): PEM files. */
+  @JsonProperty private String tlsClientCertPath;
+
+  @JsonProperty private String tlsClientKeyPath;
+
+  /** A CA to trust instead of the system's (self-signed clusters). */
+  @JsonProperty private String tlsServerRootCaPath;
+
+  /** Temporal Cloud API key (implies TLS); from {@code KOMOS_TEMPORAL_API_KEY} by default. */
+  @JsonProperty private String apiKey = Env.get("KOMOS_TEMPORAL_API_KEY", null);
+
+  public String tlsClientCertPath() {
+    return tlsClientCertPath;
+  }
+
+  public String tlsClientKeyPath() {
+    return tlsClientKeyPath;
+  }
+
+  public String tlsServerRootCaPath() {
+    return tlsServerRootCaPath;
+  }
+
+  public String apiKey() {
+    return apiKey == null || apiKey.isBlank() ? null : apiKey;
+  }
+
   public Mode mode() {
     return mode;
   }

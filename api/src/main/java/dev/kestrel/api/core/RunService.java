@@ -14,6 +14,7 @@ import dev.kestrel.model.api.Envelopes.RunPage;
 import dev.kestrel.model.api.Run;
 import dev.kestrel.model.api.Task;
 import dev.kestrel.workflows.RunInput;
+import dev.kestrel.workflows.RunSearchAttributes;
 import dev.kestrel.workflows.RunState;
 import dev.kestrel.workflows.RunWorkflow;
 import dev.kestrel.workflows.TaskQueues;
@@ -159,6 +160,7 @@ public class RunService {
                 .setWorkflowId(RunWorkflow.workflowId(input.runId()))
                 .setTaskQueue(TaskQueues.RUNS)
                 .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
+                .setTypedSearchAttributes(RunSearchAttributes.initial(input))
                 .setStaticSummary("Run " + input.runId() + " of task \"" + input.taskName() + "\" (" + input.steps().size() + " steps)")
                 .build());
     try {

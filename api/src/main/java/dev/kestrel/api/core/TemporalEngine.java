@@ -8,7 +8,11 @@ import io.temporal.serviceclient.RpcRetryOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.testserver.TestServer;
+import io.temporal.serviceclient.SimpleSslContextBuilder;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -21,6 +25,7 @@ import java.util.concurrent.TimeUnit;
  * the engine is down); workers get one with the SDK's patient defaults.
  */
 public final class TemporalEngine implements Managed {
+  private final TemporalSettings settings;
   private final TestServer.PortBoundTestServer embedded;
   private final String target;
   private final WorkflowServiceStubs apiService;
@@ -36,10 +41,10 @@ public final class TemporalEngine implements Managed {
       embedded = null;
       target = settings.target();
     }
+    this.settings = settings;
     apiService =
         WorkflowServiceStubs.newServiceStubs(
-            WorkflowServiceStubsOptions.newBuilder()
-                .setTarget(target)
+            connection()
                 .setRpcQueryTimeout(Duration.ofSeconds(settings.queryTimeoutSeconds()))
                 .setRpcRetryOptions(
                     RpcRetryOptions.newBuilder()
@@ -67,9 +72,54 @@ public final class TemporalEngine implements Managed {
    * when it stops, so a worker's crash and restart leave nothing shared behind.
    */
   public WorkflowClient newWorkerClient() {
-    WorkflowServiceStubs service =
-        WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(target).build());
+    WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(connection().build());
     return WorkflowClient.newInstance(service, clientOptions);
+  }
+
+  /** Target, TLS and API key: the same for every connection of this process. */
+  private WorkflowServiceStubsOptions.Builder connection() {
+    WorkflowServiceStubsOptions.Builder options = WorkflowServiceStubsOptions.newBuilder().setTarget(target);
+    if (embedded != null) {
+      return options;
+    }
+    try {
+      if (settings.tlsClientCertPath() != null && settings.tlsClientKeyPath() != null) {
+        try (InputStream cert = Files.newInputStream(Path.of(settings.tlsClientCertPath()));
+            InputStream key = Files.newInputStream(Path.of(settings.tlsClientKeyPath()))) {
+          SimpleSslContextBuilder ssl = SimpleSslContextBuilder.forPKCS8(cert, key);
+          if (settings.tlsServerRootCaPath() != null) {
+            ssl.setTrustManager(trustManager(settings.tlsServerRootCaPath()));
+          }
+          options.setSslContext(ssl.build());
+        }
+      } else if (settings.tlsServerRootCaPath() != null) {
+        options.setSslContext(
+            SimpleSslContextBuilder.noKeyOrCertChain().setTrustManager(trustManager(settings.tlsServerRootCaPath())).build());
+      }
+    } catch (IOException | java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("cannot read the Temporal TLS files: " + e.getMessage(), e);
+    }
+    if (settings.apiKey() != null) {
+      String apiKey = settings.apiKey();
+      options.setEnableHttps(true).addApiKey(() -> apiKey);
+    }
+    return options;
+  }
+
+  private static javax.net.ssl.TrustManager trustManager(String caPath)
+      throws IOException, java.security.GeneralSecurityException {
+    java.security.KeyStore store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+    store.load(null, null);
+    try (InputStream in = Files.newInputStream(Path.of(caPath))) {
+      int i = 0;
+      for (var cert : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        store.setCertificateEntry("ca-" + i++, cert);
+      }
+    }
+    javax.net.ssl.TrustManagerFactory factory =
+        javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    factory.init(store);
+    return factory.getTrustManagers()[0];
   }
 
   public boolean isEmbedded() {

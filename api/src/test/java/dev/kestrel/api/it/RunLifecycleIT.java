@@ -7,6 +7,7 @@ import dev.kestrel.api.KestrelConfiguration;
 import dev.kestrel.api.support.ApiClient;
 import dev.kestrel.api.support.TestApps;
 import dev.kestrel.api.support.TestPages;
+import dev.kestrel.workflows.RunSearchAttributes;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import java.time.Duration;
@@ -105,6 +106,15 @@ class RunLifecycleIT {
     assertThat(current.at("/timestamps/finishedAt").asText()).matches(ISO_MILLIS);
     assertThat(created).isBeforeOrEqualTo(started);
     assertThat(started).isBefore(finished);
+
+    // Ops find the run in Temporal: its workflow id holds the run id, its search attributes say whose it is.
+    var attributes =
+        TestApps.application(APP).engine().apiClient()
+            .newUntypedWorkflowStub("run-" + runId).describe().getTypedSearchAttributes();
+    assertThat(attributes.get(RunSearchAttributes.TASK)).isEqualTo(taskId);
+    assertThat(attributes.get(RunSearchAttributes.TRIGGER)).isEqualTo("api");
+    assertThat(attributes.get(RunSearchAttributes.STATUS)).isEqualTo("COMPLETED");
+    assertThat(attributes.get(RunSearchAttributes.ORGANIZATION)).isNotBlank();
 
     String screenshot = current.at("/outputs/page").asText();
     assertThat(screenshot).isEqualTo("/public/v1/task-runs/" + runId + "/artifacts/snapshot.png");

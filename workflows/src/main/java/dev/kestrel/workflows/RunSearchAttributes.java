@@ -1,0 +1,30 @@
+package dev.kestrel.workflows;
+
+import io.temporal.common.SearchAttributeKey;
+import io.temporal.common.SearchAttributes;
+import java.util.List;
+
+/**
+ * Custom search attributes on every run workflow, so ops can filter runs in the Temporal UI by
+ * organization, task, trigger and status. All Keyword; the status is kept current by the workflow.
+ */
+public final class RunSearchAttributes {
+  public static final SearchAttributeKey<String> ORGANIZATION = SearchAttributeKey.forKeyword("KestrelOrganizationId");
+  public static final SearchAttributeKey<String> TASK = SearchAttributeKey.forKeyword("KestrelTaskId");
+  public static final SearchAttributeKey<String> TRIGGER = SearchAttributeKey.forKeyword("KestrelTriggerType");
+  public static final SearchAttributeKey<String> STATUS = SearchAttributeKey.forKeyword("KestrelRunStatus");
+
+  public static final List<SearchAttributeKey<String>> ALL = List.of(ORGANIZATION, TASK, TRIGGER, STATUS);
+
+  private RunSearchAttributes() {}
+
+  /** The attributes a run's workflow starts with. */
+  public static SearchAttributes initial(RunInput input) {
+    return SearchAttributes.newBuilder()
+        .set(ORGANIZATION, input.organizationId())
+        .set(TASK, input.taskId())
+        .set(TRIGGER, input.triggerType().wireName())
+        .set(STATUS, "PENDING")
+        .build();
+  }
+}
