@@ -33,6 +33,21 @@ public final class TestStore {
     return new TestStore(dataSource);
   }
 
+  /** A new, empty database for one test class's processes; returns its JDBC URL. */
+  public static String newPostgresDatabase() {
+    String name = "kestrel_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    PGSimpleDataSource admin = new PGSimpleDataSource();
+    admin.setUrl(POSTGRES_URL);
+    admin.setUser("kestrel");
+    admin.setPassword("kestrel");
+    try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + name);
+    } catch (SQLException e) {
+      throw new IllegalStateException("PostgreSQL is not reachable at " + POSTGRES_URL + " (scripts/test starts it)", e);
+    }
+    return POSTGRES_URL.substring(0, POSTGRES_URL.lastIndexOf('/') + 1) + name;
+  }
+
   public static TestStore postgres() {
     String schema = "t_" + UUID.randomUUID().toString().replace("-", "");
     PGSimpleDataSource admin = new PGSimpleDataSource();

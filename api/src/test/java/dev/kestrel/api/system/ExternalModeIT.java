@@ -1,0 +1,164 @@
+package dev.kestrel.api.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kestrel.api.support.ApiClient;
+import dev.kestrel.api.support.TestApps;
+import dev.kestrel.api.support.TestPages;
+import dev.kestrel.api.support.TestStore;
+import dev.kestrel.workflows.RunSearchAttributes;
+import io.temporal.client.WorkflowClient;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The external mode as users run it: a real Temporal server (the CLI's dev server), PostgreSQL,
+ * an API process without a worker and two worker processes, all separate JVMs driven over HTTP.
+ * Every process is ended in {@link #stopEverything}, also when a test fails.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ExternalModeIT {
+  @RegisterExtension static final TestPages PAGES = new TestPages();
+  static final Pattern OPENED_ON = Pattern.compile("Browser session opened on worker (\\S+), slot");
+
+  static Path dir;
+  static TemporalDevServer temporal;
+  static String databaseUrl;
+  static KestrelProcess api;
+  static final List<KestrelProcess> workers = new ArrayList<>();
+  static ApiClient client;
+  static WorkflowServiceStubs service;
+  static WorkflowClient temporalClient;
+  static String orderTask;
+
+  @BeforeAll
+  static void startEverything() throws Exception {
+    dir = Files.createTempDirectory("kestrel-system-");
+    temporal = new TemporalDevServer(dir).start();
+    databaseUrl = TestStore.newPostgresDatabase();
+    api = new KestrelProcess("server", dir, "api", temporal.target(), databaseUrl, "").start();
+    workers.add(worker("worker-1"));
+    workers.add(worker("worker-2"));
+    client = new ApiClient(api.baseUrl(), TestApps.KEY);
+    service = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
+    temporalClient = WorkflowClient.newInstance(service);
+    orderTask = TestApps.createTask(client, """
+        {"name": "Order status (system)", "inputs": {"orderId": {"type": "string", "default": "48219"}},
+         "steps": [
+           {"id": "open", "action": "goto", "url": "%s"},
+           {"id": "pause", "action": "waitFor", "ms": 300},
+           {"id": "search", "action": "fill", "selector": "#order", "value": "{{inputs.orderId}}"},
+           {"id": "submit", "action": "click", "selector": "button[type=submit]"},
+           {"id": "read", "action": "extract", "selector": "#status", "output": "status"}
+         ]}
+        """.formatted(PAGES.url("/order")));
+  }
+
+  static KestrelProcess worker(String name) {
+    return new KestrelProcess("worker", dir, name, temporal.target(), databaseUrl, "").start();
+  }
+
+  @AfterAll
+  static void stopEverything() {
+    workers.forEach(KestrelProcess::close);
+    if (api != null) {
+      api.close();
+    }
+    if (service != null) {
+      service.shutdownNow();
+    }
+    if (temporal != null) {
+      temporal.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void twentyRunsAreSharedByBothWorkersAndTheirSearchAttributesEndWithTheirStatus() {
+    List<String> runs = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      runs.add(TestApps.queue(client, orderTask, "{\"inputs\": {\"orderId\": \"" + i + "\"}}"));
+    }
+    Set<String> workerIds = new HashSet<>();
+    for (int i = 0; i < runs.size(); i++) {
+      JsonNode run = TestApps.awaitTerminal(client, runs.get(i), Duration.ofSeconds(180));
+      assertThat(run.get("status").asText()).isEqualTo("COMPLETED");
+      assertThat(run.at("/outputs/status").asText()).isEqualTo("Shipped: " + i);
+      workerIds.addAll(workersOf(runs.get(i)));
+    }
+    assertThat(workerIds).hasSize(2);
+
+    // Visibility: the finished run's search attributes hold its final status, and ops can filter by task.
+    var attributes = temporalClient.newUntypedWorkflowStub("run-" + runs.get(0)).describe().getTypedSearchAttributes();
+    assertThat(attributes.get(RunSearchAttributes.STATUS)).isEqualTo("COMPLETED");
+    assertThat(attributes.get(RunSearchAttributes.TASK)).isEqualTo(orderTask);
+    assertThat(attributes.get(RunSearchAttributes.TRIGGER)).isEqualTo("api");
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(temporalClient.listExecutions("KestrelTaskId = '" + orderTask + "' AND KestrelRunStatus = 'COMPLETED'").count())
+            .isEqualTo(20));
+  }
+
+  @Test
+  @Order(2)
+  void aRunSurvivesKillDashNineOfTheWorkerHoldingItsBrowser() {
+    String taskId = TestApps.createTask(client, """
+        {"name": "Survives kill -9",
+         "steps": [
+           {"id": "open", "action": "goto", "url": "%s"},
+           {"id": "long", "action": "waitFor", "ms": 6000},
+           {"id": "search", "action": "fill", "selector": "#order", "value": "7"},
+           {"id": "submit", "action": "click", "selector": "button[type=submit]"},
+           {"id": "read", "action": "extract", "selector": "#status", "output": "status"}
+         ]}
+        """.formatted(PAGES.url("/order")));
+    String runId = TestApps.queue(client, taskId, "{}");
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        .until(() -> TestApps.run(client, runId).at("/progress/currentStep").asInt() == 2);
+    String holder = workersOf(runId).get(0);
+    KestrelProcess victim = workers.stream().filter(w -> holder.contains("-" + w.pid() + "-")).findFirst().orElseThrow();
+
+    victim.kill();
+
+    JsonNode run = TestApps.awaitTerminal(client, runId, Duration.ofSeconds(120));
+    assertThat(run.get("status").asText()).isEqualTo("COMPLETED");
+    assertThat(run.at("/outputs/status").asText()).isEqualTo("Shipped: 7");
+    assertThat(run.get("outputs").size()).isEqualTo(1);
+    String logs = client.get("/public/v1/task-runs/" + runId + "/logs").raw().body();
+    assertThat(logs).contains("Browser session on worker " + holder + " was lost");
+    List<String> holders = workersOf(runId);
+    assertThat(holders).hasSize(2);
+    assertThat(holders.get(1)).isNotEqualTo(holder);
+    workers.remove(victim);
+    workers.add(worker("worker-3"));
+  }
+
+  /** The workers that opened a browser session for the run, in order, from its log. */
+  static List<String> workersOf(String runId) {
+    List<String> ids = new ArrayList<>();
+    for (JsonNode entry : client.get("/public/v1/task-runs/" + runId + "/logs").json().get("logEntries")) {
+      Matcher m = OPENED_ON.matcher(entry.get("message").asText());
+      if (m.find()) {
+        ids.add(m.group(1));
+      }
+    }
+    return ids;
+  }
+}

