@@ -148,7 +148,8 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
                   w.stepScheduleToStartSeconds(),
                   w.maxSessionAttempts(),
                   w.defaultStepTimeoutMs()),
-              config.publicUrl());
+              config.publicUrl(),
+              config.testCrashAfterRecordingRun() ? () -> Runtime.getRuntime().halt(137) : () -> {});
       TaskValidator validator =
           new TaskValidator(bodies, config.limits().maxStepsPerTask(), config.limits().maxRunTimeoutSeconds());
       env.jersey().register(new RequestSizeFilter(config.limits().maxRequestBytes()));

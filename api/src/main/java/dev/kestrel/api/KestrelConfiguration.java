@@ -48,6 +48,12 @@ public class KestrelConfiguration extends Configuration {
   /** How often runs accepted but never started (a crash in between) are started. */
   @JsonProperty @Min(1) private int reconcileIntervalSeconds = 15;
 
+  /**
+   * Test-only: the process halts right after recording a run and before starting its workflow,
+   * so that system tests can prove such a crash loses nothing. Never set it in production.
+   */
+  @JsonProperty private boolean testCrashAfterRecordingRun = false;
+
   /** False in the {@code worker} command: no public API, only the worker and the admin port. */
   @JsonIgnore private boolean apiEnabled = true;
 
@@ -126,6 +132,10 @@ public class KestrelConfiguration extends Configuration {
 
   public int reconcileIntervalSeconds() {
     return reconcileIntervalSeconds;
+  }
+
+  public boolean testCrashAfterRecordingRun() {
+    return testCrashAfterRecordingRun;
   }
 
   public boolean apiEnabled() {

@@ -47,6 +47,7 @@ public class RunService {
   private final InputResolver inputs;
   private final RunInput.ExecutionSettings execution;
   private final String globalPublicUrl;
+  private final Runnable afterRecording;
 
   public RunService(
       TaskDao tasks,
@@ -55,7 +56,8 @@ public class RunService {
       WorkflowClient client,
       InputResolver inputs,
       RunInput.ExecutionSettings execution,
-      String globalPublicUrl) {
+      String globalPublicUrl,
+      Runnable afterRecording) {
     this.tasks = tasks;
     this.runs = runs;
     this.logs = logs;
@@ -63,6 +65,7 @@ public class RunService {
     this.inputs = inputs;
     this.execution = execution;
     this.globalPublicUrl = globalPublicUrl;
+    this.afterRecording = afterRecording;
   }
 
   public record Queued(Run run, boolean replayed) {}
@@ -129,6 +132,7 @@ public class RunService {
           runs.find(org.id(), runId).orElseThrow(() -> new ApiException(409, "conflict_retry"));
       return new Queued(replay(existing, org), true);
     }
+    afterRecording.run();
     try {
       startWorkflow(input);
     } catch (ApiException unavailable) {

@@ -150,6 +150,76 @@ class ExternalModeIT {
     workers.add(worker("worker-3"));
   }
 
+  @Test
+  @Order(3)
+  void anApiCrashBetweenRecordingAndStartingLosesNothing() {
+    KestrelProcess faulty =
+        new KestrelProcess("server", dir, "api-faulty", temporal.target(), databaseUrl, "testCrashAfterRecordingRun: true").start();
+    try {
+      ApiClient viaFaulty = new ApiClient(faulty.baseUrl(), TestApps.KEY);
+      String taskId = TestApps.createTask(client, "{\"name\": \"Crash\", \"steps\": [{\"id\": \"p\", \"action\": \"waitFor\", \"ms\": 10}]}");
+      String body = "{\"clientRequestId\": \"crash-once\"}";
+
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> viaFaulty.post("/public/v1/tasks/" + taskId + "/runs", body))
+          .isInstanceOf(java.io.UncheckedIOException.class);
+      await().atMost(Duration.ofSeconds(10)).until(() -> !faulty.isAlive());
+
+      KestrelProcess restarted = new KestrelProcess("server", dir, "api-restarted", temporal.target(), databaseUrl, "").start();
+      try {
+        ApiClient viaRestarted = new ApiClient(restarted.baseUrl(), TestApps.KEY);
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+          JsonNode runs = viaRestarted.get("/public/v1/tasks/" + taskId + "/runs").json().get("runs");
+          assertThat(runs).hasSize(1);
+          assertThat(runs.get(0).get("status").asText()).isEqualTo("COMPLETED");
+        });
+        ApiClient.Answer repeat = viaRestarted.post("/public/v1/tasks/" + taskId + "/runs", body);
+        assertThat(repeat.status()).isEqualTo(200);
+        assertThat(viaRestarted.get("/public/v1/tasks/" + taskId + "/runs").json().get("runs")).hasSize(1);
+      } finally {
+        restarted.close();
+      }
+    } finally {
+      faulty.close();
+    }
+  }
+
+  @Test
+  @Order(4)
+  void runsInFlightSurviveAnEngineRestartAndNewRunsGet503MeanwhileWithoutARun() {
+    String taskId = TestApps.createTask(client, """
+        {"name": "Engine restart",
+         "steps": [
+           {"id": "open", "action": "goto", "url": "%s"},
+           {"id": "long", "action": "waitFor", "ms": 5000},
+           {"id": "read", "action": "extract", "selector": "#path", "output": "path"}
+         ]}
+        """.formatted(PAGES.url("/engine-restart")));
+    List<String> inFlight = List.of(TestApps.queue(client, taskId, "{}"), TestApps.queue(client, taskId, "{}"));
+    inFlight.forEach(id -> await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        .until(() -> TestApps.run(client, id).at("/progress/currentStep").asInt() == 2));
+
+    temporal.kill();
+    try {
+      ApiClient.Answer refused = client.post("/public/v1/tasks/" + taskId + "/runs", "{\"clientRequestId\": \"while-down\"}");
+      assertThat(refused.status()).isEqualTo(503);
+      assertThat(refused.json().get("detail").asText()).isEqualTo("queue_unavailable");
+      assertThat(refused.header("Retry-After")).matches("\\d+");
+      assertThat(client.get("/public/v1/tasks/" + taskId + "/runs").json().get("runs")).hasSize(2);
+      ApiClient.Answer read = client.get("/public/v1/task-runs/" + inFlight.get(0));
+      assertThat(read.status()).isEqualTo(200);
+      assertThat(read.json().at("/run/status").asText()).isEqualTo("RUNNING");
+    } finally {
+      temporal.start();
+    }
+
+    for (String id : inFlight) {
+      JsonNode run = TestApps.awaitTerminal(client, id, Duration.ofSeconds(180));
+      assertThat(run.get("status").asText()).isEqualTo("COMPLETED");
+      assertThat(run.at("/outputs/path").asText()).isEqualTo("/engine-restart");
+    }
+    assertThat(TestApps.queue(client, taskId, "{\"clientRequestId\": \"while-down\"}")).isNotBlank();
+  }
+
   /** The workers that opened a browser session for the run, in order, from its log. */
   static List<String> workersOf(String runId) {
     List<String> ids = new ArrayList<>();
