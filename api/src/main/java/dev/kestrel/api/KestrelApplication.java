@@ -61,7 +61,6 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
   private JdbiRunRecorder recorder;
   private ArtifactStore artifacts;
   private volatile BrowserWorker browserWorker;
-  private RunReconciler reconciler;
   private Organizations organizations;
 
   public static void main(String[] args) throws Exception {
@@ -161,8 +160,7 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
       env.jersey().register(new ErrorMappers.Unhandled());
       env.jersey().register(new TaskResource(taskDao, validator, bodies, runService));
       env.jersey().register(new RunResource(runService, bodies, artifacts, env.getObjectMapper()));
-      reconciler = new RunReconciler(runDao, runService, config.reconcileIntervalSeconds());
-      env.lifecycle().manage(reconciler);
+      env.lifecycle().manage(new RunReconciler(runDao, runService, config.reconcileIntervalSeconds()));
     }
   }
 
@@ -211,7 +209,4 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
     return engine;
   }
 
-  public RunReconciler reconciler() {
-    return reconciler;
-  }
 }

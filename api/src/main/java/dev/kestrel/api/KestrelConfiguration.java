@@ -83,11 +83,6 @@ public class KestrelConfiguration extends Configuration {
     return publicUrl == null || publicUrl.isBlank() ? null : publicUrl;
   }
 
-  public KestrelConfiguration publicUrl(String url) {
-    this.publicUrl = url;
-    return this;
-  }
-
   /** The configured store, or the embedded H2 database under the data folder. */
   public DataSourceFactory database() {
     if (database == null) {
@@ -103,11 +98,6 @@ public class KestrelConfiguration extends Configuration {
       database.setValidationQuery("SELECT 1");
     }
     return database;
-  }
-
-  public KestrelConfiguration database(DataSourceFactory database) {
-    this.database = database;
-    return this;
   }
 
   public TemporalSettings temporal() {

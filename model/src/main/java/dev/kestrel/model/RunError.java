@@ -8,5 +8,4 @@ public record RunError(String code, String message, String nodeId) {
   public static final String STEP_FAILED = "step_failed";
   public static final String TIMEOUT = "timeout";
   public static final String BROWSER_CRASHED = "browser_crashed";
-  public static final String INTERNAL = "internal_error";
 }

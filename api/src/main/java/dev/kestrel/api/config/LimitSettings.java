@@ -19,11 +19,6 @@ public class LimitSettings {
     return maxLogEntriesPerRun;
   }
 
-  public LimitSettings maxLogEntriesPerRun(int value) {
-    this.maxLogEntriesPerRun = value;
-    return this;
-  }
-
   public int maxLogMessageChars() {
     return maxLogMessageChars;
   }

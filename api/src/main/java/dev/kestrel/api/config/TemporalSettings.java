@@ -60,18 +60,8 @@ public class TemporalSettings {
     return mode;
   }
 
-  public TemporalSettings mode(Mode mode) {
-    this.mode = mode;
-    return this;
-  }
-
   public String target() {
     return target;
-  }
-
-  public TemporalSettings target(String target) {
-    this.target = target;
-    return this;
   }
 
   public String namespace() {

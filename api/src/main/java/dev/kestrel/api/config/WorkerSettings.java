@@ -51,11 +51,6 @@ public class WorkerSettings {
     return browserSlots;
   }
 
-  public WorkerSettings browserSlots(int browserSlots) {
-    this.browserSlots = browserSlots;
-    return this;
-  }
-
   public String chromiumPath() {
     return chromiumPath;
   }

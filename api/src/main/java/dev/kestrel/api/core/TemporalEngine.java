@@ -122,10 +122,6 @@ public final class TemporalEngine implements Managed {
     return factory.getTrustManagers()[0];
   }
 
-  public boolean isEmbedded() {
-    return embedded != null;
-  }
-
   @Override
   public void stop() {
     apiService.shutdown();

@@ -138,10 +138,7 @@ class CancellationIT {
   }
 
   private void awaitStep(String runId, int step) {
-    Awaitility.await()
-        .atMost(Duration.ofSeconds(30))
-        .pollInterval(Duration.ofMillis(100))
-        .until(() -> TestApps.run(api, runId), r -> r.at("/progress/currentStep").asInt() == step);
+    TestApps.awaitStep(api, runId, step, Duration.ofSeconds(30));
   }
 
   private static String cancelPath(String runId) {

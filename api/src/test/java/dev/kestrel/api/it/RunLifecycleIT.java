@@ -138,9 +138,7 @@ class RunLifecycleIT {
     String runId = TestApps.queue(api, taskId, "{}");
 
     TestApps.awaitStatus(api, runId, "RUNNING", Duration.ofSeconds(30));
-    JsonNode during = org.awaitility.Awaitility.await()
-        .atMost(Duration.ofSeconds(20))
-        .until(() -> TestApps.run(api, runId), r -> r.at("/progress/currentStep").asInt() == 2);
+    JsonNode during = TestApps.awaitStep(api, runId, 2, Duration.ofSeconds(20));
     JsonNode logs = api.get("/public/v1/task-runs/" + runId + "/logs").json();
     JsonNode still = TestApps.run(api, runId);
 

@@ -12,7 +12,6 @@ import dev.kestrel.api.support.TestPages;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import java.time.Duration;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,8 +40,7 @@ class WorkerFailoverIT {
          ]}
         """.formatted(PAGES.url("/order")));
     String runId = TestApps.queue(api, taskId, "{}");
-    Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-        .until(() -> TestApps.run(api, runId).at("/progress/currentStep").asInt() == 2);
+    TestApps.awaitStep(api, runId, 2, Duration.ofSeconds(30));
     String firstWorker = application.browserWorker().workerId();
 
     BrowserWorker replacement = application.replaceBrowserWorker();

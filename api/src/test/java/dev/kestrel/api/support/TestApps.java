@@ -95,6 +95,14 @@ public final class TestApps {
         .until(() -> run(api, runId), r -> TERMINAL.contains(r.get("status").asText()));
   }
 
+  /** Polls the run until it executes step {@code step} (1-based), and returns it. */
+  public static JsonNode awaitStep(ApiClient api, String runId, int step, Duration atMost) {
+    return await()
+        .atMost(atMost)
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> run(api, runId), r -> r.at("/progress/currentStep").asInt() == step);
+  }
+
   public static JsonNode awaitStatus(ApiClient api, String runId, String status, Duration atMost) {
     return await()
         .atMost(atMost)

@@ -135,8 +135,7 @@ class ExternalModeIT {
          ]}
         """.formatted(PAGES.url("/order")));
     String runId = TestApps.queue(client, taskId, "{}");
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-        .until(() -> TestApps.run(client, runId).at("/progress/currentStep").asInt() == 2);
+    TestApps.awaitStep(client, runId, 2, Duration.ofSeconds(60));
     String holder = workersOf(runId).get(0);
     KestrelProcess victim = workers.stream().filter(w -> holder.contains("-" + w.pid() + "-")).findFirst().orElseThrow();
 
@@ -200,8 +199,7 @@ class ExternalModeIT {
          ]}
         """.formatted(PAGES.url("/engine-restart")));
     List<String> inFlight = List.of(TestApps.queue(client, taskId, "{}"), TestApps.queue(client, taskId, "{}"));
-    inFlight.forEach(id -> await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-        .until(() -> TestApps.run(client, id).at("/progress/currentStep").asInt() == 2));
+    inFlight.forEach(id -> TestApps.awaitStep(client, id, 2, Duration.ofSeconds(60)));
 
     temporal.kill();
     try {
