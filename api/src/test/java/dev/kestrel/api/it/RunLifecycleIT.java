@@ -252,6 +252,26 @@ class RunLifecycleIT {
   }
 
   @Test
+  void logsStreamAsServerSentEventsUntilTheRunEnds() {
+    String taskId =
+        TestApps.createTask(api, """
+            {"name": "Streamed", "steps": [
+              {"id": "open", "action": "goto", "url": "%s"},
+              {"id": "pause", "action": "waitFor", "ms": 1500}]}
+            """.formatted(PAGES.url("/streamed")));
+    String runId = TestApps.queue(api, taskId, "{}");
+
+    ApiClient.Answer stream =
+        api.send(api.request("/public/v1/task-runs/" + runId + "/logs").header("Accept", "text/event-stream").GET());
+
+    assertThat(stream.status()).isEqualTo(200);
+    assertThat(stream.header("Content-Type")).startsWith("text/event-stream");
+    String body = stream.raw().body();
+    assertThat(body).contains("event: log", "\"nodeId\":\"pause\"", "Run completed").endsWith("event: end\ndata: {}\n\n");
+    assertThat(TestApps.run(api, runId).get("status").asText()).isEqualTo("COMPLETED");
+  }
+
+  @Test
   void cloudMetadataIsNeverReachable() {
     String taskId =
         TestApps.createTask(api, """
