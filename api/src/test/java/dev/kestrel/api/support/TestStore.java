@@ -21,6 +21,22 @@ public final class TestStore {
   public final Jdbi jdbi;
   public final JsonColumns json = new JsonColumns(Jackson.newObjectMapper());
 
+  private static PGSimpleDataSource postgresDataSource() {
+    PGSimpleDataSource dataSource = new PGSimpleDataSource();
+    dataSource.setUrl(POSTGRES_URL);
+    dataSource.setUser("kestrel");
+    dataSource.setPassword("kestrel");
+    return dataSource;
+  }
+
+  private static void executeOnPostgres(String sql) {
+    try (Connection c = postgresDataSource().getConnection(); Statement s = c.createStatement()) {
+      s.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException("PostgreSQL is not reachable at " + POSTGRES_URL + " (scripts/test starts it)", e);
+    }
+  }
+
   private TestStore(DataSource dataSource) {
     Database.migrate(dataSource);
     jdbi = Jdbi.create(dataSource);
@@ -36,33 +52,14 @@ public final class TestStore {
   /** A new, empty database for one test class's processes; returns its JDBC URL. */
   public static String newPostgresDatabase() {
     String name = "kestrel_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    PGSimpleDataSource admin = new PGSimpleDataSource();
-    admin.setUrl(POSTGRES_URL);
-    admin.setUser("kestrel");
-    admin.setPassword("kestrel");
-    try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
-      s.execute("CREATE DATABASE " + name);
-    } catch (SQLException e) {
-      throw new IllegalStateException("PostgreSQL is not reachable at " + POSTGRES_URL + " (scripts/test starts it)", e);
-    }
+    executeOnPostgres("CREATE DATABASE " + name);
     return POSTGRES_URL.substring(0, POSTGRES_URL.lastIndexOf('/') + 1) + name;
   }
 
   public static TestStore postgres() {
     String schema = "t_" + UUID.randomUUID().toString().replace("-", "");
-    PGSimpleDataSource admin = new PGSimpleDataSource();
-    admin.setUrl(POSTGRES_URL);
-    admin.setUser("kestrel");
-    admin.setPassword("kestrel");
-    try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
-      s.execute("CREATE SCHEMA " + schema);
-    } catch (SQLException e) {
-      throw new IllegalStateException("PostgreSQL is not reachable at " + POSTGRES_URL + " (scripts/test starts it)", e);
-    }
-    PGSimpleDataSource dataSource = new PGSimpleDataSource();
-    dataSource.setUrl(POSTGRES_URL);
-    dataSource.setUser("kestrel");
-    dataSource.setPassword("kestrel");
+    executeOnPostgres("CREATE SCHEMA " + schema);
+    PGSimpleDataSource dataSource = postgresDataSource();
     dataSource.setCurrentSchema(schema);
     return new TestStore(dataSource);
   }
