@@ -49,6 +49,15 @@ public class BrowserActivitiesImpl implements BrowserActivities {
       session = await(ctx, opening, null, "opening");
     } catch (RuntimeException e) {
       releaseWhenOpened(slot, opening);
+      // Say why in the run's log (a browser that cannot start is otherwise invisible to the
+      // client); the first attempts are enough, the retries would only repeat it.
+      if (!(e instanceof ActivityCompletionException) && ctx.getInfo().getAttempt() <= 3) {
+        recorder.appendLog(
+            request.runId(),
+            LogLevel.WARNING,
+            "Could not open a browser session on worker " + workerId + ": " + firstLine(e) + "; retrying",
+            null);
+      }
       throw e;
     }
     recorder.appendLog(
@@ -196,10 +205,18 @@ public class BrowserActivitiesImpl implements BrowserActivities {
     }
   }
 
-  private static String firstLine(Throwable e) {
+  /**
+   * The message worth showing a user: its first line, or, for Playwright's multi-line
+   * {@code Error { message='...' ... }} form, the first line of the message inside it.
+   */
+  static String firstLine(Throwable e) {
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    int inner = message.indexOf("message='");
+    if (message.startsWith("Error {") && inner >= 0) {
+      message = message.substring(inner + "message='".length());
+    }
     int newline = message.indexOf('\n');
-    String line = newline < 0 ? message : message.substring(0, newline);
+    String line = (newline < 0 ? message : message.substring(0, newline)).strip();
     return line.length() > MAX_MESSAGE ? line.substring(0, MAX_MESSAGE) : line;
   }
 }

@@ -55,6 +55,11 @@ public class WorkerSettings {
     return chromiumPath;
   }
 
+  public WorkerSettings chromiumPath(String path) {
+    this.chromiumPath = path;
+    return this;
+  }
+
   public boolean headless() {
     return headless;
   }
