@@ -2,7 +2,7 @@ package dev.kestrel.api;
 
 import dev.kestrel.activities.browser.ArtifactStore;
 import dev.kestrel.activities.browser.BrowserSettings;
-import dev.kestrel.activities.browser.EgressPolicy;
+import dev.kestrel.activities.egress.EgressPolicy;
 import dev.kestrel.api.auth.ApiKeyAuthFilter;
 import dev.kestrel.api.cli.CreateApiKeyCommand;
 import dev.kestrel.api.cli.CreateOrganizationCommand;

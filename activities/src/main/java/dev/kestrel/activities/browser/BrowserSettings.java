@@ -1,5 +1,6 @@
 package dev.kestrel.activities.browser;
 
+import dev.kestrel.activities.egress.EgressPolicy;
 import java.time.Duration;
 import java.util.List;
 

@@ -1,5 +1,6 @@
 package dev.kestrel.activities.browser;
 
+import dev.kestrel.activities.egress.EgressPolicy;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.TimeoutError;

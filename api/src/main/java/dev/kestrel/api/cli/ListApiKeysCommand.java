@@ -2,7 +2,7 @@ package dev.kestrel.api.cli;
 
 import dev.kestrel.api.core.ApiKey;
 import dev.kestrel.api.core.Organizations;
-import dev.kestrel.api.core.Timestamps;
+import dev.kestrel.model.Timestamps;
 import dev.kestrel.api.db.ApiKeyDao;
 import dev.kestrel.api.db.OrganizationDao;
 import net.sourceforge.argparse4j.inf.Namespace;

@@ -1,5 +1,6 @@
 package dev.kestrel.api.core;
 
+import dev.kestrel.model.Timestamps;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kestrel.api.db.RunDao;

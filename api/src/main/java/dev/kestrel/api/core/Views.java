@@ -1,5 +1,6 @@
 package dev.kestrel.api.core;
 
+import dev.kestrel.model.Timestamps;
 import dev.kestrel.model.Progress;
 import dev.kestrel.model.RunStatus;
 import dev.kestrel.model.TaskDefinition;

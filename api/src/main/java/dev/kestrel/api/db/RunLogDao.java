@@ -2,7 +2,7 @@ package dev.kestrel.api.db;
 
 import dev.kestrel.model.LogLevel;
 import dev.kestrel.model.api.LogEntry;
-import dev.kestrel.api.core.Timestamps;
+import dev.kestrel.model.Timestamps;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;

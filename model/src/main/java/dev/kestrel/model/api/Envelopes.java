@@ -19,6 +19,17 @@ public final class Envelopes {
 
   public record TaskList(List<Task> tasks, long total) {}
 
+  /** {@code POST /webhook-endpoints}: the signing secret is shown here only. */
+  public record WebhookEndpointCreated(WebhookEndpoint endpoint, String secret) {}
+
+  public record WebhookEndpointList(List<WebhookEndpoint> endpoints) {}
+
+  /** Newest first. */
+  public record WebhookAttemptList(List<WebhookAttempt> deliveries) {}
+
+  /** The body of a {@code task-run.log} event: the entries new since the previous one. */
+  public record LogBatch(String runId, List<LogEntry> logEntries) {}
+
   /** FastAPI's error shape: {@code detail} is a code, or an object or list where more is said. */
   public record ErrorBody(Object detail) {}
 }

@@ -1,4 +1,4 @@
-package dev.kestrel.activities.browser;
+package dev.kestrel.activities.egress;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -8,7 +8,7 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Which addresses the browser (and later webhooks) may reach. Link-local and cloud-metadata
+ * Which addresses the browser and webhook deliveries may reach. Link-local and cloud-metadata
  * addresses are refused always; loopback and private ranges only when allowed.
  */
 public final class EgressPolicy {

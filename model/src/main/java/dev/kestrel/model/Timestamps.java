@@ -1,4 +1,4 @@
-package dev.kestrel.api.core;
+package dev.kestrel.model;
 
 import java.time.Instant;
 import java.time.ZoneOffset;

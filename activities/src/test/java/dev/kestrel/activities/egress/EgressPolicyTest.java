@@ -1,4 +1,4 @@
-package dev.kestrel.activities.browser;
+package dev.kestrel.activities.egress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
