@@ -4,6 +4,7 @@ import dev.kestrel.model.LogLevel;
 import dev.kestrel.model.RunError;
 import dev.kestrel.model.RunStatus;
 import dev.kestrel.model.StepSpec;
+import dev.kestrel.model.WebhookEvent;
 import dev.kestrel.workflows.BrowserActivities.OpenSessionRequest;
 import dev.kestrel.workflows.BrowserActivities.SessionRef;
 import dev.kestrel.workflows.BrowserActivities.StepRequest;
@@ -32,18 +33,21 @@ import java.util.Map;
  */
 public class RunWorkflowImpl implements RunWorkflow {
 
+  private static final LocalActivityOptions STORE_OPTIONS =
+      LocalActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofSeconds(15))
+          .setScheduleToCloseTimeout(Duration.ofMinutes(10))
+          .setRetryOptions(
+              RetryOptions.newBuilder()
+                  .setInitialInterval(Duration.ofMillis(500))
+                  .setMaximumInterval(Duration.ofSeconds(10))
+                  .build())
+          .build();
+
   private final RunRecordActivities record =
-      Workflow.newLocalActivityStub(
-          RunRecordActivities.class,
-          LocalActivityOptions.newBuilder()
-              .setStartToCloseTimeout(Duration.ofSeconds(15))
-              .setScheduleToCloseTimeout(Duration.ofMinutes(10))
-              .setRetryOptions(
-                  RetryOptions.newBuilder()
-                      .setInitialInterval(Duration.ofMillis(500))
-                      .setMaximumInterval(Duration.ofSeconds(10))
-                      .build())
-              .build());
+      Workflow.newLocalActivityStub(RunRecordActivities.class, STORE_OPTIONS);
+  private final WebhookActivities webhooks =
+      Workflow.newLocalActivityStub(WebhookActivities.class, STORE_OPTIONS);
 
   private RunInput input;
   private RunStatus status = RunStatus.PENDING;
@@ -138,6 +142,7 @@ public class RunWorkflowImpl implements RunWorkflow {
             () -> {
               record.log(in.runId(), finalLevel(), finalMessage(), currentNodeId());
               record.recordState(in.runId(), last);
+              announce(status);
             })
         .run();
 
@@ -220,12 +225,16 @@ public class RunWorkflowImpl implements RunWorkflow {
     for (int i = 0; i < total; i++) {
       StepSpec step = steps.get(i);
       currentStep = i + 1;
-      if (status == RunStatus.PENDING) {
+      boolean starting = status == RunStatus.PENDING;
+      if (starting) {
         status = RunStatus.RUNNING;
         startedAt = Workflow.currentTimeMillis();
         publishStatus();
       }
       record.recordState(input.runId(), state());
+      if (starting) {
+        announce(status);
+      }
       StepSpec resolved = Templates.resolve(step, input.inputs(), produced);
       BrowserActivities browser =
           Workflow.newActivityStub(
@@ -278,6 +287,21 @@ public class RunWorkflowImpl implements RunWorkflow {
               }
             })
         .run();
+  }
+
+  /**
+   * Tells webhook endpoints about the transition to {@code reached}, once its row is recorded (the
+   * event's body is the row). Webhooks never fail a run: should the store stay unreachable beyond
+   * the local activity's retries, the event is logged as not announced.
+   */
+  private void announce(RunStatus reached) {
+    WebhookEvent event = WebhookEvent.forStatus(reached).orElseThrow();
+    try {
+      webhooks.announce(input.runId(), event);
+    } catch (ActivityFailure f) {
+      Workflow.getLogger(RunWorkflowImpl.class)
+          .error("Could not announce {} of run {}: {}", event.wireName(), input.runId(), f.getMessage());
+    }
   }
 
   /** Keeps the status search attribute current, so the Temporal UI can filter on it. */

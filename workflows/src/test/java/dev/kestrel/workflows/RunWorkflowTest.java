@@ -8,6 +8,7 @@ import dev.kestrel.model.RunError;
 import dev.kestrel.model.RunStatus;
 import dev.kestrel.model.StepSpec;
 import dev.kestrel.model.TriggerType;
+import dev.kestrel.model.WebhookEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
@@ -61,6 +62,26 @@ class RunWorkflowTest {
     }
   }
 
+  /** Records the webhook events announced, in order. */
+  static final class FakeWebhooks implements WebhookActivities {
+    final List<String> announced = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void announce(String runId, WebhookEvent event) {
+      announced.add(event.wireName());
+    }
+
+    @Override
+    public LogBatchRef prepareLogBatch(String endpointId, String runId, long afterSeq) {
+      throw new UnsupportedOperationException("not the run workflow's");
+    }
+
+    @Override
+    public boolean deliver(String deliveryId) {
+      throw new UnsupportedOperationException("not the run workflow's");
+    }
+  }
+
   /** A browser whose steps extract "value-of-<id>", fail on demand, or lose their session once. */
   static class FakeBrowser implements BrowserActivities {
     final List<String> executed = new CopyOnWriteArrayList<>();
@@ -97,9 +118,10 @@ class RunWorkflowTest {
 
   FakeRecord record = new FakeRecord();
   FakeBrowser browser = new FakeBrowser();
+  FakeWebhooks webhooks = new FakeWebhooks();
 
   private RunWorkflow start(TestWorkflowEnvironment env, Worker worker) {
-    worker.registerActivitiesImplementations(record);
+    worker.registerActivitiesImplementations(record, webhooks);
     env.newWorker(TaskQueues.BROWSER).registerActivitiesImplementations(browser);
     env.newWorker(WORKER_QUEUE).registerActivitiesImplementations(browser);
     env.start();
@@ -141,6 +163,7 @@ class RunWorkflowTest {
     assertThat(record.states).extracting(RunState::status)
         .containsExactly(RunStatus.RUNNING, RunStatus.RUNNING, RunStatus.RUNNING, RunStatus.COMPLETED);
     assertThat(record.states).extracting(RunState::currentStep).containsExactly(1, 2, 3, 3);
+    assertThat(webhooks.announced).containsExactly("task-run.started", "task-run.completed");
   }
 
   @Test
@@ -157,6 +180,7 @@ class RunWorkflowTest {
     assertThat(browser.executed).hasSize(2);
     assertThat(browser.closed.get()).isEqualTo(1);
     assertThat(record.logs).anyMatch(l -> l.startsWith("ERROR wait Run failed"));
+    assertThat(webhooks.announced).containsExactly("task-run.started", "task-run.failed");
   }
 
   @Test
@@ -173,6 +197,8 @@ class RunWorkflowTest {
     assertThat(browser.executed).containsExactly(
         "session-1:first:null", "session-1:second:null", "session-2:first:null", "session-2:second:null");
     assertThat(record.logs).anyMatch(l -> l.contains("was lost at step 2") && l.contains("restarting the session from step 1"));
+    assertThat(webhooks.announced).as("a restarted session does not start the run again")
+        .containsExactly("task-run.started", "task-run.completed");
   }
 
   @Test
@@ -191,7 +217,7 @@ class RunWorkflowTest {
 
   @Test
   void theRunTimeoutFailsTheRunAsTimeout(TestWorkflowEnvironment env, Worker worker) {
-    worker.registerActivitiesImplementations(record);
+    worker.registerActivitiesImplementations(record, webhooks);
     BrowserActivities slow = new FakeBrowser() {
       @Override
       public StepResult runStep(StepRequest request) {
@@ -218,5 +244,6 @@ class RunWorkflowTest {
     assertThat(last.status()).isEqualTo(RunStatus.FAILED);
     assertThat(last.error().code()).isEqualTo(RunError.TIMEOUT);
     assertThat(last.error().nodeId()).isEqualTo("forever");
+    assertThat(webhooks.announced).containsExactly("task-run.started", "task-run.failed");
   }
 }

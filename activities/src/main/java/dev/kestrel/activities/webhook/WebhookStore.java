@@ -1,0 +1,63 @@
+package dev.kestrel.activities.webhook;
+
+import dev.kestrel.model.WebhookEvent;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Endpoints, deliveries and attempts as the webhook activities see them. Implemented by the
+ * runnable's store (JDBI); an interface here so that activities stay free of JDBC.
+ */
+public interface WebhookStore {
+
+  /** The run's public body as it is now, with what routing needs; empty if there is no such run. */
+  Optional<RunSnapshot> run(String runId);
+
+  /** The organization's live endpoints that cover {@code taskId} (scoped to it, or to no task). */
+  List<Subscription> subscriptions(String organizationId, String taskId);
+
+  /** Records a delivery unless one with this id exists (announcing is retried). */
+  void recordDelivery(String deliveryId, String endpointId, String runId, WebhookEvent event, String payload);
+
+  /** Up to {@code limit} log entries of the run after {@code afterSeq}, as a log event's body. */
+  Optional<LogSlice> logsAfter(String runId, long afterSeq, int limit);
+
+  /** A delivery with its endpoint's target and signing material; empty if it or its endpoint is gone. */
+  Optional<Delivery> delivery(String deliveryId);
+
+  void recordAttempt(Attempt attempt);
+
+  record RunSnapshot(String organizationId, String taskId, String body) {}
+
+  /** {@code events} empty means every event. */
+  record Subscription(String endpointId, String url, Set<WebhookEvent> events) {
+    public boolean takes(WebhookEvent event) {
+      return events.isEmpty() || events.contains(event);
+    }
+  }
+
+  record LogSlice(String body, long lastSeq, boolean more) {}
+
+  /** {@code scopedTaskId} is set when the endpoint is scoped to a task; {@code pepper} may be null. */
+  record Delivery(
+      String id,
+      String endpointId,
+      String url,
+      String secret,
+      String pepper,
+      String scopedTaskId,
+      String runId,
+      WebhookEvent event,
+      String payload) {}
+
+  record Attempt(
+      String deliveryId,
+      String endpointId,
+      int attempt,
+      Integer statusCode,
+      String error,
+      boolean delivered,
+      long durationMs,
+      long at) {}
+}
