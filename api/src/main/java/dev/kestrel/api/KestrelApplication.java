@@ -2,13 +2,18 @@ package dev.kestrel.api;
 
 import dev.kestrel.activities.browser.ArtifactStore;
 import dev.kestrel.activities.browser.BrowserSettings;
+import dev.kestrel.activities.record.RunRecordActivitiesImpl;
+import dev.kestrel.activities.webhook.WebhookActivitiesImpl;
+import dev.kestrel.activities.webhook.WebhookSender;
 import dev.kestrel.activities.egress.EgressPolicy;
 import dev.kestrel.api.auth.ApiKeyAuthFilter;
 import dev.kestrel.api.cli.CreateApiKeyCommand;
 import dev.kestrel.api.cli.CreateOrganizationCommand;
 import dev.kestrel.api.cli.ListApiKeysCommand;
 import dev.kestrel.api.cli.RevokeApiKeyCommand;
+import dev.kestrel.api.cli.SetWebhookPepperCommand;
 import dev.kestrel.api.cli.WorkerCommand;
+import dev.kestrel.api.config.WebhookSettings;
 import dev.kestrel.api.config.WorkerSettings;
 import dev.kestrel.api.core.InputResolver;
 import dev.kestrel.api.core.JsonBodies;
@@ -21,20 +26,24 @@ import dev.kestrel.api.core.EngineSetup;
 import dev.kestrel.api.core.RunWorkflowWorker;
 import dev.kestrel.api.core.TaskValidator;
 import dev.kestrel.api.core.TemporalEngine;
+import dev.kestrel.api.core.WebhookEndpointValidator;
 import dev.kestrel.api.db.ApiKeyDao;
 import dev.kestrel.api.db.Database;
 import dev.kestrel.api.db.JdbiRunRecorder;
+import dev.kestrel.api.db.JdbiWebhookStore;
 import dev.kestrel.api.db.JsonColumns;
 import dev.kestrel.api.db.OrganizationDao;
 import dev.kestrel.api.db.RunDao;
 import dev.kestrel.api.db.RunLogDao;
 import dev.kestrel.api.db.TaskDao;
+import dev.kestrel.api.db.WebhookDao;
 import dev.kestrel.api.errors.ErrorMappers;
 import dev.kestrel.api.health.BrowserHealthCheck;
 import dev.kestrel.api.health.TemporalHealthCheck;
 import dev.kestrel.api.resources.RequestSizeFilter;
 import dev.kestrel.api.resources.RunResource;
 import dev.kestrel.api.resources.TaskResource;
+import dev.kestrel.api.resources.WebhookEndpointResource;
 import dev.kestrel.workflows.RunInput;
 import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.AuthValueFactoryProvider;
@@ -47,6 +56,7 @@ import io.dropwizard.core.setup.Environment;
 import io.dropwizard.db.ManagedDataSource;
 import io.dropwizard.jdbi3.JdbiFactory;
 import io.dropwizard.lifecycle.Managed;
+import io.temporal.client.WorkflowClient;
 import java.nio.file.Files;
 import java.time.Duration;
 import org.jdbi.v3.core.Jdbi;
@@ -82,6 +92,7 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
     bootstrap.addCommand(new CreateApiKeyCommand());
     bootstrap.addCommand(new RevokeApiKeyCommand());
     bootstrap.addCommand(new ListApiKeysCommand());
+    bootstrap.addCommand(new SetWebhookPepperCommand());
   }
 
   @Override
@@ -114,8 +125,20 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
     EngineSetup.ensure(engine.apiClient().getWorkflowServiceStubs(), config.temporal().namespace());
     env.healthChecks().register("temporal", new TemporalHealthCheck(engine.apiClient()));
 
+    EgressPolicy egress = egressPolicy();
+    WebhookDao webhookDao = new WebhookDao(jdbi, json);
     if (config.worker().enabled()) {
-      env.lifecycle().manage(new RunWorkflowWorker(engine.newWorkerClient(), recorder));
+      WebhookSettings hooks = config.webhooks();
+      WorkflowClient workerClient = engine.newWorkerClient();
+      WebhookActivitiesImpl webhookActivities =
+          new WebhookActivitiesImpl(
+              new JdbiWebhookStore(runDao, logDao, webhookDao, organizationDao, json, config.publicUrl()),
+              workerClient,
+              new WebhookSender(egress, Duration.ofSeconds(hooks.requestTimeoutSeconds())),
+              hooks.delivery(),
+              hooks.logBatchSize());
+      env.lifecycle().manage(
+          new RunWorkflowWorker(workerClient, new RunRecordActivitiesImpl(recorder), webhookActivities));
       browserWorker = newBrowserWorker();
       env.lifecycle().manage(
           new Managed() {
@@ -160,6 +183,13 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
       env.jersey().register(new ErrorMappers.Unhandled());
       env.jersey().register(new TaskResource(taskDao, validator, bodies, runService));
       env.jersey().register(new RunResource(runService, bodies, artifacts, env.getObjectMapper()));
+      env.jersey().register(
+          new WebhookEndpointResource(
+              webhookDao,
+              taskDao,
+              new WebhookEndpointValidator(egress),
+              bodies,
+              config.webhooks().maxEndpointsPerOrganization()));
       env.lifecycle().manage(new RunReconciler(runDao, runService, config.reconcileIntervalSeconds()));
     }
   }
@@ -173,11 +203,15 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
             w.browserSlots(),
             w.headless(),
             w.chromiumArgs(),
-            new EgressPolicy(configuration.egress().allowLoopback(), configuration.egress().allowPrivate()),
+            egressPolicy(),
             Duration.ofSeconds(w.slotWaitSeconds()),
             Duration.ofSeconds(w.cancelGraceSeconds()),
             Duration.ofSeconds(w.sessionIdleTimeoutSeconds()));
     return new BrowserWorker(engine.newWorkerClient(), browser, recorder, artifacts);
+  }
+
+  private EgressPolicy egressPolicy() {
+    return new EgressPolicy(configuration.egress().allowLoopback(), configuration.egress().allowPrivate());
   }
 
   /** The in-process browser worker, if this process runs one. */

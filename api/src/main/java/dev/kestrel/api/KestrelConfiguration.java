@@ -7,6 +7,7 @@ import dev.kestrel.api.config.EgressSettings;
 import dev.kestrel.api.config.Env;
 import dev.kestrel.api.config.LimitSettings;
 import dev.kestrel.api.config.TemporalSettings;
+import dev.kestrel.api.config.WebhookSettings;
 import dev.kestrel.api.config.WorkerSettings;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.core.server.DefaultServerFactory;
@@ -42,6 +43,8 @@ public class KestrelConfiguration extends Configuration {
   @JsonProperty @Valid @NotNull private EgressSettings egress = new EgressSettings();
 
   @JsonProperty @Valid @NotNull private LimitSettings limits = new LimitSettings();
+
+  @JsonProperty @Valid @NotNull private WebhookSettings webhooks = new WebhookSettings();
 
   @JsonProperty @Valid @NotNull private BootstrapSettings bootstrap = new BootstrapSettings();
 
@@ -114,6 +117,10 @@ public class KestrelConfiguration extends Configuration {
 
   public LimitSettings limits() {
     return limits;
+  }
+
+  public WebhookSettings webhooks() {
+    return webhooks;
   }
 
   public BootstrapSettings bootstrap() {

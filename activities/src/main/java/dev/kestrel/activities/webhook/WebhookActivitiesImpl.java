@@ -19,6 +19,7 @@ import io.temporal.client.BatchRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.failure.ApplicationErrorCategory;
 import io.temporal.failure.ApplicationFailure;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -120,10 +121,13 @@ public class WebhookActivitiesImpl implements WebhookActivities {
     if (result.delivered()) {
       return true;
     }
-    if (result.refused()) {
-      throw ApplicationFailure.newNonRetryableFailure(result.error(), EGRESS_REFUSED);
-    }
-    throw ApplicationFailure.newFailure(result.error(), DELIVERY_FAILED);
+    // Benign: a receiver that is down is the receiver's business; the SDK logs it without a stack trace.
+    throw ApplicationFailure.newBuilder()
+        .setMessage(result.error())
+        .setType(result.refused() ? EGRESS_REFUSED : DELIVERY_FAILED)
+        .setNonRetryable(result.refused())
+        .setCategory(ApplicationErrorCategory.BENIGN)
+        .build();
   }
 
   static Map<String, String> headers(Delivery d, String timestamp, byte[] body) {

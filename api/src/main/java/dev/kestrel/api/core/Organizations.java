@@ -42,6 +42,14 @@ public final class Organizations {
     }
   }
 
+  /** Null or empty goes back to the default pepper. */
+  public void setWebhookPepper(String organizationName, String pepper) {
+    if (pepper != null && (pepper.isBlank() || pepper.length() > 200)) {
+      throw new IllegalArgumentException("a pepper has 1 to 200 characters");
+    }
+    organizations.setWebhookPepper(require(organizationName).id(), pepper);
+  }
+
   /** Makes sure {@code organizationName} exists and holds {@code secret} (KOMOS_BOOTSTRAP_API_KEY). */
   public void ensureKey(String organizationName, String secret) {
     if (!ApiKeys.isWellFormed(secret)) {

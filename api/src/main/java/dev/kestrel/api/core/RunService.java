@@ -279,6 +279,6 @@ public class RunService {
   }
 
   private Run view(RunRecord run, Organization org) {
-    return Views.run(run, org.publicUrl() != null ? org.publicUrl() : globalPublicUrl);
+    return Views.run(run, Views.publicUrl(org, globalPublicUrl));
   }
 }

@@ -1,9 +1,10 @@
 package dev.kestrel.api.core;
 
-import dev.kestrel.activities.record.RunRecordActivitiesImpl;
-import dev.kestrel.activities.record.RunRecorder;
+import dev.kestrel.workflows.RunRecordActivities;
 import dev.kestrel.workflows.RunWorkflowImpl;
 import dev.kestrel.workflows.TaskQueues;
+import dev.kestrel.workflows.WebhookActivities;
+import dev.kestrel.workflows.WebhookWorkflowImpl;
 import io.dropwizard.lifecycle.Managed;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
@@ -12,18 +13,19 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The deterministic side of a worker: executes run workflows and their local activities that
- * write the run index. Apart from the browser side so that each scales (and fails) on its own.
+ * write the run index, and webhook workflows with their delivery activities. Apart from the
+ * browser side so that each scales (and fails) on its own.
  */
 public final class RunWorkflowWorker implements Managed {
   private final WorkflowClient client;
   private final WorkerFactory factory;
 
-  public RunWorkflowWorker(WorkflowClient client, RunRecorder recorder) {
+  public RunWorkflowWorker(WorkflowClient client, RunRecordActivities record, WebhookActivities webhooks) {
     this.client = client;
     this.factory = WorkerFactory.newInstance(client);
     Worker worker = factory.newWorker(TaskQueues.RUNS);
-    worker.registerWorkflowImplementationTypes(RunWorkflowImpl.class);
-    worker.registerActivitiesImplementations(new RunRecordActivitiesImpl(recorder));
+    worker.registerWorkflowImplementationTypes(RunWorkflowImpl.class, WebhookWorkflowImpl.class);
+    worker.registerActivitiesImplementations(record, webhooks);
   }
 
   @Override

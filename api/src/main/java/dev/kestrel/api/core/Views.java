@@ -6,6 +6,7 @@ import dev.kestrel.model.RunStatus;
 import dev.kestrel.model.TaskDefinition;
 import dev.kestrel.model.api.Run;
 import dev.kestrel.model.api.Task;
+import dev.kestrel.model.api.WebhookEndpoint;
 
 /** From stored records to the public API's wire types. */
 public final class Views {
@@ -48,6 +49,15 @@ public final class Views {
         t.version(),
         Timestamps.iso(t.createdAt()),
         Timestamps.iso(t.updatedAt()));
+  }
+
+  /** Where clients reach the API: the organization's own URL, else the configured one (may be null). */
+  public static String publicUrl(Organization org, String globalPublicUrl) {
+    return org.publicUrl() != null ? org.publicUrl() : globalPublicUrl;
+  }
+
+  public static WebhookEndpoint webhookEndpoint(WebhookEndpointRecord e) {
+    return new WebhookEndpoint(e.id(), e.url(), e.events(), e.taskId(), Timestamps.iso(e.createdAt()));
   }
 
   private static String stripSlash(String url) {

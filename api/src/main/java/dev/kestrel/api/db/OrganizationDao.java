@@ -38,6 +38,15 @@ public class OrganizationDao {
     return org;
   }
 
+  public void setWebhookPepper(String id, String pepper) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate("UPDATE organizations SET webhook_pepper = :pepper WHERE id = :id")
+                .bind("pepper", pepper)
+                .bind("id", id)
+                .execute());
+  }
+
   public Optional<Organization> findByName(String name) {
     return jdbi.withHandle(
         h ->

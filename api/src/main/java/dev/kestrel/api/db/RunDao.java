@@ -77,6 +77,16 @@ public class RunDao {
                 .findOne());
   }
 
+  /** The run whatever its organization: for the worker side, which acts for every organization. */
+  public Optional<RunRecord> findById(String runId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT " + COLUMNS + " FROM runs WHERE id = :id")
+                .bind("id", runId)
+                .map(this::map)
+                .findOne());
+  }
+
   public Optional<RunRecord> findByClientRequestId(String organizationId, String taskId, String clientRequestId) {
     return jdbi.withHandle(
         h ->

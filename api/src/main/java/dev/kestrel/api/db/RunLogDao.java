@@ -96,15 +96,34 @@ public class RunLogDao {
                       + "WHERE run_id = :run AND seq > :after ORDER BY seq")
               .bind("run", runId)
               .bind("after", afterSeq)
-              .map(
-                  (rs, ctx) ->
-                      new LogEntry(
-                          rs.getString("id"),
-                          Timestamps.iso(rs.getLong("ts")),
-                          LogLevel.valueOf(rs.getString("level")),
-                          rs.getString("message"),
-                          rs.getString("node_id")))
+              .map((rs, ctx) -> entry(rs))
               .list();
         });
+  }
+
+  /** An entry with its position in the store's order, which webhook log batches use as a cursor. */
+  public record Numbered(long seq, LogEntry entry) {}
+
+  /** Up to {@code limit} entries of a run after position {@code afterSeq}, in order. */
+  public List<Numbered> afterSeq(String runId, long afterSeq, int limit) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT seq, id, ts, level, message, node_id FROM run_logs "
+                        + "WHERE run_id = :run AND seq > :after ORDER BY seq LIMIT :limit")
+                .bind("run", runId)
+                .bind("after", afterSeq)
+                .bind("limit", limit)
+                .map((rs, ctx) -> new Numbered(rs.getLong("seq"), entry(rs)))
+                .list());
+  }
+
+  private static LogEntry entry(java.sql.ResultSet rs) throws java.sql.SQLException {
+    return new LogEntry(
+        rs.getString("id"),
+        Timestamps.iso(rs.getLong("ts")),
+        LogLevel.valueOf(rs.getString("level")),
+        rs.getString("message"),
+        rs.getString("node_id"));
   }
 }

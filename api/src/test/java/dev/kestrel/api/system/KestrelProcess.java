@@ -54,6 +54,10 @@ final class KestrelProcess implements AutoCloseable {
           enabled: false
           chromiumPath: %s
         reconcileIntervalSeconds: 1
+        webhooks:
+          retryInitialIntervalMillis: 2000
+          retryMaxIntervalSeconds: 10
+          logBatchIntervalMillis: 1000
         bootstrap:
           organization: %s
           apiKey: %s

@@ -1,0 +1,118 @@
+package dev.kestrel.api.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kestrel.activities.egress.EgressPolicy;
+import dev.kestrel.api.errors.Problems;
+import dev.kestrel.model.WebhookEvent;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Checks {@code POST /webhook-endpoints} bodies: an http(s) URL the egress policy lets us reach,
+ * known event names, a canonical task id. Every problem is named in one answer.
+ */
+public final class WebhookEndpointValidator {
+  private static final Set<String> FIELDS = Set.of("url", "events", "taskId");
+  private static final int MAX_URL = 2000;
+
+  private final EgressPolicy egress;
+
+  public WebhookEndpointValidator(EgressPolicy egress) {
+    this.egress = egress;
+  }
+
+  public record Validated(String url, List<WebhookEvent> events, String taskId) {}
+
+  public Validated validate(ObjectNode body) {
+    Problems problems = new Problems();
+    for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
+      String field = names.next();
+      if (!FIELDS.contains(field)) {
+        problems.add(List.of("body", field), "extra_forbidden", "unknown field '" + field + "'");
+      }
+    }
+    String url = url(body.get("url"), problems);
+    List<WebhookEvent> events = events(body.get("events"), problems);
+    String taskId = null;
+    JsonNode task = body.get("taskId");
+    if (task != null && !task.isNull()) {
+      if (!task.isTextual() || !Ids.isCanonical(task.asText())) {
+        problems.add(List.of("body", "taskId"), "uuid_parsing", "taskId must be a canonical UUID");
+      } else {
+        taskId = task.asText().toLowerCase(Locale.ROOT);
+      }
+    }
+    problems.throwIfAny();
+    return new Validated(url, events, taskId);
+  }
+
+  private String url(JsonNode node, Problems problems) {
+    List<Object> loc = List.of("body", "url");
+    if (node == null || node.isNull()) {
+      problems.add(loc, "missing", "url is required");
+      return null;
+    }
+    if (!node.isTextual() || node.asText().length() > MAX_URL) {
+      problems.add(loc, "string_type", "url must be a string of at most " + MAX_URL + " characters");
+      return null;
+    }
+    String url = node.asText().trim();
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      problems.add(loc, "url_parsing", "url is not a valid URL");
+      return null;
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      problems.add(loc, "url_scheme", "url must be http or https");
+      return null;
+    }
+    if (uri.getHost() == null || uri.getHost().isEmpty()) {
+      problems.add(loc, "url_parsing", "url has no host");
+      return null;
+    }
+    if (uri.getUserInfo() != null) {
+      problems.add(loc, "url_parsing", "url must not carry credentials");
+      return null;
+    }
+    // Checked again at every delivery: DNS may change after this.
+    String refusal = egress.refusal(url);
+    if (refusal != null) {
+      problems.add(loc, "url_refused", "url is refused: " + refusal);
+      return null;
+    }
+    return url;
+  }
+
+  private static List<WebhookEvent> events(JsonNode node, Problems problems) {
+    List<WebhookEvent> events = new ArrayList<>();
+    if (node == null || node.isNull()) {
+      return events;
+    }
+    if (!node.isArray()) {
+      problems.add(List.of("body", "events"), "list_type", "events must be a list of event names");
+      return events;
+    }
+    for (int i = 0; i < node.size(); i++) {
+      JsonNode item = node.get(i);
+      var event = item.isTextual() ? WebhookEvent.find(item.asText()) : java.util.Optional.<WebhookEvent>empty();
+      if (event.isEmpty()) {
+        problems.add(
+            List.of("body", "events", i),
+            "enum",
+            "events must be among task-run.started, task-run.completed, task-run.failed, task-run.cancelled, task-run.log");
+      } else if (!events.contains(event.get())) {
+        events.add(event.get());
+      }
+    }
+    return events;
+  }
+}
