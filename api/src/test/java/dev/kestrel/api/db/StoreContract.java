@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kestrel.api.core.Organization;
 import dev.kestrel.api.core.RunRecord;
 import dev.kestrel.api.core.TaskRecord;
+import dev.kestrel.api.core.WebhookEndpointRecord;
+import dev.kestrel.model.WebhookEvent;
 import dev.kestrel.model.TaskDefinition;
 import dev.kestrel.api.support.TestStore;
 import dev.kestrel.model.LogLevel;
@@ -171,5 +173,76 @@ abstract class StoreContract {
     }
     List<RunRecord> latest = runs.latestOfTask(org.id(), "00000000-0000-0000-0000-000000000001", 2);
     assertThat(latest).extracting(RunRecord::clientRequestId).containsExactly("k2", "k1");
+  }
+
+  @Test
+  void webhookEndpointsDeliveriesAndAttempts() {
+    WebhookDao webhooks = new WebhookDao(store.jdbi, store.json);
+    JdbiWebhookStore hooks = new JdbiWebhookStore(runs, logs, webhooks, new OrganizationDao(store.jdbi), store.json, null);
+    String task = "00000000-0000-0000-0000-000000000001";
+    WebhookEndpointRecord all = endpoint(webhooks, List.of(), null, 1);
+    WebhookEndpointRecord scoped = endpoint(webhooks, List.of(WebhookEvent.COMPLETED), task, 2);
+    endpoint(webhooks, List.of(), "00000000-0000-0000-0000-000000000002", 3);
+
+    assertThat(webhooks.endpoints(org.id())).hasSize(3).first().extracting(WebhookEndpointRecord::createdAt).isEqualTo(3L);
+    assertThat(webhooks.endpointsFor(org.id(), task)).extracting(WebhookEndpointRecord::id).containsExactly(all.id(), scoped.id());
+    assertThat(hooks.subscriptions(org.id(), task).get(1).takes(WebhookEvent.STARTED)).isFalse();
+    assertThat(hooks.subscriptions(org.id(), task).get(0).takes(WebhookEvent.LOG)).isTrue();
+    assertThat(webhooks.endpoints("another-org")).isEmpty();
+
+    String runId = UUID.randomUUID().toString();
+    runs.insert(input(runId, null), true);
+    assertThat(hooks.run(runId).orElseThrow().body()).contains("\"id\":\"" + runId + "\"", "\"status\":\"PENDING\"");
+    String deliveryId = UUID.randomUUID().toString();
+    hooks.recordDelivery(deliveryId, scoped.id(), runId, WebhookEvent.COMPLETED, "{\"first\":1}");
+    hooks.recordDelivery(deliveryId, scoped.id(), runId, WebhookEvent.COMPLETED, "{\"second\":2}");
+    var delivery = hooks.delivery(deliveryId).orElseThrow();
+    assertThat(delivery.payload()).as("a repeated recording keeps the first").isEqualTo("{\"first\":1}");
+    assertThat(delivery.scopedTaskId()).isEqualTo(task);
+    assertThat(delivery.pepper()).isNull();
+
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      hooks.recordAttempt(new dev.kestrel.activities.webhook.WebhookStore.Attempt(
+          deliveryId, scoped.id(), attempt, attempt < 3 ? 500 : 200, attempt < 3 ? "HTTP 500" : null, attempt == 3, 5, 1_000L + attempt));
+    }
+    assertThat(webhooks.attempts(scoped.id(), runId, 10)).extracting(a -> a.attempt()).containsExactly(3, 2, 1);
+    assertThat(webhooks.attempts(scoped.id(), null, 2)).hasSize(2).first().satisfies(a -> {
+      assertThat(a.delivered()).isTrue();
+      assertThat(a.statusCode()).isEqualTo(200);
+      assertThat(a.event()).isEqualTo(WebhookEvent.COMPLETED);
+    });
+    assertThat(webhooks.attempts(scoped.id(), UUID.randomUUID().toString(), 10)).isEmpty();
+
+    assertThat(webhooks.deleteEndpoint(org.id(), scoped.id())).isTrue();
+    assertThat(webhooks.deleteEndpoint(org.id(), scoped.id())).isFalse();
+    assertThat(hooks.delivery(deliveryId)).as("a deleted endpoint gets nothing more").isEmpty();
+    assertThat(webhooks.findEndpoint(org.id(), scoped.id())).isEmpty();
+  }
+
+  @Test
+  void logBatchesFollowTheLogInOrderWithoutGapsOrRepeats() {
+    JdbiWebhookStore hooks = new JdbiWebhookStore(
+        runs, logs, new WebhookDao(store.jdbi, store.json), new OrganizationDao(store.jdbi), store.json, null);
+    String runId = UUID.randomUUID().toString();
+    runs.insert(input(runId, null), true);
+    for (int i = 1; i <= 5; i++) {
+      logs.append(runId, LogLevel.INFO, "entry " + i, null);
+    }
+    var first = hooks.logsAfter(runId, 0, 2).orElseThrow();
+    var second = hooks.logsAfter(runId, first.lastSeq(), 2).orElseThrow();
+    var third = hooks.logsAfter(runId, second.lastSeq(), 2).orElseThrow();
+    assertThat(first.more()).isTrue();
+    assertThat(third.more()).isFalse();
+    assertThat(first.body()).startsWith("{\"runId\":\"" + runId + "\",\"logEntries\":[").contains("entry 1", "entry 2");
+    assertThat(second.body()).contains("entry 3", "entry 4").doesNotContain("entry 2");
+    assertThat(third.body()).contains("entry 5");
+    assertThat(hooks.logsAfter(runId, third.lastSeq(), 2)).isEmpty();
+  }
+
+  private WebhookEndpointRecord endpoint(WebhookDao webhooks, List<WebhookEvent> events, String taskId, long createdAt) {
+    WebhookEndpointRecord e = new WebhookEndpointRecord(
+        UUID.randomUUID().toString(), org.id(), "http://127.0.0.1:9/hook", events, taskId, "wh_ab_cd", createdAt);
+    webhooks.insertEndpoint(e);
+    return e;
   }
 }
