@@ -5,9 +5,12 @@ import dev.kestrel.activities.browser.BrowserActivitiesImpl;
 import dev.kestrel.activities.browser.BrowserPool;
 import dev.kestrel.activities.browser.BrowserSettings;
 import dev.kestrel.activities.record.RunRecorder;
+import dev.kestrel.workflows.RunWorkflow;
 import dev.kestrel.workflows.TaskQueues;
 import io.dropwizard.lifecycle.Managed;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import java.net.InetAddress;
@@ -30,7 +33,7 @@ public final class BrowserWorker implements Managed {
     this.workerId =
         hostName() + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
     this.client = client;
-    this.pool = new BrowserPool(workerId, browser, recorder);
+    this.pool = new BrowserPool(workerId, browser, recorder, this::runHasEnded);
     this.factory = WorkerFactory.newInstance(client);
     BrowserActivitiesImpl activities =
         new BrowserActivitiesImpl(pool, recorder, artifacts, workerId, TaskQueues.worker(workerId));
@@ -38,6 +41,15 @@ public final class BrowserWorker implements Managed {
     shared.registerActivitiesImplementations(activities);
     Worker own = factory.newWorker(TaskQueues.worker(workerId));
     own.registerActivitiesImplementations(activities);
+  }
+
+  private boolean runHasEnded(String runId) {
+    try {
+      return client.newUntypedWorkflowStub(RunWorkflow.workflowId(runId)).describe().getStatus()
+          != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+    } catch (WorkflowNotFoundException gone) {
+      return true;
+    }
   }
 
   public String workerId() {

@@ -135,6 +135,10 @@ class CancellationIT {
     assertThat(exact.status()).isEqualTo(202);
     assertThat(TestApps.awaitStatus(api, runId, "CANCELLED", WELL_BEFORE_THE_STEP_ENDS).get("cancelReason").asText())
         .hasSize(1024);
+    // Cancelled perhaps while its session opened: the slot comes back well before the 30 s bound
+    // for sessions no step ever claims, because the worker asks the engine whether the run ended.
+    Awaitility.await().atMost(Duration.ofSeconds(15)).until(
+        () -> TestApps.application(APP).browserWorker().pool().openSessions() == 0);
   }
 
   private void awaitStep(String runId, int step) {
