@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kestrel.api.KestrelConfiguration;
 import dev.kestrel.api.support.ApiClient;
 import dev.kestrel.api.support.TestApps;
-import dev.kestrel.api.support.TestPages;
+import dev.kestrel.testkit.TestPages;
 import dev.kestrel.api.support.WebhookReceiver;
 import dev.kestrel.api.support.WebhookReceiver.Delivery;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;

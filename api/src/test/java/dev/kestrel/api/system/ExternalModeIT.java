@@ -1,12 +1,13 @@
 package dev.kestrel.api.system;
 
+import dev.kestrel.testkit.TemporalDevServer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kestrel.api.support.ApiClient;
 import dev.kestrel.api.support.TestApps;
-import dev.kestrel.api.support.TestPages;
+import dev.kestrel.testkit.TestPages;
 import dev.kestrel.api.support.TestStore;
 import dev.kestrel.api.support.WebhookReceiver;
 import dev.kestrel.workflows.RunSearchAttributes;

@@ -1,5 +1,6 @@
 package dev.kestrel.api.system;
 
+import dev.kestrel.testkit.Ports;
 import dev.kestrel.api.support.TestApps;
 import java.io.IOException;
 import java.io.UncheckedIOException;

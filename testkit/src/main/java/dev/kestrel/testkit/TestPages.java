@@ -1,4 +1,4 @@
-package dev.kestrel.api.support;
+package dev.kestrel.testkit;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

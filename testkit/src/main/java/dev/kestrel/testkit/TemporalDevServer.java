@@ -1,4 +1,4 @@
-package dev.kestrel.api.system;
+package dev.kestrel.testkit;
 
 import dev.kestrel.workflows.RunSearchAttributes;
 import java.io.IOException;
@@ -13,27 +13,27 @@ import java.util.List;
  * persistence in a folder of the test's, the UI, and our search attributes. Stopping and starting
  * it again on the same file is an engine restart that keeps every run.
  */
-final class TemporalDevServer implements AutoCloseable {
+public final class TemporalDevServer implements AutoCloseable {
   private final Path dir;
-  final int port = Ports.free();
+  public final int port = Ports.free();
   final int uiPort = Ports.free();
   private final int httpPort = Ports.free();
   private final int metricsPort = Ports.free();
   private Process process;
 
-  TemporalDevServer(Path dir) {
+  public TemporalDevServer(Path dir) {
     this.dir = dir;
   }
 
-  String target() {
+  public String target() {
     return "127.0.0.1:" + port;
   }
 
-  String uiUrl() {
+  public String uiUrl() {
     return "http://127.0.0.1:" + uiPort;
   }
 
-  TemporalDevServer start() {
+  public TemporalDevServer start() {
     List<String> command = new ArrayList<>(List.of(
         System.getenv().getOrDefault("KESTREL_TEMPORAL_CLI", "temporal"), "server", "start-dev",
         "--ip", "127.0.0.1", "--port", String.valueOf(port),
@@ -59,7 +59,7 @@ final class TemporalDevServer implements AutoCloseable {
   }
 
   /** Stops the server as a crash would. */
-  void kill() {
+  public void kill() {
     if (process != null) {
       process.descendants().forEach(ProcessHandle::destroyForcibly);
       process.destroyForcibly();

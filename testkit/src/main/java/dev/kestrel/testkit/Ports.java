@@ -1,4 +1,4 @@
-package dev.kestrel.api.system;
+package dev.kestrel.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,10 +7,10 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 
-final class Ports {
+public final class Ports {
   private Ports() {}
 
-  static int free() {
+  public static int free() {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     } catch (IOException e) {
@@ -18,7 +18,7 @@ final class Ports {
     }
   }
 
-  static boolean open(int port) {
+  public static boolean open(int port) {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
       return true;
@@ -27,7 +27,7 @@ final class Ports {
     }
   }
 
-  static void awaitOpen(int port, Duration atMost, Process owner, String what) {
+  public static void awaitOpen(int port, Duration atMost, Process owner, String what) {
     long deadline = System.nanoTime() + atMost.toNanos();
     while (System.nanoTime() < deadline) {
       if (open(port)) {
