@@ -3,6 +3,7 @@ package dev.kestrel.api.core;
 import dev.kestrel.model.RunError;
 import dev.kestrel.model.RunStatus;
 import dev.kestrel.model.TriggerType;
+import dev.kestrel.workflows.RunInput;
 import dev.kestrel.workflows.RunState;
 import java.util.Map;
 
@@ -27,6 +28,14 @@ public record RunRecord(
     long createdAt,
     Long startedAt,
     Long finishedAt) {
+
+  /** The run as it was accepted (PENDING), before anything else may have changed its row. */
+  public static RunRecord accepted(RunInput in) {
+    return new RunRecord(
+        0, in.runId(), in.organizationId(), in.taskId(), in.taskVersion(), in.clientRequestId(), in.triggerType(),
+        RunStatus.PENDING, in.inputs(), Map.of(), 0, in.steps().size(), null, null, null, true,
+        in.createdAtMillis(), null, null);
+  }
 
   /** This run with the live state its workflow reports; the store's row may lag behind it. */
   public RunRecord withLiveState(RunState s) {

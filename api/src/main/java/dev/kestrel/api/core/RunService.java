@@ -141,7 +141,8 @@ public class RunService {
       throw unavailable;
     }
     runs.markStarted(runId);
-    return new Queued(view(runs.find(org.id(), runId).orElseThrow(), org), false);
+    // Answered from what was accepted: no read back, and always PENDING, as Komos answers a 202.
+    return new Queued(view(RunRecord.accepted(input), org), false);
   }
 
   /** A repeat of an accepted request: the same run, whose workflow is made sure to have started. */
