@@ -24,6 +24,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *   <li>{@code /order}: a form; submitting shows {@code #status} = "Shipped: &lt;order&gt;" after
  *       {@code ?delayMs=} milliseconds (default 0)
  *   <li>{@code /slow?ms=N}: answers after N milliseconds
+ *   <li>{@code /ticker?n=N&everyMs=M}: logs {@code tick <epoch ms>} to the console N times, M ms apart
  *   <li>anything else: a small page naming its path
  * </ul>
  */
@@ -82,6 +83,15 @@ public final class TestPages implements BeforeAllCallback, AfterAllCallback {
                 + " setTimeout(() => { const s = document.getElementById('status'); s.style.display = 'block';"
                 + " s.textContent = 'Shipped: ' + document.getElementById('order').value; }, " + delay + "); });"
                 + "</script></body></html>";
+      }
+      case "/ticker" -> {
+        // Console entries stamped with the page's clock, to time how soon a log entry is readable.
+        int count = Integer.parseInt(query.getOrDefault("n", "20"));
+        int every = Integer.parseInt(query.getOrDefault("everyMs", "100"));
+        body =
+            "<html><body><p id='ticks'>0</p><script>let i = 0; const t = setInterval(() => {"
+                + " console.log('tick ' + Date.now()); document.getElementById('ticks').textContent = ++i;"
+                + " if (i >= " + count + ") clearInterval(t); }, " + every + ");</script></body></html>";
       }
       case "/slow" -> {
         sleep(Long.parseLong(query.getOrDefault("ms", "1000")));

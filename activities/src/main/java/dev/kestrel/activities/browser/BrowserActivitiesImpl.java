@@ -42,7 +42,9 @@ public class BrowserActivitiesImpl implements BrowserActivities {
   @Override
   public SessionRef openSession(OpenSessionRequest request) {
     ActivityExecutionContext ctx = Activity.getExecutionContext();
+    long began = System.nanoTime();
     BrowserSlot slot = acquireSlot(ctx);
+    long slotFree = System.nanoTime();
     Future<BrowserSession> opening = pool.open(slot, request.runId());
     BrowserSession session;
     try {
@@ -64,6 +66,8 @@ public class BrowserActivitiesImpl implements BrowserActivities {
         request.runId(),
         LogLevel.INFO,
         "Browser session opened on worker " + workerId + ", slot " + slot.index()
+            + " (slot free after " + TimeUnit.NANOSECONDS.toMillis(slotFree - began) + " ms, page ready in "
+            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - slotFree) + " ms)"
             + (request.attempt() > 1 ? " (session attempt " + request.attempt() + ")" : ""),
         null);
     return new SessionRef(session.id(), taskQueue, workerId);

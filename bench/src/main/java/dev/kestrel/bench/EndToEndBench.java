@@ -1,0 +1,111 @@
+package dev.kestrel.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import dev.kestrel.bench.Report.Row;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Row 2: a 5-step run from POST until COMPLETED is observed (polling every 25 ms), against the
+ * same steps in a plain Playwright program on a browser that is already running (a fresh context
+ * per run, as each of our runs gets). The run's own log gives the breakdown.
+ */
+final class EndToEndBench {
+  private static final Pattern OPENED = Pattern.compile("slot free after (\\d+) ms, page ready in (\\d+) ms");
+  private static final Pattern STEP_DONE = Pattern.compile("done in (\\d+) ms");
+
+  private EndToEndBench() {}
+
+  static void run(Report report, String engine, KestrelServer server, String taskId, Scenario scenario, Browser browser,
+      int iterations) throws Exception {
+    Api api = server.api();
+    List<Double> ours = new ArrayList<>();
+    List<Double> slotWait = new ArrayList<>();
+    List<Double> sessionStart = new ArrayList<>();
+    List<List<Double>> stepTimes = new ArrayList<>();
+    List<Double> overhead = new ArrayList<>();
+    for (int i = -2; i < iterations; i++) {
+      long start = System.nanoTime();
+      String runId = api.post("/public/v1/tasks/" + taskId + "/runs", "{}").at("/run/id").asText();
+      awaitCompleted(api, runId);
+      double total = (System.nanoTime() - start) / 1e6;
+      if (i < 0) {
+        continue; // warm-up
+      }
+      ours.add(total);
+      double slot = 0;
+      double page = 0;
+      List<Double> steps = new ArrayList<>();
+      for (JsonNode e : api.get("/public/v1/task-runs/" + runId + "/logs").get("logEntries")) {
+        String message = e.get("message").asText();
+        Matcher opened = OPENED.matcher(message);
+        Matcher done = STEP_DONE.matcher(message);
+        if (opened.find()) {
+          slot = Double.parseDouble(opened.group(1));
+          page = Double.parseDouble(opened.group(2));
+        } else if (done.find()) {
+          steps.add(Double.parseDouble(done.group(1)));
+        }
+      }
+      slotWait.add(slot);
+      sessionStart.add(page);
+      stepTimes.add(steps);
+      overhead.add(total - slot - page - steps.stream().mapToDouble(Double::doubleValue).sum());
+    }
+
+    List<Double> plain = new ArrayList<>();
+    for (int i = -2; i < iterations; i++) {
+      long start = System.nanoTime();
+      try (BrowserContext context = browser.newContext()) {
+        scenario.runSteps(context.newPage());
+      }
+      if (i >= 0) {
+        plain.add((System.nanoTime() - start) / 1e6);
+      }
+    }
+
+    Stats o = Stats.of(ours);
+    Stats p = Stats.of(plain);
+    report.add(new Row("2 end-to-end 5 steps", engine, "latency p50", "ms", o.p50(), p.p50(), "plain Playwright", true, 1.3, Double.NaN));
+    report.add(new Row("2 end-to-end 5 steps", engine, "latency p95", "ms", o.p95(), p.p95(), "plain Playwright", true, Double.NaN, Double.NaN));
+    Map<String, Object> breakdown = new LinkedHashMap<>();
+    breakdown.put("total p50 ms", o.p50());
+    breakdown.put("wait for a slot p50 ms", Stats.of(slotWait).p50());
+    breakdown.put("session start (context + page) p50 ms", Stats.of(sessionStart).p50());
+    for (int s = 0; s < 5; s++) {
+      List<Double> one = new ArrayList<>();
+      for (List<Double> run : stepTimes) {
+        if (run.size() > s) {
+          one.add(run.get(s));
+        }
+      }
+      breakdown.put("step " + (s + 1) + " p50 ms", Stats.of(one).p50());
+    }
+    breakdown.put("workflow and API overhead p50 ms", Stats.of(overhead).p50());
+    breakdown.put("plain Playwright p50 ms", p.p50());
+    report.note("2 breakdown (" + engine + ")", breakdown);
+  }
+
+  static void awaitCompleted(Api api, String runId) throws Exception {
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      String status = api.get("/public/v1/task-runs/" + runId).at("/run/status").asText();
+      if (status.equals("COMPLETED")) {
+        return;
+      }
+      if (status.equals("FAILED") || status.equals("CANCELLED")) {
+        throw new IllegalStateException("run " + runId + " ended " + status + " at " + Instant.now());
+      }
+      // Often enough to see the end within 25 ms, seldom enough not to load the server it measures.
+      Thread.sleep(25);
+    }
+    throw new IllegalStateException("run " + runId + " did not complete in 120 s");
+  }
+}

@@ -1,0 +1,120 @@
+package dev.kestrel.bench;
+
+import dev.kestrel.testkit.Ports;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The product as users run it: {@code java -jar api/target/kestrel.jar server config.yml} in a JVM
+ * of its own, on the embedded engine (whose gRPC port the baselines use too) or a Temporal server.
+ */
+final class KestrelServer implements AutoCloseable {
+  static final String KEY = "sk_live_bench-key-000000000000000000";
+  static final Path JAR = Path.of(System.getProperty("kestrel.jar", "api/target/kestrel.jar")).toAbsolutePath();
+
+  final int httpPort = Ports.free();
+  final int adminPort = Ports.free();
+  private final int enginePort = Ports.free();
+  private final Path dir;
+  private final String externalTarget;
+  private Process process;
+
+  /**
+   * @param externalTarget a Temporal server, or null for the embedded engine
+   * @param slots browser slots, or 0 for no worker at all (an API alone)
+   */
+  KestrelServer(Path dir, String externalTarget, int slots) {
+    this.dir = dir;
+    this.externalTarget = externalTarget;
+    String temporal = externalTarget == null
+        ? "{mode: EMBEDDED, embeddedPort: " + enginePort + "}"
+        : "{mode: EXTERNAL, target: \"" + externalTarget + "\"}";
+    String yaml = """
+        server:
+          applicationConnectors: [{type: http, port: %d, bindHost: 127.0.0.1}]
+          adminConnectors: [{type: http, port: %d, bindHost: 127.0.0.1}]
+          requestLog: {appenders: []}
+        logging: {level: WARN}
+        dataDir: %s
+        temporal: %s
+        worker: {enabled: %s, browserSlots: %d, chromiumPath: "%s"}
+        bootstrap: {organization: bench, apiKey: %s}
+        """.formatted(httpPort, adminPort, dir.resolve("data"), temporal, slots > 0, Math.max(slots, 1),
+            System.getProperty("kestrel.chromium", "/usr/bin/chromium"), KEY);
+    try {
+      Files.createDirectories(dir);
+      Files.writeString(dir.resolve("kestrel.yml"), yaml);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  KestrelServer start() {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    ProcessBuilder builder =
+        new ProcessBuilder(List.of(java, "-Xmx1g", "-jar", JAR.toString(), "server", dir.resolve("kestrel.yml").toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("kestrel.log").toFile()));
+    builder.environment().put("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+    try {
+      process = builder.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Ports.awaitOpen(httpPort, Duration.ofSeconds(120), process, "kestrel server (log " + dir.resolve("kestrel.log") + ")");
+    return this;
+  }
+
+  Api api() {
+    return new Api("http://127.0.0.1:" + httpPort, KEY);
+  }
+
+  String pingUrl() {
+    return "http://127.0.0.1:" + adminPort + "/ping";
+  }
+
+  /** The engine the server uses: what the raw-start baseline connects to. */
+  String engineTarget() {
+    return externalTarget != null ? externalTarget : "127.0.0.1:" + enginePort;
+  }
+
+  /** The embedded H2 database; AUTO_SERVER lets this process open it while the server holds it. */
+  String databaseUrl() {
+    return "jdbc:h2:file:" + dir.resolve("data").resolve("db").resolve("kestrel").toAbsolutePath()
+        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;AUTO_SERVER=TRUE";
+  }
+
+  /** Proportional set size of the server and every process it started (its Chromiums), in MB. */
+  double pssMb() {
+    List<ProcessHandle> tree = new ArrayList<>();
+    tree.add(process.toHandle());
+    process.descendants().forEach(tree::add);
+    return Memory.pssMb(tree);
+  }
+
+  /** The same, of its Chromium processes only: what a concurrent run adds lives there. */
+  double browserPssMb() {
+    return Memory.pssMb(process.descendants().filter(Memory::isChromium).toList());
+  }
+
+  @Override
+  public void close() {
+    if (process != null) {
+      List<ProcessHandle> children = process.descendants().toList();
+      process.destroy();
+      try {
+        if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      children.forEach(ProcessHandle::destroyForcibly);
+    }
+  }
+}

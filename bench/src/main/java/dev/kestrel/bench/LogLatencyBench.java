@@ -1,0 +1,83 @@
+package dev.kestrel.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kestrel.bench.Report.Row;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Row 5: a page logs {@code tick <epoch ms>} to its console every 100 ms during a step; how long
+ * until each entry is returned by {@code GET /task-runs/{id}/logs} (polled every 50 ms), against
+ * how long until it can be read from the store directly (polled the same way, at the same time).
+ */
+final class LogLatencyBench {
+  private static final Pattern TICK = Pattern.compile("tick (\\d+)");
+
+  private LogLatencyBench() {}
+
+  static void run(Report report, KestrelServer server, String pagesBase) throws Exception {
+    Api api = server.api();
+    String taskId = api.post("/public/v1/tasks", """
+        {"name": "Log latency", "steps": [
+          {"id": "open", "action": "goto", "url": "%s/ticker?n=50&everyMs=100"},
+          {"id": "watch", "action": "waitFor", "ms": 6000}
+        ]}
+        """.formatted(pagesBase)).at("/task/id").asText();
+    String runId = api.post("/public/v1/tasks/" + taskId + "/runs", "{}").at("/run/id").asText();
+    List<Double> viaApi = Collections.synchronizedList(new ArrayList<>());
+    List<Double> viaStore = Collections.synchronizedList(new ArrayList<>());
+    Jdbi jdbi = Jdbi.create(server.databaseUrl(), "sa", "");
+    Thread storePoller = new Thread(() -> {
+      Set<String> seen = new HashSet<>();
+      try {
+        while (!Thread.currentThread().isInterrupted()) {
+          List<String> messages = jdbi.withHandle(h -> h.createQuery("SELECT id || ' ' || message FROM run_logs WHERE run_id = :r")
+              .bind("r", runId).mapTo(String.class).list());
+          long now = System.currentTimeMillis();
+          for (String m : messages) {
+            if (seen.add(m.substring(0, 36))) {
+              record(m, now, viaStore);
+            }
+          }
+          Thread.sleep(50);
+        }
+      } catch (InterruptedException stop) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    storePoller.start();
+    String after = null;
+    while (true) {
+      JsonNode logs = api.get("/public/v1/task-runs/" + runId + "/logs" + (after == null ? "" : "?after=" + after));
+      long now = System.currentTimeMillis();
+      for (JsonNode e : logs.get("logEntries")) {
+        record(e.get("message").asText(), now, viaApi);
+        after = e.get("id").asText();
+      }
+      if (!api.get("/public/v1/task-runs/" + runId).at("/run/status").asText().matches("PENDING|RUNNING")) {
+        break;
+      }
+      Thread.sleep(50);
+    }
+    storePoller.interrupt();
+    storePoller.join();
+    Stats a = Stats.of(viaApi);
+    Stats s = Stats.of(viaStore);
+    report.note("5 tick entries seen via API / via store", a.n() + " / " + s.n());
+    report.add(new Row("5 log latency", "embedded", "p50", "ms", a.p50(), s.p50(), "read from the store", true, Double.NaN, Double.NaN));
+    report.add(new Row("5 log latency", "embedded", "p95", "ms", a.p95(), s.p95(), "read from the store", true, Double.NaN, 1000));
+  }
+
+  private static void record(String message, long now, List<Double> into) {
+    Matcher m = TICK.matcher(message);
+    if (m.find()) {
+      into.add((double) (now - Long.parseLong(m.group(1))));
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package dev.kestrel.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kestrel.bench.Report.Row;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Row 4: {@code GET /task-runs/{id}} and {@code GET /tasks/{id}/runs} at 200 requests per second
+ * with 10,000 runs of the task in the store, against the admin port's {@code /ping} at the same
+ * rate (the floor of the HTTP stack they share).
+ */
+final class ReadPathBench {
+  private ReadPathBench() {}
+
+  static void run(Report report, KestrelServer server, String taskId, int storeSize, Duration each) throws Exception {
+    Api api = server.api();
+    JsonNode task = api.get("/public/v1/tasks/" + taskId).get("task");
+    List<String> ids = fill(server, taskId, task, storeSize);
+    report.note("4 finished runs of the task in the store (10,000 runs of it in all)", ids.size());
+
+    // Untimed first: the JIT compiles these paths and the database warms its page cache.
+    Load.open(200, Duration.ofSeconds(3), () -> api.get("/public/v1/task-runs/" + ids.get(ThreadLocalRandom.current().nextInt(ids.size()))));
+    Load.open(200, Duration.ofSeconds(3), () -> api.get("/public/v1/tasks/" + taskId + "/runs"));
+    Load.open(200, Duration.ofSeconds(3), () -> api.getRaw(server.pingUrl()));
+    Load.Result run = Load.open(200, each, () -> api.get("/public/v1/task-runs/" + ids.get(ThreadLocalRandom.current().nextInt(ids.size()))));
+    Load.Result list = Load.open(200, each, () -> api.get("/public/v1/tasks/" + taskId + "/runs"));
+    Load.Result ping = Load.open(200, each, () -> api.getRaw(server.pingUrl()));
+    SubmissionBench.check(run, "GET run");
+    SubmissionBench.check(list, "GET list");
+    Stats r = run.stats();
+    Stats l = list.stats();
+    Stats p = ping.stats();
+    report.add(new Row("4 GET /task-runs/{id} @200/s", "embedded", "latency p50", "ms", r.p50(), p.p50(), "admin /ping", true, Double.NaN, Double.NaN));
+    report.add(new Row("4 GET /task-runs/{id} @200/s", "embedded", "latency p99", "ms", r.p99(), p.p99(), "admin /ping", true, Double.NaN, 25));
+    report.add(new Row("4 GET /tasks/{id}/runs @200/s", "embedded", "latency p50", "ms", l.p50(), p.p50(), "admin /ping", true, Double.NaN, Double.NaN));
+    report.add(new Row("4 GET /tasks/{id}/runs @200/s", "embedded", "latency p99", "ms", l.p99(), p.p99(), "admin /ping", true, Double.NaN, 50));
+  }
+
+  /**
+   * Adds finished runs of the task until it has {@code size}, in one statement (H2's row
+   * generator: writing them one by one over the auto-server connection would take minutes), and
+   * returns the ids of those added.
+   */
+  private static List<String> fill(KestrelServer server, String taskId, JsonNode task, int size) {
+    Jdbi jdbi = Jdbi.create(server.databaseUrl(), "sa", "");
+    return jdbi.inTransaction(h -> {
+      String organizationId =
+          h.createQuery("SELECT organization_id FROM tasks WHERE id = :t").bind("t", taskId).mapTo(String.class).one();
+      int existing = h.createQuery("SELECT COUNT(*) FROM runs WHERE task_id = :t").bind("t", taskId).mapTo(Integer.class).one();
+      long now = System.currentTimeMillis();
+      h.createUpdate(
+              "INSERT INTO runs (id, organization_id, task_id, task_version, trigger_type, status, inputs, outputs, "
+                  + "current_step, steps_total, workflow_started, created_at, started_at, finished_at) "
+                  + "SELECT CAST(RANDOM_UUID() AS VARCHAR), :org, :task, 1, 'API', 'COMPLETED', "
+                  + "'{\"orderId\": \"' || \"X\" || '\"}', '{\"status\": \"Shipped: ' || \"X\" || '\"}', 5, 5, TRUE, "
+                  + ":now - (:n - \"X\") * 1000, :now - (:n - \"X\") * 1000 + 100, :now - (:n - \"X\") * 1000 + 900 "
+                  + "FROM SYSTEM_RANGE(1, :n)")
+          .bind("org", organizationId)
+          .bind("task", taskId)
+          .bind("now", now - 3_600_000L)
+          .bind("n", Math.max(0, size - existing))
+          .execute();
+      return h.createQuery("SELECT id FROM runs WHERE task_id = :t AND status = 'COMPLETED'")
+          .bind("t", taskId).mapTo(String.class).list();
+    });
+  }
+}
