@@ -299,6 +299,9 @@ public class RunWorkflowImpl implements RunWorkflow {
     try {
       webhooks.announce(input.runId(), event);
     } catch (ActivityFailure f) {
+      if (isCancellation(f)) {
+        throw f;
+      }
       Workflow.getLogger(RunWorkflowImpl.class)
           .error("Could not announce {} of run {}: {}", event.wireName(), input.runId(), f.getMessage());
     }
