@@ -6,13 +6,9 @@ import dev.kestrel.bench.Report.Row;
 import dev.kestrel.model.StepSpec;
 import dev.kestrel.model.TriggerType;
 import dev.kestrel.workflows.RunInput;
-import dev.kestrel.workflows.RunSearchAttributes;
 import dev.kestrel.workflows.RunWorkflow;
-import dev.kestrel.workflows.TaskQueues;
 import io.dropwizard.jackson.Jackson;
-import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.util.ArrayList;
@@ -44,13 +40,7 @@ final class SubmissionBench {
       RunInput input = new RunInput(UUID.randomUUID().toString(), organizationId, taskId, task.get("name").asText(),
           task.get("version").asInt(), null, TriggerType.API, System.currentTimeMillis(), Map.of(), steps,
           task.get("timeoutSeconds").asInt(), RunInput.ExecutionSettings.defaults());
-      RunWorkflow stub = client.newWorkflowStub(RunWorkflow.class, WorkflowOptions.newBuilder()
-          .setWorkflowId(RunWorkflow.workflowId(input.runId()))
-          .setTaskQueue(TaskQueues.RUNS)
-          .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
-          .setTypedSearchAttributes(RunSearchAttributes.initial(input))
-          .setStaticSummary("Run " + input.runId() + " of task \"" + input.taskName() + "\" (" + steps.size() + " steps)")
-          .build());
+      RunWorkflow stub = client.newWorkflowStub(RunWorkflow.class, RunWorkflow.startOptions(input));
       WorkflowClient.start(stub::run, input);
     };
     try {

@@ -15,16 +15,12 @@ import dev.kestrel.model.api.Envelopes.RunPage;
 import dev.kestrel.model.api.Run;
 import dev.kestrel.model.api.Task;
 import dev.kestrel.workflows.RunInput;
-import dev.kestrel.workflows.RunSearchAttributes;
 import dev.kestrel.workflows.RunState;
 import dev.kestrel.workflows.RunWorkflow;
-import dev.kestrel.workflows.TaskQueues;
 import io.grpc.StatusRuntimeException;
-import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowNotFoundException;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowServiceException;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -159,16 +155,7 @@ public class RunService {
 
   /** Starts the run's workflow; idempotent, since the workflow id is derived from the run id. */
   public void startWorkflow(RunInput input) {
-    RunWorkflow stub =
-        client.newWorkflowStub(
-            RunWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setWorkflowId(RunWorkflow.workflowId(input.runId()))
-                .setTaskQueue(TaskQueues.RUNS)
-                .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
-                .setTypedSearchAttributes(RunSearchAttributes.initial(input))
-                .setStaticSummary("Run " + input.runId() + " of task \"" + input.taskName() + "\" (" + input.steps().size() + " steps)")
-                .build());
+    RunWorkflow stub = client.newWorkflowStub(RunWorkflow.class, RunWorkflow.startOptions(input));
     try {
       WorkflowClient.start(stub::run, input);
     } catch (WorkflowExecutionAlreadyStarted alreadyStarted) {
