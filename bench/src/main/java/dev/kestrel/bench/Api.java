@@ -34,6 +34,19 @@ final class Api {
         path);
   }
 
+  /** Polls the run every {@code pollMillis} until it has ended, and returns its final status. */
+  String awaitEnd(String runId, long pollMillis, Duration atMost) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + atMost.toNanos();
+    while (System.nanoTime() < deadline) {
+      String status = get("/public/v1/task-runs/" + runId).at("/run/status").asText();
+      if (!status.equals("PENDING") && !status.equals("RUNNING")) {
+        return status;
+      }
+      Thread.sleep(pollMillis);
+    }
+    throw new IllegalStateException("run " + runId + " did not end within " + atMost);
+  }
+
   /** A plain GET of any URL (the admin port's ping): the HTTP stack's own floor. */
   void getRaw(String url) throws IOException, InterruptedException {
     HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.discarding());

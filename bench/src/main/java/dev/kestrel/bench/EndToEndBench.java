@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import dev.kestrel.bench.Report.Row;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -94,18 +94,10 @@ final class EndToEndBench {
   }
 
   static void awaitCompleted(Api api, String runId) throws Exception {
-    long deadline = System.nanoTime() + 120_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      String status = api.get("/public/v1/task-runs/" + runId).at("/run/status").asText();
-      if (status.equals("COMPLETED")) {
-        return;
-      }
-      if (status.equals("FAILED") || status.equals("CANCELLED")) {
-        throw new IllegalStateException("run " + runId + " ended " + status + " at " + Instant.now());
-      }
-      // Often enough to see the end within 25 ms, seldom enough not to load the server it measures.
-      Thread.sleep(25);
+    // Often enough to see the end within 25 ms, seldom enough not to load the server it measures.
+    String status = api.awaitEnd(runId, 25, Duration.ofSeconds(120));
+    if (!status.equals("COMPLETED")) {
+      throw new IllegalStateException("run " + runId + " ended " + status);
     }
-    throw new IllegalStateException("run " + runId + " did not complete in 120 s");
   }
 }

@@ -4,9 +4,9 @@ import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.Playwright;
 import dev.kestrel.bench.Report.Row;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -19,8 +19,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * its own at the same concurrency; and the memory (PSS) a concurrent run adds.
  */
 final class ThroughputBench {
-  private static final Set<String> TERMINAL = Set.of("COMPLETED", "FAILED", "CANCELLED");
-
   private ThroughputBench() {}
 
   static void run(Report report, Path work, Scenario scenario, int slots, int runs, int baselineRuns) throws Exception {
@@ -53,14 +51,8 @@ final class ThroughputBench {
       }
       int failed = 0;
       for (String id : ids) {
-        while (true) {
-          String status = api.get("/public/v1/task-runs/" + id).at("/run/status").asText();
-          if (TERMINAL.contains(status)) {
-            failed += status.equals("COMPLETED") ? 0 : 1;
-            break;
-          }
-          Thread.sleep(50);
-        }
+        // The task's timeout (900 s) bounds how long the last run of the backlog can take.
+        failed += api.awaitEnd(id, 50, Duration.ofSeconds(960)).equals("COMPLETED") ? 0 : 1;
       }
       oursPerSecond = runs / ((System.nanoTime() - start) / 1e9);
       sampler.shutdownNow();
