@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -103,7 +104,7 @@ public final class WebhookEndpointValidator {
     }
     for (int i = 0; i < node.size(); i++) {
       JsonNode item = node.get(i);
-      var event = item.isTextual() ? WebhookEvent.find(item.asText()) : java.util.Optional.<WebhookEvent>empty();
+      Optional<WebhookEvent> event = item.isTextual() ? WebhookEvent.find(item.asText()) : Optional.empty();
       if (event.isEmpty()) {
         problems.add(
             List.of("body", "events", i),
