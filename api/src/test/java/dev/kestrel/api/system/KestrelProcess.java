@@ -1,7 +1,8 @@
 package dev.kestrel.api.system;
 
-import dev.kestrel.testkit.Ports;
 import dev.kestrel.api.support.TestApps;
+import dev.kestrel.testkit.Ports;
+import dev.kestrel.testkit.Processes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -73,16 +74,7 @@ final class KestrelProcess implements AutoCloseable {
   }
 
   KestrelProcess start() {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx512m", "-jar", JAR.toString(), command, config.toString()))
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    builder.environment().putAll(env);
-    try {
-      process = builder.start();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    process = Processes.startJar("512m", JAR, List.of(command, config.toString()), env, log);
     Ports.awaitOpen(adminPort, Duration.ofSeconds(90), process, command + " (log " + log + ")");
     return this;
   }
@@ -101,16 +93,7 @@ final class KestrelProcess implements AutoCloseable {
 
   /** kill -9, and the browsers it started with it. */
   void kill() {
-    if (process != null) {
-      List<ProcessHandle> children = process.descendants().toList();
-      process.destroyForcibly();
-      children.forEach(ProcessHandle::destroyForcibly);
-      try {
-        process.waitFor();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    Processes.killTree(process);
   }
 
   String log() {
