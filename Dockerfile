@@ -13,8 +13,8 @@ ENV PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
     KOMOS_CHROMIUM=/usr/bin/chromium \
     KOMOS_DATA_DIR=/var/lib/kestrel
 WORKDIR /opt/kestrel
-COPY --from=build /src/api/target/kestrel.jar ./
-COPY --from=build /src/api/target/lib ./lib
+COPY --from=build /src/server/target/kestrel.jar ./
+COPY --from=build /src/server/target/lib ./lib
 RUN mkdir -p /var/lib/kestrel /tmp/playwright && chmod 1777 /tmp/playwright
 EXPOSE 8080 8081
 ENTRYPOINT ["java", "-Dplaywright.driver.tmpdir=/tmp/playwright", "-jar", "/opt/kestrel/kestrel.jar"]

@@ -12,12 +12,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The product as users run it: {@code java -jar api/target/kestrel.jar server config.yml} in a JVM
+ * The product as users run it: {@code java -jar server/target/kestrel.jar server config.yml} in a JVM
  * of its own, on the embedded engine (whose gRPC port the baselines use too) or a Temporal server.
  */
 final class KestrelServer implements AutoCloseable {
   static final String KEY = "sk_live_bench-key-000000000000000000";
-  static final Path JAR = Path.of(System.getProperty("kestrel.jar", "api/target/kestrel.jar")).toAbsolutePath();
+  static final Path JAR = Path.of(System.getProperty("kestrel.jar", "server/target/kestrel.jar")).toAbsolutePath();
 
   final int httpPort = Ports.free();
   final int adminPort = Ports.free();

@@ -1,5 +1,6 @@
 package dev.kestrel.testkit;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -27,6 +28,16 @@ public final class Processes {
   public static Process startJar(String maxHeap, Path jar, List<String> args, Map<String, String> env, Path log) {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> command = new ArrayList<>(List.of(java, "-Xmx" + maxHeap, "-jar", jar.toString()));
+    command.addAll(args);
+    return start(command, env, log);
+  }
+
+  /** A JVM running {@code mainClass} on {@code classpath} with {@code args}, on the same Java as this one. */
+  public static Process startMain(
+      String maxHeap, List<Path> classpath, String mainClass, List<String> args, Map<String, String> env, Path log) {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    String cp = String.join(File.pathSeparator, classpath.stream().map(Path::toString).toList());
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx" + maxHeap, "-cp", cp, mainClass));
     command.addAll(args);
     return start(command, env, log);
   }

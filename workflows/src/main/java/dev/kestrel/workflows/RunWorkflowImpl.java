@@ -46,8 +46,8 @@ public class RunWorkflowImpl implements RunWorkflow {
 
   private final RunRecordActivities record =
       Workflow.newLocalActivityStub(RunRecordActivities.class, STORE_OPTIONS);
-  private final WebhookActivities webhooks =
-      Workflow.newLocalActivityStub(WebhookActivities.class, STORE_OPTIONS);
+  private final WebhookEventActivities webhooks =
+      Workflow.newLocalActivityStub(WebhookEventActivities.class, STORE_OPTIONS);
 
   private RunInput input;
   private RunStatus status = RunStatus.PENDING;

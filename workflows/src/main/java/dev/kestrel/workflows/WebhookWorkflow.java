@@ -1,21 +1,42 @@
 package dev.kestrel.workflows;
 
 import dev.kestrel.model.WebhookEvent;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.WorkflowOptions;
 import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
+import java.time.Duration;
 import java.util.List;
 
 /**
  * Delivers the events of one run to one webhook endpoint, one at a time and in lifecycle order,
  * and the run's log entries in batches while it executes. Started (or signalled) by
- * {@link WebhookActivities#announce}; ends after the run's terminal event.
+ * {@link WebhookEventActivities#announce}; ends after the run's terminal event.
  */
 @WorkflowInterface
 public interface WebhookWorkflow {
 
   static String workflowId(String endpointId, String runId) {
     return "webhook-" + endpointId + "-run-" + runId;
+  }
+
+  /** A webhook workflow whose run never ends (terminated by an operator) gives up after this. */
+  Duration LIFETIME = Duration.ofDays(7);
+
+  /**
+   * How an endpoint's workflow for a run is started (signal-with-start): on the runs queue, once
+   * per (endpoint, run). A finished workflow delivered the terminal event, so a late repeat of an
+   * announcement must not start another.
+   */
+  static WorkflowOptions startOptions(String endpointId, String runId, String url) {
+    return WorkflowOptions.newBuilder()
+        .setWorkflowId(workflowId(endpointId, runId))
+        .setTaskQueue(TaskQueues.RUNS)
+        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
+        .setWorkflowExecutionTimeout(LIFETIME)
+        .setStaticSummary("Webhook events of run " + runId + " to " + url)
+        .build();
   }
 
   @WorkflowMethod

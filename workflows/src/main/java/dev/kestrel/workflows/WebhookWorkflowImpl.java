@@ -1,7 +1,7 @@
 package dev.kestrel.workflows;
 
 import dev.kestrel.model.WebhookEvent;
-import dev.kestrel.workflows.WebhookActivities.LogBatchRef;
+import dev.kestrel.workflows.WebhookEventActivities.LogBatchRef;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.activity.LocalActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -27,9 +27,9 @@ public class WebhookWorkflowImpl implements WebhookWorkflow {
   private final Deque<RunEventNotice> pending = new ArrayDeque<>();
   private final Set<WebhookEvent> announced = EnumSet.noneOf(WebhookEvent.class);
 
-  private final WebhookActivities store =
+  private final WebhookEventActivities store =
       Workflow.newLocalActivityStub(
-          WebhookActivities.class,
+          WebhookEventActivities.class,
           LocalActivityOptions.newBuilder()
               .setStartToCloseTimeout(Duration.ofSeconds(15))
               .setRetryOptions(
@@ -39,7 +39,7 @@ public class WebhookWorkflowImpl implements WebhookWorkflow {
                       .build())
               .build());
 
-  private WebhookActivities http;
+  private WebhookDeliveryActivities http;
   private WebhookInput input;
   private long logCursor;
   private boolean running;
@@ -53,7 +53,7 @@ public class WebhookWorkflowImpl implements WebhookWorkflow {
     DeliverySettings s = in.settings();
     http =
         Workflow.newActivityStub(
-            WebhookActivities.class,
+            WebhookDeliveryActivities.class,
             ActivityOptions.newBuilder()
                 // The request's own timeout bounds an attempt; the margin covers signing and recording.
                 .setStartToCloseTimeout(Duration.ofSeconds(s.requestTimeoutSeconds() + 10L))
@@ -63,7 +63,7 @@ public class WebhookWorkflowImpl implements WebhookWorkflow {
                         .setBackoffCoefficient(s.backoffCoefficient())
                         .setMaximumInterval(Duration.ofMillis(s.maxRetryMillis()))
                         .setMaximumAttempts(s.maxRetries() + 1)
-                        .setDoNotRetry(WebhookActivities.EGRESS_REFUSED)
+                        .setDoNotRetry(WebhookDeliveryActivities.EGRESS_REFUSED)
                         .build())
                 .build());
     Duration logInterval = Duration.ofMillis(s.logBatchIntervalMillis());

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.kestrel.model.LogLevel;
 import dev.kestrel.model.RunError;
 import dev.kestrel.model.RunStatus;
+import dev.kestrel.model.StepAction;
 import dev.kestrel.model.StepSpec;
 import dev.kestrel.model.TriggerType;
 import dev.kestrel.model.WebhookEvent;
@@ -63,7 +64,7 @@ class RunWorkflowTest {
   }
 
   /** Records the webhook events announced, in order. */
-  static final class FakeWebhooks implements WebhookActivities {
+  static final class FakeWebhooks implements WebhookEventActivities {
     final List<String> announced = new CopyOnWriteArrayList<>();
 
     @Override
@@ -73,11 +74,6 @@ class RunWorkflowTest {
 
     @Override
     public LogBatchRef prepareLogBatch(String endpointId, String runId, long afterSeq) {
-      throw new UnsupportedOperationException("not the run workflow's");
-    }
-
-    @Override
-    public boolean deliver(String deliveryId) {
       throw new UnsupportedOperationException("not the run workflow's");
     }
   }
@@ -138,7 +134,7 @@ class RunWorkflowTest {
   }
 
   private static StepSpec step(String id, String action, String url, String output) {
-    return new StepSpec(id, action, url, null, null, null, null, null, null, null, null, null, output, null, null, null, null, null);
+    return new StepSpec(id, StepAction.find(action).orElseThrow(), url, null, null, null, null, null, null, null, null, null, output, null, null, null, null, null);
   }
 
   @Test

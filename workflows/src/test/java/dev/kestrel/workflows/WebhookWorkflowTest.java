@@ -39,7 +39,7 @@ class WebhookWorkflowTest {
   static final DeliverySettings SETTINGS = new DeliverySettings(6, 1_000, 2.0, 60_000, 5, 3_000);
 
   /** A receiver and a log: deliveries are recorded, or fail as told; log entries are numbered. */
-  static final class FakeDeliveries implements WebhookActivities {
+  static final class FakeDeliveries implements WebhookEventActivities, WebhookDeliveryActivities {
     final List<String> attempts = new CopyOnWriteArrayList<>();
     final Map<String, Integer> failuresLeft = new ConcurrentHashMap<>();
     final AtomicLong logSeq = new AtomicLong();

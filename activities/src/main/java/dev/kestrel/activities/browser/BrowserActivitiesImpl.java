@@ -1,7 +1,8 @@
 package dev.kestrel.activities.browser;
 
+import dev.kestrel.store.ArtifactStore;
 import com.microsoft.playwright.PlaywrightException;
-import dev.kestrel.activities.record.RunRecorder;
+import dev.kestrel.workflows.RunRecordActivities;
 import dev.kestrel.model.LogLevel;
 import dev.kestrel.model.StepSpec;
 import dev.kestrel.workflows.BrowserActivities;
@@ -25,13 +26,13 @@ public class BrowserActivitiesImpl implements BrowserActivities {
   private static final int MAX_MESSAGE = 2_000;
 
   private final BrowserPool pool;
-  private final RunRecorder recorder;
+  private final RunRecordActivities recorder;
   private final StepExecutor executor;
   private final String workerId;
   private final String taskQueue;
 
   public BrowserActivitiesImpl(
-      BrowserPool pool, RunRecorder recorder, ArtifactStore artifacts, String workerId, String taskQueue) {
+      BrowserPool pool, RunRecordActivities recorder, ArtifactStore artifacts, String workerId, String taskQueue) {
     this.pool = pool;
     this.recorder = recorder;
     this.executor = new StepExecutor(pool.settings().egress(), artifacts);
@@ -54,7 +55,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
       // Say why in the run's log (a browser that cannot start is otherwise invisible to the
       // client); the first attempts are enough, the retries would only repeat it.
       if (!(e instanceof ActivityCompletionException) && ctx.getInfo().getAttempt() <= 3) {
-        recorder.appendLog(
+        recorder.log(
             request.runId(),
             LogLevel.WARNING,
             "Could not open a browser session on worker " + workerId + ": " + firstLine(e) + "; retrying",
@@ -62,7 +63,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
       }
       throw e;
     }
-    recorder.appendLog(
+    recorder.log(
         request.runId(),
         LogLevel.INFO,
         "Browser session opened on worker " + workerId + ", slot " + slot.index()
@@ -113,7 +114,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
     }
     StepSpec step = request.step();
     String label = "Step " + request.stepNumber() + "/" + request.stepsTotal() + " " + step.describe();
-    recorder.appendLog(request.runId(), LogLevel.INFO, label, step.id());
+    recorder.log(request.runId(), LogLevel.INFO, label, step.id());
     long started = System.nanoTime();
     Future<Map<String, Object>> work =
         session.slot().submit(
@@ -129,18 +130,18 @@ public class BrowserActivitiesImpl implements BrowserActivities {
     try {
       outputs = await(ctx, work, session, label);
     } catch (StepFailedException e) {
-      recorder.appendLog(request.runId(), LogLevel.ERROR, label + " failed: " + e.getMessage(), step.id());
+      recorder.log(request.runId(), LogLevel.ERROR, label + " failed: " + e.getMessage(), step.id());
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), STEP_FAILED);
     } catch (PlaywrightException e) {
       if (!session.slot().isHealthy()) {
         throw ApplicationFailure.newFailure("browser crashed: " + firstLine(e), SESSION_LOST);
       }
       String message = step.describe() + " failed: " + firstLine(e);
-      recorder.appendLog(request.runId(), LogLevel.ERROR, label + " failed: " + firstLine(e), step.id());
+      recorder.log(request.runId(), LogLevel.ERROR, label + " failed: " + firstLine(e), step.id());
       throw ApplicationFailure.newNonRetryableFailure(message, STEP_FAILED);
     }
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-    recorder.appendLog(
+    recorder.log(
         request.runId(),
         LogLevel.INFO,
         label + " done in " + millis + " ms" + (outputs.isEmpty() ? "" : "; outputs " + outputs.keySet()),

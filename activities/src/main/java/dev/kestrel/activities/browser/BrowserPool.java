@@ -4,7 +4,7 @@ import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.PlaywrightException;
-import dev.kestrel.activities.record.RunRecorder;
+import dev.kestrel.workflows.RunRecordActivities;
 import dev.kestrel.model.LogLevel;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +30,8 @@ public final class BrowserPool implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BrowserPool.class);
 
   private final BrowserSettings settings;
-  private final RunRecorder recorder;
+  private final String workerId;
+  private final RunRecordActivities recorder;
   private final List<BrowserSlot> slots = new ArrayList<>();
   private final BlockingQueue<BrowserSlot> free;
   private final Map<String, BrowserSession> sessions = new ConcurrentHashMap<>();
@@ -39,7 +40,8 @@ public final class BrowserPool implements AutoCloseable {
   private final Predicate<String> runHasEnded;
   private volatile boolean closed;
 
-  public BrowserPool(String workerId, BrowserSettings settings, RunRecorder recorder, Predicate<String> runHasEnded) {
+  public BrowserPool(String workerId, BrowserSettings settings, RunRecordActivities recorder, Predicate<String> runHasEnded) {
+    this.workerId = workerId;
     this.settings = settings;
     this.recorder = recorder;
     this.runHasEnded = runHasEnded;
@@ -57,6 +59,10 @@ public final class BrowserPool implements AutoCloseable {
               return t;
             });
     reaper.scheduleWithFixedDelay(this::reapIdleSessions, 2, 2, TimeUnit.SECONDS);
+  }
+
+  public String workerId() {
+    return workerId;
   }
 
   public BrowserSettings settings() {
@@ -98,14 +104,14 @@ public final class BrowserPool implements AutoCloseable {
             if (refusal == null) {
               route.resume();
             } else {
-              recorder.appendLog(
+              recorder.log(
                   runId, LogLevel.WARNING, "Blocked request to " + route.request().url() + ": " + refusal, s.currentNodeId());
               route.abort("blockedbyclient");
             }
           });
       page.onConsoleMessage(
           msg ->
-              recorder.appendLog(
+              recorder.log(
                   runId, consoleLevel(msg.type()), "console: " + msg.text(), s.currentNodeId()));
     } catch (RuntimeException e) {
       context.close();

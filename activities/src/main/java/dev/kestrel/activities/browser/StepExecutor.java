@@ -1,5 +1,6 @@
 package dev.kestrel.activities.browser;
 
+import dev.kestrel.store.ArtifactStore;
 import dev.kestrel.activities.egress.EgressPolicy;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
@@ -35,51 +36,73 @@ final class StepExecutor {
     long timeout = step.timeoutMs() != null ? step.timeoutMs() : defaultTimeoutMs;
     long deadline = System.currentTimeMillis() + timeout;
     Page page = session.page;
-    Object output = null;
-    switch (step.action()) {
-      case "goto" -> {
-        String refusal = egress.refusal(step.url());
-        if (refusal != null) {
-          throw new StepFailedException("Navigation to " + step.url() + " refused: " + refusal);
-        }
-        session.checkCancelled();
-        page.navigate(step.url(), new Page.NavigateOptions().setTimeout(timeout));
-      }
-      case "click" -> actionable(session, step, deadline)
-          .click(new Locator.ClickOptions().setTimeout(remaining(deadline)));
-      case "fill" -> actionable(session, step, deadline)
-          .fill(step.value(), new Locator.FillOptions().setTimeout(remaining(deadline)));
-      case "press" -> actionable(session, step, deadline)
-          .press(step.key(), new Locator.PressOptions().setTimeout(remaining(deadline)));
-      case "select" -> actionable(session, step, deadline)
-          .selectOption(step.value(), new Locator.SelectOptionOptions().setTimeout(remaining(deadline)));
-      case "check" -> actionable(session, step, deadline)
-          .setChecked(!Boolean.FALSE.equals(step.checked()),
-              new Locator.SetCheckedOptions().setTimeout(remaining(deadline)));
-      case "hover" -> actionable(session, step, deadline)
-          .hover(new Locator.HoverOptions().setTimeout(remaining(deadline)));
-      case "waitFor" -> {
-        if (step.ms() != null) {
-          pause(session, step.ms());
-        } else {
-          waitFor(session, step.selector(), state(step.state()), deadline);
-        }
-      }
-      case "extract" -> output = extract(session, step, deadline);
-      case "screenshot" -> {
-        byte[] png =
-            step.selector() == null
-                ? page.screenshot(
-                    new Page.ScreenshotOptions()
-                        .setFullPage(Boolean.TRUE.equals(step.fullPage()))
-                        .setTimeout(timeout))
-                : actionable(session, step, deadline)
-                    .screenshot(new Locator.ScreenshotOptions().setTimeout(remaining(deadline)));
-        output = artifacts.save(runId, step.id() + ".png", png);
-      }
-      case "assert" -> assertStep(session, step);
-      default -> throw new StepFailedException("Unknown action " + step.action());
-    }
+    // Exhaustive: a new StepAction does not compile until it has its case here.
+    Object output =
+        switch (step.action()) {
+          case GOTO -> {
+            String refusal = egress.refusal(step.url());
+            if (refusal != null) {
+              throw new StepFailedException("Navigation to " + step.url() + " refused: " + refusal);
+            }
+            session.checkCancelled();
+            page.navigate(step.url(), new Page.NavigateOptions().setTimeout(timeout));
+            yield null;
+          }
+          case CLICK -> {
+            actionable(session, step, deadline).click(new Locator.ClickOptions().setTimeout(remaining(deadline)));
+            yield null;
+          }
+          case FILL -> {
+            actionable(session, step, deadline)
+                .fill(step.value(), new Locator.FillOptions().setTimeout(remaining(deadline)));
+            yield null;
+          }
+          case PRESS -> {
+            actionable(session, step, deadline)
+                .press(step.key(), new Locator.PressOptions().setTimeout(remaining(deadline)));
+            yield null;
+          }
+          case SELECT -> {
+            actionable(session, step, deadline)
+                .selectOption(step.value(), new Locator.SelectOptionOptions().setTimeout(remaining(deadline)));
+            yield null;
+          }
+          case CHECK -> {
+            actionable(session, step, deadline)
+                .setChecked(
+                    !Boolean.FALSE.equals(step.checked()),
+                    new Locator.SetCheckedOptions().setTimeout(remaining(deadline)));
+            yield null;
+          }
+          case HOVER -> {
+            actionable(session, step, deadline).hover(new Locator.HoverOptions().setTimeout(remaining(deadline)));
+            yield null;
+          }
+          case WAIT_FOR -> {
+            if (step.ms() != null) {
+              pause(session, step.ms());
+            } else {
+              waitFor(session, step.selector(), state(step.state()), deadline);
+            }
+            yield null;
+          }
+          case EXTRACT -> extract(session, step, deadline);
+          case SCREENSHOT -> {
+            byte[] png =
+                step.selector() == null
+                    ? page.screenshot(
+                        new Page.ScreenshotOptions()
+                            .setFullPage(Boolean.TRUE.equals(step.fullPage()))
+                            .setTimeout(timeout))
+                    : actionable(session, step, deadline)
+                        .screenshot(new Locator.ScreenshotOptions().setTimeout(remaining(deadline)));
+            yield artifacts.save(runId, step.id() + ".png", png);
+          }
+          case ASSERT -> {
+            assertStep(session, step);
+            yield null;
+          }
+        };
     Map<String, Object> outputs = new LinkedHashMap<>();
     if (step.output() != null && output != null) {
       outputs.put(step.output(), output);

@@ -3,27 +3,20 @@ package dev.kestrel.activities.webhook;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Komos webhook secrets and signatures (SPEC 7). The signing key is HMAC-SHA256(pepper, raw
+ * Komos webhook signatures (SPEC 7); secrets are issued by the store ({@code Secrets}). The signing key is HMAC-SHA256(pepper, raw
  * secret), where the raw secret is what follows the first underscore of {@code wh_<prefix>_<secret>};
  * the signature is HMAC-SHA256(signing key, "{t}.{body}") in lowercase hex.
  */
 public final class WebhookSigner {
   public static final String DEFAULT_PEPPER = "komos-webhook-pepper";
-  private static final SecureRandom RANDOM = new SecureRandom();
   private static final HexFormat HEX = HexFormat.of();
 
   private WebhookSigner() {}
-
-  /** A new endpoint secret: {@code wh_} then 8 hex digits, {@code _} and 48 hex digits (192 bits). */
-  public static String newSecret() {
-    return "wh_" + randomHex(4) + "_" + randomHex(24);
-  }
 
   /** The value of {@code x-komos-signature} for a body sent at timestamp {@code t}. */
   public static String signatureHeader(String secret, String pepper, String t, byte[] body) {
@@ -52,11 +45,5 @@ public final class WebhookSigner {
     } catch (NoSuchAlgorithmException | InvalidKeyException e) {
       throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
     }
-  }
-
-  private static String randomHex(int bytes) {
-    byte[] b = new byte[bytes];
-    RANDOM.nextBytes(b);
-    return HEX.formatHex(b);
   }
 }

@@ -1,0 +1,88 @@
+package dev.kestrel.activities.webhook;
+
+import dev.kestrel.model.WebhookEvent;
+import dev.kestrel.store.WebhookStore;
+import dev.kestrel.store.WebhookStore.LogSlice;
+import dev.kestrel.store.WebhookStore.RunSnapshot;
+import dev.kestrel.store.WebhookStore.Subscription;
+import dev.kestrel.workflows.WebhookEventActivities;
+import dev.kestrel.workflows.WebhookWorkflow;
+import dev.kestrel.workflows.WebhookWorkflow.DeliverySettings;
+import dev.kestrel.workflows.WebhookWorkflow.RunEventNotice;
+import dev.kestrel.workflows.WebhookWorkflow.WebhookInput;
+import io.temporal.client.BatchRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Records deliveries in the store and hands them to each endpoint's webhook workflow. */
+public class WebhookEventActivitiesImpl implements WebhookEventActivities {
+  private final WebhookStore store;
+  private final WorkflowClient client;
+  private final DeliverySettings settings;
+  private final int logBatchSize;
+
+  public WebhookEventActivitiesImpl(
+      WebhookStore store, WorkflowClient client, DeliverySettings settings, int logBatchSize) {
+    this.store = store;
+    this.client = client;
+    this.settings = settings;
+    this.logBatchSize = logBatchSize;
+  }
+
+  @Override
+  public void announce(String runId, WebhookEvent event) {
+    Optional<RunSnapshot> found = store.run(runId);
+    if (found.isEmpty()) {
+      return;
+    }
+    RunSnapshot run = found.get();
+    for (Subscription endpoint : store.subscriptions(run.organizationId(), run.taskId())) {
+      boolean takesEvent = endpoint.takes(event);
+      boolean takesLogs = endpoint.takes(WebhookEvent.LOG);
+      if (!takesEvent && !takesLogs) {
+        continue;
+      }
+      String deliveryId = null;
+      if (takesEvent) {
+        deliveryId = deliveryId(endpoint.endpointId(), runId, event.wireName());
+        store.recordDelivery(deliveryId, endpoint.endpointId(), runId, event, run.body());
+      }
+      signal(endpoint, runId, takesLogs, new RunEventNotice(event, deliveryId));
+    }
+  }
+
+  /** Signal-with-start: the endpoint's workflow for this run is started by the first event it gets. */
+  private void signal(Subscription endpoint, String runId, boolean takesLogs, RunEventNotice notice) {
+    WebhookWorkflow workflow =
+        client.newWorkflowStub(
+            WebhookWorkflow.class, WebhookWorkflow.startOptions(endpoint.endpointId(), runId, endpoint.url()));
+    BatchRequest request = client.newSignalWithStartRequest();
+    request.add(workflow::deliver, WebhookInput.start(endpoint.endpointId(), runId, takesLogs, settings));
+    request.add(workflow::announce, notice);
+    try {
+      client.signalWithStart(request);
+    } catch (WorkflowExecutionAlreadyStarted finished) {
+      // This run's events to this endpoint are all delivered already.
+    }
+  }
+
+  @Override
+  public LogBatchRef prepareLogBatch(String endpointId, String runId, long afterSeq) {
+    Optional<LogSlice> slice = store.logsAfter(runId, afterSeq, logBatchSize);
+    if (slice.isEmpty()) {
+      return null;
+    }
+    // Derived from the cursor, so a retried preparation records the same delivery.
+    String deliveryId = deliveryId(endpointId, runId, "log-after-" + afterSeq);
+    store.recordDelivery(deliveryId, endpointId, runId, WebhookEvent.LOG, slice.get().body());
+    return new LogBatchRef(deliveryId, slice.get().lastSeq(), slice.get().more());
+  }
+
+  /** The same on every retry of one delivery, so receivers drop duplicates by it. */
+  private static String deliveryId(String endpointId, String runId, String what) {
+    return UUID.nameUUIDFromBytes((endpointId + "\n" + runId + "\n" + what).getBytes(StandardCharsets.UTF_8)).toString();
+  }
+}

@@ -1,0 +1,109 @@
+package dev.kestrel.model;
+
+import static dev.kestrel.model.StepField.ALL;
+import static dev.kestrel.model.StepField.ATTRIBUTE;
+import static dev.kestrel.model.StepField.CHECKED;
+import static dev.kestrel.model.StepField.FULL_PAGE;
+import static dev.kestrel.model.StepField.KEY;
+import static dev.kestrel.model.StepField.MESSAGE;
+import static dev.kestrel.model.StepField.MODE;
+import static dev.kestrel.model.StepField.MS;
+import static dev.kestrel.model.StepField.OUTPUT;
+import static dev.kestrel.model.StepField.SELECTOR;
+import static dev.kestrel.model.StepField.STATE;
+import static dev.kestrel.model.StepField.TEXT_CONTAINS;
+import static dev.kestrel.model.StepField.URL;
+import static dev.kestrel.model.StepField.VALUE;
+import static dev.kestrel.model.StepField.VISIBLE;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * What a step does (SPEC 6): its name on the wire, the fields it needs and the fields it may take
+ * besides {@link StepField#COMMON}. The validator, the template substitution and the browser's
+ * executor all read this one list; a new action is a constant here and a case in the executor.
+ */
+public enum StepAction {
+  GOTO("goto", Set.of(URL), Set.of()),
+  CLICK("click", Set.of(SELECTOR), Set.of()),
+  FILL("fill", Set.of(SELECTOR, VALUE), Set.of()),
+  PRESS("press", Set.of(SELECTOR, KEY), Set.of()),
+  SELECT("select", Set.of(SELECTOR, VALUE), Set.of()),
+  CHECK("check", Set.of(SELECTOR), Set.of(CHECKED)),
+  HOVER("hover", Set.of(SELECTOR), Set.of()),
+  WAIT_FOR("waitFor", Set.of(), Set.of(SELECTOR, STATE, MS)),
+  EXTRACT("extract", Set.of(SELECTOR), Set.of(ATTRIBUTE, MODE, ALL, OUTPUT)),
+  SCREENSHOT("screenshot", Set.of(), Set.of(FULL_PAGE, OUTPUT, SELECTOR)),
+  ASSERT("assert", Set.of(SELECTOR), Set.of(TEXT_CONTAINS, VISIBLE, MESSAGE));
+
+  private static final Map<String, StepAction> BY_WIRE_NAME =
+      Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(StepAction::wireName, Function.identity()));
+
+  private final String wireName;
+  private final Set<StepField> required;
+  private final Set<StepField> optional;
+  private final Set<StepField> templated;
+
+  StepAction(String wireName, Set<StepField> required, Set<StepField> optional) {
+    this.wireName = wireName;
+    this.required = Collections.unmodifiableSet(EnumSet.copyOf(with(required, Set.of())));
+    this.optional = Collections.unmodifiableSet(with(optional, Set.of()));
+    EnumSet<StepField> templated = with(required, optional);
+    templated.removeIf(f -> !f.templated());
+    this.templated = Collections.unmodifiableSet(templated);
+  }
+
+  private static EnumSet<StepField> with(Set<StepField> a, Set<StepField> b) {
+    EnumSet<StepField> all = EnumSet.noneOf(StepField.class);
+    all.addAll(a);
+    all.addAll(b);
+    return all;
+  }
+
+  /** The action named {@code wireName}, if there is one. */
+  public static Optional<StepAction> find(String wireName) {
+    return Optional.ofNullable(BY_WIRE_NAME.get(wireName));
+  }
+
+  @JsonCreator
+  static StepAction fromWire(String wireName) {
+    return find(wireName).orElseThrow(() -> new IllegalArgumentException("unknown step action '" + wireName + "'"));
+  }
+
+  @JsonValue
+  public String wireName() {
+    return wireName;
+  }
+
+  public Set<StepField> required() {
+    return required;
+  }
+
+  public Set<StepField> optional() {
+    return optional;
+  }
+
+  /** The fields of this action in which templates are substituted. */
+  public Set<StepField> templated() {
+    return templated;
+  }
+
+  /** Whether a step of this action may carry {@code field}. */
+  public boolean takes(StepField field) {
+    return StepField.COMMON.contains(field) || required.contains(field) || optional.contains(field);
+  }
+
+  @Override
+  public String toString() {
+    return wireName;
+  }
+}

@@ -1,0 +1,71 @@
+package dev.kestrel.model;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The fields a step may carry (SPEC 6), with their JSON type and whether {@code {{inputs.x}}} and
+ * {@code {{outputs.y}}} are substituted in them. Which action takes which is {@link StepAction}'s.
+ */
+public enum StepField {
+  ID("id", Type.STRING, false),
+  ACTION("action", Type.STRING, false),
+  URL("url", Type.STRING, true),
+  SELECTOR("selector", Type.STRING, true),
+  VALUE("value", Type.STRING, true),
+  KEY("key", Type.STRING, true),
+  CHECKED("checked", Type.BOOLEAN, false),
+  STATE("state", Type.STRING, false),
+  MS("ms", Type.MILLISECONDS, false),
+  ATTRIBUTE("attribute", Type.STRING, true),
+  MODE("mode", Type.STRING, false),
+  ALL("all", Type.BOOLEAN, false),
+  OUTPUT("output", Type.STRING, false),
+  FULL_PAGE("fullPage", Type.BOOLEAN, false),
+  TEXT_CONTAINS("textContains", Type.STRING, true),
+  VISIBLE("visible", Type.BOOLEAN, false),
+  MESSAGE("message", Type.STRING, true),
+  TIMEOUT_MS("timeoutMs", Type.MILLISECONDS, false);
+
+  public enum Type {
+    STRING,
+    BOOLEAN,
+    MILLISECONDS
+  }
+
+  /** Fields every action takes. */
+  public static final Set<StepField> COMMON = Set.of(ID, ACTION, TIMEOUT_MS);
+
+  private static final Map<String, StepField> BY_WIRE_NAME =
+      Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(StepField::wireName, Function.identity()));
+
+  private final String wireName;
+  private final Type type;
+  private final boolean templated;
+
+  StepField(String wireName, Type type, boolean templated) {
+    this.wireName = wireName;
+    this.type = type;
+    this.templated = templated;
+  }
+
+  public static Optional<StepField> find(String wireName) {
+    return Optional.ofNullable(BY_WIRE_NAME.get(wireName));
+  }
+
+  public String wireName() {
+    return wireName;
+  }
+
+  public Type type() {
+    return type;
+  }
+
+  public boolean templated() {
+    return templated;
+  }
+}

@@ -1,0 +1,65 @@
+package dev.kestrel.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kestrel.server.auth.ApiKeyAuthFilter;
+import dev.kestrel.server.config.KestrelConfiguration;
+import dev.kestrel.server.core.InputResolver;
+import dev.kestrel.server.core.RunReconciler;
+import dev.kestrel.server.core.RunService;
+import dev.kestrel.server.engine.TemporalEngine;
+import dev.kestrel.server.errors.ErrorMappers;
+import dev.kestrel.server.resources.RequestSizeFilter;
+import dev.kestrel.server.resources.RunResource;
+import dev.kestrel.server.resources.TaskReader;
+import dev.kestrel.server.resources.TaskResource;
+import dev.kestrel.server.resources.WebhookEndpointReader;
+import dev.kestrel.server.resources.WebhookEndpointResource;
+import dev.kestrel.store.Store;
+import dev.kestrel.store.db.ApiKeyDao;
+import dev.kestrel.store.records.Organization;
+import io.dropwizard.auth.AuthDynamicFeature;
+import io.dropwizard.auth.AuthValueFactoryProvider;
+import io.dropwizard.core.setup.Environment;
+import io.dropwizard.jersey.setup.JerseyEnvironment;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The public API (SPEC): its resources, their auth and error mapping, and the run reconciler behind them. */
+public final class PublicApi {
+  private PublicApi() {}
+
+  /** What every resource stands behind: the body size limit, API-key auth, and the error mappers. */
+  public static List<Object> providers(ApiKeyDao keys, int maxRequestBytes) {
+    List<Object> providers = new ArrayList<>();
+    providers.add(new RequestSizeFilter(maxRequestBytes));
+    providers.add(new AuthDynamicFeature(new ApiKeyAuthFilter(keys)));
+    providers.add(new AuthValueFactoryProvider.Binder<>(Organization.class));
+    providers.addAll(ErrorMappers.all());
+    return providers;
+  }
+
+  public static void install(KestrelConfiguration config, Environment env, Store store, TemporalEngine engine) {
+    ObjectMapper mapper = env.getObjectMapper();
+    RunService runs =
+        new RunService(
+            store.tasks(),
+            store.runs(),
+            store.logs(),
+            engine.runs(),
+            new InputResolver(mapper),
+            config.worker().execution(),
+            config.publicUrl());
+    JerseyEnvironment jersey = env.jersey();
+    providers(store.apiKeys(), config.limits().maxRequestBytes()).forEach(jersey::register);
+    TaskReader tasks = new TaskReader(mapper, config.limits().maxStepsPerTask(), config.limits().maxRunTimeoutSeconds());
+    jersey.register(new TaskResource(store.tasks(), tasks, runs, mapper));
+    jersey.register(new RunResource(runs, store.artifacts(), mapper));
+    jersey.register(
+        new WebhookEndpointResource(
+            store.webhooks(),
+            store.tasks(),
+            new WebhookEndpointReader(mapper, config.egress().policy()),
+            config.webhooks().maxEndpointsPerOrganization()));
+    env.lifecycle().manage(new RunReconciler(runs, config.reconcileIntervalSeconds()));
+  }
+}

@@ -1,0 +1,18 @@
+package dev.kestrel.server.core;
+
+import dev.kestrel.workflows.RunInput;
+import dev.kestrel.workflows.RunState;
+import java.util.Optional;
+
+/** What the run lifecycle needs of the workflow engine: one workflow per run, keyed by the run id. */
+public interface RunEngine {
+
+  /** Starts the run's workflow; a second start of the same run is a no-op. */
+  void start(RunInput input) throws EngineUnavailable;
+
+  /** Asks the run's workflow to cancel; a workflow that has closed meanwhile is left as it is. */
+  void cancel(String runId) throws EngineUnavailable;
+
+  /** The workflow's live state; empty when the engine or the run's worker cannot answer now. */
+  Optional<RunState> liveState(String runId);
+}

@@ -1,0 +1,220 @@
+package dev.kestrel.server.core;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kestrel.model.RunStatus;
+import dev.kestrel.model.Timestamps;
+import dev.kestrel.model.TriggerType;
+import dev.kestrel.model.api.Envelopes.RunLogs;
+import dev.kestrel.model.api.Envelopes.RunPage;
+import dev.kestrel.model.api.Run;
+import dev.kestrel.model.api.Task;
+import dev.kestrel.store.Representations;
+import dev.kestrel.store.db.RunDao;
+import dev.kestrel.store.db.RunLogDao;
+import dev.kestrel.store.db.TaskDao;
+import dev.kestrel.store.records.Organization;
+import dev.kestrel.store.records.RunRecord;
+import dev.kestrel.store.records.TaskRecord;
+import dev.kestrel.workflows.RunInput;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * The run lifecycle behind the public API: accept (record, then start the workflow), read (the
+ * store, overlaid with the workflow's live state), list, log, cancel. It speaks in domain terms;
+ * the resources and the exception mappers turn them into HTTP.
+ */
+public class RunService {
+  public static final int TASK_RUNS_LISTED = 50;
+  private static final List<Object> INPUTS_LOC = List.of("body", "inputs");
+
+  private final TaskDao tasks;
+  private final RunDao runs;
+  private final RunLogDao logs;
+  private final RunEngine engine;
+  private final InputResolver inputs;
+  private final RunInput.ExecutionSettings execution;
+  private final String globalPublicUrl;
+
+  public RunService(
+      TaskDao tasks,
+      RunDao runs,
+      RunLogDao logs,
+      RunEngine engine,
+      InputResolver inputs,
+      RunInput.ExecutionSettings execution,
+      String globalPublicUrl) {
+    this.tasks = tasks;
+    this.runs = runs;
+    this.logs = logs;
+    this.engine = engine;
+    this.inputs = inputs;
+    this.execution = execution;
+    this.globalPublicUrl = globalPublicUrl;
+  }
+
+  /** The run a queue request names, and whether it was accepted before (a repeat of the request). */
+  public record Queued(Run run, boolean replayed) {}
+
+  /**
+   * Queues a run of the task with {@code given} inputs (null: the defaults). With a
+   * {@code clientRequestId}, a repeat names the same run, concurrent repeats included.
+   */
+  public Queued queue(Organization org, String taskId, ObjectNode given, String clientRequestId) {
+    TaskRecord task = tasks.find(org.id(), taskId).orElseThrow(() -> new NotFound("task_not_found"));
+    if (clientRequestId != null) {
+      var existing = runs.findByClientRequestId(org.id(), taskId, clientRequestId);
+      if (existing.isPresent()) {
+        return new Queued(replay(existing.get(), org), true);
+      }
+    }
+    if (!Task.READY.equals(task.status())) {
+      throw new InvalidRequest("task_not_ready");
+    }
+    Problems problems = new Problems();
+    Map<String, Object> effective = inputs.resolve(task.definition().inputs(), given, INPUTS_LOC, problems);
+    problems.throwIfAny();
+    checkUsage(org);
+
+    String runId = clientRequestId == null ? UUID.randomUUID().toString() : Ids.runIdFor(org.id(), taskId, clientRequestId);
+    RunInput input =
+        new RunInput(
+            runId,
+            org.id(),
+            taskId,
+            task.definition().name(),
+            task.version(),
+            clientRequestId,
+            TriggerType.API,
+            System.currentTimeMillis(),
+            new LinkedHashMap<>(effective),
+            task.definition().steps(),
+            task.definition().timeoutSeconds(),
+            execution);
+    // The row first: a run the engine has is always a run the index has (or will have again,
+    // since the workflow's first activity upserts it).
+    if (!runs.insert(input, false)) {
+      RunRecord existing = runs.find(org.id(), runId).orElseThrow(() -> new Conflict("conflict_retry"));
+      return new Queued(replay(existing, org), true);
+    }
+    try {
+      engine.start(input);
+    } catch (EngineUnavailable unavailable) {
+      runs.deleteUnstarted(runId);
+      throw unavailable;
+    }
+    runs.markStarted(runId);
+    // Answered from what was accepted: no read back, and always PENDING, as Komos answers a 202.
+    return new Queued(view(RunRecord.accepted(input), org), false);
+  }
+
+  /** A repeat of an accepted request: the same run, whose workflow is made sure to have started. */
+  private Run replay(RunRecord existing, Organization org) {
+    if (!existing.workflowStarted()) {
+      RunInput input = runs.workflowInput(existing.id());
+      if (input != null) {
+        engine.start(input);
+        runs.markStarted(existing.id());
+      }
+    }
+    return view(existing, org);
+  }
+
+  /**
+   * Starts the workflows of runs recorded before {@code createdBefore} whose start was lost (the
+   * API crashed in between), and calls {@code started} with each run id. Stops at the first
+   * engine failure.
+   */
+  public void startUnstarted(long createdBefore, int limit, Consumer<String> started) {
+    for (RunInput input : runs.unstarted(createdBefore, limit)) {
+      engine.start(input);
+      runs.markStarted(input.runId());
+      started.accept(input.runId());
+    }
+  }
+
+  private void checkUsage(Organization org) {
+    Integer limit = org.monthlyRunLimit();
+    if (limit == null) {
+      return;
+    }
+    LocalDate today = LocalDate.now(ZoneOffset.UTC);
+    long periodStart = today.withDayOfMonth(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    long periodEnd = today.withDayOfMonth(1).plusMonths(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    long used = runs.countCreatedSince(org.id(), periodStart);
+    if (used >= limit) {
+      throw new UsageLimitExceeded(limit, used, Timestamps.iso(periodStart), Timestamps.iso(periodEnd));
+    }
+  }
+
+  /** The run, waiting up to {@code waitSeconds} for it to end. */
+  public Run get(Organization org, String runId, int waitSeconds) {
+    RunRecord run = find(org, runId);
+    long deadline = System.nanoTime() + waitSeconds * 1_000_000_000L;
+    while (!run.status().isTerminal() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      run = find(org, runId);
+    }
+    return view(live(run), org);
+  }
+
+  public List<Run> latestOfTask(Organization org, String taskId) {
+    tasks.find(org.id(), taskId).orElseThrow(() -> new NotFound("task_not_found"));
+    return runs.latestOfTask(org.id(), taskId, TASK_RUNS_LISTED).stream().map(r -> view(r, org)).toList();
+  }
+
+  public RunPage page(Organization org, RunStatus status, String taskId, int limit, Long beforeSeq) {
+    List<RunRecord> page = runs.page(org.id(), status, taskId, beforeSeq, limit + 1);
+    String next = page.size() > limit ? String.valueOf(page.get(limit - 1).seq()) : null;
+    return new RunPage(page.stream().limit(limit).map(r -> view(r, org)).toList(), next);
+  }
+
+  public RunLogs logs(Organization org, String runId, String afterId) {
+    find(org, runId);
+    return new RunLogs(runId, logs.list(runId, afterId));
+  }
+
+  public boolean isTerminal(Organization org, String runId) {
+    return find(org, runId).status().isTerminal();
+  }
+
+  /** Asks the workflow to cancel and answers with the latest state; a terminal run is unchanged. */
+  public Run cancel(Organization org, String runId, String reason) {
+    RunRecord run = find(org, runId);
+    if (run.status().isTerminal()) {
+      return view(run, org);
+    }
+    if (reason != null) {
+      runs.setCancelReason(runId, reason);
+    }
+    engine.cancel(runId);
+    return view(live(find(org, runId)), org);
+  }
+
+  /** The run; {@link NotFound} if this organization has no such run. */
+  public RunRecord find(Organization org, String runId) {
+    return runs.find(org.id(), runId).orElseThrow(() -> new NotFound("run_not_found"));
+  }
+
+  /** The store's row with the workflow's live state over it, when the workflow can be asked. */
+  private RunRecord live(RunRecord run) {
+    if (run.status().isTerminal() || !run.workflowStarted()) {
+      return run;
+    }
+    return engine.liveState(run.id()).map(run::withLiveState).orElse(run);
+  }
+
+  private Run view(RunRecord run, Organization org) {
+    return Representations.run(run, Representations.publicUrl(org, globalPublicUrl));
+  }
+}

@@ -1,0 +1,120 @@
+package dev.kestrel.server.errors;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.kestrel.model.api.Envelopes.ErrorBody;
+import dev.kestrel.server.core.Conflict;
+import dev.kestrel.server.core.EngineUnavailable;
+import dev.kestrel.server.core.InvalidRequest;
+import dev.kestrel.server.core.NotFound;
+import dev.kestrel.server.core.UsageLimitExceeded;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where the service's domain exceptions become HTTP: every error leaves as {@code {"detail": ...}}
+ * (FastAPI's shape, as Komos answers). A fault of ours is a bare 500 internal_error with nothing
+ * internal in the body (the stack trace goes to the log). Replaces Dropwizard's mappers.
+ */
+public final class ErrorMappers {
+  private static final Logger LOG = LoggerFactory.getLogger(ErrorMappers.class);
+
+  private ErrorMappers() {}
+
+  /** Every mapper, to register with Jersey. */
+  public static List<Object> all() {
+    return List.of(
+        new Invalid(), new Missing(), new Conflicting(), new OverLimit(), new Unavailable(), new Json(), new Web(),
+        new Unhandled());
+  }
+
+  public static Response json(int status, Object detail) {
+    return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(new ErrorBody(detail)).build();
+  }
+
+  public static final class Invalid implements ExceptionMapper<InvalidRequest> {
+    @Override
+    public Response toResponse(InvalidRequest e) {
+      return json(400, e.detail());
+    }
+  }
+
+  public static final class Missing implements ExceptionMapper<NotFound> {
+    @Override
+    public Response toResponse(NotFound e) {
+      return json(404, e.code());
+    }
+  }
+
+  public static final class Conflicting implements ExceptionMapper<Conflict> {
+    @Override
+    public Response toResponse(Conflict e) {
+      return json(409, e.code());
+    }
+  }
+
+  /** 402 Payment Required, with what was used of what in which period, as Komos answers. */
+  public static final class OverLimit implements ExceptionMapper<UsageLimitExceeded> {
+    @Override
+    public Response toResponse(UsageLimitExceeded e) {
+      Map<String, Object> detail = new LinkedHashMap<>();
+      detail.put("code", "usage_limit_exceeded");
+      detail.put("limit", e.limit());
+      detail.put("used", e.used());
+      detail.put("periodStart", e.periodStart());
+      detail.put("periodEnd", e.periodEnd());
+      return json(402, detail);
+    }
+  }
+
+  /** 503 with Retry-After: nothing was accepted, and a retry soon may succeed. */
+  public static final class Unavailable implements ExceptionMapper<EngineUnavailable> {
+    @Override
+    public Response toResponse(EngineUnavailable e) {
+      return Response.fromResponse(json(503, "queue_unavailable"))
+          .header("Retry-After", String.valueOf(EngineUnavailable.RETRY_AFTER_SECONDS))
+          .build();
+    }
+  }
+
+  public static final class Json implements ExceptionMapper<JsonProcessingException> {
+    @Override
+    public Response toResponse(JsonProcessingException e) {
+      return json(400, "invalid_json");
+    }
+  }
+
+  public static final class Web implements ExceptionMapper<WebApplicationException> {
+    @Override
+    public Response toResponse(WebApplicationException e) {
+      int status = e.getResponse().getStatus();
+      if (status >= 500) {
+        LOG.error("Request failed", e);
+        return json(500, "internal_error");
+      }
+      String reason = e.getResponse().getStatusInfo().getReasonPhrase();
+      String code = reason == null ? "http_" + status : reason.toLowerCase(Locale.ROOT).replace(' ', '_');
+      Response.ResponseBuilder r = Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(new ErrorBody(code));
+      String allow = e.getResponse().getHeaderString("Allow");
+      if (allow != null) {
+        r.header("Allow", allow);
+      }
+      return r.build();
+    }
+  }
+
+  public static final class Unhandled implements ExceptionMapper<Throwable> {
+    @Override
+    public Response toResponse(Throwable e) {
+      LOG.error("Unhandled error", e);
+      return json(500, "internal_error");
+    }
+  }
+}

@@ -1,0 +1,333 @@
+package dev.kestrel.server.resources;
+
+import com.cronutils.model.CronType;
+import com.cronutils.model.definition.CronDefinitionBuilder;
+import com.cronutils.parser.CronParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kestrel.model.InputSpec;
+import dev.kestrel.model.ScheduleSpec;
+import dev.kestrel.model.StepAction;
+import dev.kestrel.model.StepField;
+import dev.kestrel.model.StepSpec;
+import dev.kestrel.model.TaskDefinition;
+import dev.kestrel.model.api.Task;
+import dev.kestrel.server.core.InputResolver;
+import dev.kestrel.server.core.Problems;
+import dev.kestrel.workflows.Templates;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/** Reads the body of {@code POST /tasks} and {@code PUT /tasks/{id}} (SPEC 6), naming every problem in one answer. */
+public final class TaskReader {
+  private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_\\-]{0,63}");
+  private static final Pattern STEP_ID = Pattern.compile("[A-Za-z0-9_\\-]{1,64}");
+  private static final Set<String> INPUT_TYPES = Set.of("string", "number", "boolean", "object", "array");
+  /** What a client sends, plus what a Task carries that it may send back unchanged (ignored). */
+  private static final Set<String> TOP_LEVEL =
+      Set.of("name", "description", "inputs", "steps", "timeoutSeconds", "schedule", "status",
+          "id", "version", "createdAt", "updatedAt");
+  private static final Set<String> INPUT_FIELDS = Set.of("type", "required", "default", "description");
+  private static final Set<String> SCHEDULE_FIELDS = Set.of("cron", "timezone", "inputs");
+  private static final String ACTION_NAMES =
+      Arrays.stream(StepAction.values()).map(StepAction::wireName).sorted().collect(Collectors.joining(", "));
+  private static final int MAX_STRING = 10_000;
+  private static final long MAX_STEP_TIMEOUT_MS = 3_600_000;
+  private static final CronParser CRON =
+      new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
+
+  private final ObjectMapper mapper;
+  private final InputResolver inputs;
+  private final int maxSteps;
+  private final int maxTimeoutSeconds;
+
+  public TaskReader(ObjectMapper mapper, int maxSteps, int maxTimeoutSeconds) {
+    this.mapper = mapper;
+    this.inputs = new InputResolver(mapper);
+    this.maxSteps = maxSteps;
+    this.maxTimeoutSeconds = maxTimeoutSeconds;
+  }
+
+  /** A task as a client defines it: its definition, and {@code DRAFT} or {@code READY}. */
+  public record TaskRequest(TaskDefinition definition, String status) {}
+
+  public TaskRequest read(byte[] body) {
+    return read(JsonObjectReader.body(mapper, body, false));
+  }
+
+  TaskRequest read(JsonObjectReader body) {
+    body.allowOnly(TOP_LEVEL);
+    Problems problems = body.problems();
+    String name = body.requiredString("name", 200);
+    String description = body.optionalString("description", 2_000);
+    String status = body.optionalString("status", 16);
+    if (status != null && !status.equals(Task.READY) && !status.equals(Task.DRAFT)) {
+      problems.add(body.at("status"), "enum", "status must be DRAFT or READY");
+    }
+    Map<String, InputSpec> declared = inputSpecs(body);
+    List<StepSpec> steps = steps(body, declared);
+    Integer timeout = body.optionalInt("timeoutSeconds", 1, maxTimeoutSeconds);
+    ScheduleSpec schedule = schedule(body, declared);
+    body.throwIfAny();
+    return new TaskRequest(
+        new TaskDefinition(
+            name, description, declared, steps, timeout == null ? TaskDefinition.DEFAULT_TIMEOUT_SECONDS : timeout, schedule),
+        status == null ? Task.READY : status);
+  }
+
+  private Map<String, InputSpec> inputSpecs(JsonObjectReader body) {
+    Map<String, InputSpec> declared = new LinkedHashMap<>();
+    ObjectNode node = body.optionalObject("inputs", "inputs must be an object of input declarations");
+    if (node == null) {
+      return declared;
+    }
+    Problems problems = body.problems();
+    JsonObjectReader all = body.object("inputs", node);
+    for (Iterator<Map.Entry<String, JsonNode>> it = all.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = it.next();
+      List<Object> at = all.at(field.getKey());
+      if (!NAME.matcher(field.getKey()).matches()) {
+        problems.add(at, "value_error", "input names are letters, digits, '_' and '-', starting with a letter or '_'");
+      }
+      if (!field.getValue().isObject()) {
+        problems.add(at, "type_error", "an input declaration must be an object like {\"type\": \"string\"}");
+        continue;
+      }
+      JsonObjectReader spec = all.object(field.getKey(), (ObjectNode) field.getValue()).allowOnly(INPUT_FIELDS);
+      JsonNode type = spec.get("type");
+      if (type == null || !type.isTextual() || !INPUT_TYPES.contains(type.asText())) {
+        problems.add(spec.at("type"), "enum", "type must be one of string, number, boolean, object, array");
+        continue;
+      }
+      JsonNode required = spec.get("required");
+      if (required != null && !required.isBoolean()) {
+        problems.add(spec.at("required"), "type_error", "required must be true or false");
+      }
+      JsonNode defaultValue = spec.get("default");
+      Object defaultJava = null;
+      if (defaultValue != null) {
+        if (!InputResolver.typeMatches(type.asText(), defaultValue)) {
+          problems.add(spec.at("default"), "type_error", "default must be of type " + type.asText());
+        } else {
+          defaultJava = inputs.toJava(defaultValue);
+        }
+      }
+      String description = spec.optionalString("description", 2_000);
+      declared.put(
+          field.getKey(),
+          new InputSpec(type.asText(), required != null && required.asBoolean(false), defaultJava, description));
+    }
+    return declared;
+  }
+
+  private List<StepSpec> steps(JsonObjectReader body, Map<String, InputSpec> declared) {
+    Problems problems = body.problems();
+    List<Object> loc = body.at("steps");
+    JsonNode node = body.get("steps");
+    if (node == null) {
+      problems.add(loc, "missing", "steps is required");
+      return List.of();
+    }
+    if (!node.isArray() || node.isEmpty()) {
+      problems.add(loc, "value_error", "steps must be a non-empty array");
+      return List.of();
+    }
+    if (node.size() > maxSteps) {
+      problems.add(loc, "value_error", "a task has at most " + maxSteps + " steps");
+    }
+    List<StepSpec> steps = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    Set<String> outputsSoFar = new HashSet<>();
+    for (int i = 0; i < node.size(); i++) {
+      JsonNode step = node.get(i);
+      List<Object> at = Problems.at(loc, i);
+      if (!step.isObject()) {
+        problems.add(at, "type_error", "a step must be an object");
+        continue;
+      }
+      JsonObjectReader reader = new JsonObjectReader((ObjectNode) step, at, problems);
+      JsonNode id = reader.get("id");
+      if (id != null && id.isTextual() && !ids.add(id.asText())) {
+        problems.add(reader.at("id"), "value_error", "step id '" + id.asText() + "' is used twice");
+      }
+      StepSpec spec = step(reader, declared, outputsSoFar);
+      if (spec != null) {
+        if (spec.output() != null) {
+          outputsSoFar.add(spec.output());
+        }
+        steps.add(spec);
+      }
+    }
+    return steps;
+  }
+
+  private StepSpec step(JsonObjectReader step, Map<String, InputSpec> declared, Set<String> outputsSoFar) {
+    Problems problems = step.problems();
+    int before = problems.size();
+    JsonNode actionNode = step.node().get("action");
+    Optional<StepAction> found =
+        actionNode != null && actionNode.isTextual() ? StepAction.find(actionNode.asText()) : Optional.empty();
+    if (found.isEmpty()) {
+      problems.add(
+          step.at("action"),
+          "enum",
+          "action " + (actionNode == null ? "is missing" : actionNode + " is unknown") + "; it must be one of "
+              + ACTION_NAMES);
+    }
+    JsonNode id = step.node().get("id");
+    if (id == null || !id.isTextual() || !STEP_ID.matcher(id.asText()).matches()) {
+      problems.add(step.at("id"), "value_error", "every step needs an id of 1 to 64 letters, digits, '_' or '-'");
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = step.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> entry = it.next();
+      Optional<StepField> field = StepField.find(entry.getKey());
+      List<Object> fieldLoc = step.at(entry.getKey());
+      if (found.isPresent() && (field.isEmpty() || !found.get().takes(field.get()))) {
+        problems.add(fieldLoc, "extra_forbidden", "'" + entry.getKey() + "' is not a field of action " + found.get());
+        continue;
+      }
+      if (field.isEmpty() || entry.getValue().isNull()) {
+        continue;
+      }
+      checkType(field.get(), entry.getValue(), fieldLoc, problems);
+    }
+    if (found.isPresent()) {
+      StepAction action = found.get();
+      for (StepField required : action.required()) {
+        if (!step.has(required.wireName())) {
+          problems.add(step.at(required.wireName()), "missing", action + " needs '" + required.wireName() + "'");
+        }
+      }
+      checkActionRules(action, step);
+      for (StepField templated : action.templated()) {
+        JsonNode value = step.get(templated.wireName());
+        if (value != null && value.isTextual()) {
+          checkTemplates(value.asText(), step.at(templated.wireName()), declared, outputsSoFar, problems);
+        }
+      }
+    }
+    JsonNode output = step.get("output");
+    if (output != null && output.isTextual() && !NAME.matcher(output.asText()).matches()) {
+      problems.add(step.at("output"), "value_error", "output names are letters, digits, '_' and '-'");
+    }
+    if (problems.size() > before) {
+      return null;
+    }
+    return mapper.convertValue(step.node(), StepSpec.class);
+  }
+
+  private static void checkType(StepField field, JsonNode value, List<Object> at, Problems problems) {
+    String key = field.wireName();
+    switch (field.type()) {
+      case STRING -> {
+        if (!value.isTextual() || value.asText().length() > MAX_STRING) {
+          problems.add(at, "type_error", key + " must be a string of at most " + MAX_STRING + " characters");
+        }
+      }
+      case BOOLEAN -> {
+        if (!value.isBoolean()) {
+          problems.add(at, "type_error", key + " must be true or false");
+        }
+      }
+      case MILLISECONDS -> {
+        if (!value.isIntegralNumber() || value.asLong() < 0 || value.asLong() > MAX_STEP_TIMEOUT_MS) {
+          problems.add(at, "type_error", key + " must be a whole number of milliseconds up to " + MAX_STEP_TIMEOUT_MS);
+        }
+      }
+    }
+  }
+
+  /** Rules between an action's fields that the field list alone cannot say. */
+  private static void checkActionRules(StepAction action, JsonObjectReader step) {
+    Problems problems = step.problems();
+    switch (action) {
+      case WAIT_FOR -> {
+        if (step.has("selector") == step.has("ms")) {
+          problems.add(step.loc(), "value_error", "waitFor needs either 'selector' or 'ms'");
+        }
+        if (step.has("state") && !step.has("selector")) {
+          problems.add(step.at("state"), "value_error", "'state' goes with 'selector'");
+        }
+        if (step.has("state")
+            && !Set.of("visible", "hidden", "attached", "detached").contains(step.get("state").asText())) {
+          problems.add(step.at("state"), "enum", "state must be visible, hidden, attached or detached");
+        }
+      }
+      case EXTRACT -> {
+        if (step.has("attribute") && step.has("mode")) {
+          problems.add(step.loc(), "value_error", "extract takes 'attribute' or 'mode', not both");
+        }
+        if (step.has("mode") && !Set.of("text", "html").contains(step.get("mode").asText())) {
+          problems.add(step.at("mode"), "enum", "mode must be text or html");
+        }
+      }
+      case ASSERT -> {
+        if (!step.has("textContains") && !step.has("visible")) {
+          problems.add(step.loc(), "value_error", "assert needs 'textContains' or 'visible'");
+        }
+      }
+      default -> {
+        // The field list says all there is.
+      }
+    }
+  }
+
+  private static void checkTemplates(
+      String text, List<Object> at, Map<String, InputSpec> declared, Set<String> outputsSoFar, Problems problems) {
+    Matcher m = Templates.PLACEHOLDER.matcher(text);
+    while (m.find()) {
+      String name = m.group(2);
+      if (m.group(1).equals("inputs") && !declared.containsKey(name)) {
+        problems.add(at, "value_error", "{{inputs." + name + "}} names an input the task does not declare");
+      }
+      if (m.group(1).equals("outputs") && !outputsSoFar.contains(name)) {
+        problems.add(at, "value_error", "{{outputs." + name + "}} names no output of an earlier step");
+      }
+    }
+  }
+
+  private ScheduleSpec schedule(JsonObjectReader body, Map<String, InputSpec> declared) {
+    ObjectNode node = body.optionalObject("schedule", "schedule must be null or an object {cron, timezone, inputs}");
+    if (node == null) {
+      return null;
+    }
+    Problems problems = body.problems();
+    JsonObjectReader schedule = body.object("schedule", node).allowOnly(SCHEDULE_FIELDS);
+    String cron = schedule.requiredString("cron", 200);
+    if (cron != null) {
+      try {
+        CRON.parse(cron).validate();
+      } catch (IllegalArgumentException e) {
+        problems.add(schedule.at("cron"), "value_error", "not a valid 5-field cron expression: " + e.getMessage());
+      }
+    }
+    String timezone = schedule.optionalString("timezone", 100);
+    if (timezone != null) {
+      try {
+        ZoneId.of(timezone);
+      } catch (DateTimeException e) {
+        problems.add(schedule.at("timezone"), "value_error", "unknown time zone '" + timezone + "'");
+      }
+    }
+    ObjectNode given = schedule.optionalObject("inputs", "inputs must be an object");
+    if (given != null || !schedule.has("inputs")) {
+      inputs.resolve(declared, given, schedule.at("inputs"), problems);
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> resolved = given == null ? null : mapper.convertValue(given, LinkedHashMap.class);
+    return new ScheduleSpec(cron, timezone == null ? "UTC" : timezone, resolved);
+  }
+}

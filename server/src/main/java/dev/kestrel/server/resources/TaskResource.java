@@ -1,0 +1,132 @@
+package dev.kestrel.server.resources;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kestrel.server.core.Ids;
+import dev.kestrel.server.core.NotFound;
+import dev.kestrel.server.core.Problems;
+import dev.kestrel.server.core.RunService;
+import dev.kestrel.server.resources.TaskReader.TaskRequest;
+import dev.kestrel.store.Representations;
+import dev.kestrel.store.db.TaskDao;
+import dev.kestrel.store.records.Organization;
+import dev.kestrel.store.records.TaskRecord;
+import dev.kestrel.model.api.Envelopes.RunBody;
+import dev.kestrel.model.api.Envelopes.RunList;
+import dev.kestrel.model.api.Envelopes.TaskBody;
+import dev.kestrel.model.api.Envelopes.TaskList;
+import dev.kestrel.model.api.Task;
+import io.dropwizard.auth.Auth;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.UUID;
+
+/** Saved tasks (SPEC 6) and the runs of a task (SPEC 4). */
+@Path("/public/v1/tasks")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.WILDCARD)
+public class TaskResource {
+  private final TaskDao tasks;
+  private final TaskReader reader;
+  private final RunService runs;
+  private final ObjectMapper mapper;
+
+  public TaskResource(TaskDao tasks, TaskReader reader, RunService runs, ObjectMapper mapper) {
+    this.tasks = tasks;
+    this.reader = reader;
+    this.runs = runs;
+    this.mapper = mapper;
+  }
+
+  @POST
+  public Response create(@Auth Organization org, byte[] body) {
+    TaskRequest valid = reader.read(body);
+    long now = System.currentTimeMillis();
+    TaskRecord task =
+        new TaskRecord(UUID.randomUUID().toString(), org.id(), valid.definition(), valid.status(), 1, now, now);
+    tasks.insert(task);
+    return Response.status(201).entity(new TaskBody(Representations.task(task))).build();
+  }
+
+  @GET
+  public TaskList list(
+      @Auth Organization org,
+      @QueryParam("limit") String limit,
+      @QueryParam("offset") String offset,
+      @QueryParam("search") String search,
+      @QueryParam("status") String status) {
+    if (status != null && !status.isEmpty() && !status.equals(Task.READY) && !status.equals(Task.DRAFT)) {
+      throw Problems.single(List.of("query", "status"), "enum", "status must be DRAFT or READY");
+    }
+    TaskDao.Page page =
+        tasks.list(
+            org.id(),
+            QueryParams.intIn(limit, "limit", 1, 100, 20),
+            QueryParams.intIn(offset, "offset", 0, Integer.MAX_VALUE, 0),
+            search == null || search.isEmpty() ? null : search,
+            status == null || status.isEmpty() ? null : status);
+    return new TaskList(page.tasks().stream().map(Representations::task).toList(), page.total());
+  }
+
+  @GET
+  @Path("{taskId}")
+  public TaskBody get(@Auth Organization org, @PathParam("taskId") String taskId) {
+    return new TaskBody(Representations.task(find(org, taskId)));
+  }
+
+  @PUT
+  @Path("{taskId}")
+  public TaskBody update(@Auth Organization org, @PathParam("taskId") String taskId, byte[] body) {
+    String id = Ids.require(taskId, "invalid_task_id");
+    find(org, id);
+    TaskRequest valid = reader.read(body);
+    TaskRecord updated =
+        tasks
+            .update(org.id(), id, valid.definition(), valid.status())
+            .orElseThrow(() -> new NotFound("task_not_found"));
+    return new TaskBody(Representations.task(updated));
+  }
+
+  @DELETE
+  @Path("{taskId}")
+  public Response delete(@Auth Organization org, @PathParam("taskId") String taskId) {
+    String id = Ids.require(taskId, "invalid_task_id");
+    if (!tasks.delete(org.id(), id)) {
+      throw new NotFound("task_not_found");
+    }
+    return Response.noContent().build();
+  }
+
+  @POST
+  @Path("{taskId}/runs")
+  public Response queueRun(@Auth Organization org, @PathParam("taskId") String taskId, byte[] body) {
+    String id = Ids.require(taskId, "invalid_task_id");
+    QueueRunRequest request = QueueRunRequest.read(JsonObjectReader.body(mapper, body, true));
+    RunService.Queued queued = runs.queue(org, id, request.inputs(), request.clientRequestId());
+    if (queued.replayed()) {
+      return Response.ok(new RunBody(queued.run())).header("Idempotent-Replayed", "true").build();
+    }
+    return Response.status(202).entity(new RunBody(queued.run())).build();
+  }
+
+  /** The 50 most recent runs, newest first; query parameters are ignored, as in Komos. */
+  @GET
+  @Path("{taskId}/runs")
+  public RunList listRuns(@Auth Organization org, @PathParam("taskId") String taskId) {
+    return new RunList(runs.latestOfTask(org, Ids.require(taskId, "invalid_task_id")));
+  }
+
+  private TaskRecord find(Organization org, String taskId) {
+    String id = Ids.require(taskId, "invalid_task_id");
+    return tasks.find(org.id(), id).orElseThrow(() -> new NotFound("task_not_found"));
+  }
+}

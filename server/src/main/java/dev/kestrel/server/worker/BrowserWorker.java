@@ -1,0 +1,96 @@
+package dev.kestrel.server.worker;
+
+import dev.kestrel.store.ArtifactStore;
+import dev.kestrel.activities.browser.BrowserActivitiesImpl;
+import dev.kestrel.activities.browser.BrowserPool;
+import dev.kestrel.activities.browser.BrowserSettings;
+import dev.kestrel.workflows.RunRecordActivities;
+import dev.kestrel.workflows.RunWorkflow;
+import dev.kestrel.workflows.TaskQueues;
+import io.dropwizard.lifecycle.Managed;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import java.net.InetAddress;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The browser side of a worker: opens sessions on its slots (shared queue) and runs the steps of
+ * the sessions it holds, which reach it through a task queue of its own. It has its own engine
+ * connection, so that losing it (a crash, a restart) takes nothing else down with it.
+ */
+public final class BrowserWorker implements Managed {
+  private final String workerId;
+  private final WorkflowClient client;
+  private final WorkerFactory factory;
+  private final BrowserPool pool;
+
+  public BrowserWorker(
+      WorkflowClient client, BrowserSettings browser, RunRecordActivities recorder, ArtifactStore artifacts) {
+    this.workerId =
+        hostName() + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    this.client = client;
+    this.pool = new BrowserPool(workerId, browser, recorder, this::runHasEnded);
+    this.factory = WorkerFactory.newInstance(client);
+    BrowserActivitiesImpl activities =
+        new BrowserActivitiesImpl(pool, recorder, artifacts, workerId, TaskQueues.worker(workerId));
+    Worker shared = factory.newWorker(TaskQueues.BROWSER);
+    shared.registerActivitiesImplementations(activities);
+    Worker own = factory.newWorker(TaskQueues.worker(workerId));
+    own.registerActivitiesImplementations(activities);
+  }
+
+  private boolean runHasEnded(String runId) {
+    try {
+      return client.newUntypedWorkflowStub(RunWorkflow.workflowId(runId)).describe().getStatus()
+          != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+    } catch (WorkflowNotFoundException gone) {
+      return true;
+    }
+  }
+
+  public String workerId() {
+    return workerId;
+  }
+
+  public BrowserPool pool() {
+    return pool;
+  }
+
+  @Override
+  public void start() {
+    factory.start();
+    pool.warmUp();
+  }
+
+  /** Lets running steps finish for a moment, then stops; their runs restart elsewhere. */
+  @Override
+  public void stop() {
+    factory.shutdown();
+    factory.awaitTermination(5, TimeUnit.SECONDS);
+    halt();
+  }
+
+  /**
+   * Stops at once, as a crash would: the engine connection goes first, so in-flight steps are
+   * abandoned without a word to the engine (it notices through their missed heartbeats, as it
+   * would for a dead process), then the browsers are closed.
+   */
+  public void halt() {
+    client.getWorkflowServiceStubs().shutdownNow();
+    factory.shutdownNow();
+    pool.close();
+    factory.awaitTermination(10, TimeUnit.SECONDS);
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (Exception e) {
+      return "worker";
+    }
+  }
+}

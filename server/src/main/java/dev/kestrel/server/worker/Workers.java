@@ -1,0 +1,91 @@
+package dev.kestrel.server.worker;
+
+import dev.kestrel.activities.browser.BrowserPool;
+import dev.kestrel.activities.browser.BrowserSettings;
+import dev.kestrel.activities.webhook.WebhookDeliveryActivitiesImpl;
+import dev.kestrel.activities.webhook.WebhookEventActivitiesImpl;
+import dev.kestrel.activities.webhook.WebhookSender;
+import dev.kestrel.server.config.KestrelConfiguration;
+import dev.kestrel.server.config.WebhookSettings;
+import dev.kestrel.server.engine.TemporalEngine;
+import dev.kestrel.server.health.BrowserHealthCheck;
+import dev.kestrel.store.JdbiRunRecorder;
+import dev.kestrel.store.Store;
+import dev.kestrel.store.WebhookStore;
+import io.dropwizard.core.setup.Environment;
+import io.dropwizard.lifecycle.Managed;
+import io.temporal.client.WorkflowClient;
+import java.time.Duration;
+
+/**
+ * This process's worker: the deterministic side (run and webhook workflows, the store's local
+ * activities, webhook delivery) and the browser side. Each has its own engine connection, so
+ * that losing the browser side (a crash, a restart) takes nothing else down with it.
+ */
+public final class Workers implements Managed {
+  private final TemporalEngine engine;
+  private final BrowserSettings browser;
+  private final Store store;
+  private volatile BrowserWorker browserWorker;
+
+  private Workers(TemporalEngine engine, BrowserSettings browser, Store store) {
+    this.engine = engine;
+    this.browser = browser;
+    this.store = store;
+    this.browserWorker = newBrowserWorker();
+  }
+
+  /** Registers both sides with the process's lifecycle and the browser with its health checks. */
+  public static Workers install(KestrelConfiguration config, Environment env, Store store, TemporalEngine engine) {
+    WebhookSettings hooks = config.webhooks();
+    WebhookStore webhookStore = store.webhookStore(config.publicUrl());
+    WorkflowClient client = engine.newWorkerClient();
+    env.lifecycle().manage(
+        new RunWorkflowWorker(
+            client,
+            store.runRecorder(),
+            new WebhookEventActivitiesImpl(webhookStore, client, hooks.delivery(), hooks.logBatchSize()),
+            new WebhookDeliveryActivitiesImpl(
+                webhookStore,
+                new WebhookSender(config.egress().policy(), Duration.ofSeconds(hooks.requestTimeoutSeconds())))));
+    Workers workers = new Workers(engine, config.worker().browser(config.egress().policy()), store);
+    env.lifecycle().manage(workers);
+    env.healthChecks().register("browser", new BrowserHealthCheck(() -> workers.browserWorker().pool()));
+    return workers;
+  }
+
+  private BrowserWorker newBrowserWorker() {
+    JdbiRunRecorder recorder = store.runRecorder();
+    return new BrowserWorker(engine.newWorkerClient(), browser, recorder, store.artifacts());
+  }
+
+  public BrowserWorker browserWorker() {
+    return browserWorker;
+  }
+
+  public BrowserPool browserPool() {
+    return browserWorker.pool();
+  }
+
+  /**
+   * Replaces the browser side as a crash and a restart would: the old one stops at once, a new one
+   * (another identity, another task queue) takes its place on the same engine.
+   */
+  public BrowserWorker replaceBrowserWorker() {
+    browserWorker.halt();
+    BrowserWorker fresh = newBrowserWorker();
+    fresh.start();
+    browserWorker = fresh;
+    return fresh;
+  }
+
+  @Override
+  public void start() {
+    browserWorker.start();
+  }
+
+  @Override
+  public void stop() {
+    browserWorker.stop();
+  }
+}

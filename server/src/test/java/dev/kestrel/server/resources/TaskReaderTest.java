@@ -1,0 +1,138 @@
+package dev.kestrel.server.resources;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kestrel.server.core.InvalidRequest;
+import java.nio.charset.StandardCharsets;
+import dev.kestrel.model.StepSpec;
+import io.dropwizard.jackson.Jackson;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TaskReaderTest {
+  final ObjectMapper mapper = Jackson.newObjectMapper();
+  final TaskReader reader = new TaskReader(mapper, 200, 86_400);
+
+  private static byte[] json(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @SuppressWarnings("unchecked")
+  private List<Map<String, Object>> problems(String text) throws Exception {
+    try {
+      reader.read(json(text));
+    } catch (InvalidRequest e) {
+      return (List<Map<String, Object>>) e.detail();
+    }
+    throw new AssertionError("accepted: " + text);
+  }
+
+  @Test
+  void acceptsTheSpecExampleWithDefaults() throws Exception {
+    TaskReader.TaskRequest valid =
+        reader.read(json("""
+            {"name": "Order status lookup",
+             "inputs": {"url": {"type": "string", "required": true}, "orderId": {"type": "string", "default": "48219"}},
+             "steps": [
+               {"id": "open_order", "action": "goto", "url": "{{inputs.url}}"},
+               {"id": "search", "action": "fill", "selector": "#order", "value": "{{inputs.orderId}}"},
+               {"id": "submit", "action": "click", "selector": "button[type=submit]"},
+               {"id": "wait_result", "action": "waitFor", "selector": "#status", "timeoutMs": 10000},
+               {"id": "read_status", "action": "extract", "selector": "#status", "output": "status"},
+               {"id": "snapshot", "action": "screenshot", "output": "page"}
+             ],
+             "timeoutSeconds": 300, "schedule": null}
+            """));
+
+    assertThat(valid.status()).isEqualTo("READY");
+    assertThat(valid.definition().steps()).hasSize(6).extracting(StepSpec::id).startsWith("open_order", "search");
+    assertThat(valid.definition().inputs().get("orderId").defaultValue()).isEqualTo("48219");
+    assertThat(valid.definition().inputs().get("url").mustBeGiven()).isTrue();
+    assertThat(valid.definition().timeoutSeconds()).isEqualTo(300);
+  }
+
+  @Test
+  void everyActionOfTheSpecIsAccepted() throws Exception {
+    TaskReader.TaskRequest valid = reader.read(json("""
+        {"name": "All actions", "status": "DRAFT", "steps": [
+          {"id": "a", "action": "goto", "url": "https://example.com"},
+          {"id": "b", "action": "click", "selector": "#x"},
+          {"id": "c", "action": "fill", "selector": "#x", "value": "v"},
+          {"id": "d", "action": "press", "selector": "#x", "key": "Enter"},
+          {"id": "e", "action": "select", "selector": "#x", "value": "v"},
+          {"id": "f", "action": "check", "selector": "#x", "checked": false},
+          {"id": "g", "action": "hover", "selector": "#x"},
+          {"id": "h", "action": "waitFor", "selector": "#x", "state": "detached"},
+          {"id": "i", "action": "waitFor", "ms": 100},
+          {"id": "j", "action": "extract", "selector": "a", "attribute": "href", "all": true, "output": "links"},
+          {"id": "k", "action": "extract", "selector": "#x", "mode": "html", "output": "html"},
+          {"id": "l", "action": "screenshot", "fullPage": true, "output": "shot"},
+          {"id": "m", "action": "assert", "selector": "#x", "textContains": "ok", "message": "not ok"},
+          {"id": "n", "action": "assert", "selector": "#x", "visible": false}
+        ], "schedule": {"cron": "*/5 * * * *", "timezone": "Europe/Berlin"}}
+        """));
+
+    assertThat(valid.status()).isEqualTo("DRAFT");
+    assertThat(valid.definition().steps()).hasSize(14);
+    assertThat(valid.definition().schedule().cron()).isEqualTo("*/5 * * * *");
+  }
+
+  @Test
+  void namesEveryProblemWithItsLocation() throws Exception {
+    List<Map<String, Object>> problems = problems("""
+        {"steps": [
+          {"id": "x", "action": "click", "selector": 3, "url": "u"},
+          {"id": "x", "action": "extract", "selector": "#a", "mode": "pdf", "attribute": "href"},
+          {"id": "y", "action": "fill", "selector": "#a", "value": "{{outputs.later}}"},
+          {"id": "z", "action": "waitFor", "ms": 10, "selector": "#a"},
+          {"id": "w", "action": "assert", "selector": "#a"}
+        ]}
+        """);
+
+    assertThat(problems).extracting(p -> p.get("loc").toString()).contains(
+        "[body, name]",
+        "[body, steps, 0, selector]",
+        "[body, steps, 0, url]",
+        "[body, steps, 1, id]",
+        "[body, steps, 1]",
+        "[body, steps, 1, mode]",
+        "[body, steps, 2, value]",
+        "[body, steps, 3]",
+        "[body, steps, 4]");
+  }
+
+  @Test
+  void refusesDefaultsOfTheWrongTypeAndUnknownInputTypes() throws Exception {
+    List<Map<String, Object>> problems = problems("""
+        {"name": "t", "inputs": {"n": {"type": "number", "default": "three"}, "d": {"type": "date"}, "bad name": {"type": "string"}},
+         "steps": [{"id": "a", "action": "waitFor", "ms": 1}]}
+        """);
+
+    assertThat(problems).extracting(p -> p.get("loc").toString())
+        .contains("[body, inputs, n, default]", "[body, inputs, d, type]", "[body, inputs, bad name]");
+  }
+
+  @Test
+  void scheduleInputsAreCheckedAgainstTheTask() throws Exception {
+    List<Map<String, Object>> problems = problems("""
+        {"name": "t", "inputs": {"url": {"type": "string", "required": true}},
+         "steps": [{"id": "a", "action": "goto", "url": "{{inputs.url}}"}],
+         "schedule": {"cron": "0 9 * * 1", "inputs": {"other": 1}}}
+        """);
+
+    assertThat(problems).extracting(p -> p.get("loc").toString())
+        .contains("[body, schedule, inputs, other]", "[body, schedule, inputs, url]");
+  }
+
+  @Test
+  void aBodyThatIsNotAnObjectIsRefused() {
+    assertThatThrownBy(() -> JsonObjectReader.body(mapper, "[1]".getBytes(), false)).isInstanceOf(InvalidRequest.class);
+    assertThatThrownBy(() -> JsonObjectReader.body(mapper, "{".getBytes(), false))
+        .isInstanceOfSatisfying(InvalidRequest.class, e -> assertThat(e.detail()).isEqualTo("invalid_json"));
+    assertThatThrownBy(() -> JsonObjectReader.body(mapper, " ".getBytes(), false)).isInstanceOf(InvalidRequest.class);
+    assertThat(JsonObjectReader.body(mapper, " ".getBytes(), true).node().size()).isZero();
+  }
+}

@@ -1,0 +1,125 @@
+package dev.kestrel.server.resources;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kestrel.server.PublicApi;
+import dev.kestrel.server.core.InputResolver;
+import dev.kestrel.server.core.Organizations;
+import dev.kestrel.server.core.RunService;
+import dev.kestrel.server.support.FakeRunEngine;
+import dev.kestrel.store.Store;
+import dev.kestrel.store.TestStore;
+import dev.kestrel.workflows.RunInput;
+import io.dropwizard.jackson.Jackson;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import io.dropwizard.testing.junit5.ResourceExtension;
+import jakarta.ws.rs.client.Entity;
+import jakarta.ws.rs.core.Response;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The Tasks API (SPEC 6) on its own: the resource, auth and error mapping over a real H2 store. */
+@ExtendWith(DropwizardExtensionsSupport.class)
+class TaskResourceTest {
+  static final Store STORE = TestStore.h2().open();
+  static final Organizations ORGS = new Organizations(STORE.organizations(), STORE.apiKeys());
+  static final String KEY;
+
+  static {
+    ORGS.create("acme", null, null);
+    KEY = ORGS.issueKey("acme", null).secret();
+  }
+
+  static final ObjectMapper MAPPER = Jackson.newObjectMapper();
+  static final RunService RUNS =
+      new RunService(
+          STORE.tasks(),
+          STORE.runs(),
+          STORE.logs(),
+          new FakeRunEngine(),
+          new InputResolver(MAPPER),
+          RunInput.ExecutionSettings.defaults(),
+          null);
+  static final ResourceExtension RESOURCES = resources();
+
+  private static ResourceExtension resources() {
+    ResourceExtension.Builder builder = ResourceExtension.builder().setRegisterDefaultExceptionMappers(false);
+    PublicApi.providers(STORE.apiKeys(), 1024 * 1024).forEach(builder::addProvider);
+    return builder.addResource(new TaskResource(STORE.tasks(), new TaskReader(MAPPER, 200, 86_400), RUNS, MAPPER)).build();
+  }
+
+  static final String DEFINITION =
+      "{\"name\": \"%s\", \"steps\": [{\"id\": \"open\", \"action\": \"goto\", \"url\": \"https://example.com\"}]}";
+
+  private JsonNode list(String... params) {
+    var target = RESOURCES.target("/public/v1/tasks");
+    for (int i = 0; i < params.length; i += 2) {
+      target = target.queryParam(params[i], params[i + 1]);
+    }
+    return target.request().header("Authorization", "Bearer " + KEY).get().readEntity(JsonNode.class);
+  }
+
+  private Response call(String method, String path, String body) {
+    var request = RESOURCES.target(path).request().header("Authorization", "Bearer " + KEY);
+    return body == null ? request.method(method) : request.method(method, Entity.json(body));
+  }
+
+  @Test
+  void createsReadsUpdatesVersionsAndDeletesATask() {
+    Response created = call("POST", "/public/v1/tasks", DEFINITION.formatted("Order lookup"));
+    assertThat(created.getStatus()).isEqualTo(201);
+    JsonNode task = created.readEntity(JsonNode.class).get("task");
+    String id = task.get("id").asText();
+    assertThat(task.get("status").asText()).isEqualTo("READY");
+    assertThat(task.get("version").asInt()).isEqualTo(1);
+    assertThat(task.get("timeoutSeconds").asInt()).isEqualTo(300);
+    assertThat(task.get("createdAt").asText()).matches("\\d{4}-.*\\.\\d{3}Z");
+
+    Response updated = call("PUT", "/public/v1/tasks/" + id, DEFINITION.formatted("Order lookup v2"));
+    assertThat(updated.getStatus()).isEqualTo(200);
+    JsonNode v2 = updated.readEntity(JsonNode.class).get("task");
+    assertThat(v2.get("version").asInt()).isEqualTo(2);
+    assertThat(v2.get("name").asText()).isEqualTo("Order lookup v2");
+
+    assertThat(call("GET", "/public/v1/tasks/" + id, null).readEntity(JsonNode.class).at("/task/version").asInt()).isEqualTo(2);
+    assertThat(call("DELETE", "/public/v1/tasks/" + id, null).getStatus()).isEqualTo(204);
+    Response gone = call("GET", "/public/v1/tasks/" + id, null);
+    assertThat(gone.getStatus()).isEqualTo(404);
+    assertThat(gone.readEntity(JsonNode.class).get("detail").asText()).isEqualTo("task_not_found");
+  }
+
+  @Test
+  void listsWithSearchStatusAndPaging() {
+    call("POST", "/public/v1/tasks", DEFINITION.formatted("Invoice 100% export"));
+    call("POST", "/public/v1/tasks", DEFINITION.formatted("invoice_import"));
+    call("POST", "/public/v1/tasks",
+        "{\"name\": \"Invoice draft\", \"status\": \"DRAFT\", \"steps\": [{\"id\": \"a\", \"action\": \"waitFor\", \"ms\": 1}]}");
+
+    JsonNode invoices = list("search", "INVOICE");
+    assertThat(invoices.get("total").asInt()).isEqualTo(3);
+    assertThat(list("search", "100%").get("total").asInt()).isEqualTo(1);
+    assertThat(list("search", "e_i").get("total").asInt()).isEqualTo(1);
+    assertThat(list("status", "DRAFT", "search", "invoice").get("total").asInt()).isEqualTo(1);
+    JsonNode page = list("search", "invoice", "limit", "2", "offset", "2");
+    assertThat(page.get("tasks")).hasSize(1);
+    assertThat(page.get("total").asInt()).isEqualTo(3);
+  }
+
+  @Test
+  void refusesWithoutAKeyAndWithBadBodies() {
+    Response anonymous = RESOURCES.target("/public/v1/tasks").request().get();
+    assertThat(anonymous.getStatus()).isEqualTo(401);
+    assertThat(anonymous.getHeaderString("WWW-Authenticate")).isEqualTo("Bearer");
+    assertThat(anonymous.readEntity(JsonNode.class).get("detail").asText()).isEqualTo("missing_api_key");
+
+    Response invalidJson = call("POST", "/public/v1/tasks", "{\"name\": ");
+    assertThat(invalidJson.getStatus()).isEqualTo(400);
+    assertThat(invalidJson.readEntity(JsonNode.class).get("detail").asText()).isEqualTo("invalid_json");
+
+    Response badId = call("PUT", "/public/v1/tasks/1-2-3-4-5", DEFINITION.formatted("x"));
+    assertThat(badId.getStatus()).isEqualTo(400);
+    assertThat(badId.readEntity(JsonNode.class).get("detail").asText()).isEqualTo("invalid_task_id");
+  }
+}

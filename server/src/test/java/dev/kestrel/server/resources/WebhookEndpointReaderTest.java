@@ -1,0 +1,57 @@
+package dev.kestrel.server.resources;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kestrel.activities.egress.EgressPolicy;
+import dev.kestrel.server.core.InvalidRequest;
+import java.nio.charset.StandardCharsets;
+import dev.kestrel.model.WebhookEvent;
+import org.junit.jupiter.api.Test;
+
+/** Which targets an endpoint may have, by configuration; link-local and metadata never. */
+class WebhookEndpointReaderTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private static byte[] body(String json) {
+    return json.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String refusal(WebhookEndpointReader reader, String url) throws Exception {
+    try {
+      reader.read(body("{\"url\": \"" + url + "\"}"));
+      return null;
+    } catch (InvalidRequest e) {
+      return e.detail().toString();
+    }
+  }
+
+  @Test
+  void loopbackAndPrivateTargetsOnlyWhenConfigurationAllowsThem() throws Exception {
+    WebhookEndpointReader strict = new WebhookEndpointReader(JSON, new EgressPolicy(false, false));
+    WebhookEndpointReader embedded = new WebhookEndpointReader(JSON, new EgressPolicy(true, false));
+
+    assertThat(refusal(strict, "http://127.0.0.1:8080/hook")).contains("loopback address (not allowed by configuration)");
+    assertThat(refusal(strict, "http://[::1]/hook")).contains("loopback");
+    assertThat(refusal(strict, "http://10.0.0.7/hook")).contains("private address (not allowed by configuration)");
+    assertThat(refusal(strict, "http://192.168.1.1/hook")).contains("private address");
+    assertThat(refusal(embedded, "http://127.0.0.1:8080/hook")).isNull();
+    assertThat(refusal(embedded, "http://172.16.0.1/hook")).contains("private address");
+    for (WebhookEndpointReader any : new WebhookEndpointReader[] {strict, embedded}) {
+      assertThat(refusal(any, "http://169.254.169.254/latest")).contains("always refused");
+      assertThat(refusal(any, "http://[fd00:ec2::254]/latest")).contains("always refused");
+    }
+  }
+
+  @Test
+  void eventsAreDeduplicatedInTheirOrder() throws Exception {
+    WebhookEndpointReader reader = new WebhookEndpointReader(JSON, new EgressPolicy(true, true));
+    var valid = reader.read(body(
+        "{\"url\": \"https://example.com/h\", \"events\": [\"task-run.log\", \"task-run.started\", \"task-run.log\"], \"taskId\": null}"));
+    assertThat(valid.events()).containsExactly(WebhookEvent.LOG, WebhookEvent.STARTED);
+    assertThat(valid.taskId()).isNull();
+    assertThatThrownBy(() -> reader.read(body("{\"url\": \"https://example.com/h\", \"events\": [1]}")))
+        .isInstanceOf(InvalidRequest.class);
+  }
+}

@@ -1,0 +1,113 @@
+package dev.kestrel.server.support;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kestrel.server.Installation;
+import dev.kestrel.server.config.KestrelConfiguration;
+import io.dropwizard.core.server.DefaultServerFactory;
+import io.dropwizard.jetty.HttpConnectorFactory;
+import io.dropwizard.request.logging.LogbackAccessRequestLogFactory;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/** The product on the embedded default, as the tests start it: ephemeral ports, a fresh data folder. */
+public final class TestApps {
+  public static final String ORG = "org-one";
+  public static final String KEY = "sk_live_org-one-test-key-00000000";
+
+  private TestApps() {}
+
+  public static DropwizardAppExtension<KestrelConfiguration> app() {
+    return app(config -> {});
+  }
+
+  public static DropwizardAppExtension<KestrelConfiguration> app(Consumer<KestrelConfiguration> tweak) {
+    KestrelConfiguration config = new KestrelConfiguration();
+    DefaultServerFactory server = new DefaultServerFactory();
+    server.setApplicationConnectors(List.of(http()));
+    server.setAdminConnectors(List.of(http()));
+    // Keep the test output readable: no access log line per request.
+    LogbackAccessRequestLogFactory requestLog = new LogbackAccessRequestLogFactory();
+    requestLog.setAppenders(List.of());
+    server.setRequestLogFactory(requestLog);
+    config.setServerFactory(server);
+    try {
+      config.dataDir(Files.createTempDirectory("kestrel-test-"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    config.bootstrap().set(ORG, KEY);
+    tweak.accept(config);
+    return new DropwizardAppExtension<>(TestKestrelApplication.class, config);
+  }
+
+  private static HttpConnectorFactory http() {
+    HttpConnectorFactory connector = new HttpConnectorFactory();
+    connector.setPort(0);
+    connector.setBindHost("127.0.0.1");
+    return connector;
+  }
+
+  public static ApiClient api(DropwizardAppExtension<KestrelConfiguration> app) {
+    return new ApiClient("http://127.0.0.1:" + app.getLocalPort(), KEY);
+  }
+
+  /** What the application under test installed: its store, engine, organizations and workers. */
+  public static Installation installed(DropwizardAppExtension<KestrelConfiguration> app) {
+    return app.<TestKestrelApplication>getApplication().installation();
+  }
+
+  /** Creates a task and returns its id. */
+  public static String createTask(ApiClient api, String definitionJson) {
+    ApiClient.Answer answer = api.post("/public/v1/tasks", definitionJson);
+    if (answer.status() != 201) {
+      throw new AssertionError("task not created: " + answer.status() + " " + answer.raw().body());
+    }
+    return answer.json().at("/task/id").asText();
+  }
+
+  /** Queues a run and returns its id. */
+  public static String queue(ApiClient api, String taskId, String body) {
+    ApiClient.Answer answer = api.post("/public/v1/tasks/" + taskId + "/runs", body);
+    if (answer.status() != 202) {
+      throw new AssertionError("run not queued: " + answer.status() + " " + answer.raw().body());
+    }
+    return answer.json().at("/run/id").asText();
+  }
+
+  public static JsonNode run(ApiClient api, String runId) {
+    return api.get("/public/v1/task-runs/" + runId).json().get("run");
+  }
+
+  private static final Set<String> TERMINAL = Set.of("COMPLETED", "FAILED", "CANCELLED");
+
+  /** Polls the run until it is terminal, and returns it. */
+  public static JsonNode awaitTerminal(ApiClient api, String runId, Duration atMost) {
+    return await()
+        .atMost(atMost)
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> run(api, runId), r -> TERMINAL.contains(r.get("status").asText()));
+  }
+
+  /** Polls the run until it executes step {@code step} (1-based), and returns it. */
+  public static JsonNode awaitStep(ApiClient api, String runId, int step, Duration atMost) {
+    return await()
+        .atMost(atMost)
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> run(api, runId), r -> r.at("/progress/currentStep").asInt() == step);
+  }
+
+  public static JsonNode awaitStatus(ApiClient api, String runId, String status, Duration atMost) {
+    return await()
+        .atMost(atMost)
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> run(api, runId), r -> status.equals(r.get("status").asText()));
+  }
+}

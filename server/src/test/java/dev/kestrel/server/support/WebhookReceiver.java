@@ -1,0 +1,159 @@
+package dev.kestrel.server.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A webhook receiver on 127.0.0.1 as a Komos customer would run one: it records every request,
+ * answers 200 unless a path was told to answer otherwise, and can be stopped and started again on
+ * the same port (a receiver that is down). Signature checking is written here from SPEC 7, apart
+ * from the product's signer, so that the two must agree.
+ */
+public final class WebhookReceiver implements BeforeAllCallback, AfterAllCallback {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** One request as received; header names in lower case. */
+  public record Delivery(String path, Map<String, String> headers, byte[] body, Instant receivedAt) {
+    public String event() {
+      return headers.get("x-komos-event");
+    }
+
+    public String header(String name) {
+      return headers.get(name);
+    }
+
+    public String runId() {
+      return headers.get("x-komos-run-id");
+    }
+
+    public JsonNode json() {
+      try {
+        return JSON.readTree(body);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    /** SPEC 7: v1 = hex(HMAC-SHA256(HMAC-SHA256(pepper, secret after its first '_'), t + "." + body)). */
+    public boolean signatureVerifies(String secret, String pepper) {
+      String header = headers.get("x-komos-signature");
+      if (header == null || !header.startsWith("t=") || !header.contains(",v1=")) {
+        return false;
+      }
+      String t = header.substring(2, header.indexOf(",v1="));
+      String v1 = header.substring(header.indexOf(",v1=") + 4);
+      String raw = secret.substring(secret.indexOf('_') + 1);
+      byte[] key = hmac(pepper.getBytes(StandardCharsets.UTF_8), raw.getBytes(StandardCharsets.UTF_8));
+      byte[] signed = (t + "." + new String(body, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+      StringBuilder hex = new StringBuilder();
+      for (byte b : hmac(key, signed)) {
+        hex.append(String.format("%02x", b));
+      }
+      return hex.toString().equals(v1);
+    }
+
+    public String signatureTimestamp() {
+      String header = headers.get("x-komos-signature");
+      return header.substring(2, header.indexOf(",v1="));
+    }
+  }
+
+  private final List<Delivery> received = new CopyOnWriteArrayList<>();
+  private final Map<String, Deque<Integer>> scripted = new ConcurrentHashMap<>();
+  private HttpServer server;
+  private int port;
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    start();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    stop();
+  }
+
+  /** Starts listening: on a new port the first time, on the same port afterwards. */
+  public synchronized void start() {
+    try {
+      server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    server.setExecutor(Executors.newCachedThreadPool());
+    server.createContext("/", this::handle);
+    server.start();
+    port = server.getAddress().getPort();
+  }
+
+  /** Stops listening: connections are refused until {@link #start()}. */
+  public synchronized void stop() {
+    if (server != null) {
+      server.stop(0);
+      server = null;
+    }
+  }
+
+  public String url(String path) {
+    if (port == 0) {
+      throw new IllegalStateException("start the receiver once to get its port");
+    }
+    return "http://127.0.0.1:" + port + path;
+  }
+
+  /** The next answers of {@code path}, in order; after them it answers 200 again. */
+  public void answer(String path, Integer... statuses) {
+    scripted.computeIfAbsent(path, p -> new ArrayDeque<>()).addAll(List.of(statuses));
+  }
+
+  public List<Delivery> received(String path) {
+    return received.stream().filter(d -> d.path().equals(path)).toList();
+  }
+
+  public List<Delivery> received(String path, String runId) {
+    return received(path).stream().filter(d -> runId.equals(d.runId())).toList();
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    byte[] body = exchange.getRequestBody().readAllBytes();
+    Map<String, String> headers = new TreeMap<>();
+    exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values.get(0)));
+    String path = exchange.getRequestURI().getPath();
+    received.add(new Delivery(path, headers, body, Instant.now()));
+    Deque<Integer> script = scripted.get(path);
+    Integer status = script == null ? null : script.poll();
+    exchange.sendResponseHeaders(status == null ? 200 : status, -1);
+    exchange.close();
+  }
+
+  private static byte[] hmac(byte[] key, byte[] message) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      return mac.doFinal(message);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

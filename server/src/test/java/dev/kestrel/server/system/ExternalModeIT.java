@@ -1,0 +1,341 @@
+package dev.kestrel.server.system;
+
+import dev.kestrel.testkit.TemporalDevServer;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kestrel.server.support.ApiClient;
+import dev.kestrel.server.support.TestApps;
+import dev.kestrel.testkit.TestPages;
+import dev.kestrel.store.TestStore;
+import dev.kestrel.server.support.WebhookReceiver;
+import dev.kestrel.workflows.RunSearchAttributes;
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import io.temporal.client.WorkflowClient;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The external mode as users run it: a real Temporal server (the CLI's dev server), PostgreSQL,
+ * an API process without a worker and two worker processes, all separate JVMs driven over HTTP.
+ * Every process is ended in {@link #stopEverything}, also when a test fails.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ExternalModeIT {
+  @RegisterExtension static final TestPages PAGES = new TestPages();
+  static final Pattern OPENED_ON = Pattern.compile("Browser session opened on worker (\\S+), slot");
+
+  static Path dir;
+  static TemporalDevServer temporal;
+  static String databaseUrl;
+  static KestrelProcess api;
+  static final List<KestrelProcess> workers = new ArrayList<>();
+  static ApiClient client;
+  static WorkflowServiceStubs service;
+  static WorkflowClient temporalClient;
+  static String orderTask;
+
+  @BeforeAll
+  static void startEverything() throws Exception {
+    dir = Files.createTempDirectory("kestrel-system-");
+    temporal = new TemporalDevServer(dir).start();
+    databaseUrl = TestStore.newPostgresDatabase();
+    api = new KestrelProcess("server", dir, "api", temporal.target(), databaseUrl, "").start();
+    workers.add(worker("worker-1"));
+    workers.add(worker("worker-2"));
+    client = new ApiClient(api.baseUrl(), TestApps.KEY);
+    service = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
+    temporalClient = WorkflowClient.newInstance(service);
+    orderTask = TestApps.createTask(client, """
+        {"name": "Order status (system)", "inputs": {"orderId": {"type": "string", "default": "48219"}},
+         "steps": [
+           {"id": "open", "action": "goto", "url": "%s"},
+           {"id": "pause", "action": "waitFor", "ms": 300},
+           {"id": "search", "action": "fill", "selector": "#order", "value": "{{inputs.orderId}}"},
+           {"id": "submit", "action": "click", "selector": "button[type=submit]"},
+           {"id": "read", "action": "extract", "selector": "#status", "output": "status"}
+         ]}
+        """.formatted(PAGES.url("/order")));
+  }
+
+  static KestrelProcess worker(String name) {
+    return new KestrelProcess("worker", dir, name, temporal.target(), databaseUrl, "").start();
+  }
+
+  @AfterAll
+  static void stopEverything() {
+    workers.forEach(KestrelProcess::close);
+    if (api != null) {
+      api.close();
+    }
+    if (service != null) {
+      service.shutdownNow();
+    }
+    if (temporal != null) {
+      temporal.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void twentyRunsAreSharedByBothWorkersAndTheirSearchAttributesEndWithTheirStatus() {
+    List<String> runs = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      runs.add(TestApps.queue(client, orderTask, "{\"inputs\": {\"orderId\": \"" + i + "\"}}"));
+    }
+    Set<String> workerIds = new HashSet<>();
+    for (int i = 0; i < runs.size(); i++) {
+      JsonNode run = TestApps.awaitTerminal(client, runs.get(i), Duration.ofSeconds(180));
+      assertThat(run.get("status").asText()).isEqualTo("COMPLETED");
+      assertThat(run.at("/outputs/status").asText()).isEqualTo("Shipped: " + i);
+      workerIds.addAll(workersOf(runs.get(i)));
+    }
+    assertThat(workerIds).hasSize(2);
+
+    // Visibility: the finished run's search attributes hold its final status, and ops can filter by task.
+    var attributes = temporalClient.newUntypedWorkflowStub("run-" + runs.get(0)).describe().getTypedSearchAttributes();
+    assertThat(attributes.get(RunSearchAttributes.STATUS)).isEqualTo("COMPLETED");
+    assertThat(attributes.get(RunSearchAttributes.TASK)).isEqualTo(orderTask);
+    assertThat(attributes.get(RunSearchAttributes.TRIGGER)).isEqualTo("api");
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(temporalClient.listExecutions("KestrelTaskId = '" + orderTask + "' AND KestrelRunStatus = 'COMPLETED'").count())
+            .isEqualTo(20));
+  }
+
+  @Test
+  @Order(2)
+  void aRunSurvivesKillDashNineOfTheWorkerHoldingItsBrowser() {
+    String taskId = TestApps.createTask(client, """
+        {"name": "Survives kill -9",
+         "steps": [
+           {"id": "open", "action": "goto", "url": "%s"},
+           {"id": "long", "action": "waitFor", "ms": 6000},
+           {"id": "search", "action": "fill", "selector": "#order", "value": "7"},
+           {"id": "submit", "action": "click", "selector": "button[type=submit]"},
+           {"id": "read", "action": "extract", "selector": "#status", "output": "status"}
+         ]}
+        """.formatted(PAGES.url("/order")));
+    String runId = TestApps.queue(client, taskId, "{}");
+    TestApps.awaitStep(client, runId, 2, Duration.ofSeconds(60));
+    String holder = workersOf(runId).get(0);
+    KestrelProcess victim = workers.stream().filter(w -> holder.contains("-" + w.pid() + "-")).findFirst().orElseThrow();
+
+    victim.kill();
+
+    JsonNode run = TestApps.awaitTerminal(client, runId, Duration.ofSeconds(120));
+    assertThat(run.get("status").asText()).isEqualTo("COMPLETED");
+    assertThat(run.at("/outputs/status").asText()).isEqualTo("Shipped: 7");
+    assertThat(run.get("outputs").size()).isEqualTo(1);
+    String logs = client.get("/public/v1/task-runs/" + runId + "/logs").raw().body();
+    assertThat(logs).contains("Browser session on worker " + holder + " was lost");
+    List<String> holders = workersOf(runId);
+    assertThat(holders).hasSize(2);
+    assertThat(holders.get(1)).isNotEqualTo(holder);
+    workers.remove(victim);
+    workers.add(worker("worker-3"));
+  }
+
+  @Test
+  @Order(3)
+  void anApiCrashBetweenRecordingAndStartingLosesNothing() {
+    KestrelProcess faulty =
+        new KestrelProcess("server", dir, "api-faulty", temporal.target(), databaseUrl, "").start(CrashAfterRecordingRun.class);
+    try {
+      ApiClient viaFaulty = new ApiClient(faulty.baseUrl(), TestApps.KEY);
+      String taskId = TestApps.createTask(client, "{\"name\": \"Crash\", \"steps\": [{\"id\": \"p\", \"action\": \"waitFor\", \"ms\": 10}]}");
+      String body = "{\"clientRequestId\": \"crash-once\"}";
+
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> viaFaulty.post("/public/v1/tasks/" + taskId + "/runs", body))
+          .isInstanceOf(java.io.UncheckedIOException.class);
+      await().atMost(Duration.ofSeconds(10)).until(() -> !faulty.isAlive());
+
+      KestrelProcess restarted = new KestrelProcess("server", dir, "api-restarted", temporal.target(), databaseUrl, "").start();
+      try {
+        ApiClient viaRestarted = new ApiClient(restarted.baseUrl(), TestApps.KEY);
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+          JsonNode runs = viaRestarted.get("/public/v1/tasks/" + taskId + "/runs").json().get("runs");
+          assertThat(runs).hasSize(1);
+          assertThat(runs.get(0).get("status").asText()).isEqualTo("COMPLETED");
+        });
+        ApiClient.Answer repeat = viaRestarted.post("/public/v1/tasks/" + taskId + "/runs", body);
+        assertThat(repeat.status()).isEqualTo(200);
+        assertThat(viaRestarted.get("/public/v1/tasks/" + taskId + "/runs").json().get("runs")).hasSize(1);
+      } finally {
+        restarted.close();
+      }
+    } finally {
+      faulty.close();
+    }
+  }
+
+  @Test
+  @Order(4)
+  void runsInFlightSurviveAnEngineRestartAndNewRunsGet503MeanwhileWithoutARun() {
+    String taskId = TestApps.createTask(client, """
+        {"name": "Engine restart",
+         "steps": [
+           {"id": "open", "action": "goto", "url": "%s"},
+           {"id": "long", "action": "waitFor", "ms": 5000},
+           {"id": "read", "action": "extract", "selector": "#path", "output": "path"}
+         ]}
+        """.formatted(PAGES.url("/engine-restart")));
+    List<String> inFlight = List.of(TestApps.queue(client, taskId, "{}"), TestApps.queue(client, taskId, "{}"));
+    inFlight.forEach(id -> TestApps.awaitStep(client, id, 2, Duration.ofSeconds(60)));
+
+    temporal.kill();
+    try {
+      ApiClient.Answer refused = client.post("/public/v1/tasks/" + taskId + "/runs", "{\"clientRequestId\": \"while-down\"}");
+      assertThat(refused.status()).isEqualTo(503);
+      assertThat(refused.json().get("detail").asText()).isEqualTo("queue_unavailable");
+      assertThat(refused.header("Retry-After")).matches("\\d+");
+      assertThat(client.get("/public/v1/tasks/" + taskId + "/runs").json().get("runs")).hasSize(2);
+      ApiClient.Answer read = client.get("/public/v1/task-runs/" + inFlight.get(0));
+      assertThat(read.status()).isEqualTo(200);
+      assertThat(read.json().at("/run/status").asText()).isEqualTo("RUNNING");
+    } finally {
+      temporal.start();
+    }
+
+    for (String id : inFlight) {
+      JsonNode run = TestApps.awaitTerminal(client, id, Duration.ofSeconds(180));
+      assertThat(run.get("status").asText()).isEqualTo("COMPLETED");
+      assertThat(run.at("/outputs/path").asText()).isEqualTo("/engine-restart");
+    }
+    assertThat(TestApps.queue(client, taskId, "{\"clientRequestId\": \"while-down\"}")).isNotBlank();
+  }
+
+  @Test
+  @Order(5)
+  void opsFindTheRunInTheTemporalUi() throws Exception {
+    String runId = TestApps.queue(client, orderTask, "{\"inputs\": {\"orderId\": \"ui\"}}");
+    assertThat(TestApps.awaitTerminal(client, runId, Duration.ofSeconds(120)).get("status").asText()).isEqualTo("COMPLETED");
+    Path shots = Path.of("target/ui-screenshots");
+    Files.createDirectories(shots);
+
+    try (Playwright playwright = Playwright.create(new Playwright.CreateOptions().setEnv(java.util.Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        Browser browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
+            .setExecutablePath(Path.of(System.getProperty("kestrel.chromium", "/usr/bin/chromium")))
+            .setArgs(dev.kestrel.activities.browser.BrowserSettings.DEFAULT_ARGS))) {
+      Page page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1400, 1000));
+      String query = java.net.URLEncoder.encode("KestrelTaskId=\"" + orderTask + "\"", java.nio.charset.StandardCharsets.UTF_8);
+      page.navigate(temporal.uiUrl() + "/namespaces/default/workflows?query=" + query);
+      Locator link = page.locator("a:has-text('run-" + runId + "')");
+      link.first().waitFor(new Locator.WaitForOptions().setTimeout(60_000));
+      page.screenshot(new Page.ScreenshotOptions().setPath(shots.resolve("1-filtered-by-task.png")).setFullPage(true));
+      page.navigate(temporal.uiUrl() + link.first().getAttribute("href"));
+
+      // The timeline tells the story: each step is an activity named by its summary.
+      page.getByText("RunStep • 1/5 goto").first().waitFor(new Locator.WaitForOptions().setTimeout(60_000));
+      assertThat(page.getByText("RunStep • 5/5 extract #status").count()).isPositive();
+      page.screenshot(new Page.ScreenshotOptions().setPath(shots.resolve("2-run-timeline.png")).setFullPage(true));
+
+      page.getByText("User Metadata").first().click();
+      // The summary is rendered as Markdown in a sandboxed frame (typographic quotes around the name).
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+          assertThat(allText(page)).contains("Run " + runId + " of task", "Order status (system)", "(5 steps)"));
+      page.screenshot(new Page.ScreenshotOptions().setPath(shots.resolve("3-run-summary.png")).setFullPage(true));
+
+      page.getByText("Search Attributes").first().click();
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+          assertThat(allText(page))
+              .contains("KestrelRunStatus", "KestrelTaskId", orderTask, "KestrelOrganizationId", "KestrelTriggerType"));
+      page.screenshot(new Page.ScreenshotOptions().setPath(shots.resolve("4-run-search-attributes.png")).setFullPage(true));
+    }
+  }
+
+  /**
+   * Issue 4, acceptance 4: events wait for a receiver that is down while every process (API,
+   * workers, Temporal) is killed and started again; once the receiver is back, all of them arrive,
+   * in order and signed. Attempts are only spent while a worker is up, so the restart itself does
+   * not eat into the six retries.
+   */
+  @Test
+  @Order(6)
+  void webhookEventsWaitingForADownReceiverSurviveARestartOfEveryProcess() {
+    WebhookReceiver receiver = new WebhookReceiver();
+    receiver.start();
+    receiver.stop();
+    try {
+      ApiClient.Answer created = client.post("/public/v1/webhook-endpoints", "{\"url\": \"" + receiver.url("/durable") + "\"}");
+      assertThat(created.status()).isEqualTo(201);
+      String endpointId = created.json().at("/endpoint/id").asText();
+      String secret = created.json().get("secret").asText();
+      String runId = TestApps.queue(client, orderTask, "{\"inputs\": {\"orderId\": \"hook\"}}");
+      assertThat(TestApps.awaitTerminal(client, runId, Duration.ofSeconds(120)).get("status").asText()).isEqualTo("COMPLETED");
+      String attempts = "/public/v1/webhook-endpoints/" + endpointId + "/deliveries?runId=" + runId;
+      JsonNode failed = await().atMost(Duration.ofSeconds(60)).until(() -> client.get(attempts).json().get("deliveries"), a -> a.size() >= 1);
+      assertThat(failed.get(0).get("delivered").asBoolean()).isFalse();
+      assertThat(failed.get(0).get("error").asText()).isEqualTo("connection refused or unreachable");
+
+      api.kill();
+      workers.forEach(KestrelProcess::kill);
+      temporal.kill();
+      temporal.start();
+      api = new KestrelProcess("server", dir, "api-after-restart", temporal.target(), databaseUrl, "").start();
+      client = new ApiClient(api.baseUrl(), TestApps.KEY);
+      workers.clear();
+      workers.add(worker("worker-4"));
+      workers.add(worker("worker-5"));
+      receiver.start();
+
+      List<WebhookReceiver.Delivery> got = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+          .until(() -> receiver.received("/durable", runId),
+              l -> l.stream().anyMatch(d -> "task-run.completed".equals(d.event())));
+      List<String> events = got.stream().map(WebhookReceiver.Delivery::event).toList();
+      assertThat(events.get(0)).isEqualTo("task-run.started");
+      assertThat(events.get(events.size() - 1)).isEqualTo("task-run.completed");
+      assertThat(events).contains("task-run.log");
+      assertThat(got).allMatch(d -> d.signatureVerifies(secret, "komos-webhook-pepper"));
+      assertThat(got.stream().map(d -> d.header("x-komos-delivery-id")).distinct()).hasSize(got.size());
+      assertThat(got.get(got.size() - 1).json().at("/outputs/status").asText()).isEqualTo("Shipped: hook");
+    } finally {
+      receiver.stop();
+    }
+  }
+
+  /** The text of the page and of its frames. */
+  static String allText(Page page) {
+    StringBuilder text = new StringBuilder();
+    for (com.microsoft.playwright.Frame frame : page.frames()) {
+      try {
+        text.append(frame.innerText("body")).append('\n');
+      } catch (com.microsoft.playwright.PlaywrightException detachedOrEmpty) {
+        // A frame that went away meanwhile has nothing to show.
+      }
+    }
+    return text.toString();
+  }
+
+  /** The workers that opened a browser session for the run, in order, from its log. */
+  static List<String> workersOf(String runId) {
+    List<String> ids = new ArrayList<>();
+    for (JsonNode entry : client.get("/public/v1/task-runs/" + runId + "/logs").json().get("logEntries")) {
+      Matcher m = OPENED_ON.matcher(entry.get("message").asText());
+      if (m.find()) {
+        ids.add(m.group(1));
+      }
+    }
+    return ids;
+  }
+}

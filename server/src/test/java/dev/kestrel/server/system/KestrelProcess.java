@@ -1,0 +1,127 @@
+package dev.kestrel.server.system;
+
+import dev.kestrel.server.support.TestApps;
+import dev.kestrel.testkit.Ports;
+import dev.kestrel.testkit.Processes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The product as a separate JVM, started the way an operator starts it: {@code java -jar
+ * kestrel.jar server|worker config.yml}, in external mode against a real Temporal and PostgreSQL.
+ */
+final class KestrelProcess implements AutoCloseable {
+  static final Path JAR = Path.of("target/kestrel.jar").toAbsolutePath();
+  static final Path TEST_CLASSES = Path.of("target/test-classes").toAbsolutePath();
+
+  final String command;
+  final int httpPort = Ports.free();
+  final int adminPort = Ports.free();
+  private final Path config;
+  private final Path log;
+  private final Map<String, String> env;
+  private Process process;
+
+  /**
+   * @param command {@code server} (the API, without a worker) or {@code worker}
+   * @param extraYaml more configuration, appended to the file
+   */
+  KestrelProcess(String command, Path dir, String name, String temporalTarget, String databaseUrl, String extraYaml) {
+    this.command = command;
+    this.config = dir.resolve(name + ".yml");
+    this.log = dir.resolve(name + ".log");
+    this.env = Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+    String yaml = """
+        server:
+          applicationConnectors: [{type: http, port: %d, bindHost: 127.0.0.1}]
+          adminConnectors: [{type: http, port: %d, bindHost: 127.0.0.1}]
+          requestLog: {appenders: []}
+        logging:
+          level: WARN
+          loggers: {dev.kestrel: INFO}
+        dataDir: %s
+        database:
+          driverClass: org.postgresql.Driver
+          url: %s
+          user: kestrel
+          password: kestrel
+        temporal:
+          mode: EXTERNAL
+          target: %s
+        worker:
+          enabled: false
+          chromiumPath: %s
+        reconcileIntervalSeconds: 1
+        webhooks:
+          retryInitialIntervalMillis: 2000
+          retryMaxIntervalSeconds: 10
+          logBatchIntervalMillis: 1000
+        bootstrap:
+          organization: %s
+          apiKey: %s
+        %s
+        """.formatted(httpPort, adminPort, dir.resolve("data"), databaseUrl, temporalTarget,
+            System.getProperty("kestrel.chromium", "/usr/bin/chromium"), TestApps.ORG, TestApps.KEY, extraYaml);
+    try {
+      Files.writeString(config, yaml);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  KestrelProcess start() {
+    process = Processes.startJar("512m", JAR, List.of(command, config.toString()), env, log);
+    return awaitStarted();
+  }
+
+  /**
+   * Starts {@code application} (a test subclass of the application, in the test classes) instead
+   * of the jar's own main class, with the jar's libraries.
+   */
+  KestrelProcess start(Class<?> application) {
+    process =
+        Processes.startMain(
+            "512m", List.of(JAR, TEST_CLASSES), application.getName(), List.of(command, config.toString()), env, log);
+    return awaitStarted();
+  }
+
+  private KestrelProcess awaitStarted() {
+    Ports.awaitOpen(adminPort, Duration.ofSeconds(90), process, command + " (log " + log + ")");
+    return this;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
+  String baseUrl() {
+    return "http://127.0.0.1:" + httpPort;
+  }
+
+  /** kill -9, and the browsers it started with it. */
+  void kill() {
+    Processes.killTree(process);
+  }
+
+  String log() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  @Override
+  public void close() {
+    kill();
+  }
+}

@@ -1,0 +1,70 @@
+package dev.kestrel.store;
+
+import dev.kestrel.model.Timestamps;
+import dev.kestrel.model.Progress;
+import dev.kestrel.model.RunStatus;
+import dev.kestrel.model.TaskDefinition;
+import dev.kestrel.model.api.Run;
+import dev.kestrel.model.api.Task;
+import dev.kestrel.model.api.WebhookEndpoint;
+import dev.kestrel.store.records.Organization;
+import dev.kestrel.store.records.RunRecord;
+import dev.kestrel.store.records.TaskRecord;
+import dev.kestrel.store.records.WebhookEndpointRecord;
+
+/** From stored records to the public API's wire types. */
+public final class Representations {
+  private Representations() {}
+
+  public static Run run(RunRecord r, String publicUrl) {
+    // Null until a step began: also for a run cancelled while it was still waiting.
+    Progress progress =
+        r.status() == RunStatus.PENDING || r.currentStep() == 0
+            ? null
+            : new Progress(r.currentStep(), r.stepsTotal());
+    String logsUrl =
+        publicUrl == null ? null : stripSlash(publicUrl) + "/public/v1/task-runs/" + r.id() + "/logs";
+    return new Run(
+        r.id(),
+        r.taskId(),
+        r.status(),
+        r.triggerType(),
+        new Run.Timestamps(
+            Timestamps.iso(r.createdAt()), Timestamps.iso(r.startedAt()), Timestamps.iso(r.finishedAt())),
+        progress,
+        r.inputs(),
+        r.outputs(),
+        logsUrl,
+        r.status() == RunStatus.FAILED ? r.error() : null,
+        r.cancelReason());
+  }
+
+  public static Task task(TaskRecord t) {
+    TaskDefinition d = t.definition();
+    return new Task(
+        t.id(),
+        d.name(),
+        d.description(),
+        d.inputs(),
+        d.steps(),
+        d.timeoutSeconds(),
+        d.schedule(),
+        t.status(),
+        t.version(),
+        Timestamps.iso(t.createdAt()),
+        Timestamps.iso(t.updatedAt()));
+  }
+
+  /** Where clients reach the API: the organization's own URL, else the configured one (may be null). */
+  public static String publicUrl(Organization org, String globalPublicUrl) {
+    return org.publicUrl() != null ? org.publicUrl() : globalPublicUrl;
+  }
+
+  public static WebhookEndpoint webhookEndpoint(WebhookEndpointRecord e) {
+    return new WebhookEndpoint(e.id(), e.url(), e.events(), e.taskId(), Timestamps.iso(e.createdAt()));
+  }
+
+  private static String stripSlash(String url) {
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+}

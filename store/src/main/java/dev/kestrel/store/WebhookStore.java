@@ -1,0 +1,43 @@
+package dev.kestrel.store;
+
+import dev.kestrel.model.WebhookEvent;
+import dev.kestrel.store.records.DeliveryAttempt;
+import dev.kestrel.store.records.WebhookDelivery;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Endpoints, deliveries and attempts as the webhook activities see them. The port the webhook
+ * activities write through; {@link JdbiWebhookStore} implements it on the database.
+ */
+public interface WebhookStore {
+
+  /** The run's public body as it is now, with what routing needs; empty if there is no such run. */
+  Optional<RunSnapshot> run(String runId);
+
+  /** The organization's live endpoints that cover {@code taskId} (scoped to it, or to no task). */
+  List<Subscription> subscriptions(String organizationId, String taskId);
+
+  /** Records a delivery unless one with this id exists (announcing is retried). */
+  void recordDelivery(String deliveryId, String endpointId, String runId, WebhookEvent event, String payload);
+
+  /** Up to {@code limit} log entries of the run after {@code afterSeq}, as a log event's body. */
+  Optional<LogSlice> logsAfter(String runId, long afterSeq, int limit);
+
+  /** A delivery with its endpoint's target and signing material; empty if it or its endpoint is gone. */
+  Optional<WebhookDelivery> delivery(String deliveryId);
+
+  void recordAttempt(DeliveryAttempt attempt);
+
+  record RunSnapshot(String organizationId, String taskId, String body) {}
+
+  /** {@code events} empty means every event. */
+  record Subscription(String endpointId, String url, Set<WebhookEvent> events) {
+    public boolean takes(WebhookEvent event) {
+      return events.isEmpty() || events.contains(event);
+    }
+  }
+
+  record LogSlice(String body, long lastSeq, boolean more) {}
+}

@@ -1,0 +1,251 @@
+package dev.kestrel.store.db;
+
+import dev.kestrel.store.records.RunRecord;
+import dev.kestrel.model.RunError;
+import dev.kestrel.model.RunStatus;
+import dev.kestrel.model.TriggerType;
+import dev.kestrel.workflows.RunInput;
+import dev.kestrel.workflows.RunState;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+
+/**
+ * The run index: what the API lists and reads, and what outlives the workflow. A terminal row is
+ * never changed again (every update is guarded by status).
+ */
+public class RunDao {
+  private static final String COLUMNS =
+      "seq, id, organization_id, task_id, task_version, client_request_id, trigger_type, status, "
+          + "inputs, outputs, current_step, steps_total, error, cancel_reason, worker_id, "
+          + "workflow_started, created_at, started_at, finished_at";
+  private static final String NOT_TERMINAL = "status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED')";
+
+  private final Jdbi jdbi;
+  private final JsonColumns json;
+
+  public RunDao(Jdbi jdbi, JsonColumns json) {
+    this.jdbi = jdbi;
+    this.json = json;
+  }
+
+  /**
+   * Inserts a PENDING row for this input. Returns false if the run already exists (same id, or
+   * same idempotency key), which is how concurrent repeats of one request find each other.
+   */
+  public boolean insert(RunInput in, boolean workflowStarted) {
+    try {
+      jdbi.useHandle(
+          h ->
+              h.createUpdate(
+                      "INSERT INTO runs (id, organization_id, task_id, task_version, client_request_id, "
+                          + "trigger_type, status, inputs, outputs, steps_total, workflow_input, "
+                          + "workflow_started, created_at) VALUES (:id, :org, :task, :version, :crid, "
+                          + ":trigger, 'PENDING', :inputs, '{}', :total, :input, :started, :createdAt)")
+                  .bind("id", in.runId())
+                  .bind("org", in.organizationId())
+                  .bind("task", in.taskId())
+                  .bind("version", in.taskVersion())
+                  .bind("crid", in.clientRequestId())
+                  .bind("trigger", in.triggerType().name())
+                  .bind("inputs", json.write(in.inputs()))
+                  .bind("total", in.steps().size())
+                  .bind("input", workflowStarted ? null : json.write(in))
+                  .bind("started", workflowStarted)
+                  .bind("createdAt", in.createdAtMillis())
+                  .execute());
+      return true;
+    } catch (UnableToExecuteStatementException e) {
+      if (Database.isUniqueViolation(e)) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  public Optional<RunRecord> find(String organizationId, String runId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT " + COLUMNS + " FROM runs WHERE id = :id AND organization_id = :org")
+                .bind("id", runId)
+                .bind("org", organizationId)
+                .map(this::map)
+                .findOne());
+  }
+
+  /** The run whatever its organization: for the worker side, which acts for every organization. */
+  public Optional<RunRecord> findById(String runId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT " + COLUMNS + " FROM runs WHERE id = :id")
+                .bind("id", runId)
+                .map(this::map)
+                .findOne());
+  }
+
+  public Optional<RunRecord> findByClientRequestId(String organizationId, String taskId, String clientRequestId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT " + COLUMNS + " FROM runs WHERE organization_id = :org AND task_id = :task "
+                        + "AND client_request_id = :crid")
+                .bind("org", organizationId)
+                .bind("task", taskId)
+                .bind("crid", clientRequestId)
+                .map(this::map)
+                .findOne());
+  }
+
+  /** The newest runs of a task, newest first by creation (ties by insertion order). */
+  public List<RunRecord> latestOfTask(String organizationId, String taskId, int limit) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT " + COLUMNS + " FROM runs WHERE task_id = :task AND organization_id = :org "
+                        // task_id first, though fixed: only then does H2 read the rows in index order.
+                        + "ORDER BY task_id, created_at DESC, seq DESC LIMIT :limit")
+                .bind("task", taskId)
+                .bind("org", organizationId)
+                .bind("limit", limit)
+                .map(this::map)
+                .list());
+  }
+
+  /** The organization's runs, newest first, after the cursor {@code beforeSeq} when given. */
+  public List<RunRecord> page(String organizationId, RunStatus status, String taskId, Long beforeSeq, int limit) {
+    String sql =
+        "SELECT " + COLUMNS + " FROM runs WHERE organization_id = :org"
+            + (status == null ? "" : " AND status = :status")
+            + (taskId == null ? "" : " AND task_id = :task")
+            + (beforeSeq == null ? "" : " AND seq < :before")
+            + " ORDER BY seq DESC LIMIT :limit";
+    return jdbi.withHandle(
+        h -> {
+          var q = h.createQuery(sql).bind("org", organizationId).bind("limit", limit);
+          if (status != null) {
+            q.bind("status", status.name());
+          }
+          if (taskId != null) {
+            q.bind("task", taskId);
+          }
+          if (beforeSeq != null) {
+            q.bind("before", beforeSeq);
+          }
+          return q.map(this::map).list();
+        });
+  }
+
+  public long countCreatedSince(String organizationId, long since) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT COUNT(*) FROM runs WHERE organization_id = :org AND created_at >= :since")
+                .bind("org", organizationId)
+                .bind("since", since)
+                .mapTo(Long.class)
+                .one());
+  }
+
+  public void markStarted(String runId) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate("UPDATE runs SET workflow_started = TRUE, workflow_input = NULL WHERE id = :id")
+                .bind("id", runId)
+                .execute());
+  }
+
+  /** Forgets a run whose workflow could not be started, unless something started it meanwhile. */
+  public void deleteUnstarted(String runId) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate("DELETE FROM runs WHERE id = :id AND workflow_started = FALSE")
+                .bind("id", runId)
+                .execute());
+  }
+
+  /** Inputs of PENDING runs created before {@code createdBefore} whose workflow never started. */
+  public List<RunInput> unstarted(long createdBefore, int limit) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT workflow_input FROM runs WHERE workflow_started = FALSE AND status = 'PENDING' "
+                        + "AND created_at < :before AND workflow_input IS NOT NULL ORDER BY created_at LIMIT :limit")
+                .bind("before", createdBefore)
+                .bind("limit", limit)
+                .map((rs, ctx) -> json.read(rs.getString(1), RunInput.class))
+                .list());
+  }
+
+  public RunInput workflowInput(String runId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT workflow_input FROM runs WHERE id = :id")
+                .bind("id", runId)
+                .map((rs, ctx) -> json.read(rs.getString(1), RunInput.class))
+                .findOne()
+                .orElse(null));
+  }
+
+  /** Keeps the first reason given; a terminal run keeps what it has. */
+  public void setCancelReason(String runId, String reason) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    "UPDATE runs SET cancel_reason = :reason WHERE id = :id AND cancel_reason IS NULL AND "
+                        + NOT_TERMINAL)
+                .bind("reason", reason)
+                .bind("id", runId)
+                .execute());
+  }
+
+  /** Writes the workflow's view of the run; returns false if the row is already terminal. */
+  public boolean updateState(String runId, RunState s) {
+    return jdbi.withHandle(
+            h ->
+                h.createUpdate(
+                        "UPDATE runs SET status = :status, current_step = :step, outputs = :outputs, "
+                            + "error = :error, worker_id = :worker, workflow_started = TRUE, "
+                            + "started_at = COALESCE(started_at, :startedAt), finished_at = :finishedAt "
+                            + "WHERE id = :id AND " + NOT_TERMINAL)
+                    .bind("status", s.status().name())
+                    .bind("step", s.currentStep())
+                    .bind("outputs", json.write(s.outputs()))
+                    .bind("error", json.write(s.error()))
+                    .bind("worker", s.workerId())
+                    .bind("startedAt", s.startedAtMillis())
+                    .bind("finishedAt", s.finishedAtMillis())
+                    .bind("id", runId)
+                    .execute())
+        == 1;
+  }
+
+  private RunRecord map(ResultSet rs, StatementContext ctx) throws SQLException {
+    long started = rs.getLong("started_at");
+    Long startedAt = rs.wasNull() ? null : started;
+    long finished = rs.getLong("finished_at");
+    Long finishedAt = rs.wasNull() ? null : finished;
+    return new RunRecord(
+        rs.getLong("seq"),
+        rs.getString("id"),
+        rs.getString("organization_id"),
+        rs.getString("task_id"),
+        rs.getInt("task_version"),
+        rs.getString("client_request_id"),
+        TriggerType.valueOf(rs.getString("trigger_type")),
+        RunStatus.valueOf(rs.getString("status")),
+        json.readMap(rs.getString("inputs")),
+        json.readMap(rs.getString("outputs")),
+        rs.getInt("current_step"),
+        rs.getInt("steps_total"),
+        json.read(rs.getString("error"), RunError.class),
+        rs.getString("cancel_reason"),
+        rs.getString("worker_id"),
+        rs.getBoolean("workflow_started"),
+        rs.getLong("created_at"),
+        startedAt,
+        finishedAt);
+  }
+}

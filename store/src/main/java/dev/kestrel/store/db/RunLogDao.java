@@ -1,0 +1,129 @@
+package dev.kestrel.store.db;
+
+import dev.kestrel.model.LogLevel;
+import dev.kestrel.model.api.LogEntry;
+import dev.kestrel.model.Timestamps;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Run logs. A run keeps its first {@code maxEntries} entries; later ones are counted, and a last
+ * entry says how many were dropped. Order is insertion order, which is time order.
+ */
+public class RunLogDao {
+  private final Jdbi jdbi;
+  private final int maxEntries;
+  private final int maxMessageChars;
+
+  public RunLogDao(Jdbi jdbi, int maxEntries, int maxMessageChars) {
+    this.jdbi = jdbi;
+    this.maxEntries = maxEntries;
+    this.maxMessageChars = maxMessageChars;
+  }
+
+  public void append(String runId, LogLevel level, String message, String nodeId) {
+    jdbi.useHandle(
+        h -> {
+          int reserved =
+              h.createUpdate(
+                      "UPDATE runs SET log_count = log_count + 1 WHERE id = :id AND log_count < :max")
+                  .bind("id", runId)
+                  .bind("max", maxEntries)
+                  .execute();
+          if (reserved == 1) {
+            insert(h, runId, level, message, nodeId);
+          } else {
+            h.createUpdate("UPDATE runs SET log_dropped = log_dropped + 1 WHERE id = :id")
+                .bind("id", runId)
+                .execute();
+          }
+        });
+  }
+
+  /** Once a run is terminal: says how many entries the bound dropped, if any. */
+  public void appendDroppedNotice(String runId) {
+    jdbi.useHandle(
+        h -> {
+          int dropped =
+              h.createQuery("SELECT log_dropped FROM runs WHERE id = :id")
+                  .bind("id", runId)
+                  .mapTo(Integer.class)
+                  .findOne()
+                  .orElse(0);
+          if (dropped > 0) {
+            insert(
+                h,
+                runId,
+                LogLevel.WARNING,
+                dropped + " later log entries were dropped: a run keeps at most " + maxEntries,
+                null);
+          }
+        });
+  }
+
+  private void insert(org.jdbi.v3.core.Handle h, String runId, LogLevel level, String message, String nodeId) {
+    String text = message.length() > maxMessageChars ? message.substring(0, maxMessageChars - 1) + "…" : message;
+    h.createUpdate(
+            "INSERT INTO run_logs (id, run_id, ts, level, message, node_id) "
+                + "VALUES (:id, :run, :ts, :level, :message, :node)")
+        .bind("id", UUID.randomUUID().toString())
+        .bind("run", runId)
+        .bind("ts", System.currentTimeMillis())
+        .bind("level", level.name())
+        .bind("message", text)
+        .bind("node", nodeId)
+        .execute();
+  }
+
+  /** Entries of a run in order; only those after the entry {@code afterId} when given. */
+  public List<LogEntry> list(String runId, String afterId) {
+    return jdbi.withHandle(
+        h -> {
+          long afterSeq = 0;
+          if (afterId != null) {
+            Optional<Long> seq =
+                h.createQuery("SELECT seq FROM run_logs WHERE id = :id AND run_id = :run")
+                    .bind("id", afterId)
+                    .bind("run", runId)
+                    .mapTo(Long.class)
+                    .findOne();
+            afterSeq = seq.orElse(0L);
+          }
+          return h.createQuery(
+                  "SELECT id, ts, level, message, node_id FROM run_logs "
+                      + "WHERE run_id = :run AND seq > :after ORDER BY seq")
+              .bind("run", runId)
+              .bind("after", afterSeq)
+              .map((rs, ctx) -> entry(rs))
+              .list();
+        });
+  }
+
+  /** An entry with its position in the store's order, which webhook log batches use as a cursor. */
+  public record Numbered(long seq, LogEntry entry) {}
+
+  /** Up to {@code limit} entries of a run after position {@code afterSeq}, in order. */
+  public List<Numbered> afterSeq(String runId, long afterSeq, int limit) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT seq, id, ts, level, message, node_id FROM run_logs "
+                        + "WHERE run_id = :run AND seq > :after ORDER BY seq LIMIT :limit")
+                .bind("run", runId)
+                .bind("after", afterSeq)
+                .bind("limit", limit)
+                .map((rs, ctx) -> new Numbered(rs.getLong("seq"), entry(rs)))
+                .list());
+  }
+
+  private static LogEntry entry(java.sql.ResultSet rs) throws java.sql.SQLException {
+    return new LogEntry(
+        rs.getString("id"),
+        Timestamps.iso(rs.getLong("ts")),
+        LogLevel.valueOf(rs.getString("level")),
+        rs.getString("message"),
+        rs.getString("node_id"));
+  }
+}

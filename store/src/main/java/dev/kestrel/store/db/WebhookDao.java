@@ -1,0 +1,222 @@
+package dev.kestrel.store.db;
+
+import dev.kestrel.store.records.DeliveryAttempt;
+import dev.kestrel.store.records.WebhookDelivery;
+import dev.kestrel.store.records.WebhookEndpointRecord;
+import dev.kestrel.model.Timestamps;
+import dev.kestrel.model.WebhookEvent;
+import dev.kestrel.model.api.WebhookAttempt;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+
+/** Webhook endpoints (deleted ones are kept, hidden, for their deliveries), deliveries and attempts. */
+public class WebhookDao {
+  private static final String ENDPOINT_COLUMNS = "id, organization_id, url, events, task_id, secret, created_at";
+
+  private final Jdbi jdbi;
+  private final JsonColumns json;
+
+  public WebhookDao(Jdbi jdbi, JsonColumns json) {
+    this.jdbi = jdbi;
+    this.json = json;
+  }
+
+  public void insertEndpoint(WebhookEndpointRecord e) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    "INSERT INTO webhook_endpoints (" + ENDPOINT_COLUMNS + ") "
+                        + "VALUES (:id, :org, :url, :events, :task, :secret, :createdAt)")
+                .bind("id", e.id())
+                .bind("org", e.organizationId())
+                .bind("url", e.url())
+                .bind("events", json.write(e.events()))
+                .bind("task", e.taskId())
+                .bind("secret", e.secret())
+                .bind("createdAt", e.createdAt())
+                .execute());
+  }
+
+  public int countEndpoints(String organizationId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT COUNT(*) FROM webhook_endpoints WHERE organization_id = :org AND deleted_at IS NULL")
+                .bind("org", organizationId)
+                .mapTo(Integer.class)
+                .one());
+  }
+
+  /** The organization's live endpoints, newest first. */
+  public List<WebhookEndpointRecord> endpoints(String organizationId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT " + ENDPOINT_COLUMNS + " FROM webhook_endpoints "
+                        + "WHERE organization_id = :org AND deleted_at IS NULL ORDER BY created_at DESC, id")
+                .bind("org", organizationId)
+                .map(this::mapEndpoint)
+                .list());
+  }
+
+  /** The live endpoints that cover a run of {@code taskId}. */
+  public List<WebhookEndpointRecord> endpointsFor(String organizationId, String taskId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT " + ENDPOINT_COLUMNS + " FROM webhook_endpoints WHERE organization_id = :org "
+                        + "AND deleted_at IS NULL AND (task_id IS NULL OR task_id = :task) ORDER BY created_at, id")
+                .bind("org", organizationId)
+                .bind("task", taskId)
+                .map(this::mapEndpoint)
+                .list());
+  }
+
+  public Optional<WebhookEndpointRecord> findEndpoint(String organizationId, String id) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT " + ENDPOINT_COLUMNS + " FROM webhook_endpoints "
+                        + "WHERE id = :id AND organization_id = :org AND deleted_at IS NULL")
+                .bind("id", id)
+                .bind("org", organizationId)
+                .map(this::mapEndpoint)
+                .findOne());
+  }
+
+  /** Hides the endpoint; its webhook workflows stop at their next delivery. */
+  public boolean deleteEndpoint(String organizationId, String id) {
+    return jdbi.withHandle(
+            h ->
+                h.createUpdate(
+                        "UPDATE webhook_endpoints SET deleted_at = :now "
+                            + "WHERE id = :id AND organization_id = :org AND deleted_at IS NULL")
+                    .bind("now", System.currentTimeMillis())
+                    .bind("id", id)
+                    .bind("org", organizationId)
+                    .execute())
+        == 1;
+  }
+
+  /** Inserts the delivery unless it exists: its id is derived from what it delivers. */
+  public void insertDelivery(String id, String endpointId, String runId, WebhookEvent event, String payload) {
+    try {
+      jdbi.useHandle(
+          h ->
+              h.createUpdate(
+                      "INSERT INTO webhook_deliveries (id, endpoint_id, run_id, event, payload, created_at) "
+                          + "VALUES (:id, :endpoint, :run, :event, :payload, :now)")
+                  .bind("id", id)
+                  .bind("endpoint", endpointId)
+                  .bind("run", runId)
+                  .bind("event", event.wireName())
+                  .bind("payload", payload)
+                  .bind("now", System.currentTimeMillis())
+                  .execute());
+    } catch (UnableToExecuteStatementException e) {
+      if (!Database.isUniqueViolation(e)) {
+        throw e;
+      }
+    }
+  }
+
+  /** A delivery to a live endpoint, with what signing needs; empty once the endpoint is deleted. */
+  public Optional<WebhookDelivery> delivery(String deliveryId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT d.id, d.endpoint_id, e.url, e.secret, o.webhook_pepper, e.task_id, d.run_id, d.event, d.payload "
+                        + "FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id "
+                        + "JOIN organizations o ON o.id = e.organization_id "
+                        + "WHERE d.id = :id AND e.deleted_at IS NULL")
+                .bind("id", deliveryId)
+                .map(
+                    (rs, ctx) ->
+                        new WebhookDelivery(
+                            rs.getString("id"),
+                            rs.getString("endpoint_id"),
+                            rs.getString("url"),
+                            rs.getString("secret"),
+                            rs.getString("webhook_pepper"),
+                            rs.getString("task_id"),
+                            rs.getString("run_id"),
+                            WebhookEvent.fromWire(rs.getString("event")),
+                            rs.getString("payload")))
+                .findOne());
+  }
+
+  public void insertAttempt(DeliveryAttempt a) {
+    String error = a.error() != null && a.error().length() > 1000 ? a.error().substring(0, 999) + "…" : a.error();
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    "INSERT INTO webhook_attempts (id, delivery_id, endpoint_id, attempt, status_code, error, "
+                        + "delivered, duration_ms, created_at) VALUES (:id, :delivery, :endpoint, :attempt, "
+                        + ":status, :error, :delivered, :duration, :at)")
+                .bind("id", UUID.randomUUID().toString())
+                .bind("delivery", a.deliveryId())
+                .bind("endpoint", a.endpointId())
+                .bind("attempt", a.attempt())
+                .bind("status", a.statusCode())
+                .bind("error", error)
+                .bind("delivered", a.delivered())
+                .bind("duration", a.durationMs())
+                .bind("at", a.at())
+                .execute());
+  }
+
+  /** The endpoint's attempts, newest first; only those of one run when {@code runId} is given. */
+  public List<WebhookAttempt> attempts(String endpointId, String runId, int limit) {
+    return jdbi.withHandle(
+        h -> {
+          var query =
+              h.createQuery(
+                      "SELECT a.id, a.delivery_id, d.event, d.run_id, a.attempt, a.status_code, a.error, a.delivered, "
+                          + "a.duration_ms, a.created_at FROM webhook_attempts a "
+                          + "JOIN webhook_deliveries d ON d.id = a.delivery_id WHERE a.endpoint_id = :endpoint "
+                          + (runId == null ? "" : "AND d.run_id = :run ")
+                          + "ORDER BY a.seq DESC LIMIT :limit")
+                  .bind("endpoint", endpointId)
+                  .bind("limit", limit);
+          if (runId != null) {
+            query.bind("run", runId);
+          }
+          return query.map(
+                    (rs, ctx) -> {
+                      int status = rs.getInt("status_code");
+                      Integer statusCode = rs.wasNull() ? null : status;
+                      return new WebhookAttempt(
+                          rs.getString("id"),
+                          rs.getString("delivery_id"),
+                          WebhookEvent.fromWire(rs.getString("event")),
+                          rs.getString("run_id"),
+                          rs.getInt("attempt"),
+                          statusCode,
+                          rs.getString("error"),
+                          rs.getBoolean("delivered"),
+                          rs.getLong("duration_ms"),
+                          Timestamps.iso(rs.getLong("created_at")));
+                    })
+              .list();
+        });
+  }
+
+  private WebhookEndpointRecord mapEndpoint(ResultSet rs, StatementContext ctx) throws SQLException {
+    WebhookEvent[] events = json.read(rs.getString("events"), WebhookEvent[].class);
+    return new WebhookEndpointRecord(
+        rs.getString("id"),
+        rs.getString("organization_id"),
+        rs.getString("url"),
+        Arrays.asList(events),
+        rs.getString("task_id"),
+        rs.getString("secret"),
+        rs.getLong("created_at"));
+  }
+}

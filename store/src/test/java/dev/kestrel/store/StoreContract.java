@@ -1,0 +1,256 @@
+package dev.kestrel.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kestrel.store.records.Organization;
+import dev.kestrel.store.records.RunRecord;
+import dev.kestrel.store.records.TaskRecord;
+import dev.kestrel.store.records.WebhookEndpointRecord;
+import dev.kestrel.model.WebhookEvent;
+import dev.kestrel.store.db.ApiKeyDao;
+import dev.kestrel.store.db.OrganizationDao;
+import dev.kestrel.store.db.RunDao;
+import dev.kestrel.store.db.RunLogDao;
+import dev.kestrel.store.db.TaskDao;
+import dev.kestrel.store.db.WebhookDao;
+import dev.kestrel.store.records.ApiKey;
+import dev.kestrel.store.records.DeliveryAttempt;
+import dev.kestrel.model.TaskDefinition;
+import dev.kestrel.model.LogLevel;
+import dev.kestrel.model.RunError;
+import dev.kestrel.model.RunStatus;
+import dev.kestrel.model.StepAction;
+import dev.kestrel.model.StepSpec;
+import dev.kestrel.model.TriggerType;
+import dev.kestrel.model.api.LogEntry;
+import dev.kestrel.workflows.RunInput;
+import dev.kestrel.workflows.RunState;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The store: tasks, keys, and the run index: idempotent inserts, terminal rows that never change, bounded logs. The same
+ * contract runs on H2 and on PostgreSQL (see the subclasses), with the same SQL.
+ */
+abstract class StoreContract {
+  TestStore store;
+  RunDao runs;
+  RunLogDao logs;
+  JdbiRunRecorder recorder;
+  Organization org;
+
+  abstract TestStore newStore();
+
+  @BeforeEach
+  void setUp() {
+    store = newStore();
+    runs = new RunDao(store.jdbi, store.json);
+    logs = new RunLogDao(store.jdbi, 5, 100);
+    recorder = new JdbiRunRecorder(runs, logs);
+    org = new OrganizationDao(store.jdbi).create("acme", null, null);
+  }
+
+  private RunInput input(String runId, String clientRequestId) {
+    StepSpec step = new StepSpec("s", StepAction.WAIT_FOR, null, null, null, null, null, null, 1L, null, null, null, null, null, null, null, null, null);
+    return new RunInput(runId, org.id(), "00000000-0000-0000-0000-000000000001", "t", 1, clientRequestId,
+        TriggerType.API, 1_000L, Map.of("a", 1), List.of(step), 60, RunInput.ExecutionSettings.defaults());
+  }
+
+  @Test
+  void aRunIsInsertedOncePerIdAndPerIdempotencyKey() {
+    String id = UUID.randomUUID().toString();
+    assertThat(runs.insert(input(id, "key"), false)).isTrue();
+    assertThat(runs.insert(input(id, "key"), false)).isFalse();
+    assertThat(runs.insert(input(UUID.randomUUID().toString(), "key"), false)).isFalse();
+    assertThat(runs.insert(input(UUID.randomUUID().toString(), null), false)).isTrue();
+    assertThat(runs.insert(input(UUID.randomUUID().toString(), null), false)).isTrue();
+
+    RunRecord row = runs.find(org.id(), id).orElseThrow();
+    assertThat(row.status()).isEqualTo(RunStatus.PENDING);
+    assertThat(row.workflowStarted()).isFalse();
+    assertThat(runs.workflowInput(id).runId()).isEqualTo(id);
+    assertThat(runs.unstarted(2_000L, 10)).extracting(RunInput::runId).contains(id);
+    assertThat(runs.find("another-org", id)).isEmpty();
+  }
+
+  @Test
+  void theWorkflowsUpsertRepairsAMissingRowAndMarksItStarted() {
+    String id = UUID.randomUUID().toString();
+    recorder.recordAccepted(input(id, null));
+    assertThat(runs.find(org.id(), id).orElseThrow().workflowStarted()).isTrue();
+
+    String other = UUID.randomUUID().toString();
+    runs.insert(input(other, null), false);
+    recorder.recordAccepted(input(other, null));
+    assertThat(runs.find(org.id(), other).orElseThrow().workflowStarted()).isTrue();
+    assertThat(runs.unstarted(Long.MAX_VALUE, 10)).isEmpty();
+  }
+
+  @Test
+  void aTerminalRowNeverChangesAgain() {
+    String id = UUID.randomUUID().toString();
+    runs.insert(input(id, null), true);
+    recorder.recordState(id, new RunState(RunStatus.RUNNING, 1, 1, 2_000L, null, Map.of(), null, 1, "w"));
+    runs.setCancelReason(id, "first");
+    runs.setCancelReason(id, "second");
+    recorder.recordState(id, new RunState(RunStatus.CANCELLED, 1, 1, 2_000L, 3_000L, Map.of(), null, 1, "w"));
+    recorder.recordState(id, new RunState(RunStatus.COMPLETED, 1, 1, 2_000L, 4_000L, Map.of("x", 1), null, 1, "w"));
+    runs.setCancelReason(id, "third");
+
+    RunRecord row = runs.find(org.id(), id).orElseThrow();
+    assertThat(row.status()).isEqualTo(RunStatus.CANCELLED);
+    assertThat(row.finishedAt()).isEqualTo(3_000L);
+    assertThat(row.cancelReason()).isEqualTo("first");
+    assertThat(row.outputs()).isEmpty();
+  }
+
+  @Test
+  void aFailedRunKeepsItsError() {
+    String id = UUID.randomUUID().toString();
+    runs.insert(input(id, null), true);
+    RunError error = new RunError("step_failed", "boom", "s");
+    recorder.recordState(id, new RunState(RunStatus.FAILED, 1, 1, 2_000L, 3_000L, Map.of(), error, 1, "w"));
+
+    assertThat(runs.find(org.id(), id).orElseThrow().error()).isEqualTo(error);
+  }
+
+  @Test
+  void logsKeepTheOldestEntriesAndSayHowManyWereDropped() {
+    String id = UUID.randomUUID().toString();
+    runs.insert(input(id, null), true);
+    for (int i = 0; i < 8; i++) {
+      recorder.log(id, LogLevel.INFO, "entry " + i + " " + "x".repeat(200), "s");
+    }
+    recorder.recordState(id, new RunState(RunStatus.COMPLETED, 1, 1, 2_000L, 3_000L, Map.of(), null, 1, "w"));
+
+    List<LogEntry> entries = logs.list(id, null);
+    assertThat(entries).hasSize(6);
+    assertThat(entries.subList(0, 5)).extracting(LogEntry::message).allMatch(m -> m.length() == 100);
+    assertThat(entries.get(0).message()).startsWith("entry 0");
+    assertThat(entries.get(4).message()).startsWith("entry 4");
+    assertThat(entries.get(5).message()).isEqualTo("3 later log entries were dropped: a run keeps at most 5");
+    assertThat(logs.list(id, entries.get(3).id())).hasSize(2);
+  }
+
+  @Test
+  void tasksAreVersionedSearchedLiterallyAndDeletedSoftly() {
+    TaskDao tasks = new TaskDao(store.jdbi, store.json);
+    StepSpec step = new StepSpec("s", StepAction.WAIT_FOR, null, null, null, null, null, null, 1L, null, null, null, null, null, null, null, null, null);
+    for (String name : List.of("Invoice 100% export", "invoice_import", "Invoices")) {
+      tasks.insert(new TaskRecord(UUID.randomUUID().toString(), org.id(),
+          new TaskDefinition(name, null, Map.of(), List.of(step), 60, null), "READY", 1, 1L, 1L));
+    }
+    assertThat(tasks.list(org.id(), 10, 0, "INVOICE", null).total()).isEqualTo(3);
+    assertThat(tasks.list(org.id(), 10, 0, "100%", null).total()).isEqualTo(1);
+    assertThat(tasks.list(org.id(), 10, 0, "e_i", null).total()).isEqualTo(1);
+    assertThat(tasks.list(org.id(), 1, 1, null, "READY").tasks()).hasSize(1);
+
+    TaskRecord first = tasks.list(org.id(), 1, 0, "Invoices", null).tasks().get(0);
+    TaskRecord updated = tasks.update(org.id(), first.id(),
+        new TaskDefinition("Invoices v2", null, Map.of(), List.of(step, step), 60, null), "DRAFT").orElseThrow();
+    assertThat(updated.version()).isEqualTo(2);
+    assertThat(updated.definition().steps()).hasSize(2);
+    assertThat(tasks.delete(org.id(), first.id())).isTrue();
+    assertThat(tasks.find(org.id(), first.id())).isEmpty();
+    assertThat(tasks.delete(org.id(), first.id())).isFalse();
+  }
+
+  @Test
+  void keysAreFoundByHashOnlyWhileActive() {
+    ApiKeyDao keys = new ApiKeyDao(store.jdbi);
+    String secret = Secrets.newApiKey();
+    String hash = ApiKeys.hash(secret);
+    ApiKey key = keys.insert(org.id(), hash, ApiKeys.displayPrefix(secret), "ci");
+
+    assertThat(keys.findActiveOwner(hash)).map(o -> o.organization().id()).contains(org.id());
+    assertThat(keys.organizationOfHash(hash)).contains(org.id());
+    assertThat(keys.revoke(key.id())).isTrue();
+    assertThat(keys.revoke(key.id())).isFalse();
+    assertThat(keys.findActiveOwner(hash)).isEmpty();
+    assertThat(keys.organizationOfHash(hash)).as("a revoked key still names its organization").contains(org.id());
+    assertThat(keys.list(org.id())).singleElement().satisfies(k -> assertThat(k.revokedAt()).isNotNull());
+  }
+
+  @Test
+  void theTasksRunsAreListedNewestFirstEvenWithinOneMillisecond() {
+    for (int i = 0; i < 3; i++) {
+      runs.insert(input(UUID.randomUUID().toString(), "k" + i), true);
+    }
+    List<RunRecord> latest = runs.latestOfTask(org.id(), "00000000-0000-0000-0000-000000000001", 2);
+    assertThat(latest).extracting(RunRecord::clientRequestId).containsExactly("k2", "k1");
+  }
+
+  @Test
+  void webhookEndpointsDeliveriesAndAttempts() {
+    WebhookDao webhooks = new WebhookDao(store.jdbi, store.json);
+    JdbiWebhookStore hooks = new JdbiWebhookStore(runs, logs, webhooks, new OrganizationDao(store.jdbi), store.json, null);
+    String task = "00000000-0000-0000-0000-000000000001";
+    WebhookEndpointRecord all = endpoint(webhooks, List.of(), null, 1);
+    WebhookEndpointRecord scoped = endpoint(webhooks, List.of(WebhookEvent.COMPLETED), task, 2);
+    endpoint(webhooks, List.of(), "00000000-0000-0000-0000-000000000002", 3);
+
+    assertThat(webhooks.endpoints(org.id())).hasSize(3).first().extracting(WebhookEndpointRecord::createdAt).isEqualTo(3L);
+    assertThat(webhooks.endpointsFor(org.id(), task)).extracting(WebhookEndpointRecord::id).containsExactly(all.id(), scoped.id());
+    assertThat(hooks.subscriptions(org.id(), task).get(1).takes(WebhookEvent.STARTED)).isFalse();
+    assertThat(hooks.subscriptions(org.id(), task).get(0).takes(WebhookEvent.LOG)).isTrue();
+    assertThat(webhooks.endpoints("another-org")).isEmpty();
+
+    String runId = UUID.randomUUID().toString();
+    runs.insert(input(runId, null), true);
+    assertThat(hooks.run(runId).orElseThrow().body()).contains("\"id\":\"" + runId + "\"", "\"status\":\"PENDING\"");
+    String deliveryId = UUID.randomUUID().toString();
+    hooks.recordDelivery(deliveryId, scoped.id(), runId, WebhookEvent.COMPLETED, "{\"first\":1}");
+    hooks.recordDelivery(deliveryId, scoped.id(), runId, WebhookEvent.COMPLETED, "{\"second\":2}");
+    var delivery = hooks.delivery(deliveryId).orElseThrow();
+    assertThat(delivery.payload()).as("a repeated recording keeps the first").isEqualTo("{\"first\":1}");
+    assertThat(delivery.scopedTaskId()).isEqualTo(task);
+    assertThat(delivery.pepper()).isNull();
+
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      hooks.recordAttempt(new DeliveryAttempt(
+          deliveryId, scoped.id(), attempt, attempt < 3 ? 500 : 200, attempt < 3 ? "HTTP 500" : null, attempt == 3, 5, 1_000L + attempt));
+    }
+    assertThat(webhooks.attempts(scoped.id(), runId, 10)).extracting(a -> a.attempt()).containsExactly(3, 2, 1);
+    assertThat(webhooks.attempts(scoped.id(), null, 2)).hasSize(2).first().satisfies(a -> {
+      assertThat(a.delivered()).isTrue();
+      assertThat(a.statusCode()).isEqualTo(200);
+      assertThat(a.event()).isEqualTo(WebhookEvent.COMPLETED);
+    });
+    assertThat(webhooks.attempts(scoped.id(), UUID.randomUUID().toString(), 10)).isEmpty();
+
+    assertThat(webhooks.deleteEndpoint(org.id(), scoped.id())).isTrue();
+    assertThat(webhooks.deleteEndpoint(org.id(), scoped.id())).isFalse();
+    assertThat(hooks.delivery(deliveryId)).as("a deleted endpoint gets nothing more").isEmpty();
+    assertThat(webhooks.findEndpoint(org.id(), scoped.id())).isEmpty();
+  }
+
+  @Test
+  void logBatchesFollowTheLogInOrderWithoutGapsOrRepeats() {
+    JdbiWebhookStore hooks = new JdbiWebhookStore(
+        runs, logs, new WebhookDao(store.jdbi, store.json), new OrganizationDao(store.jdbi), store.json, null);
+    String runId = UUID.randomUUID().toString();
+    runs.insert(input(runId, null), true);
+    for (int i = 1; i <= 5; i++) {
+      logs.append(runId, LogLevel.INFO, "entry " + i, null);
+    }
+    var first = hooks.logsAfter(runId, 0, 2).orElseThrow();
+    var second = hooks.logsAfter(runId, first.lastSeq(), 2).orElseThrow();
+    var third = hooks.logsAfter(runId, second.lastSeq(), 2).orElseThrow();
+    assertThat(first.more()).isTrue();
+    assertThat(third.more()).isFalse();
+    assertThat(first.body()).startsWith("{\"runId\":\"" + runId + "\",\"logEntries\":[").contains("entry 1", "entry 2");
+    assertThat(second.body()).contains("entry 3", "entry 4").doesNotContain("entry 2");
+    assertThat(third.body()).contains("entry 5");
+    assertThat(hooks.logsAfter(runId, third.lastSeq(), 2)).isEmpty();
+  }
+
+  private WebhookEndpointRecord endpoint(WebhookDao webhooks, List<WebhookEvent> events, String taskId, long createdAt) {
+    WebhookEndpointRecord e = new WebhookEndpointRecord(
+        UUID.randomUUID().toString(), org.id(), "http://127.0.0.1:9/hook", events, taskId, "wh_ab_cd", createdAt);
+    webhooks.insertEndpoint(e);
+    return e;
+  }
+}
