@@ -1,0 +1,203 @@
+package dev.kestrel.activities.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.sun.net.httpserver.HttpServer;
+import dev.kestrel.activities.egress.EgressPolicy;
+import dev.kestrel.model.StepAction;
+import dev.kestrel.model.StepSpec;
+import dev.kestrel.store.ArtifactStore;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every step action on a real Chromium, on a page served on 127.0.0.1. The test thread owns the
+ * Playwright objects here, as a slot's thread does in the worker.
+ */
+class StepExecutorTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String PAGE = """
+      <!doctype html><title>Steps</title>
+      <input id="name"><button id="go" onclick="out.textContent = 'clicked ' + document.getElementById('name').value">Go</button>
+      <p id="out"></p>
+      <input id="keys" onkeydown="if (event.key === 'Enter') out.textContent = 'enter pressed'">
+      <select id="color"><option value="red">Red</option><option value="blue">Blue</option></select>
+      <input type="checkbox" id="agree">
+      <div id="hoverme" onmouseover="this.textContent = 'hovered'">hover me</div>
+      <ul><li><a href="/a">A</a></li><li><a href="/b">B</a></li></ul>
+      <div id="late" hidden>arrived</div>
+      <script>setTimeout(() => document.getElementById('late').hidden = false, 300)</script>
+      """;
+
+  static HttpServer server;
+  static Playwright playwright;
+  static Browser browser;
+
+  @TempDir Path artifactsDir;
+  BrowserContext context;
+  BrowserSession session;
+  StepExecutor executor;
+  final String runId = UUID.randomUUID().toString();
+
+  @BeforeAll
+  static void startPageAndBrowser() throws Exception {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", exchange -> {
+      byte[] body = PAGE.getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    server.start();
+    playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+    browser = playwright.chromium().launch(
+        new BrowserType.LaunchOptions()
+            .setExecutablePath(Path.of(System.getProperty("kestrel.chromium", "/usr/bin/chromium")))
+            .setHeadless(true)
+            .setArgs(BrowserSettings.DEFAULT_ARGS));
+  }
+
+  @AfterAll
+  static void stopPageAndBrowser() {
+    if (playwright != null) {
+      playwright.close();
+    }
+    if (server != null) {
+      server.stop(0);
+    }
+  }
+
+  @BeforeEach
+  void openPage() {
+    context = browser.newContext();
+    Page page = context.newPage();
+    session = new BrowserSession("s", runId, null, context, page);
+    executor = new StepExecutor(new EgressPolicy(true, true), new ArtifactStore(artifactsDir));
+    run("{\"id\": \"open\", \"action\": \"goto\", \"url\": \"" + url() + "\"}");
+  }
+
+  private static String url() {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + "/";
+  }
+
+  private Map<String, Object> run(String stepJson) {
+    try {
+      return executor.execute(session, runId, JSON.readValue(stepJson, StepSpec.class), 5_000);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
+  private Object eval(String js) {
+    return session.page.evaluate(js);
+  }
+
+  /** One step of each action, with what it must have done to the page (or returned). */
+  @Test
+  void everyActionDoesWhatItSays() {
+    Map<StepAction, Runnable> checks = new EnumMap<>(StepAction.class);
+    checks.put(StepAction.GOTO, () -> assertThat(session.page.title()).isEqualTo("Steps"));
+    checks.put(StepAction.FILL, () -> {
+      run("{\"id\": \"f\", \"action\": \"fill\", \"selector\": \"#name\", \"value\": \"Ada\"}");
+      assertThat(eval("document.getElementById('name').value")).isEqualTo("Ada");
+    });
+    checks.put(StepAction.CLICK, () -> {
+      run("{\"id\": \"c\", \"action\": \"click\", \"selector\": \"#go\"}");
+      assertThat(eval("out.textContent")).isEqualTo("clicked Ada");
+    });
+    checks.put(StepAction.PRESS, () -> {
+      run("{\"id\": \"p\", \"action\": \"press\", \"selector\": \"#keys\", \"key\": \"Enter\"}");
+      assertThat(eval("out.textContent")).isEqualTo("enter pressed");
+    });
+    checks.put(StepAction.SELECT, () -> {
+      run("{\"id\": \"s\", \"action\": \"select\", \"selector\": \"#color\", \"value\": \"blue\"}");
+      assertThat(eval("document.getElementById('color').value")).isEqualTo("blue");
+    });
+    checks.put(StepAction.CHECK, () -> {
+      run("{\"id\": \"k\", \"action\": \"check\", \"selector\": \"#agree\"}");
+      assertThat(eval("document.getElementById('agree').checked")).isEqualTo(true);
+      run("{\"id\": \"u\", \"action\": \"check\", \"selector\": \"#agree\", \"checked\": false}");
+      assertThat(eval("document.getElementById('agree').checked")).isEqualTo(false);
+    });
+    checks.put(StepAction.HOVER, () -> {
+      run("{\"id\": \"h\", \"action\": \"hover\", \"selector\": \"#hoverme\"}");
+      assertThat(eval("document.getElementById('hoverme').textContent")).isEqualTo("hovered");
+    });
+    checks.put(StepAction.WAIT_FOR, () -> {
+      run("{\"id\": \"w\", \"action\": \"waitFor\", \"selector\": \"#late\"}");
+      assertThat(eval("document.getElementById('late').hidden")).isEqualTo(false);
+      run("{\"id\": \"p\", \"action\": \"waitFor\", \"ms\": 10}");
+    });
+    checks.put(StepAction.EXTRACT, () -> {
+      assertThat(run("{\"id\": \"t\", \"action\": \"extract\", \"selector\": \"#late\", \"output\": \"text\"}"))
+          .isEqualTo(Map.of("text", "arrived"));
+      assertThat(run("{\"id\": \"l\", \"action\": \"extract\", \"selector\": \"a\", \"attribute\": \"href\", \"all\": true, \"output\": \"links\"}"))
+          .isEqualTo(Map.of("links", List.of("/a", "/b")));
+      assertThat(run("{\"id\": \"m\", \"action\": \"extract\", \"selector\": \"li\", \"mode\": \"html\", \"output\": \"html\"}"))
+          .isEqualTo(Map.of("html", "<a href=\"/a\">A</a>"));
+    });
+    checks.put(StepAction.SCREENSHOT, () -> {
+      Map<String, Object> out = run("{\"id\": \"shot\", \"action\": \"screenshot\", \"output\": \"page\"}");
+      assertThat(out).isEqualTo(Map.of("page", "/public/v1/task-runs/" + runId + "/artifacts/shot.png"));
+      assertThat(artifactsDir.resolve(runId).resolve("shot.png")).satisfies(png -> assertThat(Files.readAllBytes(png))
+          .startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G'));
+    });
+    checks.put(StepAction.ASSERT, () -> {
+      run("{\"id\": \"a\", \"action\": \"assert\", \"selector\": \"#out\", \"textContains\": \"enter\"}");
+      run("{\"id\": \"v\", \"action\": \"assert\", \"selector\": \"#nowhere\", \"visible\": false}");
+    });
+
+    assertThat(checks.keySet()).as("a check for every action").containsExactlyInAnyOrder(StepAction.values());
+    // In the order the page needs them: fill before click, press after, the rest as declared.
+    for (StepAction action : List.of(StepAction.GOTO, StepAction.FILL, StepAction.CLICK, StepAction.PRESS,
+        StepAction.SELECT, StepAction.CHECK, StepAction.HOVER, StepAction.WAIT_FOR, StepAction.EXTRACT,
+        StepAction.SCREENSHOT, StepAction.ASSERT)) {
+      checks.get(action).run();
+    }
+  }
+
+  @Test
+  void aFailedAssertSaysWhatWasExpectedOrTheStepsOwnMessage() {
+    assertThatThrownBy(() -> run("{\"id\": \"a\", \"action\": \"assert\", \"selector\": \"#hoverme\", \"textContains\": \"gone\", \"timeoutMs\": 300}"))
+        .isInstanceOf(StepFailedException.class)
+        .hasMessage("Expected '#hoverme' to contain \"gone\", found \"hover me\"");
+    assertThatThrownBy(() -> run("{\"id\": \"a\", \"action\": \"assert\", \"selector\": \"#go\", \"visible\": false, \"timeoutMs\": 300, \"message\": \"the button stayed\"}"))
+        .isInstanceOf(StepFailedException.class)
+        .hasMessage("the button stayed");
+  }
+
+  @Test
+  void aMissingElementTimesOutWithTheSelectorInTheMessage() {
+    assertThatThrownBy(() -> run("{\"id\": \"c\", \"action\": \"click\", \"selector\": \"#nowhere\", \"timeoutMs\": 400}"))
+        .isInstanceOf(StepFailedException.class)
+        .hasMessage("Timed out waiting for '#nowhere' to be visible");
+  }
+
+  @Test
+  void navigationTheEgressPolicyRefusesNeverLeavesThePage() {
+    executor = new StepExecutor(new EgressPolicy(false, false), new ArtifactStore(artifactsDir));
+    assertThatThrownBy(() -> run("{\"id\": \"g\", \"action\": \"goto\", \"url\": \"" + url() + "next\"}"))
+        .isInstanceOf(StepFailedException.class)
+        .hasMessageStartingWith("Navigation to " + url() + "next refused: ");
+    assertThat(session.page.url()).isEqualTo(url());
+  }
+}
