@@ -4,9 +4,11 @@ import dev.kestrel.server.cli.CreateApiKeyCommand;
 import dev.kestrel.server.cli.CreateOrganizationCommand;
 import dev.kestrel.server.cli.ListApiKeysCommand;
 import dev.kestrel.server.cli.RevokeApiKeyCommand;
+import dev.kestrel.server.cli.ServeCommand;
 import dev.kestrel.server.cli.SetWebhookPepperCommand;
 import dev.kestrel.server.cli.WorkerCommand;
 import dev.kestrel.server.config.KestrelConfiguration;
+import dev.kestrel.server.config.StartupFailure;
 import dev.kestrel.server.core.Organizations;
 import dev.kestrel.server.engine.TemporalEngine;
 import dev.kestrel.server.worker.Workers;
@@ -14,12 +16,15 @@ import dev.kestrel.store.Store;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
+import io.dropwizard.core.cli.CheckCommand;
 import io.dropwizard.core.server.AbstractServerFactory;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.db.ManagedDataSource;
 import io.dropwizard.jdbi3.JdbiFactory;
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * The runnable. {@code server}: the public API and, by default, a worker in the same process;
@@ -49,6 +54,13 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
     bootstrap.addCommand(new SetWebhookPepperCommand());
   }
 
+  /** {@code server} is ours, so that a start refused as configured says why in one line. */
+  @Override
+  protected void addDefaultCommands(Bootstrap<KestrelConfiguration> bootstrap) {
+    bootstrap.addCommand(new ServeCommand(this));
+    bootstrap.addCommand(new CheckCommand<>(this));
+  }
+
   @Override
   public void run(KestrelConfiguration config, Environment env) throws Exception {
     install(config, env);
@@ -58,18 +70,30 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
   protected final Installation install(KestrelConfiguration config, Environment env) throws Exception {
     // Our mappers answer every error as {"detail": ...}; Dropwizard's would not.
     ((AbstractServerFactory) config.getServerFactory()).setRegisterDefaultExceptionMappers(false);
-    Files.createDirectories(config.dataDir());
+    requireWritable(config.dataDir());
+    // The engine first: a LOCAL one takes the data folder's lock, so a second server stops here.
+    TemporalEngine engine = TemporalEngine.install(config, env);
     Store store = openStore(config, env);
     Organizations organizations = new Organizations(store.organizations(), store.apiKeys());
     if (config.bootstrap().apiKey() != null) {
       organizations.ensureKey(config.bootstrap().organization(), config.bootstrap().apiKey());
     }
-    TemporalEngine engine = TemporalEngine.install(config.temporal(), env);
     Workers workers = config.worker().enabled() ? Workers.install(config, env, store, engine) : null;
     if (config.apiEnabled()) {
       PublicApi.install(config, env, store, engine);
     }
     return new Installation(store, engine, organizations, workers);
+  }
+
+  private static void requireWritable(Path dataDir) {
+    try {
+      Files.createDirectories(dataDir);
+      Path probe = Files.createTempFile(dataDir, ".write-check", "");
+      Files.delete(probe);
+    } catch (IOException | RuntimeException e) {
+      throw new StartupFailure("dataDir: the data folder " + dataDir + " cannot be written (" + e + "); "
+          + "give the server a folder it may write (dataDir or KOMOS_DATA_DIR)");
+    }
   }
 
   /** The store on the configured database (migrated), with Dropwizard's pool, metrics and health check. */

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kestrel.server.auth.ApiKeyAuthFilter;
 import dev.kestrel.server.config.KestrelConfiguration;
 import dev.kestrel.server.core.InputResolver;
+import dev.kestrel.server.core.RunEngine;
 import dev.kestrel.server.core.RunReconciler;
+import dev.kestrel.server.core.RunRecovery;
 import dev.kestrel.server.core.RunService;
 import dev.kestrel.server.engine.TemporalEngine;
 import dev.kestrel.server.errors.ErrorMappers;
@@ -40,12 +42,13 @@ public final class PublicApi {
 
   public static void install(KestrelConfiguration config, Environment env, Store store, TemporalEngine engine) {
     ObjectMapper mapper = env.getObjectMapper();
+    RunEngine runEngine = engine.runs();
     RunService runs =
         new RunService(
             store.tasks(),
             store.runs(),
             store.logs(),
-            engine.runs(),
+            runEngine,
             new InputResolver(mapper),
             config.worker().execution(),
             config.publicUrl());
@@ -60,6 +63,7 @@ public final class PublicApi {
             store.tasks(),
             new WebhookEndpointReader(mapper, config.egress().policy()),
             config.webhooks().maxEndpointsPerOrganization()));
-    env.lifecycle().manage(new RunReconciler(runs, config.reconcileIntervalSeconds()));
+    RunRecovery recovery = new RunRecovery(store.runs(), store.logs(), runEngine);
+    env.lifecycle().manage(new RunReconciler(runs, recovery, config.reconcileIntervalSeconds()));
   }
 }

@@ -4,6 +4,7 @@ import dev.kestrel.store.records.RunRecord;
 import dev.kestrel.store.records.WebhookEndpointRecord;
 import dev.kestrel.model.WebhookEvent;
 import dev.kestrel.store.records.DeliveryAttempt;
+import dev.kestrel.store.records.WaitingDelivery;
 import dev.kestrel.store.records.WebhookDelivery;
 import dev.kestrel.model.api.Envelopes.LogBatch;
 import dev.kestrel.store.db.JsonColumns;
@@ -82,5 +83,10 @@ public class JdbiWebhookStore implements WebhookStore {
   @Override
   public void recordAttempt(DeliveryAttempt attempt) {
     webhooks.insertAttempt(attempt);
+  }
+
+  @Override
+  public List<WaitingDelivery> waitingDeliveries(int maxAttempts, int limit) {
+    return webhooks.waiting(maxAttempts, limit);
   }
 }

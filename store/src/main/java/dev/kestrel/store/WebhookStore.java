@@ -2,6 +2,7 @@ package dev.kestrel.store;
 
 import dev.kestrel.model.WebhookEvent;
 import dev.kestrel.store.records.DeliveryAttempt;
+import dev.kestrel.store.records.WaitingDelivery;
 import dev.kestrel.store.records.WebhookDelivery;
 import java.util.List;
 import java.util.Optional;
@@ -29,6 +30,9 @@ public interface WebhookStore {
   Optional<WebhookDelivery> delivery(String deliveryId);
 
   void recordAttempt(DeliveryAttempt attempt);
+
+  /** Lifecycle deliveries still to be delivered (fewer than {@code maxAttempts} attempts), oldest first. */
+  List<WaitingDelivery> waitingDeliveries(int maxAttempts, int limit);
 
   record RunSnapshot(String organizationId, String taskId, String body) {}
 

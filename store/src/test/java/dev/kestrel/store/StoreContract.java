@@ -90,6 +90,33 @@ abstract class StoreContract {
   }
 
   @Test
+  void anUnfinishedRunKeepsItsWorkflowInputUntilItEnds() {
+    String running = UUID.randomUUID().toString();
+    String done = UUID.randomUUID().toString();
+    String failed = UUID.randomUUID().toString();
+    String unstarted = UUID.randomUUID().toString();
+    for (String id : List.of(running, done, failed)) {
+      runs.insert(input(id, null), false);
+      runs.markStarted(id);
+    }
+    runs.insert(input(unstarted, null), false);
+    recorder.recordState(running, new RunState(RunStatus.RUNNING, 1, 1, 2_000L, null, Map.of(), null, 1, "w"));
+    recorder.recordState(done, new RunState(RunStatus.COMPLETED, 1, 1, 2_000L, 3_000L, Map.of(), null, 1, "w"));
+    assertThat(runs.fail(failed, new RunError("lost", "gone", null), 5_000L)).isTrue();
+    assertThat(runs.fail(failed, new RunError("lost", "again", null), 6_000L)).as("a terminal row stays").isFalse();
+
+    List<RunDao.Unfinished> unfinished = runs.unfinished(0, 10);
+    assertThat(unfinished).extracting(RunDao.Unfinished::runId).containsExactly(running);
+    assertThat(unfinished.get(0).input().steps()).hasSize(1);
+    assertThat(runs.unfinished(unfinished.get(0).seq(), 10)).isEmpty();
+    assertThat(runs.workflowInput(done)).as("dropped at the end").isNull();
+    RunRecord lost = runs.find(org.id(), failed).orElseThrow();
+    assertThat(lost.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(lost.error().message()).isEqualTo("gone");
+    assertThat(lost.finishedAt()).isEqualTo(5_000L);
+  }
+
+  @Test
   void aTerminalRowNeverChangesAgain() {
     String id = UUID.randomUUID().toString();
     runs.insert(input(id, null), true);

@@ -26,10 +26,15 @@ public final class Processes {
 
   /** A JVM running {@code jar} with {@code args}, on the same Java as this one. */
   public static Process startJar(String maxHeap, Path jar, List<String> args, Map<String, String> env, Path log) {
+    return start(jarCommand(maxHeap, jar, args), env, log);
+  }
+
+  /** The command line of a JVM running {@code jar} with {@code args}, on the same Java as this one. */
+  public static List<String> jarCommand(String maxHeap, Path jar, List<String> args) {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> command = new ArrayList<>(List.of(java, "-Xmx" + maxHeap, "-jar", jar.toString()));
     command.addAll(args);
-    return start(command, env, log);
+    return command;
   }
 
   /** A JVM running {@code mainClass} on {@code classpath} with {@code args}, on the same Java as this one. */

@@ -15,6 +15,7 @@ import java.util.Map;
  */
 public final class TemporalDevServer implements AutoCloseable {
   private final Path dir;
+  private final boolean persistent;
   public final int port = Ports.free();
   final int uiPort = Ports.free();
   private final int httpPort = Ports.free();
@@ -22,7 +23,13 @@ public final class TemporalDevServer implements AutoCloseable {
   private Process process;
 
   public TemporalDevServer(Path dir) {
+    this(dir, true);
+  }
+
+  /** With {@code persistent} false, SQLite in memory: nothing survives, nothing is written to disk. */
+  public TemporalDevServer(Path dir, boolean persistent) {
     this.dir = dir;
+    this.persistent = persistent;
   }
 
   public String target() {
@@ -39,8 +46,11 @@ public final class TemporalDevServer implements AutoCloseable {
         "--ip", "127.0.0.1", "--port", String.valueOf(port),
         "--ui-ip", "127.0.0.1", "--ui-port", String.valueOf(uiPort),
         "--http-port", String.valueOf(httpPort), "--metrics-port", String.valueOf(metricsPort),
-        "--db-filename", dir.resolve("temporal.db").toString(),
         "--log-level", "warn"));
+    if (persistent) {
+      command.add("--db-filename");
+      command.add(dir.resolve("temporal.db").toString());
+    }
     for (var key : RunSearchAttributes.ALL) {
       command.add("--search-attribute");
       command.add(key.getName() + "=Keyword");

@@ -6,13 +6,9 @@ import dev.kestrel.store.WebhookStore.LogSlice;
 import dev.kestrel.store.WebhookStore.RunSnapshot;
 import dev.kestrel.store.WebhookStore.Subscription;
 import dev.kestrel.workflows.WebhookEventActivities;
-import dev.kestrel.workflows.WebhookWorkflow;
 import dev.kestrel.workflows.WebhookWorkflow.DeliverySettings;
 import dev.kestrel.workflows.WebhookWorkflow.RunEventNotice;
-import dev.kestrel.workflows.WebhookWorkflow.WebhookInput;
-import io.temporal.client.BatchRequest;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.UUID;
@@ -20,15 +16,13 @@ import java.util.UUID;
 /** Records deliveries in the store and hands them to each endpoint's webhook workflow. */
 public class WebhookEventActivitiesImpl implements WebhookEventActivities {
   private final WebhookStore store;
-  private final WorkflowClient client;
-  private final DeliverySettings settings;
+  private final WebhookWorkflowStarter workflows;
   private final int logBatchSize;
 
   public WebhookEventActivitiesImpl(
       WebhookStore store, WorkflowClient client, DeliverySettings settings, int logBatchSize) {
     this.store = store;
-    this.client = client;
-    this.settings = settings;
+    this.workflows = new WebhookWorkflowStarter(client, settings);
     this.logBatchSize = logBatchSize;
   }
 
@@ -50,22 +44,8 @@ public class WebhookEventActivitiesImpl implements WebhookEventActivities {
         deliveryId = deliveryId(endpoint.endpointId(), runId, event.wireName());
         store.recordDelivery(deliveryId, endpoint.endpointId(), runId, event, run.body());
       }
-      signal(endpoint, runId, takesLogs, new RunEventNotice(event, deliveryId));
-    }
-  }
-
-  /** Signal-with-start: the endpoint's workflow for this run is started by the first event it gets. */
-  private void signal(Subscription endpoint, String runId, boolean takesLogs, RunEventNotice notice) {
-    WebhookWorkflow workflow =
-        client.newWorkflowStub(
-            WebhookWorkflow.class, WebhookWorkflow.startOptions(endpoint.endpointId(), runId, endpoint.url()));
-    BatchRequest request = client.newSignalWithStartRequest();
-    request.add(workflow::deliver, WebhookInput.start(endpoint.endpointId(), runId, takesLogs, settings));
-    request.add(workflow::announce, notice);
-    try {
-      client.signalWithStart(request);
-    } catch (WorkflowExecutionAlreadyStarted finished) {
-      // This run's events to this endpoint are all delivered already.
+      // A finished workflow delivered this run's events to this endpoint already.
+      workflows.announce(endpoint.endpointId(), endpoint.url(), runId, takesLogs, new RunEventNotice(event, deliveryId));
     }
   }
 

@@ -2,7 +2,6 @@ package dev.kestrel.server.cli;
 
 import dev.kestrel.server.config.KestrelConfiguration;
 import io.dropwizard.core.Application;
-import io.dropwizard.core.cli.ServerCommand;
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.core.setup.Bootstrap;
 import java.util.List;
@@ -12,7 +11,7 @@ import net.sourceforge.argparse4j.inf.Namespace;
  * {@code worker}: executes runs and nothing else. It serves only the admin port (health,
  * metrics); scale browser capacity by starting more of these against the same Temporal cluster.
  */
-public class WorkerCommand extends ServerCommand<KestrelConfiguration> {
+public class WorkerCommand extends ServeCommand {
   public WorkerCommand(Application<KestrelConfiguration> application) {
     super(application, "worker", "Runs a worker only: executes runs; no public API, admin port only");
   }

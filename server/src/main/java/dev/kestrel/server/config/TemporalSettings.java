@@ -1,27 +1,56 @@
 package dev.kestrel.server.config;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import jakarta.validation.Valid;
+import java.util.Locale;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 
-/** Where the workflow engine is: in this process (embedded) or a Temporal cluster (external). */
+/**
+ * Where the workflow engine is. {@code LOCAL} (the default): a Temporal dev server this process
+ * starts and supervises, its SQLite database and UI under the data folder's control; durable.
+ * {@code EXTERNAL}: a Temporal cluster or Temporal Cloud. {@code IN_MEMORY}: Temporal's test
+ * server inside this process, for tests; nothing in it survives the process.
+ */
 public class TemporalSettings {
   public enum Mode {
-    EMBEDDED,
-    EXTERNAL
+    LOCAL,
+    EXTERNAL,
+    IN_MEMORY;
+
+    /** {@code EMBEDDED}, the in-memory engine's name before LOCAL existed, still reads as IN_MEMORY. */
+    @JsonCreator
+    public static Mode parse(String value) {
+      String name = value == null ? "" : value.trim().toUpperCase(Locale.ROOT);
+      if (name.equals("EMBEDDED")) {
+        return IN_MEMORY;
+      }
+      for (Mode mode : values()) {
+        if (mode.name().equals(name)) {
+          return mode;
+        }
+      }
+      throw new IllegalArgumentException(
+          "temporal.mode must be LOCAL, EXTERNAL or IN_MEMORY, not '" + value + "'");
+    }
   }
 
-  @JsonProperty @NotNull private Mode mode = Mode.EMBEDDED;
+  @JsonProperty @NotNull private Mode mode = Mode.LOCAL;
 
   /** host:port of the Temporal frontend, in external mode. */
   @JsonProperty @NotEmpty private String target = "127.0.0.1:7233";
 
   @JsonProperty @NotEmpty private String namespace = "default";
 
-  /** Port of the embedded engine's gRPC endpoint; 0 picks a free one. */
-  @JsonProperty @Min(0) @Max(65535) private int embeddedPort = 0;
+  /** The managed dev server of the LOCAL mode. */
+  @JsonProperty @Valid @NotNull private LocalServerSettings local = new LocalServerSettings();
+
+  /** Port of the in-memory engine's gRPC endpoint; 0 picks a free one. */
+  @JsonProperty @JsonAlias("embeddedPort") @Min(0) @Max(65535) private int inMemoryPort = 0;
 
   /** How long a POST waits for the engine before answering 503. */
   @JsonProperty @Min(1) private int startTimeoutSeconds = 5;
@@ -68,8 +97,17 @@ public class TemporalSettings {
     return namespace;
   }
 
-  public int embeddedPort() {
-    return embeddedPort;
+  public int inMemoryPort() {
+    return inMemoryPort;
+  }
+
+  public LocalServerSettings local() {
+    return local;
+  }
+
+  public TemporalSettings mode(Mode mode) {
+    this.mode = mode;
+    return this;
   }
 
   public int startTimeoutSeconds() {

@@ -42,6 +42,9 @@ public class WorkerSettings {
 
   @JsonProperty @Min(1) private long defaultStepTimeoutMs = 30_000;
 
+  /** On SIGTERM, how long the steps in progress may take to end before the browsers close. */
+  @JsonProperty @Min(0) private int shutdownGraceSeconds = 10;
+
   /** How this process's browser slots are set up; {@code egress} bounds what pages may reach. */
   public BrowserSettings browser(EgressPolicy egress) {
     return new BrowserSettings(
@@ -59,6 +62,10 @@ public class WorkerSettings {
   public RunInput.ExecutionSettings execution() {
     return new RunInput.ExecutionSettings(
         heartbeatTimeoutSeconds, stepScheduleToStartSeconds, maxSessionAttempts, defaultStepTimeoutMs);
+  }
+
+  public Duration shutdownGrace() {
+    return Duration.ofSeconds(shutdownGraceSeconds);
   }
 
   public boolean enabled() {

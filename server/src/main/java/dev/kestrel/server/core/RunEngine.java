@@ -13,6 +13,9 @@ public interface RunEngine {
   /** Asks the run's workflow to cancel; a workflow that has closed meanwhile is left as it is. */
   void cancel(String runId) throws EngineUnavailable;
 
+  /** Whether the engine has the run's workflow, running or closed. */
+  boolean knows(String runId) throws EngineUnavailable;
+
   /** The workflow's live state; empty when the engine or the run's worker cannot answer now. */
   Optional<RunState> liveState(String runId);
 }

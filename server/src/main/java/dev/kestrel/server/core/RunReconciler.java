@@ -9,8 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Repairs the one gap between the store and the engine: a run recorded whose workflow was never
- * started (the API crashed in between). Such runs are started late rather than lost.
+ * Repairs the gaps between the store and the engine, so that no accepted run waits forever: once
+ * at start, runs the engine has lost ({@link RunRecovery}); then periodically, runs recorded whose
+ * workflow was never started (the API crashed in between), which are started late rather than lost.
  */
 public final class RunReconciler implements Managed {
   private static final Logger LOG = LoggerFactory.getLogger(RunReconciler.class);
@@ -18,11 +19,14 @@ public final class RunReconciler implements Managed {
   private static final long GRACE_MILLIS = 10_000;
 
   private final RunService service;
+  private final RunRecovery recovery;
   private final int intervalSeconds;
+  private volatile boolean recovered;
   private ScheduledExecutorService timer;
 
-  public RunReconciler(RunService service, int intervalSeconds) {
+  public RunReconciler(RunService service, RunRecovery recovery, int intervalSeconds) {
     this.service = service;
+    this.recovery = recovery;
     this.intervalSeconds = intervalSeconds;
   }
 
@@ -38,10 +42,21 @@ public final class RunReconciler implements Managed {
     timer.scheduleWithFixedDelay(this::reconcile, 1, intervalSeconds, TimeUnit.SECONDS);
   }
 
-  /** Starts every run recorded more than a grace period ago whose workflow never started. */
+  /**
+   * Until it has succeeded once, starts again the runs the engine lost; then starts every run
+   * recorded more than a grace period ago whose workflow never started. Returns how many started.
+   */
   public int reconcile() {
     AtomicInteger started = new AtomicInteger();
     try {
+      if (!recovered) {
+        int lost = recovery.recover();
+        recovered = true;
+        if (lost > 0) {
+          LOG.warn("Started {} runs again that the workflow engine had lost", lost);
+        }
+        started.addAndGet(lost);
+      }
       service.startUnstarted(
           System.currentTimeMillis() - GRACE_MILLIS,
           100,

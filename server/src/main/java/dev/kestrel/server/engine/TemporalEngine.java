@@ -1,5 +1,6 @@
 package dev.kestrel.server.engine;
 
+import dev.kestrel.server.config.KestrelConfiguration;
 import dev.kestrel.server.config.TemporalSettings;
 import dev.kestrel.server.health.TemporalHealthCheck;
 import io.dropwizard.core.setup.Environment;
@@ -21,29 +22,49 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The workflow engine as this process sees it. Embedded: Temporal's in-process server on a real
- * local port, so clients and workers speak gRPC exactly as against a cluster. External: a
- * Temporal cluster. The API gets a client with short retries (a request must answer 503 soon when
- * the engine is down); workers get one with the SDK's patient defaults.
+ * The workflow engine as this process sees it. LOCAL: the Temporal dev server this process
+ * supervises ({@link LocalTemporalServer}). EXTERNAL: a Temporal cluster. IN_MEMORY: Temporal's
+ * test server in this process, on a real local port. In every mode clients and workers speak
+ * gRPC exactly as against a cluster. The API gets a client with short retries (a request must
+ * answer 503 soon when the engine is down); workers get one with the SDK's patient defaults.
  */
 public final class TemporalEngine implements Managed {
   private final TemporalSettings settings;
-  private final TestServer.PortBoundTestServer embedded;
+  private final TestServer.PortBoundTestServer inMemory;
+  private final LocalTemporalServer local;
   private final String target;
   private final WorkflowServiceStubs apiService;
   private final WorkflowClient apiClient;
   private final WorkflowClientOptions clientOptions;
 
-  private TemporalEngine(TemporalSettings settings) {
-    if (settings.mode() == TemporalSettings.Mode.EMBEDDED) {
-      int port = settings.embeddedPort() == 0 ? freePort() : settings.embeddedPort();
-      embedded = TestServer.createPortBoundServer(port, true);
-      target = "127.0.0.1:" + port;
-    } else {
-      embedded = null;
-      target = settings.target();
-    }
+  private TemporalEngine(TemporalSettings settings, Path dataDir, boolean manageLocal) {
     this.settings = settings;
+    switch (settings.mode()) {
+      case IN_MEMORY -> {
+        int port = settings.inMemoryPort() == 0 ? freePort() : settings.inMemoryPort();
+        inMemory = TestServer.createPortBoundServer(port, true);
+        local = null;
+        target = "127.0.0.1:" + port;
+      }
+      case LOCAL -> {
+        inMemory = null;
+        if (manageLocal) {
+          local = new LocalTemporalServer(settings.local(), settings.namespace(), dataDir);
+          local.start();
+          target = local.target();
+        } else {
+          // A worker beside a LOCAL server connects to the server's engine; it does not start one.
+          local = null;
+          target = "127.0.0.1:" + settings.local().port();
+        }
+      }
+      case EXTERNAL -> {
+        inMemory = null;
+        local = null;
+        target = settings.target();
+      }
+      default -> throw new IllegalStateException("unknown mode " + settings.mode());
+    }
     apiService =
         WorkflowServiceStubs.newServiceStubs(
             connection()
@@ -57,20 +78,38 @@ public final class TemporalEngine implements Managed {
     apiClient = WorkflowClient.newInstance(apiService, clientOptions);
   }
 
-  public static TemporalEngine start(TemporalSettings settings) {
-    return new TemporalEngine(settings);
+  /**
+   * Starts (LOCAL and IN_MEMORY) or reaches (EXTERNAL) the engine. {@code manageLocal}: whether
+   * this process supervises the LOCAL dev server (the {@code server} command) or only connects to
+   * it (a {@code worker} beside it).
+   */
+  public static TemporalEngine start(TemporalSettings settings, Path dataDir, boolean manageLocal) {
+    return new TemporalEngine(settings, dataDir, manageLocal);
   }
 
   /**
-   * Starts the engine for this process: connected (or, embedded, running), its namespace and
-   * search attributes checked, stopped with the process, and watched by a health check.
+   * Starts the engine for this process: connected (or running), its namespace and search
+   * attributes checked, stopped with the process (a LOCAL dev server last of all, as it was
+   * started first), and watched by a health check that names the mode.
    */
-  public static TemporalEngine install(TemporalSettings settings, Environment env) {
-    TemporalEngine engine = start(settings);
+  public static TemporalEngine install(KestrelConfiguration config, Environment env) {
+    TemporalSettings settings = config.temporal();
+    TemporalEngine engine = start(settings, config.dataDir(), config.apiEnabled());
     env.lifecycle().manage(engine);
     EngineSetup.ensure(engine.apiClient().getWorkflowServiceStubs(), settings.namespace());
-    env.healthChecks().register("temporal", new TemporalHealthCheck(engine.apiClient()));
+    env.healthChecks().register("temporal", new TemporalHealthCheck(engine.apiClient(), engine::describe));
     return engine;
+  }
+
+  /** One line: the mode, where the engine is, and the state of a managed dev server. */
+  public String describe() {
+    String where = settings.mode() + " engine at " + target;
+    return local == null ? where : where + "; local Temporal server " + local.state();
+  }
+
+  /** The Temporal UI of the LOCAL dev server, when this process runs one. */
+  public java.util.Optional<String> uiUrl() {
+    return java.util.Optional.ofNullable(local).map(LocalTemporalServer::uiUrl);
   }
 
   /** The run lifecycle's view of this engine, for the API. */
@@ -98,7 +137,7 @@ public final class TemporalEngine implements Managed {
   /** Target, TLS and API key: the same for every connection of this process. */
   private WorkflowServiceStubsOptions.Builder connection() {
     WorkflowServiceStubsOptions.Builder options = WorkflowServiceStubsOptions.newBuilder().setTarget(target);
-    if (embedded != null) {
+    if (settings.mode() != TemporalSettings.Mode.EXTERNAL) {
       return options;
     }
     try {
@@ -145,8 +184,11 @@ public final class TemporalEngine implements Managed {
   public void stop() {
     apiService.shutdown();
     apiService.awaitTermination(5, TimeUnit.SECONDS);
-    if (embedded != null) {
-      embedded.close();
+    if (inMemory != null) {
+      inMemory.close();
+    }
+    if (local != null) {
+      local.stop();
     }
   }
 

@@ -44,6 +44,18 @@ public final class TemporalRunEngine implements RunEngine {
   }
 
   @Override
+  public boolean knows(String runId) {
+    try {
+      client.newUntypedWorkflowStub(RunWorkflow.workflowId(runId)).describe();
+      return true;
+    } catch (WorkflowNotFoundException notThere) {
+      return false;
+    } catch (WorkflowServiceException | StatusRuntimeException e) {
+      throw new EngineUnavailable(e);
+    }
+  }
+
+  @Override
   public Optional<RunState> liveState(String runId) {
     try {
       return Optional.of(client.newWorkflowStub(RunWorkflow.class, RunWorkflow.workflowId(runId)).state());

@@ -7,16 +7,24 @@ import java.util.function.Supplier;
 /** This process's worker can launch Chromium and open a page (or is busy doing so for runs). */
 public class BrowserHealthCheck extends HealthCheck {
   private final Supplier<BrowserPool> pool;
+  private final String chromiumPath;
 
   /** {@code pool} is asked on every check: the worker's pool may be replaced while the process runs. */
-  public BrowserHealthCheck(Supplier<BrowserPool> pool) {
+  public BrowserHealthCheck(Supplier<BrowserPool> pool, String chromiumPath) {
     this.pool = pool;
+    this.chromiumPath = chromiumPath;
   }
 
   @Override
-  protected Result check() throws Exception {
+  protected Result check() {
     BrowserPool current = pool.get();
-    current.probe();
+    try {
+      current.probe();
+    } catch (Exception e) {
+      return Result.unhealthy(
+          "Chromium at " + chromiumPath + " cannot open a page (worker.chromiumPath; on Debian `apt-get install chromium`): "
+              + HealthMessages.oneLine(e));
+    }
     return Result.healthy("worker " + current.workerId() + ", " + current.openSessions() + " sessions open");
   }
 }

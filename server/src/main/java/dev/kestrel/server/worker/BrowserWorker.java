@@ -14,6 +14,7 @@ import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -27,9 +28,15 @@ public final class BrowserWorker implements Managed {
   private final WorkflowClient client;
   private final WorkerFactory factory;
   private final BrowserPool pool;
+  private final Duration shutdownGrace;
 
   public BrowserWorker(
-      WorkflowClient client, BrowserSettings browser, RunRecordActivities recorder, ArtifactStore artifacts) {
+      WorkflowClient client,
+      BrowserSettings browser,
+      RunRecordActivities recorder,
+      ArtifactStore artifacts,
+      Duration shutdownGrace) {
+    this.shutdownGrace = shutdownGrace;
     this.workerId =
         hostName() + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
     this.client = client;
@@ -66,11 +73,16 @@ public final class BrowserWorker implements Managed {
     pool.warmUp();
   }
 
-  /** Lets running steps finish for a moment, then stops; their runs restart elsewhere. */
+  /**
+   * A graceful stop (SIGTERM): takes no new browser work, lets the steps in progress end within
+   * the grace period, then closes the browsers. The next step of each run finds no worker on this
+   * worker's queue, so its session restarts from step 1 on the next worker to come (the log says
+   * so): the run is handed over, not lost.
+   */
   @Override
   public void stop() {
     factory.shutdown();
-    factory.awaitTermination(5, TimeUnit.SECONDS);
+    factory.awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS);
     halt();
   }
 

@@ -4,6 +4,7 @@ import dev.kestrel.activities.browser.BrowserPool;
 import dev.kestrel.activities.browser.BrowserSettings;
 import dev.kestrel.activities.webhook.WebhookDeliveryActivitiesImpl;
 import dev.kestrel.activities.webhook.WebhookEventActivitiesImpl;
+import dev.kestrel.activities.webhook.WebhookRecovery;
 import dev.kestrel.activities.webhook.WebhookSender;
 import dev.kestrel.server.config.KestrelConfiguration;
 import dev.kestrel.server.config.WebhookSettings;
@@ -25,12 +26,14 @@ import java.time.Duration;
 public final class Workers implements Managed {
   private final TemporalEngine engine;
   private final BrowserSettings browser;
+  private final Duration shutdownGrace;
   private final Store store;
   private volatile BrowserWorker browserWorker;
 
-  private Workers(TemporalEngine engine, BrowserSettings browser, Store store) {
+  private Workers(TemporalEngine engine, BrowserSettings browser, Duration shutdownGrace, Store store) {
     this.engine = engine;
     this.browser = browser;
+    this.shutdownGrace = shutdownGrace;
     this.store = store;
     this.browserWorker = newBrowserWorker();
   }
@@ -48,15 +51,18 @@ public final class Workers implements Managed {
             new WebhookDeliveryActivitiesImpl(
                 webhookStore,
                 new WebhookSender(config.egress().policy(), Duration.ofSeconds(hooks.requestTimeoutSeconds())))));
-    Workers workers = new Workers(engine, config.worker().browser(config.egress().policy()), store);
+    env.lifecycle().manage(
+        new StartupSweep("webhook-recovery", new WebhookRecovery(webhookStore, client, hooks.delivery())::recover));
+    Workers workers =
+        new Workers(engine, config.worker().browser(config.egress().policy()), config.worker().shutdownGrace(), store);
     env.lifecycle().manage(workers);
-    env.healthChecks().register("browser", new BrowserHealthCheck(() -> workers.browserWorker().pool()));
+    env.healthChecks().register("browser", new BrowserHealthCheck(() -> workers.browserWorker().pool(), config.worker().chromiumPath()));
     return workers;
   }
 
   private BrowserWorker newBrowserWorker() {
     JdbiRunRecorder recorder = store.runRecorder();
-    return new BrowserWorker(engine.newWorkerClient(), browser, recorder, store.artifacts());
+    return new BrowserWorker(engine.newWorkerClient(), browser, recorder, store.artifacts(), shutdownGrace);
   }
 
   public BrowserWorker browserWorker() {

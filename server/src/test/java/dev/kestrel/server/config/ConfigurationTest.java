@@ -1,6 +1,11 @@
 package dev.kestrel.server.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dropwizard.configuration.ConfigurationException;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.FileConfigurationSourceProvider;
@@ -10,7 +15,7 @@ import io.dropwizard.jackson.Jackson;
 import io.dropwizard.jersey.validation.Validators;
 import org.junit.jupiter.api.Test;
 
-/** The shipped example configuration parses and validates, and the defaults make the embedded default. */
+/** The shipped example configuration parses and validates, and the defaults make the durable local default. */
 class ConfigurationTest {
   @Test
   void theProductionExampleParsesIntoExternalMode() throws Exception {
@@ -28,11 +33,35 @@ class ConfigurationTest {
     assertThat(config.publicUrl()).isNull();
   }
 
+  private static KestrelConfiguration parse(String yaml) throws Exception {
+    YamlConfigurationFactory<KestrelConfiguration> factory =
+        new YamlConfigurationFactory<>(KestrelConfiguration.class, Validators.newValidator(), Jackson.newObjectMapper(), "dw");
+    return factory.build(path -> new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "kestrel.yml");
+  }
+
   @Test
-  void withoutAFileEverythingIsTheEmbeddedDefault() {
+  void engineModesReadByNameAndAnUnknownOneNamesTheSetting() throws Exception {
+    assertThat(parse("temporal: {mode: in_memory}").temporal().mode()).isEqualTo(TemporalSettings.Mode.IN_MEMORY);
+    assertThat(parse("temporal: {mode: EMBEDDED, embeddedPort: 7999}").temporal())
+        .as("the old name of the in-memory engine")
+        .satisfies(t -> {
+          assertThat(t.mode()).isEqualTo(TemporalSettings.Mode.IN_MEMORY);
+          assertThat(t.inMemoryPort()).isEqualTo(7999);
+        });
+    assertThatThrownBy(() -> parse("temporal: {mode: CLUSTER}"))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("temporal.mode")
+        .hasMessageContaining("must be LOCAL, EXTERNAL or IN_MEMORY, not 'CLUSTER'");
+  }
+
+  @Test
+  void withoutAFileEverythingIsTheDurableLocalDefault() {
     KestrelConfiguration config = new KestrelConfiguration();
 
-    assertThat(config.temporal().mode()).isEqualTo(TemporalSettings.Mode.EMBEDDED);
+    assertThat(config.temporal().mode()).isEqualTo(TemporalSettings.Mode.LOCAL);
+    assertThat(config.temporal().local().uiPort()).isEqualTo(8233);
+    assertThat(config.temporal().local().port()).isEqualTo(7233);
+    assertThat(config.temporal().local().sqlitePragmas()).contains("journal_mode=wal");
     assertThat(config.database().getUrl()).startsWith("jdbc:h2:file:").contains("/db/kestrel");
     assertThat(config.worker().enabled()).isTrue();
     assertThat(config.worker().browserSlots()).isEqualTo(2);

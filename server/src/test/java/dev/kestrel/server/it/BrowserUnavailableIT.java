@@ -33,4 +33,19 @@ class BrowserUnavailableIT {
     String logs = api.get("/public/v1/task-runs/" + runId + "/logs").raw().body();
     assertThat(logs).contains("Could not open a browser session on worker").contains("/nonexistent/chromium");
   }
+
+  @Test
+  void theHealthCheckSaysInOneLineThatChromiumCannotOpenAPage() {
+    ApiClient admin = new ApiClient("http://127.0.0.1:" + APP.getAdminPort(), TestApps.KEY);
+    ApiClient.Answer health = admin.get("/healthcheck");
+
+    assertThat(health.status()).isEqualTo(500);
+    JsonNode browser = health.json().get("browser");
+    assertThat(browser.get("healthy").asBoolean()).isFalse();
+    assertThat(browser.get("message").asText())
+        .startsWith("Chromium at /nonexistent/chromium cannot open a page")
+        .doesNotContain("\n");
+    assertThat(browser.has("error")).as("no stack trace").isFalse();
+    assertThat(health.json().at("/temporal/message").asText()).startsWith("IN_MEMORY engine at 127.0.0.1:");
+  }
 }

@@ -31,6 +31,13 @@ public final class FakeRunEngine implements RunEngine {
     cancelled.add(runId);
   }
 
+  /** Runs this engine was started with, as a fresh in-memory engine would know them. */
+  @Override
+  public boolean knows(String runId) {
+    failIfDown();
+    return started.stream().anyMatch(s -> s.runId().equals(runId));
+  }
+
   @Override
   public Optional<RunState> liveState(String runId) {
     return down ? Optional.empty() : Optional.ofNullable(live.get(runId));

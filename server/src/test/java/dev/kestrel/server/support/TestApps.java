@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kestrel.server.Installation;
 import dev.kestrel.server.config.KestrelConfiguration;
+import dev.kestrel.server.config.TemporalSettings;
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.request.logging.LogbackAccessRequestLogFactory;
@@ -44,6 +45,8 @@ public final class TestApps {
       throw new UncheckedIOException(e);
     }
     config.bootstrap().set(ORG, KEY);
+    // The fast engine for tests; the durable default (LOCAL) has system tests of its own.
+    config.temporal().mode(TemporalSettings.Mode.IN_MEMORY);
     tweak.accept(config);
     return new DropwizardAppExtension<>(TestKestrelApplication.class, config);
   }

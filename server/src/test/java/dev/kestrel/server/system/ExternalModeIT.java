@@ -11,11 +11,6 @@ import dev.kestrel.testkit.TestPages;
 import dev.kestrel.store.TestStore;
 import dev.kestrel.server.support.WebhookReceiver;
 import dev.kestrel.workflows.RunSearchAttributes;
-import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.BrowserType;
-import com.microsoft.playwright.Locator;
-import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -230,38 +225,7 @@ class ExternalModeIT {
   void opsFindTheRunInTheTemporalUi() throws Exception {
     String runId = TestApps.queue(client, orderTask, "{\"inputs\": {\"orderId\": \"ui\"}}");
     assertThat(TestApps.awaitTerminal(client, runId, Duration.ofSeconds(120)).get("status").asText()).isEqualTo("COMPLETED");
-    Path shots = Path.of("target/ui-screenshots");
-    Files.createDirectories(shots);
-
-    try (Playwright playwright = Playwright.create(new Playwright.CreateOptions().setEnv(java.util.Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-        Browser browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-            .setExecutablePath(Path.of(System.getProperty("kestrel.chromium", "/usr/bin/chromium")))
-            .setArgs(dev.kestrel.activities.browser.BrowserSettings.DEFAULT_ARGS))) {
-      Page page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1400, 1000));
-      String query = java.net.URLEncoder.encode("KestrelTaskId=\"" + orderTask + "\"", java.nio.charset.StandardCharsets.UTF_8);
-      page.navigate(temporal.uiUrl() + "/namespaces/default/workflows?query=" + query);
-      Locator link = page.locator("a:has-text('run-" + runId + "')");
-      link.first().waitFor(new Locator.WaitForOptions().setTimeout(60_000));
-      page.screenshot(new Page.ScreenshotOptions().setPath(shots.resolve("1-filtered-by-task.png")).setFullPage(true));
-      page.navigate(temporal.uiUrl() + link.first().getAttribute("href"));
-
-      // The timeline tells the story: each step is an activity named by its summary.
-      page.getByText("RunStep • 1/5 goto").first().waitFor(new Locator.WaitForOptions().setTimeout(60_000));
-      assertThat(page.getByText("RunStep • 5/5 extract #status").count()).isPositive();
-      page.screenshot(new Page.ScreenshotOptions().setPath(shots.resolve("2-run-timeline.png")).setFullPage(true));
-
-      page.getByText("User Metadata").first().click();
-      // The summary is rendered as Markdown in a sandboxed frame (typographic quotes around the name).
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-          assertThat(allText(page)).contains("Run " + runId + " of task", "Order status (system)", "(5 steps)"));
-      page.screenshot(new Page.ScreenshotOptions().setPath(shots.resolve("3-run-summary.png")).setFullPage(true));
-
-      page.getByText("Search Attributes").first().click();
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-          assertThat(allText(page))
-              .contains("KestrelRunStatus", "KestrelTaskId", orderTask, "KestrelOrganizationId", "KestrelTriggerType"));
-      page.screenshot(new Page.ScreenshotOptions().setPath(shots.resolve("4-run-search-attributes.png")).setFullPage(true));
-    }
+    TemporalUi.assertShowsRun(temporal.uiUrl(), orderTask, runId, "Order status (system)", "");
   }
 
   /**
@@ -312,19 +276,6 @@ class ExternalModeIT {
     } finally {
       receiver.stop();
     }
-  }
-
-  /** The text of the page and of its frames. */
-  static String allText(Page page) {
-    StringBuilder text = new StringBuilder();
-    for (com.microsoft.playwright.Frame frame : page.frames()) {
-      try {
-        text.append(frame.innerText("body")).append('\n');
-      } catch (com.microsoft.playwright.PlaywrightException detachedOrEmpty) {
-        // A frame that went away meanwhile has nothing to show.
-      }
-    }
-    return text.toString();
   }
 
   /** The workers that opened a browser session for the run, in order, from its log. */

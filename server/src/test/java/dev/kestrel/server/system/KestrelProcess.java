@@ -13,7 +13,10 @@ import java.util.Map;
 
 /**
  * The product as a separate JVM, started the way an operator starts it: {@code java -jar
- * kestrel.jar server|worker config.yml}, in external mode against a real Temporal and PostgreSQL.
+ * kestrel.jar server|worker config.yml}: in external mode against a real Temporal and PostgreSQL,
+ * or on one data folder with the embedded database and the LOCAL or IN_MEMORY engine. It runs in a
+ * process group of its own, so that a test can kill the whole server as a crash of the machine's
+ * user session would.
  */
 final class KestrelProcess implements AutoCloseable {
   static final Path JAR = Path.of("target/kestrel.jar").toAbsolutePath();
@@ -32,10 +35,7 @@ final class KestrelProcess implements AutoCloseable {
    * @param extraYaml more configuration, appended to the file
    */
   KestrelProcess(String command, Path dir, String name, String temporalTarget, String databaseUrl, String extraYaml) {
-    this.command = command;
-    this.config = dir.resolve(name + ".yml");
-    this.log = dir.resolve(name + ".log");
-    this.env = Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+    this(command, dir, name);
     String yaml = """
         server:
           applicationConnectors: [{type: http, port: %d, bindHost: 127.0.0.1}]
@@ -67,6 +67,50 @@ final class KestrelProcess implements AutoCloseable {
         %s
         """.formatted(httpPort, adminPort, dir.resolve("data"), databaseUrl, temporalTarget,
             System.getProperty("kestrel.chromium", "/usr/bin/chromium"), TestApps.ORG, TestApps.KEY, extraYaml);
+    write(yaml);
+  }
+
+  private KestrelProcess(String command, Path dir, String name) {
+    this.command = command;
+    this.config = dir.resolve(name + ".yml");
+    this.log = dir.resolve(name + ".log");
+    this.env = Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+  }
+
+  /**
+   * A {@code server} with its worker on the embedded database in {@code dataDir}, as the README's
+   * first command runs it; {@code temporalYaml} is the {@code temporal:} block (the engine).
+   */
+  static KestrelProcess onDataFolder(Path dir, String name, Path dataDir, String temporalYaml, String extraYaml) {
+    KestrelProcess process = new KestrelProcess("server", dir, name);
+    process.write("""
+        server:
+          applicationConnectors: [{type: http, port: %d, bindHost: 127.0.0.1}]
+          adminConnectors: [{type: http, port: %d, bindHost: 127.0.0.1}]
+          requestLog: {appenders: []}
+        logging:
+          level: WARN
+          loggers: {dev.kestrel: INFO}
+        dataDir: %s
+        temporal: %s
+        worker:
+          chromiumPath: %s
+          browserSlots: 2
+        reconcileIntervalSeconds: 1
+        webhooks:
+          retryInitialIntervalMillis: 2000
+          retryMaxIntervalSeconds: 5
+          logBatchIntervalMillis: 1000
+        bootstrap:
+          organization: %s
+          apiKey: %s
+        %s
+        """.formatted(process.httpPort, process.adminPort, dataDir, temporalYaml,
+            System.getProperty("kestrel.chromium", "/usr/bin/chromium"), TestApps.ORG, TestApps.KEY, extraYaml));
+    return process;
+  }
+
+  private void write(String yaml) {
     try {
       Files.writeString(config, yaml);
     } catch (IOException e) {
@@ -77,6 +121,47 @@ final class KestrelProcess implements AutoCloseable {
   KestrelProcess start() {
     process = Processes.startJar("512m", JAR, List.of(command, config.toString()), env, log);
     return awaitStarted();
+  }
+
+  /** Starts it as the leader of a process group of its own ({@code setsid}), for {@link #killGroup}. */
+  KestrelProcess startInOwnGroup() {
+    process = Processes.start(setsid(Processes.jarCommand("512m", JAR, List.of(command, config.toString()))), env, log);
+    return awaitStarted();
+  }
+
+  /** Runs it to its end (a start that is refused), and returns its exit code. */
+  int runToExit(Duration atMost) throws InterruptedException {
+    process = Processes.start(Processes.jarCommand("512m", JAR, List.of(command, config.toString())), env, log);
+    if (!process.waitFor(atMost.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      kill();
+      throw new AssertionError(command + " did not end within " + atMost + "; log " + log);
+    }
+    return process.exitValue();
+  }
+
+  private static List<String> setsid(List<String> command) {
+    List<String> all = new java.util.ArrayList<>(List.of("setsid"));
+    all.addAll(command);
+    return all;
+  }
+
+  /** kill -9 of its whole process group: the JVM and whatever it started in its group. */
+  void killGroup() throws Exception {
+    new ProcessBuilder("kill", "-KILL", "--", "-" + process.pid()).inheritIO().start().waitFor();
+    process.waitFor();
+  }
+
+  /** SIGTERM, as an operator's {@code kill} or a service manager's stop, and waits for the end. */
+  int terminate(Duration atMost) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(atMost.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      throw new AssertionError(command + " did not stop within " + atMost + " of SIGTERM; log " + log);
+    }
+    return process.exitValue();
+  }
+
+  String adminUrl() {
+    return "http://127.0.0.1:" + adminPort;
   }
 
   /**

@@ -54,7 +54,7 @@ public class RunDao {
                   .bind("trigger", in.triggerType().name())
                   .bind("inputs", json.write(in.inputs()))
                   .bind("total", in.steps().size())
-                  .bind("input", workflowStarted ? null : json.write(in))
+                  .bind("input", json.write(in))
                   .bind("started", workflowStarted)
                   .bind("createdAt", in.createdAtMillis())
                   .execute());
@@ -149,10 +149,11 @@ public class RunDao {
                 .one());
   }
 
+  /** The run's workflow has started; its input is kept until the run ends, to start it again if the engine loses it. */
   public void markStarted(String runId) {
     jdbi.useHandle(
         h ->
-            h.createUpdate("UPDATE runs SET workflow_started = TRUE, workflow_input = NULL WHERE id = :id")
+            h.createUpdate("UPDATE runs SET workflow_started = TRUE WHERE id = :id")
                 .bind("id", runId)
                 .execute());
   }
@@ -189,6 +190,37 @@ public class RunDao {
                 .orElse(null));
   }
 
+  /** A run whose workflow was started, is not terminal in the store, and the input it was started with (null for rows from before inputs were kept). */
+  public record Unfinished(long seq, String runId, RunInput input) {}
+
+  /** Up to {@code limit} unfinished started runs after position {@code afterSeq}, in order. */
+  public List<Unfinished> unfinished(long afterSeq, int limit) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT seq, id, workflow_input FROM runs WHERE workflow_started = TRUE AND " + NOT_TERMINAL
+                        + " AND seq > :after ORDER BY seq LIMIT :limit")
+                .bind("after", afterSeq)
+                .bind("limit", limit)
+                .map((rs, ctx) -> new Unfinished(
+                    rs.getLong("seq"), rs.getString("id"), json.read(rs.getString("workflow_input"), RunInput.class)))
+                .list());
+  }
+
+  /** Ends a run that cannot be run again (FAILED with {@code error}); false if it had ended meanwhile. */
+  public boolean fail(String runId, RunError error, long now) {
+    return jdbi.withHandle(
+            h ->
+                h.createUpdate(
+                        "UPDATE runs SET status = 'FAILED', error = :error, finished_at = :now, workflow_input = NULL "
+                            + "WHERE id = :id AND " + NOT_TERMINAL)
+                    .bind("error", json.write(error))
+                    .bind("now", now)
+                    .bind("id", runId)
+                    .execute())
+        == 1;
+  }
+
   /** Keeps the first reason given; a terminal run keeps what it has. */
   public void setCancelReason(String runId, String reason) {
     jdbi.useHandle(
@@ -201,15 +233,19 @@ public class RunDao {
                 .execute());
   }
 
-  /** Writes the workflow's view of the run; returns false if the row is already terminal. */
+  /**
+   * Writes the workflow's view of the run; returns false if the row is already terminal. A terminal
+   * state drops the kept workflow input: nothing will start the run again.
+   */
   public boolean updateState(String runId, RunState s) {
     return jdbi.withHandle(
             h ->
                 h.createUpdate(
                         "UPDATE runs SET status = :status, current_step = :step, outputs = :outputs, "
                             + "error = :error, worker_id = :worker, workflow_started = TRUE, "
-                            + "started_at = COALESCE(started_at, :startedAt), finished_at = :finishedAt "
-                            + "WHERE id = :id AND " + NOT_TERMINAL)
+                            + "started_at = COALESCE(started_at, :startedAt), finished_at = :finishedAt"
+                            + (s.status().isTerminal() ? ", workflow_input = NULL" : "")
+                            + " WHERE id = :id AND " + NOT_TERMINAL)
                     .bind("status", s.status().name())
                     .bind("step", s.currentStep())
                     .bind("outputs", json.write(s.outputs()))

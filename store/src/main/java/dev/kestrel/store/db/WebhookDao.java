@@ -1,6 +1,7 @@
 package dev.kestrel.store.db;
 
 import dev.kestrel.store.records.DeliveryAttempt;
+import dev.kestrel.store.records.WaitingDelivery;
 import dev.kestrel.store.records.WebhookDelivery;
 import dev.kestrel.store.records.WebhookEndpointRecord;
 import dev.kestrel.model.Timestamps;
@@ -150,6 +151,35 @@ public class WebhookDao {
                             WebhookEvent.fromWire(rs.getString("event")),
                             rs.getString("payload")))
                 .findOne());
+  }
+
+  /**
+   * Lifecycle deliveries to live endpoints with no delivered attempt and fewer than
+   * {@code maxAttempts} attempts, oldest first. Log batches are not among them: a run's webhook
+   * workflow prepares those itself.
+   */
+  public List<WaitingDelivery> waiting(int maxAttempts, int limit) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT d.id, d.endpoint_id, d.run_id, d.event, e.url FROM webhook_deliveries d "
+                        + "JOIN webhook_endpoints e ON e.id = d.endpoint_id "
+                        + "WHERE e.deleted_at IS NULL AND d.event <> :log AND NOT EXISTS ("
+                        + "SELECT 1 FROM webhook_attempts a WHERE a.delivery_id = d.id "
+                        + "AND (a.delivered = TRUE OR a.attempt >= :max)) "
+                        + "ORDER BY d.created_at, d.id LIMIT :limit")
+                .bind("log", WebhookEvent.LOG.wireName())
+                .bind("max", maxAttempts)
+                .bind("limit", limit)
+                .map(
+                    (rs, ctx) ->
+                        new WaitingDelivery(
+                            rs.getString("id"),
+                            rs.getString("endpoint_id"),
+                            rs.getString("run_id"),
+                            WebhookEvent.fromWire(rs.getString("event")),
+                            rs.getString("url")))
+                .list());
   }
 
   public void insertAttempt(DeliveryAttempt a) {

