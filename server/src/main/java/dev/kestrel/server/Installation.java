@@ -1,7 +1,7 @@
 package dev.kestrel.server;
 
 import dev.kestrel.server.core.Organizations;
-import dev.kestrel.server.engine.TemporalEngine;
+import dev.kestrel.engine.TemporalEngine;
 import dev.kestrel.server.worker.Workers;
 import dev.kestrel.store.Store;
 

@@ -8,9 +8,10 @@ import dev.kestrel.server.cli.ServeCommand;
 import dev.kestrel.server.cli.SetWebhookPepperCommand;
 import dev.kestrel.server.cli.WorkerCommand;
 import dev.kestrel.server.config.KestrelConfiguration;
-import dev.kestrel.server.config.StartupFailure;
+import dev.kestrel.engine.StartupFailure;
 import dev.kestrel.server.core.Organizations;
-import dev.kestrel.server.engine.TemporalEngine;
+import dev.kestrel.engine.TemporalEngine;
+import dev.kestrel.server.engine.Engine;
 import dev.kestrel.server.worker.Workers;
 import dev.kestrel.store.Store;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
@@ -72,7 +73,7 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
     ((AbstractServerFactory) config.getServerFactory()).setRegisterDefaultExceptionMappers(false);
     requireWritable(config.dataDir());
     // The engine first: a LOCAL one takes the data folder's lock, so a second server stops here.
-    TemporalEngine engine = TemporalEngine.install(config, env);
+    TemporalEngine engine = Engine.install(config, env);
     Store store = openStore(config, env);
     Organizations organizations = new Organizations(store.organizations(), store.apiKeys());
     if (config.bootstrap().apiKey() != null) {

@@ -8,7 +8,8 @@ import dev.kestrel.server.core.RunEngine;
 import dev.kestrel.server.core.RunReconciler;
 import dev.kestrel.server.core.RunRecovery;
 import dev.kestrel.server.core.RunService;
-import dev.kestrel.server.engine.TemporalEngine;
+import dev.kestrel.engine.TemporalEngine;
+import dev.kestrel.server.engine.Engine;
 import dev.kestrel.server.errors.ErrorMappers;
 import dev.kestrel.server.resources.RequestSizeFilter;
 import dev.kestrel.server.resources.RunResource;
@@ -42,7 +43,7 @@ public final class PublicApi {
 
   public static void install(KestrelConfiguration config, Environment env, Store store, TemporalEngine engine) {
     ObjectMapper mapper = env.getObjectMapper();
-    RunEngine runEngine = engine.runs();
+    RunEngine runEngine = Engine.runs(engine);
     RunService runs =
         new RunService(
             store.tasks(),

@@ -1,7 +1,7 @@
 package dev.kestrel.server.cli;
 
 import dev.kestrel.server.config.KestrelConfiguration;
-import dev.kestrel.server.config.StartupFailure;
+import dev.kestrel.engine.StartupFailure;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.cli.Cli;
 import io.dropwizard.core.cli.ServerCommand;

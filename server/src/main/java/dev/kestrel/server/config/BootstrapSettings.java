@@ -1,5 +1,6 @@
 package dev.kestrel.server.config;
 
+import dev.kestrel.engine.Env;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**

@@ -1,5 +1,7 @@
 package dev.kestrel.server.config;
 
+import dev.kestrel.engine.Env;
+import dev.kestrel.engine.TemporalSettings;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;

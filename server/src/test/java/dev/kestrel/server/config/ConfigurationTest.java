@@ -3,6 +3,8 @@ package dev.kestrel.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kestrel.engine.TemporalSettings;
+
 import io.dropwizard.configuration.ConfigurationException;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;

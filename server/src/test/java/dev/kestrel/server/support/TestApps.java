@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kestrel.server.Installation;
 import dev.kestrel.server.config.KestrelConfiguration;
-import dev.kestrel.server.config.TemporalSettings;
+import dev.kestrel.engine.TemporalSettings;
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.request.logging.LogbackAccessRequestLogFactory;

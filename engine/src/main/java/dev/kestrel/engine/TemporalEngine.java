@@ -1,10 +1,5 @@
-package dev.kestrel.server.engine;
+package dev.kestrel.engine;
 
-import dev.kestrel.server.config.KestrelConfiguration;
-import dev.kestrel.server.config.TemporalSettings;
-import dev.kestrel.server.health.TemporalHealthCheck;
-import io.dropwizard.core.setup.Environment;
-import io.dropwizard.lifecycle.Managed;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.RpcRetryOptions;
@@ -28,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * gRPC exactly as against a cluster. The API gets a client with short retries (a request must
  * answer 503 soon when the engine is down); workers get one with the SDK's patient defaults.
  */
-public final class TemporalEngine implements Managed {
+public final class TemporalEngine implements AutoCloseable {
   private final TemporalSettings settings;
   private final TestServer.PortBoundTestServer inMemory;
   private final LocalTemporalServer local;
@@ -87,35 +82,12 @@ public final class TemporalEngine implements Managed {
     return new TemporalEngine(settings, dataDir, manageLocal);
   }
 
-  /**
-   * Starts the engine for this process: connected (or running), its namespace and search
-   * attributes checked, stopped with the process (a LOCAL dev server last of all, as it was
-   * started first), and watched by a health check that names the mode.
-   */
-  public static TemporalEngine install(KestrelConfiguration config, Environment env) {
-    TemporalSettings settings = config.temporal();
-    TemporalEngine engine = start(settings, config.dataDir(), config.apiEnabled());
-    env.lifecycle().manage(engine);
-    EngineSetup.ensure(engine.apiClient().getWorkflowServiceStubs(), settings.namespace());
-    env.healthChecks().register("temporal", new TemporalHealthCheck(engine.apiClient(), engine::describe));
-    return engine;
-  }
-
   /** One line: the mode, where the engine is, and the state of a managed dev server. */
   public String describe() {
     String where = settings.mode() + " engine at " + target;
     return local == null ? where : where + "; local Temporal server " + local.state();
   }
 
-  /** The Temporal UI of the LOCAL dev server, when this process runs one. */
-  public java.util.Optional<String> uiUrl() {
-    return java.util.Optional.ofNullable(local).map(LocalTemporalServer::uiUrl);
-  }
-
-  /** The run lifecycle's view of this engine, for the API. */
-  public TemporalRunEngine runs() {
-    return new TemporalRunEngine(apiClient);
-  }
 
   public String target() {
     return target;
@@ -180,8 +152,9 @@ public final class TemporalEngine implements Managed {
     return factory.getTrustManagers()[0];
   }
 
+  /** Closes the API's connection, then stops an in-memory or LOCAL engine this process runs. */
   @Override
-  public void stop() {
+  public void close() {
     apiService.shutdown();
     apiService.awaitTermination(5, TimeUnit.SECONDS);
     if (inMemory != null) {

@@ -1,4 +1,4 @@
-package dev.kestrel.server.config;
+package dev.kestrel.engine;
 
 /** Environment variables that set defaults, so the embedded default needs no configuration file. */
 public final class Env {

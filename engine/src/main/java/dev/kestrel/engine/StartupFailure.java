@@ -1,4 +1,4 @@
-package dev.kestrel.server.config;
+package dev.kestrel.engine;
 
 /**
  * The process cannot start as configured. The message names the setting or the fact to change

@@ -1,7 +1,5 @@
-package dev.kestrel.server.engine;
+package dev.kestrel.engine;
 
-import dev.kestrel.server.config.LocalServerSettings;
-import dev.kestrel.server.config.StartupFailure;
 import dev.kestrel.workflows.RunSearchAttributes;
 import java.io.File;
 import java.io.IOException;

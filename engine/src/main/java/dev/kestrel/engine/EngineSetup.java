@@ -1,4 +1,4 @@
-package dev.kestrel.server.engine;
+package dev.kestrel.engine;
 
 import dev.kestrel.workflows.RunSearchAttributes;
 import io.grpc.Status;

@@ -1,4 +1,4 @@
-package dev.kestrel.server.config;
+package dev.kestrel.engine;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import jakarta.validation.constraints.Max;
