@@ -9,7 +9,6 @@ import dev.kestrel.server.support.ApiClient;
 import dev.kestrel.server.support.TestApps;
 import dev.kestrel.testkit.TestPages;
 import dev.kestrel.store.TestStore;
-import dev.kestrel.server.support.WebhookReceiver;
 import dev.kestrel.workflows.RunSearchAttributes;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -228,30 +227,11 @@ class ExternalModeIT {
     TemporalUi.assertShowsRun(temporal.uiUrl(), orderTask, runId, "Order status (system)", "");
   }
 
-  /**
-   * Issue 4, acceptance 4: events wait for a receiver that is down while every process (API,
-   * workers, Temporal) is killed and started again; once the receiver is back, all of them arrive,
-   * in order and signed. Attempts are only spent while a worker is up, so the restart itself does
-   * not eat into the six retries.
-   */
+  /** Issue 4, acceptance 4: webhook events survive a restart of every process, Temporal's too. */
   @Test
   @Order(6)
   void webhookEventsWaitingForADownReceiverSurviveARestartOfEveryProcess() {
-    WebhookReceiver receiver = new WebhookReceiver();
-    receiver.start();
-    receiver.stop();
-    try {
-      ApiClient.Answer created = client.post("/public/v1/webhook-endpoints", "{\"url\": \"" + receiver.url("/durable") + "\"}");
-      assertThat(created.status()).isEqualTo(201);
-      String endpointId = created.json().at("/endpoint/id").asText();
-      String secret = created.json().get("secret").asText();
-      String runId = TestApps.queue(client, orderTask, "{\"inputs\": {\"orderId\": \"hook\"}}");
-      assertThat(TestApps.awaitTerminal(client, runId, Duration.ofSeconds(120)).get("status").asText()).isEqualTo("COMPLETED");
-      String attempts = "/public/v1/webhook-endpoints/" + endpointId + "/deliveries?runId=" + runId;
-      JsonNode failed = await().atMost(Duration.ofSeconds(60)).until(() -> client.get(attempts).json().get("deliveries"), a -> a.size() >= 1);
-      assertThat(failed.get(0).get("delivered").asBoolean()).isFalse();
-      assertThat(failed.get(0).get("error").asText()).isEqualTo("connection refused or unreachable");
-
+    WebhooksAcrossRestart.assertWaitingEventsArrive(client, orderTask, "/durable", () -> {
       api.kill();
       workers.forEach(KestrelProcess::kill);
       temporal.kill();
@@ -261,21 +241,8 @@ class ExternalModeIT {
       workers.clear();
       workers.add(worker("worker-4"));
       workers.add(worker("worker-5"));
-      receiver.start();
-
-      List<WebhookReceiver.Delivery> got = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-          .until(() -> receiver.received("/durable", runId),
-              l -> l.stream().anyMatch(d -> "task-run.completed".equals(d.event())));
-      List<String> events = got.stream().map(WebhookReceiver.Delivery::event).toList();
-      assertThat(events.get(0)).isEqualTo("task-run.started");
-      assertThat(events.get(events.size() - 1)).isEqualTo("task-run.completed");
-      assertThat(events).contains("task-run.log");
-      assertThat(got).allMatch(d -> d.signatureVerifies(secret, "komos-webhook-pepper"));
-      assertThat(got.stream().map(d -> d.header("x-komos-delivery-id")).distinct()).hasSize(got.size());
-      assertThat(got.get(got.size() - 1).json().at("/outputs/status").asText()).isEqualTo("Shipped: hook");
-    } finally {
-      receiver.stop();
-    }
+      return client;
+    });
   }
 
   /** The workers that opened a browser session for the run, in order, from its log. */

@@ -36,15 +36,7 @@ final class KestrelProcess implements AutoCloseable {
    */
   KestrelProcess(String command, Path dir, String name, String temporalTarget, String databaseUrl, String extraYaml) {
     this(command, dir, name);
-    String yaml = """
-        server:
-          applicationConnectors: [{type: http, port: %d, bindHost: 127.0.0.1}]
-          adminConnectors: [{type: http, port: %d, bindHost: 127.0.0.1}]
-          requestLog: {appenders: []}
-        logging:
-          level: WARN
-          loggers: {dev.kestrel: INFO}
-        dataDir: %s
+    write(common(dataFolderOf(dir)) + """
         database:
           driverClass: org.postgresql.Driver
           url: %s
@@ -56,18 +48,7 @@ final class KestrelProcess implements AutoCloseable {
         worker:
           enabled: false
           chromiumPath: %s
-        reconcileIntervalSeconds: 1
-        webhooks:
-          retryInitialIntervalMillis: 2000
-          retryMaxIntervalSeconds: 10
-          logBatchIntervalMillis: 1000
-        bootstrap:
-          organization: %s
-          apiKey: %s
-        %s
-        """.formatted(httpPort, adminPort, dir.resolve("data"), databaseUrl, temporalTarget,
-            System.getProperty("kestrel.chromium", "/usr/bin/chromium"), TestApps.ORG, TestApps.KEY, extraYaml);
-    write(yaml);
+        """.formatted(databaseUrl, temporalTarget, CHROMIUM) + rest(extraYaml));
   }
 
   private KestrelProcess(String command, Path dir, String name) {
@@ -83,7 +64,24 @@ final class KestrelProcess implements AutoCloseable {
    */
   static KestrelProcess onDataFolder(Path dir, String name, Path dataDir, String temporalYaml, String extraYaml) {
     KestrelProcess process = new KestrelProcess("server", dir, name);
-    process.write("""
+    process.write(process.common(dataDir) + """
+        temporal: %s
+        worker:
+          chromiumPath: %s
+          browserSlots: 2
+        """.formatted(temporalYaml, CHROMIUM) + rest(extraYaml));
+    return process;
+  }
+
+  private static final String CHROMIUM = System.getProperty("kestrel.chromium", "/usr/bin/chromium");
+
+  private static Path dataFolderOf(Path dir) {
+    return dir.resolve("data");
+  }
+
+  /** Ports on 127.0.0.1, quiet logs, the data folder. */
+  private String common(Path dataDir) {
+    return """
         server:
           applicationConnectors: [{type: http, port: %d, bindHost: 127.0.0.1}]
           adminConnectors: [{type: http, port: %d, bindHost: 127.0.0.1}]
@@ -92,10 +90,12 @@ final class KestrelProcess implements AutoCloseable {
           level: WARN
           loggers: {dev.kestrel: INFO}
         dataDir: %s
-        temporal: %s
-        worker:
-          chromiumPath: %s
-          browserSlots: 2
+        """.formatted(httpPort, adminPort, dataDir);
+  }
+
+  /** Fast repairs and webhook retries for tests, the test organization's key, and {@code extraYaml}. */
+  private static String rest(String extraYaml) {
+    return """
         reconcileIntervalSeconds: 1
         webhooks:
           retryInitialIntervalMillis: 2000
@@ -105,9 +105,7 @@ final class KestrelProcess implements AutoCloseable {
           organization: %s
           apiKey: %s
         %s
-        """.formatted(process.httpPort, process.adminPort, dataDir, temporalYaml,
-            System.getProperty("kestrel.chromium", "/usr/bin/chromium"), TestApps.ORG, TestApps.KEY, extraYaml));
-    return process;
+        """.formatted(TestApps.ORG, TestApps.KEY, extraYaml);
   }
 
   private void write(String yaml) {

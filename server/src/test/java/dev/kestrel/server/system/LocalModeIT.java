@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kestrel.server.support.ApiClient;
 import dev.kestrel.server.support.TestApps;
-import dev.kestrel.server.support.WebhookReceiver;
 import dev.kestrel.testkit.Ports;
 import dev.kestrel.testkit.TestPages;
 import java.nio.file.Files;
@@ -161,34 +160,17 @@ class LocalModeIT {
 
   @Test
   @Order(4)
-  void aWebhookDeliveryWaitingAcrossARestartArrives() throws Exception {
-    WebhookReceiver receiver = new WebhookReceiver();
-    receiver.start();
-    receiver.stop();
-    try {
-      ApiClient.Answer created = client.post("/public/v1/webhook-endpoints", "{\"url\": \"" + receiver.url("/local") + "\"}");
-      assertThat(created.status()).isEqualTo(201);
-      String endpointId = created.json().at("/endpoint/id").asText();
-      String secret = created.json().get("secret").asText();
-      String runId = TestApps.queue(client, orderTask, "{\"inputs\": {\"orderId\": \"hook\"}}");
-      assertThat(TestApps.awaitTerminal(client, runId, Duration.ofSeconds(120)).get("status").asText()).isEqualTo("COMPLETED");
-      String attempts = "/public/v1/webhook-endpoints/" + endpointId + "/deliveries?runId=" + runId;
-      await().atMost(Duration.ofSeconds(60)).until(() -> client.get(attempts).json().get("deliveries"), a -> a.size() >= 1);
-
-      server.killGroup();
+  void aWebhookDeliveryWaitingAcrossARestartArrives() {
+    WebhooksAcrossRestart.assertWaitingEventsArrive(client, orderTask, "/local", () -> {
+      try {
+        server.killGroup();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
       awaitNoTemporalProcess();
       restart();
-      receiver.start();
-
-      List<WebhookReceiver.Delivery> got = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-          .until(() -> receiver.received("/local", runId),
-              l -> l.stream().anyMatch(d -> "task-run.completed".equals(d.event())));
-      assertThat(got.get(0).event()).isEqualTo("task-run.started");
-      assertThat(got).allMatch(d -> d.signatureVerifies(secret, "komos-webhook-pepper"));
-      assertThat(got.get(got.size() - 1).json().at("/outputs/status").asText()).isEqualTo("Shipped: hook");
-    } finally {
-      receiver.stop();
-    }
+      return client;
+    });
   }
 
   @Test
