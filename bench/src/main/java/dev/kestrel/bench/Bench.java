@@ -2,6 +2,8 @@ package dev.kestrel.bench;
 
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.Playwright;
+import dev.kestrel.bench.KestrelServer.Engine;
+import dev.kestrel.bench.Report.Row;
 import dev.kestrel.testkit.TemporalDevServer;
 import dev.kestrel.testkit.TestPages;
 import java.nio.file.Files;
@@ -17,7 +19,31 @@ import java.util.List;
  * <p>{@code --quick} uses small samples, to check the benchmark itself works.
  */
 public final class Bench {
+  static final String DEFAULT_ENGINE = "local (default)";
+  static final String SQLITE_IN_MEMORY = "dev server, SQLite in memory";
+
   private Bench() {}
+
+  /**
+   * Row 2 (one slot) then row 1 (an API alone, whose submitted runs stay queued) on {@code engine}.
+   * A LOCAL engine belongs to one server's data folder, so each server gets a fresh one.
+   */
+  private static void rowsOneAndTwo(Report report, Path work, Scenario scenario, Browser browser, boolean quick,
+      Engine engine, TemporalDevServer external) throws Exception {
+    System.out.println("Rows 1 and 2 on " + engine.name());
+    String folder = engine.name().replaceAll("[^a-z]+", "-");
+    try (KestrelServer server = new KestrelServer(work.resolve("e2e-" + folder), engine, 1).start()) {
+      String task = server.api().post("/public/v1/tasks", scenario.taskJson("Bench")).at("/task/id").asText();
+      EndToEndBench.run(report, engine.name(), server, task, scenario, browser, quick ? 3 : 12);
+    }
+    Engine second = external != null ? engine
+        : engine.name().equals(DEFAULT_ENGINE) ? Engine.local(engine.name(), List.of("journal_mode=wal", "synchronous=normal"))
+        : Engine.local(engine.name(), List.of());
+    try (KestrelServer api = new KestrelServer(work.resolve("api-" + folder), second, 0).start()) {
+      String task = api.api().post("/public/v1/tasks", scenario.taskJson("Bench")).at("/task/id").asText();
+      SubmissionBench.run(report, engine.name(), api, task, quick ? 60 : 150);
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     List<String> options = List.of(args);
@@ -35,32 +61,38 @@ public final class Bench {
     pages.start();
     Scenario scenario = new Scenario(pages.url("/order?delayMs=0"));
     try (Playwright playwright = Scenario.playwright(); Browser browser = Scenario.launch(playwright)) {
-      String embeddedTask;
-      System.out.println("Rows 1 and 4 on the embedded engine (an API without a worker)");
-      try (KestrelServer api = new KestrelServer(work.resolve("api-embedded"), null, 0).start()) {
-        embeddedTask = api.api().post("/public/v1/tasks", scenario.taskJson("Bench")).at("/task/id").asText();
-        SubmissionBench.run(report, "embedded", api, embeddedTask, quick ? 60 : 300);
-        ReadPathBench.run(report, api, embeddedTask, quick ? 2_000 : 10_000, Duration.ofSeconds(quick ? 3 : 10));
+      System.out.println("Rows 1 and 4 on the in-memory engine (an API without a worker)");
+      try (KestrelServer api = new KestrelServer(work.resolve("api-memory"), Engine.inMemory(), 0).start()) {
+        String task = api.api().post("/public/v1/tasks", scenario.taskJson("Bench")).at("/task/id").asText();
+        SubmissionBench.run(report, api.engineName(), api, task, quick ? 60 : 300);
+        ReadPathBench.run(report, api, task, quick ? 2_000 : 10_000, Duration.ofSeconds(quick ? 3 : 10));
       }
 
-      System.out.println("Rows 2 and 5 on the embedded engine (one slot)");
-      try (KestrelServer server = new KestrelServer(work.resolve("e2e-embedded"), null, 1).start()) {
+      System.out.println("Rows 2 and 5 on the in-memory engine (one slot)");
+      try (KestrelServer server = new KestrelServer(work.resolve("e2e-memory"), Engine.inMemory(), 1).start()) {
         String task = server.api().post("/public/v1/tasks", scenario.taskJson("Bench")).at("/task/id").asText();
-        EndToEndBench.run(report, "embedded", server, task, scenario, browser, quick ? 3 : 12);
+        EndToEndBench.run(report, server.engineName(), server, task, scenario, browser, quick ? 3 : 12);
         LogLatencyBench.run(report, server, pages.url(""));
       }
 
-      System.out.println("Rows 1 and 2 on the Temporal dev server");
-      try (TemporalDevServer temporal = new TemporalDevServer(Files.createDirectories(work.resolve("temporal"))).start()) {
-        // End-to-end first: the submission row leaves its runs queued on this server, unexecuted.
-        try (KestrelServer server = new KestrelServer(work.resolve("e2e-dev"), temporal.target(), 1).start()) {
-          String task = server.api().post("/public/v1/tasks", scenario.taskJson("Bench")).at("/task/id").asText();
-          EndToEndBench.run(report, "dev server", server, task, scenario, browser, quick ? 3 : 12);
-        }
-        try (KestrelServer api = new KestrelServer(work.resolve("api-dev"), temporal.target(), 0).start()) {
-          String task = api.api().post("/public/v1/tasks", scenario.taskJson("Bench")).at("/task/id").asText();
-          SubmissionBench.run(report, "dev server", api, task, quick ? 60 : 150);
-        }
+      // Rows 1 and 2 on the default (LOCAL: the dev server on a SQLite file, WAL), on the same with
+      // SQLite's own defaults, and on a dev server whose SQLite is in memory: what SQLite costs.
+      Engine local = Engine.local(DEFAULT_ENGINE, List.of("journal_mode=wal", "synchronous=normal"));
+      Engine sqliteDefaults = Engine.local("local, SQLite defaults", List.of());
+      rowsOneAndTwo(report, work, scenario, browser, quick, local, null);
+      rowsOneAndTwo(report, work, scenario, browser, quick, sqliteDefaults, null);
+      try (TemporalDevServer memory = new TemporalDevServer(Files.createDirectories(work.resolve("temporal-memory")), false).start()) {
+        rowsOneAndTwo(report, work, scenario, browser, quick, Engine.external(SQLITE_IN_MEMORY, memory.target()), memory);
+      }
+      for (String engine : List.of(DEFAULT_ENGINE, "local, SQLite defaults")) {
+        Row e2e = report.find("2 end-to-end 5 steps", engine, "latency p50");
+        Row e2eMemory = report.find("2 end-to-end 5 steps", SQLITE_IN_MEMORY, "latency p50");
+        report.add(new Row("6 SQLite cost: end-to-end", engine, "latency p50", "ms", e2e.ours(), e2eMemory.ours(),
+            SQLITE_IN_MEMORY, true, Double.NaN, Double.NaN));
+        Row start = report.find("1 submission c=8", engine, "throughput");
+        Row startMemory = report.find("1 submission c=8", SQLITE_IN_MEMORY, "throughput");
+        report.add(new Row("6 SQLite cost: raw start c=8", engine, "throughput", "req/s", start.baseline(),
+            startMemory.baseline(), SQLITE_IN_MEMORY, false, Double.NaN, Double.NaN));
       }
     }
 

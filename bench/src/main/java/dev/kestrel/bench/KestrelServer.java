@@ -10,32 +10,48 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The product as users run it: {@code java -jar server/target/kestrel.jar server config.yml} in a JVM
- * of its own, on the embedded engine (whose gRPC port the baselines use too) or a Temporal server.
+ * of its own, on one of the engines (whose gRPC port the raw-start baseline uses too).
  */
 final class KestrelServer implements AutoCloseable {
+  /** An engine: its name in the report, its {@code temporal:} configuration, its gRPC target. */
+  record Engine(String name, String yaml, String target) {
+    static Engine inMemory() {
+      int port = Ports.free();
+      return new Engine("in-memory", "{mode: IN_MEMORY, inMemoryPort: " + port + "}", "127.0.0.1:" + port);
+    }
+
+    /** The default: the dev server the server supervises, with these SQLite pragmas (none: SQLite's own defaults). */
+    static Engine local(String name, List<String> sqlitePragmas) {
+      int port = Ports.free();
+      String pragmas = sqlitePragmas.stream().map(p -> "\"" + p + "\"").collect(Collectors.joining(", ", "[", "]"));
+      return new Engine(name,
+          "{mode: LOCAL, local: {port: %d, uiPort: %d, sqlitePragmas: %s}}".formatted(port, Ports.free(), pragmas),
+          "127.0.0.1:" + port);
+    }
+
+    static Engine external(String name, String target) {
+      return new Engine(name, "{mode: EXTERNAL, target: \"" + target + "\"}", target);
+    }
+  }
+
   static final String KEY = "sk_live_bench-key-000000000000000000";
   static final Path JAR = Path.of(System.getProperty("kestrel.jar", "server/target/kestrel.jar")).toAbsolutePath();
 
   final int httpPort = Ports.free();
   final int adminPort = Ports.free();
-  private final int enginePort = Ports.free();
   private final Path dir;
-  private final String externalTarget;
+  private final Engine engine;
   private Process process;
 
-  /**
-   * @param externalTarget a Temporal server, or null for the embedded engine
-   * @param slots browser slots, or 0 for no worker at all (an API alone)
-   */
-  KestrelServer(Path dir, String externalTarget, int slots) {
+  /** @param slots browser slots, or 0 for no worker at all (an API alone) */
+  KestrelServer(Path dir, Engine engine, int slots) {
     this.dir = dir;
-    this.externalTarget = externalTarget;
-    String temporal = externalTarget == null
-        ? "{mode: EMBEDDED, embeddedPort: " + enginePort + "}"
-        : "{mode: EXTERNAL, target: \"" + externalTarget + "\"}";
+    this.engine = engine;
+    String temporal = engine.yaml();
     String yaml = """
         server:
           applicationConnectors: [{type: http, port: %d, bindHost: 127.0.0.1}]
@@ -73,13 +89,17 @@ final class KestrelServer implements AutoCloseable {
 
   /** The engine the server uses: what the raw-start baseline connects to. */
   String engineTarget() {
-    return externalTarget != null ? externalTarget : "127.0.0.1:" + enginePort;
+    return engine.target();
+  }
+
+  String engineName() {
+    return engine.name();
   }
 
   /** The embedded H2 database; AUTO_SERVER lets this process open it while the server holds it. */
   String databaseUrl() {
     return "jdbc:h2:file:" + dir.resolve("data").resolve("db").resolve("kestrel").toAbsolutePath()
-        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;AUTO_SERVER=TRUE";
+        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;AUTO_SERVER=TRUE;WRITE_DELAY=0";
   }
 
   /** Proportional set size of the server and every process it started (its Chromiums), in MB. */

@@ -34,10 +34,10 @@ final class ReadPathBench {
     Stats r = run.stats();
     Stats l = list.stats();
     Stats p = floor.stats();
-    report.add(new Row("4 GET /task-runs/{id} @200/s", "embedded", "latency p50", "ms", r.p50(), p.p50(), "admin /ping", true, Double.NaN, Double.NaN));
-    report.add(new Row("4 GET /task-runs/{id} @200/s", "embedded", "latency p99", "ms", r.p99(), p.p99(), "admin /ping", true, Double.NaN, 25));
-    report.add(new Row("4 GET /tasks/{id}/runs @200/s", "embedded", "latency p50", "ms", l.p50(), p.p50(), "admin /ping", true, Double.NaN, Double.NaN));
-    report.add(new Row("4 GET /tasks/{id}/runs @200/s", "embedded", "latency p99", "ms", l.p99(), p.p99(), "admin /ping", true, Double.NaN, 50));
+    report.add(new Row("4 GET /task-runs/{id} @200/s", "in-memory", "latency p50", "ms", r.p50(), p.p50(), "admin /ping", true, Double.NaN, Double.NaN));
+    report.add(new Row("4 GET /task-runs/{id} @200/s", "in-memory", "latency p99", "ms", r.p99(), p.p99(), "admin /ping", true, Double.NaN, 25));
+    report.add(new Row("4 GET /tasks/{id}/runs @200/s", "in-memory", "latency p50", "ms", l.p50(), p.p50(), "admin /ping", true, Double.NaN, Double.NaN));
+    report.add(new Row("4 GET /tasks/{id}/runs @200/s", "in-memory", "latency p99", "ms", l.p99(), p.p99(), "admin /ping", true, Double.NaN, 50));
   }
 
   /**

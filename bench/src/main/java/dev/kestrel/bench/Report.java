@@ -65,6 +65,14 @@ final class Report {
     System.out.println("  " + line(row));
   }
 
+  /** A row added before, by its row, engine and metric. */
+  Row find(String row, String engine, String metric) {
+    return rows.stream()
+        .filter(r -> r.row().equals(row) && r.engine().equals(engine) && r.metric().equals(metric))
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("no row " + row + " / " + engine + " / " + metric));
+  }
+
   void note(String key, Object value) {
     notes.put(key, value);
     System.out.println("  " + key + ": " + value);

@@ -24,7 +24,7 @@ final class ThroughputBench {
   static void run(Report report, Path work, Scenario scenario, int slots, int runs, int baselineRuns) throws Exception {
     double oursPerSecond;
     double pssPerRun;
-    try (KestrelServer server = new KestrelServer(work.resolve("throughput-" + slots), null, slots).start()) {
+    try (KestrelServer server = new KestrelServer(work.resolve("throughput-" + slots), KestrelServer.Engine.inMemory(), slots).start()) {
       Api api = server.api();
       String taskId = api.post("/public/v1/tasks", scenario.taskJson("Throughput " + slots)).at("/task/id").asText();
       List<String> warm = new ArrayList<>();
@@ -102,10 +102,10 @@ final class ThroughputBench {
     if (errors.get() > 0) {
       throw new IllegalStateException("browser per run: " + errors.get() + " runs failed");
     }
-    report.add(new Row("3 throughput " + slots + " slot(s)", "embedded", "runs/s", "runs/s", oursPerSecond,
+    report.add(new Row("3 throughput " + slots + " slot(s)", "in-memory", "runs/s", "runs/s", oursPerSecond,
         baselinePerSecond, "browser per run, c=" + slots, false, slots == 4 ? 3.0 : Double.NaN, Double.NaN));
     if (slots == 4) {
-      report.add(new Row("3 memory per concurrent run", "embedded", "PSS", "MB", pssPerRun, (baselinePeak.get() - baselineIdle) / slots,
+      report.add(new Row("3 memory per concurrent run", "in-memory", "PSS", "MB", pssPerRun, (baselinePeak.get() - baselineIdle) / slots,
           "browser per run", true, Double.NaN, 80));
     }
   }
