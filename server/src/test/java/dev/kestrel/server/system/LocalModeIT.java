@@ -256,6 +256,18 @@ class LocalModeIT {
       assertThat(busyUi.log()).contains("Kestrel cannot start: temporal.local.uiPort: port " + busy.getLocalPort() + " on 127.0.0.1 is in use");
     }
 
+    // An engine that never listens: its start is given up after the timeout, with its log's end.
+    Path silent = Files.writeString(dir.resolve("silent-temporal"), "#!/bin/sh\necho 'cannot open the database: disk I/O error'\nexec sleep 300\n");
+    silent.toFile().setExecutable(true);
+    KestrelProcess timedOut = KestrelProcess.onDataFolder(dir, "timed-out", dir.resolve("other-3"),
+        "{mode: LOCAL, local: {cli: %s, startTimeoutSeconds: 3, port: %d, uiPort: %d}}".formatted(silent, Ports.free(), Ports.free()), "");
+    assertThat(timedOut.runToExit(Duration.ofSeconds(90))).isNotZero();
+    assertThat(timedOut.log()).contains(
+        "Kestrel cannot start: temporal.local: the Temporal dev server did not start within 3 s (temporal.local.startTimeoutSeconds)",
+        "cannot open the database: disk I/O error");
+    await().atMost(Duration.ofSeconds(20)).until(() -> ProcessHandle.allProcesses()
+        .noneMatch(p -> p.info().commandLine().map(c -> c.contains("sleep 300")).orElse(false)));
+
     Path notAFolder = Files.writeString(dir.resolve("a-file"), "");
     KestrelProcess unwritable = KestrelProcess.onDataFolder(dir, "unwritable", notAFolder.resolve("data"), "{mode: IN_MEMORY}", "");
     assertThat(unwritable.runToExit(Duration.ofSeconds(90))).isNotZero();
