@@ -11,6 +11,7 @@ import dev.kestrel.server.core.RunService;
 import dev.kestrel.engine.TemporalEngine;
 import dev.kestrel.server.engine.Engine;
 import dev.kestrel.server.errors.ErrorMappers;
+import dev.kestrel.server.resources.JsonObjectReader;
 import dev.kestrel.server.resources.RequestSizeFilter;
 import dev.kestrel.server.resources.RunResource;
 import dev.kestrel.server.resources.TaskReader;
@@ -42,7 +43,8 @@ public final class PublicApi {
   }
 
   public static void install(KestrelConfiguration config, Environment env, Store store, TemporalEngine engine) {
-    ObjectMapper mapper = env.getObjectMapper();
+    // Request bodies are read strictly (duplicate keys, nesting); answers keep Dropwizard's mapper.
+    ObjectMapper mapper = JsonObjectReader.strict(env.getObjectMapper());
     RunEngine runEngine = Engine.runs(engine);
     RunService runs =
         new RunService(

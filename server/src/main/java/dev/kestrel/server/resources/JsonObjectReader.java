@@ -1,6 +1,10 @@
 package dev.kestrel.server.resources;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,6 +23,12 @@ import java.util.Set;
  * same answers: {@code invalid_json}, or the list of problems.
  */
 public final class JsonObjectReader {
+  /**
+   * How deep a request body may nest. Far under what the store's own JSON reading allows (1,000),
+   * so that nothing accepted can ever fail to read back.
+   */
+  public static final int MAX_NESTING_DEPTH = 64;
+
   private final ObjectNode node;
   private final List<Object> loc;
   private final Problems problems;
@@ -29,7 +39,23 @@ public final class JsonObjectReader {
     this.problems = problems;
   }
 
-  /** The request body as an object at {@code ["body"]}; an empty body is {@code {}} when {@code emptyAllowed}. */
+  /**
+   * The mapper request bodies are read with: {@code base}'s modules and settings, plus a key that
+   * appears twice in one object refused (rather than the last one winning silently) and nesting
+   * bounded by {@link #MAX_NESTING_DEPTH}.
+   */
+  public static ObjectMapper strict(ObjectMapper base) {
+    ObjectMapper strict = base.copy();
+    strict.getFactory()
+        .setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build());
+    strict.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    return strict;
+  }
+
+  /**
+   * The request body as an object at {@code ["body"]}; an empty body is {@code {}} when {@code
+   * emptyAllowed}. {@code mapper} is a {@link #strict} one.
+   */
   public static JsonObjectReader body(ObjectMapper mapper, byte[] body, boolean emptyAllowed) {
     List<Object> loc = List.of("body");
     if (body == null || isBlank(body)) {
@@ -41,6 +67,13 @@ public final class JsonObjectReader {
     JsonNode node;
     try {
       node = mapper.readTree(body);
+    } catch (StreamConstraintsException e) {
+      throw Problems.single(loc, "value_error", "the body nests deeper than " + MAX_NESTING_DEPTH + " levels");
+    } catch (JsonParseException e) {
+      if (e.getOriginalMessage().startsWith("Duplicate field")) {
+        throw Problems.single(loc, "value_error", "a key appears twice in one object: " + e.getOriginalMessage());
+      }
+      throw new InvalidRequest("invalid_json");
     } catch (JacksonException e) {
       throw new InvalidRequest("invalid_json");
     } catch (IOException e) {

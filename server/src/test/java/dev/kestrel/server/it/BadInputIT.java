@@ -47,6 +47,8 @@ class BadInputIT {
         Arguments.of("a clientRequestId too long", "{\"inputs\": {\"url\": \"u\"}, \"clientRequestId\": \"" + "k".repeat(256) + "\"}", 400, "clientRequestId"),
         Arguments.of("an empty clientRequestId", "{\"inputs\": {\"url\": \"u\"}, \"clientRequestId\": \"\"}", 400, "clientRequestId"),
         Arguments.of("a clientRequestId not a string", "{\"inputs\": {\"url\": \"u\"}, \"clientRequestId\": 123}", 400, "clientRequestId"),
+        Arguments.of("a key given twice", "{\"inputs\": {\"url\": \"u\", \"url\": \"v\"}}", 400, "appears twice"),
+        Arguments.of("nesting 100 deep", "{\"inputs\": {\"url\": \"u\", \"flags\": " + "{\"a\": ".repeat(100) + "1" + "}".repeat(100) + "}}", 400, "nests deeper"),
         Arguments.of("a 2 MB body", "{\"inputs\": {\"url\": \"" + "x".repeat(2 * 1024 * 1024) + "\"}}", 413, "request_too_large"));
   }
 

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /** The JSON object reader and the small request bodies read with it: every problem named, in one answer. */
 class RequestReadersTest {
-  static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper JSON = JsonObjectReader.strict(new ObjectMapper());
 
   private static JsonObjectReader body(String json) {
     return JsonObjectReader.body(JSON, json.getBytes(StandardCharsets.UTF_8), true);
@@ -79,6 +79,21 @@ class RequestReadersTest {
     assertThatThrownBy(() -> JsonObjectReader.body(JSON, "{\"a\": ".getBytes(), true))
         .isInstanceOfSatisfying(InvalidRequest.class, e -> assertThat(e.detail()).isEqualTo("invalid_json"));
     assertThat(JsonObjectReader.body(JSON, "\n ".getBytes(), true).node().isEmpty()).isTrue();
+  }
+
+  private static String nested(int depth) {
+    return "{\"a\": ".repeat(depth) + "1" + "}".repeat(depth);
+  }
+
+  @Test
+  void aKeyGivenTwiceAndNestingBeyondTheLimitAreRefusedNotGuessed() {
+    assertThat(problems(() -> body("{\"inputs\": {\"url\": \"u\", \"url\": \"v\"}}")).get(0).get("msg").toString())
+        .startsWith("a key appears twice in one object: Duplicate field 'url'");
+    assertThat(problems(() -> body("{\"x\": " + nested(JsonObjectReader.MAX_NESTING_DEPTH) + "}")).get(0).get("msg"))
+        .isEqualTo("the body nests deeper than 64 levels");
+    assertThat(body("{\"x\": " + nested(JsonObjectReader.MAX_NESTING_DEPTH - 2) + "}").has("x")).isTrue();
+    assertThat(new ObjectMapper().isEnabled(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION))
+        .as("the base mapper is left as it was").isFalse();
   }
 
   @Test
