@@ -34,6 +34,11 @@ import java.nio.file.Path;
 public class KestrelApplication extends Application<KestrelConfiguration> {
 
   public static void main(String[] args) throws Exception {
+    // The embedded H2 database's auto-server (for operator commands while the server runs) listens
+    // on this host only; H2 reads the setting once, when it is first loaded.
+    if (System.getProperty("h2.bindAddress") == null) {
+      System.setProperty("h2.bindAddress", "127.0.0.1");
+    }
     new KestrelApplication().run(args);
   }
 

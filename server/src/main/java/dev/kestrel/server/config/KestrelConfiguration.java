@@ -51,14 +51,18 @@ public class KestrelConfiguration extends Configuration {
 
   public KestrelConfiguration() {
     DefaultServerFactory server = new DefaultServerFactory();
-    server.setApplicationConnectors(List.of(http(Env.getInt("KOMOS_HTTP_PORT", 8080))));
-    server.setAdminConnectors(List.of(http(Env.getInt("KOMOS_ADMIN_PORT", 8081))));
+    server.setApplicationConnectors(List.of(http(Env.getInt("KOMOS_HTTP_PORT", 8080), null)));
+    // The admin port serves thread dumps, metrics and tasks to whoever reaches it: this host only,
+    // unless KOMOS_ADMIN_HOST (or a configuration file) says otherwise.
+    server.setAdminConnectors(
+        List.of(http(Env.getInt("KOMOS_ADMIN_PORT", 8081), Env.get("KOMOS_ADMIN_HOST", "127.0.0.1"))));
     setServerFactory(server);
   }
 
-  private static HttpConnectorFactory http(int port) {
+  private static HttpConnectorFactory http(int port, String bindHost) {
     HttpConnectorFactory connector = new HttpConnectorFactory();
     connector.setPort(port);
+    connector.setBindHost(bindHost);
     return connector;
   }
 

@@ -69,5 +69,9 @@ class ConfigurationTest {
     assertThat(config.worker().browserSlots()).isEqualTo(2);
     assertThat(config.egress().allowLoopback()).isTrue();
     assertThat(config.apiEnabled()).isTrue();
+    var server = (io.dropwizard.core.server.DefaultServerFactory) config.getServerFactory();
+    assertThat(((io.dropwizard.jetty.HttpConnectorFactory) server.getAdminConnectors().get(0)).getBindHost())
+        .as("the admin port is this host's only").isEqualTo("127.0.0.1");
+    assertThat(((io.dropwizard.jetty.HttpConnectorFactory) server.getApplicationConnectors().get(0)).getBindHost()).isNull();
   }
 }

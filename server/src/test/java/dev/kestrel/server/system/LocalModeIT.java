@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -129,6 +130,19 @@ class LocalModeIT {
     assertThat(health.at("/browser/healthy").asBoolean()).isTrue();
     assertThat(temporalProcesses()).hasSize(1);
     assertThat(dataDir.resolve("temporal").resolve("temporal.db")).exists();
+  }
+
+  @Test
+  @Order(1)
+  void everyPortTheServerAndItsEngineListenOnIsThisHostsOnly() throws Exception {
+    // From the kernel's socket table: the public API (bound to 127.0.0.1 by this test's file), the
+    // admin port, the embedded database's auto-server, and the engine's gRPC, HTTP and UI ports.
+    Map<Integer, String> ours = ListeningSockets.of(server.pid());
+    Map<Integer, String> engine = ListeningSockets.of(temporalProcesses().get(0).pid());
+    assertThat(ours).containsKeys(server.httpPort, server.adminPort).hasSizeGreaterThanOrEqualTo(3);
+    assertThat(engine).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(ours.values()).as("server " + ours).allMatch(ListeningSockets::isLoopback);
+    assertThat(engine.values()).as("engine " + engine).allMatch(ListeningSockets::isLoopback);
   }
 
   @Test
