@@ -1,6 +1,6 @@
 package dev.kestrel.engine;
 
-/** Environment variables that set defaults, so the embedded default needs no configuration file. */
+/** Environment variables that set defaults, so the local default needs no configuration file. */
 public final class Env {
   private Env() {}
 

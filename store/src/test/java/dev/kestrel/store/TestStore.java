@@ -15,7 +15,7 @@ import org.h2.jdbcx.JdbcDataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.postgresql.ds.PGSimpleDataSource;
 
-/** A fresh, migrated store: in-memory H2 (as the embedded default) or a new schema in PostgreSQL. */
+/** A fresh, migrated store: in-memory H2 (the embedded database of the default) or a new schema in PostgreSQL. */
 public final class TestStore {
   /** Set by scripts/test; the default is what it sets up. */
   public static final String POSTGRES_URL =

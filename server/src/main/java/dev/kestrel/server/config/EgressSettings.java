@@ -5,7 +5,7 @@ import dev.kestrel.activities.egress.EgressPolicy;
 
 /**
  * What the browser may reach besides the public internet. Link-local and cloud-metadata
- * addresses are refused whatever this says. The embedded default is for a developer's own
+ * addresses are refused whatever this says. The local default is for a developer's own
  * machine, so it allows loopback and private addresses; production configs should say false.
  */
 public class EgressSettings {

@@ -16,8 +16,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The whole configuration. Every field has a default that makes up the embedded default (no file,
- * no external service); {@code KOMOS_HTTP_PORT}, {@code KOMOS_ADMIN_PORT} and {@code KOMOS_DATA_DIR}
+ * The whole configuration. Every field has a default that makes up the durable local default (no file;
+ * the Temporal CLI runs the engine); {@code KOMOS_HTTP_PORT}, {@code KOMOS_ADMIN_PORT} and {@code KOMOS_DATA_DIR}
  * set the ports and the data folder. A YAML file overrides any of it, with {@code ${VAR}}
  * substitution from the environment.
  */

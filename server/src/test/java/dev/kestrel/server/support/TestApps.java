@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 
-/** The product on the embedded default, as the tests start it: ephemeral ports, a fresh data folder. */
+/** The product as the integration tests start it: the IN_MEMORY engine, ephemeral ports, a fresh data folder. */
 public final class TestApps {
   public static final String ORG = "org-one";
   public static final String KEY = "sk_live_org-one-test-key-00000000";
