@@ -116,6 +116,53 @@ abstract class StoreContract {
     assertThat(lost.finishedAt()).isEqualTo(5_000L);
   }
 
+  /** Runs {@code attempts} calls at once, on as many threads, and returns their results. */
+  private static <T> List<T> concurrently(int attempts, java.util.function.IntFunction<T> call) throws Exception {
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(attempts);
+    try {
+      var start = new java.util.concurrent.CountDownLatch(1);
+      List<java.util.concurrent.Future<T>> futures = new java.util.ArrayList<>();
+      for (int i = 0; i < attempts; i++) {
+        int n = i;
+        futures.add(pool.submit(() -> {
+          start.await();
+          return call.apply(n);
+        }));
+      }
+      start.countDown();
+      List<T> results = new java.util.ArrayList<>();
+      for (var f : futures) {
+        results.add(f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+      }
+      return results;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void twentyConcurrentRunsUnderAMonthlyLimitOfThreeGiveExactlyThree() throws Exception {
+    List<RunDao.Admission> admissions =
+        concurrently(20, i -> runs.insertWithinLimit(input(UUID.randomUUID().toString(), "c" + i), 3, 0));
+
+    assertThat(admissions).filteredOn(a -> a.outcome() == RunDao.Admission.Outcome.INSERTED).hasSize(3);
+    assertThat(admissions).filteredOn(a -> a.outcome() == RunDao.Admission.Outcome.OVER_LIMIT).hasSize(17)
+        .allMatch(a -> a.used() == 3);
+    assertThat(runs.page(org.id(), null, null, null, 50)).hasSize(3);
+    assertThat(runs.insertWithinLimit(input(UUID.randomUUID().toString(), "c0"), 100, 0).outcome())
+        .as("a repeat of an accepted request").isEqualTo(RunDao.Admission.Outcome.EXISTS);
+  }
+
+  @Test
+  void twentyConcurrentEndpointsUnderALimitOfFiveGiveExactlyFive() throws Exception {
+    WebhookDao webhooks = new WebhookDao(store.jdbi, store.json);
+    List<Boolean> created = concurrently(20, i -> webhooks.insertEndpointWithinLimit(
+        new WebhookEndpointRecord(UUID.randomUUID().toString(), org.id(), "http://127.0.0.1:9/h" + i, List.of(), null, "wh_a_b", i), 5));
+
+    assertThat(created).filteredOn(Boolean::booleanValue).hasSize(5);
+    assertThat(webhooks.endpoints(org.id())).hasSize(5);
+  }
+
   @Test
   void aTerminalRowNeverChangesAgain() {
     String id = UUID.randomUUID().toString();

@@ -79,7 +79,6 @@ public class RunService {
     Problems problems = new Problems();
     Map<String, Object> effective = inputs.resolve(task.definition().inputs(), given, INPUTS_LOC, problems);
     problems.throwIfAny();
-    checkUsage(org);
 
     String runId = clientRequestId == null ? UUID.randomUUID().toString() : Ids.runIdFor(org.id(), taskId, clientRequestId);
     RunInput input =
@@ -97,10 +96,23 @@ public class RunService {
             task.definition().timeoutSeconds(),
             execution);
     // The row first: a run the engine has is always a run the index has (or will have again,
-    // since the workflow's first activity upserts it).
-    if (!runs.insert(input, false)) {
-      RunRecord existing = runs.find(org.id(), runId).orElseThrow(() -> new Conflict("conflict_retry"));
-      return new Queued(replay(existing, org), true);
+    // since the workflow's first activity upserts it). The monthly limit is decided with it.
+    LocalDate month = LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1);
+    long periodStart = month.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    RunDao.Admission admission = runs.insertWithinLimit(input, org.monthlyRunLimit(), periodStart);
+    switch (admission.outcome()) {
+      case OVER_LIMIT -> throw new UsageLimitExceeded(
+          org.monthlyRunLimit(),
+          admission.used(),
+          Timestamps.iso(periodStart),
+          Timestamps.iso(month.plusMonths(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli()));
+      case EXISTS -> {
+        RunRecord existing = runs.find(org.id(), runId).orElseThrow(() -> new Conflict("conflict_retry"));
+        return new Queued(replay(existing, org), true);
+      }
+      case INSERTED -> {
+        // Start its workflow below.
+      }
     }
     try {
       engine.start(input);
@@ -135,20 +147,6 @@ public class RunService {
       engine.start(input);
       runs.markStarted(input.runId());
       started.accept(input.runId());
-    }
-  }
-
-  private void checkUsage(Organization org) {
-    Integer limit = org.monthlyRunLimit();
-    if (limit == null) {
-      return;
-    }
-    LocalDate today = LocalDate.now(ZoneOffset.UTC);
-    long periodStart = today.withDayOfMonth(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
-    long periodEnd = today.withDayOfMonth(1).plusMonths(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
-    long used = runs.countCreatedSince(org.id(), periodStart);
-    if (used >= limit) {
-      throw new UsageLimitExceeded(limit, used, Timestamps.iso(periodStart), Timestamps.iso(periodEnd));
     }
   }
 

@@ -53,9 +53,6 @@ public class WebhookEndpointResource {
     if (valid.taskId() != null && tasks.find(org.id(), valid.taskId()).isEmpty()) {
       throw new NotFound("task_not_found");
     }
-    if (webhooks.countEndpoints(org.id()) >= maxEndpoints) {
-      throw new Conflict("webhook_endpoint_limit_reached");
-    }
     WebhookEndpointRecord endpoint =
         new WebhookEndpointRecord(
             UUID.randomUUID().toString(),
@@ -65,7 +62,9 @@ public class WebhookEndpointResource {
             valid.taskId(),
             Secrets.newWebhookSecret(),
             System.currentTimeMillis());
-    webhooks.insertEndpoint(endpoint);
+    if (!webhooks.insertEndpointWithinLimit(endpoint, maxEndpoints)) {
+      throw new Conflict("webhook_endpoint_limit_reached");
+    }
     return Response.status(201)
         .entity(new WebhookEndpointCreated(Representations.webhookEndpoint(endpoint), endpoint.secret()))
         .build();

@@ -3,6 +3,7 @@ package dev.kestrel.store.db;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Handle;
 
 /** Schema migrations (Flyway, the same SQL on H2 and PostgreSQL) and store-wide helpers. */
 public final class Database {
@@ -14,6 +15,17 @@ public final class Database {
         .locations("classpath:db/migration")
         .load()
         .migrate();
+  }
+
+  /**
+   * Locks the organization's row until the end of the transaction: what is counted against an
+   * organization's limit and then inserted is decided one request at a time.
+   */
+  public static void lockOrganization(Handle h, String organizationId) {
+    h.createQuery("SELECT id FROM organizations WHERE id = :id FOR UPDATE")
+        .bind("id", organizationId)
+        .mapTo(String.class)
+        .findOne();
   }
 
   /** Whether {@code e} (or a cause) is a unique-constraint violation, on H2 and PostgreSQL alike. */

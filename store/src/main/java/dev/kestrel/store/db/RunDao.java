@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
@@ -39,25 +40,7 @@ public class RunDao {
    */
   public boolean insert(RunInput in, boolean workflowStarted) {
     try {
-      jdbi.useHandle(
-          h ->
-              h.createUpdate(
-                      "INSERT INTO runs (id, organization_id, task_id, task_version, client_request_id, "
-                          + "trigger_type, status, inputs, outputs, steps_total, workflow_input, "
-                          + "workflow_started, created_at) VALUES (:id, :org, :task, :version, :crid, "
-                          + ":trigger, 'PENDING', :inputs, '{}', :total, :input, :started, :createdAt)")
-                  .bind("id", in.runId())
-                  .bind("org", in.organizationId())
-                  .bind("task", in.taskId())
-                  .bind("version", in.taskVersion())
-                  .bind("crid", in.clientRequestId())
-                  .bind("trigger", in.triggerType().name())
-                  .bind("inputs", json.write(in.inputs()))
-                  .bind("total", in.steps().size())
-                  .bind("input", json.write(in))
-                  .bind("started", workflowStarted)
-                  .bind("createdAt", in.createdAtMillis())
-                  .execute());
+      jdbi.useHandle(h -> insert(h, in, workflowStarted));
       return true;
     } catch (UnableToExecuteStatementException e) {
       if (Database.isUniqueViolation(e)) {
@@ -65,6 +48,65 @@ public class RunDao {
       }
       throw e;
     }
+  }
+
+  /** How inserting a run under its organization's monthly limit went, and the runs used after it. */
+  public record Admission(Outcome outcome, long used) {
+    public enum Outcome {
+      INSERTED,
+      /** The same run (id or idempotency key) is there already. */
+      EXISTS,
+      OVER_LIMIT
+    }
+  }
+
+  /**
+   * Inserts a PENDING, not yet started row unless the organization has {@code monthlyLimit} runs
+   * created since {@code periodStart} already. Counting and inserting hold the organization's row
+   * locked, so concurrent requests cannot both take the last run of the month. No limit (null):
+   * a plain insert.
+   */
+  public Admission insertWithinLimit(RunInput in, Integer monthlyLimit, long periodStart) {
+    if (monthlyLimit == null) {
+      return new Admission(insert(in, false) ? Admission.Outcome.INSERTED : Admission.Outcome.EXISTS, 0);
+    }
+    try {
+      return jdbi.inTransaction(
+          h -> {
+            Database.lockOrganization(h, in.organizationId());
+            long used = countCreatedSince(h, in.organizationId(), periodStart);
+            if (used >= monthlyLimit) {
+              return new Admission(Admission.Outcome.OVER_LIMIT, used);
+            }
+            insert(h, in, false);
+            return new Admission(Admission.Outcome.INSERTED, used + 1);
+          });
+    } catch (UnableToExecuteStatementException e) {
+      if (Database.isUniqueViolation(e)) {
+        return new Admission(Admission.Outcome.EXISTS, 0);
+      }
+      throw e;
+    }
+  }
+
+  private void insert(Handle h, RunInput in, boolean workflowStarted) {
+    h.createUpdate(
+            "INSERT INTO runs (id, organization_id, task_id, task_version, client_request_id, "
+                + "trigger_type, status, inputs, outputs, steps_total, workflow_input, "
+                + "workflow_started, created_at) VALUES (:id, :org, :task, :version, :crid, "
+                + ":trigger, 'PENDING', :inputs, '{}', :total, :input, :started, :createdAt)")
+        .bind("id", in.runId())
+        .bind("org", in.organizationId())
+        .bind("task", in.taskId())
+        .bind("version", in.taskVersion())
+        .bind("crid", in.clientRequestId())
+        .bind("trigger", in.triggerType().name())
+        .bind("inputs", json.write(in.inputs()))
+        .bind("total", in.steps().size())
+        .bind("input", json.write(in))
+        .bind("started", workflowStarted)
+        .bind("createdAt", in.createdAtMillis())
+        .execute();
   }
 
   public Optional<RunRecord> find(String organizationId, String runId) {
@@ -139,14 +181,12 @@ public class RunDao {
         });
   }
 
-  public long countCreatedSince(String organizationId, long since) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery("SELECT COUNT(*) FROM runs WHERE organization_id = :org AND created_at >= :since")
-                .bind("org", organizationId)
-                .bind("since", since)
-                .mapTo(Long.class)
-                .one());
+  private static long countCreatedSince(Handle h, String organizationId, long since) {
+    return h.createQuery("SELECT COUNT(*) FROM runs WHERE organization_id = :org AND created_at >= :since")
+        .bind("org", organizationId)
+        .bind("since", since)
+        .mapTo(Long.class)
+        .one();
   }
 
   /** The run's workflow has started; its input is kept until the run ends, to start it again if the engine loses it. */

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
@@ -30,29 +31,43 @@ public class WebhookDao {
   }
 
   public void insertEndpoint(WebhookEndpointRecord e) {
-    jdbi.useHandle(
-        h ->
-            h.createUpdate(
-                    "INSERT INTO webhook_endpoints (" + ENDPOINT_COLUMNS + ") "
-                        + "VALUES (:id, :org, :url, :events, :task, :secret, :createdAt)")
-                .bind("id", e.id())
-                .bind("org", e.organizationId())
-                .bind("url", e.url())
-                .bind("events", json.write(e.events()))
-                .bind("task", e.taskId())
-                .bind("secret", e.secret())
-                .bind("createdAt", e.createdAt())
-                .execute());
+    jdbi.useHandle(h -> insertEndpoint(h, e));
   }
 
-  public int countEndpoints(String organizationId) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT COUNT(*) FROM webhook_endpoints WHERE organization_id = :org AND deleted_at IS NULL")
-                .bind("org", organizationId)
-                .mapTo(Integer.class)
-                .one());
+  /**
+   * Inserts the endpoint unless its organization has {@code max} live endpoints already; false
+   * then. Counting and inserting hold the organization's row locked, so concurrent requests
+   * cannot go past the limit together.
+   */
+  public boolean insertEndpointWithinLimit(WebhookEndpointRecord e, int max) {
+    return jdbi.inTransaction(
+        h -> {
+          Database.lockOrganization(h, e.organizationId());
+          int live =
+              h.createQuery("SELECT COUNT(*) FROM webhook_endpoints WHERE organization_id = :org AND deleted_at IS NULL")
+                  .bind("org", e.organizationId())
+                  .mapTo(Integer.class)
+                  .one();
+          if (live >= max) {
+            return false;
+          }
+          insertEndpoint(h, e);
+          return true;
+        });
+  }
+
+  private void insertEndpoint(Handle h, WebhookEndpointRecord e) {
+    h.createUpdate(
+            "INSERT INTO webhook_endpoints (" + ENDPOINT_COLUMNS + ") "
+                + "VALUES (:id, :org, :url, :events, :task, :secret, :createdAt)")
+        .bind("id", e.id())
+        .bind("org", e.organizationId())
+        .bind("url", e.url())
+        .bind("events", json.write(e.events()))
+        .bind("task", e.taskId())
+        .bind("secret", e.secret())
+        .bind("createdAt", e.createdAt())
+        .execute();
   }
 
   /** The organization's live endpoints, newest first. */
