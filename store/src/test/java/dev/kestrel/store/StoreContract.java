@@ -149,8 +149,11 @@ abstract class StoreContract {
     assertThat(admissions).filteredOn(a -> a.outcome() == RunDao.Admission.Outcome.OVER_LIMIT).hasSize(17)
         .allMatch(a -> a.used() == 3);
     assertThat(runs.page(org.id(), null, null, null, 50)).hasSize(3);
-    assertThat(runs.insertWithinLimit(input(UUID.randomUUID().toString(), "c0"), 100, 0).outcome())
-        .as("a repeat of an accepted request").isEqualTo(RunDao.Admission.Outcome.EXISTS);
+    RunRecord accepted = runs.page(org.id(), null, null, null, 1).get(0);
+    assertThat(runs.insertWithinLimit(input(UUID.randomUUID().toString(), accepted.clientRequestId()), 100, 0).outcome())
+        .as("a repeat of an accepted request (its key)").isEqualTo(RunDao.Admission.Outcome.EXISTS);
+    assertThat(runs.insertWithinLimit(input(accepted.id(), accepted.clientRequestId()), 3, 0).outcome())
+        .as("the same run at the limit is a repeat, not a refusal").isEqualTo(RunDao.Admission.Outcome.EXISTS);
   }
 
   @Test

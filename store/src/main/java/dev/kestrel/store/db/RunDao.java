@@ -74,6 +74,10 @@ public class RunDao {
       return jdbi.inTransaction(
           h -> {
             Database.lockOrganization(h, in.organizationId());
+            // A concurrent repeat of an accepted request names that run, even at the limit.
+            if (h.createQuery("SELECT COUNT(*) FROM runs WHERE id = :id").bind("id", in.runId()).mapTo(Integer.class).one() > 0) {
+              return new Admission(Admission.Outcome.EXISTS, 0);
+            }
             long used = countCreatedSince(h, in.organizationId(), periodStart);
             if (used >= monthlyLimit) {
               return new Admission(Admission.Outcome.OVER_LIMIT, used);
