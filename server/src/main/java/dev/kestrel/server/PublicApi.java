@@ -8,6 +8,7 @@ import dev.kestrel.server.core.RunEngine;
 import dev.kestrel.server.core.RunReconciler;
 import dev.kestrel.server.core.RunRecovery;
 import dev.kestrel.server.core.RunService;
+import dev.kestrel.server.core.StartupSweep;
 import dev.kestrel.engine.TemporalEngine;
 import dev.kestrel.server.engine.Engine;
 import dev.kestrel.server.errors.ErrorMappers;
@@ -66,7 +67,8 @@ public final class PublicApi {
             store.tasks(),
             new WebhookEndpointReader(mapper, config.egress().policy()),
             config.webhooks().maxEndpointsPerOrganization()));
-    RunRecovery recovery = new RunRecovery(store.runs(), store.logs(), runEngine);
-    env.lifecycle().manage(new RunReconciler(runs, recovery, config.reconcileIntervalSeconds()));
+    env.lifecycle().manage(
+        new StartupSweep("run-recovery", new RunRecovery(store.runs(), store.logs(), runEngine)::recover));
+    env.lifecycle().manage(new RunReconciler(runs, config.reconcileIntervalSeconds()));
   }
 }

@@ -9,9 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Repairs the gaps between the store and the engine, so that no accepted run waits forever: once
- * at start, runs the engine has lost ({@link RunRecovery}); then periodically, runs recorded whose
- * workflow was never started (the API crashed in between), which are started late rather than lost.
+ * Repairs the one gap between the store and the engine that can open while the API runs: a run
+ * recorded whose workflow was never started (the API crashed in between). Such runs are started
+ * late rather than lost. (Runs the engine itself lost are {@link RunRecovery}'s, once at start.)
  */
 public final class RunReconciler implements Managed {
   private static final Logger LOG = LoggerFactory.getLogger(RunReconciler.class);
@@ -19,14 +19,11 @@ public final class RunReconciler implements Managed {
   private static final long GRACE_MILLIS = 10_000;
 
   private final RunService service;
-  private final RunRecovery recovery;
   private final int intervalSeconds;
-  private volatile boolean recovered;
   private ScheduledExecutorService timer;
 
-  public RunReconciler(RunService service, RunRecovery recovery, int intervalSeconds) {
+  public RunReconciler(RunService service, int intervalSeconds) {
     this.service = service;
-    this.recovery = recovery;
     this.intervalSeconds = intervalSeconds;
   }
 
@@ -42,21 +39,10 @@ public final class RunReconciler implements Managed {
     timer.scheduleWithFixedDelay(this::reconcile, 1, intervalSeconds, TimeUnit.SECONDS);
   }
 
-  /**
-   * Until it has succeeded once, starts again the runs the engine lost; then starts every run
-   * recorded more than a grace period ago whose workflow never started. Returns how many started.
-   */
+  /** Starts every run recorded more than a grace period ago whose workflow never started. */
   public int reconcile() {
     AtomicInteger started = new AtomicInteger();
     try {
-      if (!recovered) {
-        int lost = recovery.recover();
-        recovered = true;
-        if (lost > 0) {
-          LOG.warn("Started {} runs again that the workflow engine had lost", lost);
-        }
-        started.addAndGet(lost);
-      }
       service.startUnstarted(
           System.currentTimeMillis() - GRACE_MILLIS,
           100,

@@ -8,6 +8,7 @@ import dev.kestrel.activities.webhook.WebhookRecovery;
 import dev.kestrel.activities.webhook.WebhookSender;
 import dev.kestrel.server.config.KestrelConfiguration;
 import dev.kestrel.server.config.WebhookSettings;
+import dev.kestrel.server.core.StartupSweep;
 import dev.kestrel.engine.TemporalEngine;
 import dev.kestrel.server.health.BrowserHealthCheck;
 import dev.kestrel.store.JdbiRunRecorder;

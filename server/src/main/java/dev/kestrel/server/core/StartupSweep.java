@@ -1,4 +1,4 @@
-package dev.kestrel.server.worker;
+package dev.kestrel.server.core;
 
 import io.dropwizard.lifecycle.Managed;
 import java.util.concurrent.Callable;
@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
  * A repair that runs once after start, in the background, until it succeeds: retried every few
  * seconds while the engine cannot be reached, given up when the process stops.
  */
-final class StartupSweep implements Managed {
+public final class StartupSweep implements Managed {
   private static final Logger LOG = LoggerFactory.getLogger(StartupSweep.class);
   private static final long RETRY_MILLIS = 5_000;
 
@@ -17,7 +17,8 @@ final class StartupSweep implements Managed {
   private final Callable<Integer> sweep;
   private Thread thread;
 
-  StartupSweep(String name, Callable<Integer> sweep) {
+  /** {@code sweep} returns how many things it handed to the engine again. */
+  public StartupSweep(String name, Callable<Integer> sweep) {
     this.name = name;
     this.sweep = sweep;
   }
