@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The benchmark: every row is the product (run as users run it, in JVMs of its own) against a
@@ -20,26 +21,26 @@ import java.util.List;
  */
 public final class Bench {
   static final String DEFAULT_ENGINE = "local (default)";
+  static final String SQLITE_DEFAULTS = "local, SQLite defaults";
   static final String SQLITE_IN_MEMORY = "dev server, SQLite in memory";
 
   private Bench() {}
 
   /**
-   * Row 2 (one slot) then row 1 (an API alone, whose submitted runs stay queued) on {@code engine}.
-   * A LOCAL engine belongs to one server's data folder, so each server gets a fresh one.
+   * Row 2 (one slot) then row 1 (an API alone, whose submitted runs stay queued) on the engine
+   * {@code engines} makes: a LOCAL engine belongs to one server's data folder, so each server gets
+   * a fresh one.
    */
   private static void rowsOneAndTwo(Report report, Path work, Scenario scenario, Browser browser, boolean quick,
-      Engine engine, TemporalDevServer external) throws Exception {
+      Supplier<Engine> engines) throws Exception {
+    Engine engine = engines.get();
     System.out.println("Rows 1 and 2 on " + engine.name());
     String folder = engine.name().replaceAll("[^a-z]+", "-");
     try (KestrelServer server = new KestrelServer(work.resolve("e2e-" + folder), engine, 1).start()) {
       String task = server.api().post("/public/v1/tasks", scenario.taskJson("Bench")).at("/task/id").asText();
       EndToEndBench.run(report, engine.name(), server, task, scenario, browser, quick ? 3 : 12);
     }
-    Engine second = external != null ? engine
-        : engine.name().equals(DEFAULT_ENGINE) ? Engine.local(engine.name(), List.of("journal_mode=wal", "synchronous=normal"))
-        : Engine.local(engine.name(), List.of());
-    try (KestrelServer api = new KestrelServer(work.resolve("api-" + folder), second, 0).start()) {
+    try (KestrelServer api = new KestrelServer(work.resolve("api-" + folder), engines.get(), 0).start()) {
       String task = api.api().post("/public/v1/tasks", scenario.taskJson("Bench")).at("/task/id").asText();
       SubmissionBench.run(report, engine.name(), api, task, quick ? 60 : 150);
     }
@@ -77,14 +78,13 @@ public final class Bench {
 
       // Rows 1 and 2 on the default (LOCAL: the dev server on a SQLite file, WAL), on the same with
       // SQLite's own defaults, and on a dev server whose SQLite is in memory: what SQLite costs.
-      Engine local = Engine.local(DEFAULT_ENGINE, List.of("journal_mode=wal", "synchronous=normal"));
-      Engine sqliteDefaults = Engine.local("local, SQLite defaults", List.of());
-      rowsOneAndTwo(report, work, scenario, browser, quick, local, null);
-      rowsOneAndTwo(report, work, scenario, browser, quick, sqliteDefaults, null);
+      rowsOneAndTwo(report, work, scenario, browser, quick,
+          () -> Engine.local(DEFAULT_ENGINE, List.of("journal_mode=wal", "synchronous=normal")));
+      rowsOneAndTwo(report, work, scenario, browser, quick, () -> Engine.local(SQLITE_DEFAULTS, List.of()));
       try (TemporalDevServer memory = new TemporalDevServer(Files.createDirectories(work.resolve("temporal-memory")), false).start()) {
-        rowsOneAndTwo(report, work, scenario, browser, quick, Engine.external(SQLITE_IN_MEMORY, memory.target()), memory);
+        rowsOneAndTwo(report, work, scenario, browser, quick, () -> Engine.external(SQLITE_IN_MEMORY, memory.target()));
       }
-      for (String engine : List.of(DEFAULT_ENGINE, "local, SQLite defaults")) {
+      for (String engine : List.of(DEFAULT_ENGINE, SQLITE_DEFAULTS)) {
         Row e2e = report.find("2 end-to-end 5 steps", engine, "latency p50");
         Row e2eMemory = report.find("2 end-to-end 5 steps", SQLITE_IN_MEMORY, "latency p50");
         report.add(new Row("6 SQLite cost: end-to-end", engine, "latency p50", "ms", e2e.ours(), e2eMemory.ours(),

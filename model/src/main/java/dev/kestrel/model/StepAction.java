@@ -55,7 +55,7 @@ public enum StepAction {
 
   StepAction(String wireName, Set<StepField> required, Set<StepField> optional) {
     this.wireName = wireName;
-    this.required = Collections.unmodifiableSet(EnumSet.copyOf(with(required, Set.of())));
+    this.required = Collections.unmodifiableSet(with(required, Set.of()));
     this.optional = Collections.unmodifiableSet(with(optional, Set.of()));
     EnumSet<StepField> templated = with(required, optional);
     templated.removeIf(f -> !f.templated());

@@ -7,12 +7,10 @@ import java.util.function.Supplier;
 /** This process's worker can launch Chromium and open a page (or is busy doing so for runs). */
 public class BrowserHealthCheck extends HealthCheck {
   private final Supplier<BrowserPool> pool;
-  private final String chromiumPath;
 
   /** {@code pool} is asked on every check: the worker's pool may be replaced while the process runs. */
-  public BrowserHealthCheck(Supplier<BrowserPool> pool, String chromiumPath) {
+  public BrowserHealthCheck(Supplier<BrowserPool> pool) {
     this.pool = pool;
-    this.chromiumPath = chromiumPath;
   }
 
   @Override
@@ -22,7 +20,7 @@ public class BrowserHealthCheck extends HealthCheck {
       current.probe();
     } catch (Exception e) {
       return Result.unhealthy(
-          "Chromium at " + chromiumPath + " cannot open a page (worker.chromiumPath; on Debian `apt-get install chromium`): "
+          "Chromium at " + current.settings().chromiumPath() + " cannot open a page (worker.chromiumPath; on Debian `apt-get install chromium`): "
               + HealthMessages.oneLine(e));
     }
     return Result.healthy("worker " + current.workerId() + ", " + current.openSessions() + " sessions open");

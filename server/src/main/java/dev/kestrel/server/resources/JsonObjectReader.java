@@ -1,6 +1,5 @@
 package dev.kestrel.server.resources;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -73,8 +72,6 @@ public final class JsonObjectReader {
       if (e.getOriginalMessage().startsWith("Duplicate field")) {
         throw Problems.single(loc, "value_error", "a key appears twice in one object: " + e.getOriginalMessage());
       }
-      throw new InvalidRequest("invalid_json");
-    } catch (JacksonException e) {
       throw new InvalidRequest("invalid_json");
     } catch (IOException e) {
       throw new InvalidRequest("invalid_json");

@@ -57,7 +57,7 @@ public final class Workers implements Managed {
     Workers workers =
         new Workers(engine, config.worker().browser(config.egress().policy()), config.worker().shutdownGrace(), store);
     env.lifecycle().manage(workers);
-    env.healthChecks().register("browser", new BrowserHealthCheck(() -> workers.browserWorker().pool(), config.worker().chromiumPath()));
+    env.healthChecks().register("browser", new BrowserHealthCheck(workers::browserPool));
     return workers;
   }
 
