@@ -29,16 +29,7 @@ class WorkerFailoverIT {
   void aRunSurvivesTheLossOfItsWorker() {
     ApiClient api = TestApps.api(APP);
     Workers workers = TestApps.installed(APP).workers();
-    String taskId = TestApps.createTask(api, """
-        {"name": "Survives", "inputs": {"orderId": {"type": "string", "default": "48219"}},
-         "steps": [
-           {"id": "open", "action": "goto", "url": "%s"},
-           {"id": "pause", "action": "waitFor", "ms": 4000},
-           {"id": "search", "action": "fill", "selector": "#order", "value": "{{inputs.orderId}}"},
-           {"id": "submit", "action": "click", "selector": "button[type=submit]"},
-           {"id": "read", "action": "extract", "selector": "#status", "output": "status"}
-         ]}
-        """.formatted(PAGES.url("/order")));
+    String taskId = TestApps.createOrderTask(api, "Survives", PAGES.url("/order"), 4000);
     String runId = TestApps.queue(api, taskId, "{}");
     TestApps.awaitStep(api, runId, 2, Duration.ofSeconds(30));
     String firstWorker = workers.browserWorker().workerId();

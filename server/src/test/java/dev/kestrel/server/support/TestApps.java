@@ -76,6 +76,24 @@ public final class TestApps {
     return answer.json().at("/task/id").asText();
   }
 
+  /**
+   * The order lookup most tests drive, 5 steps: open {@code orderPageUrl}, pause {@code pauseMs},
+   * fill {@code #order} with {@code {{inputs.orderId}}} (default 48219), submit, extract
+   * {@code #status} into the output {@code status}. Returns the task's id.
+   */
+  public static String createOrderTask(ApiClient api, String name, String orderPageUrl, long pauseMs) {
+    return createTask(api, """
+        {"name": "%s", "inputs": {"orderId": {"type": "string", "default": "48219"}},
+         "steps": [
+           {"id": "open", "action": "goto", "url": "%s"},
+           {"id": "pause", "action": "waitFor", "ms": %d},
+           {"id": "search", "action": "fill", "selector": "#order", "value": "{{inputs.orderId}}"},
+           {"id": "submit", "action": "click", "selector": "button[type=submit]"},
+           {"id": "read", "action": "extract", "selector": "#status", "output": "status"}
+         ]}
+        """.formatted(name, orderPageUrl, pauseMs));
+  }
+
   /** Queues a run and returns its id. */
   public static String queue(ApiClient api, String taskId, String body) {
     ApiClient.Answer answer = api.post("/public/v1/tasks/" + taskId + "/runs", body);

@@ -61,16 +61,7 @@ class ExternalModeIT {
     client = new ApiClient(api.baseUrl(), TestApps.KEY);
     service = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
     temporalClient = WorkflowClient.newInstance(service);
-    orderTask = TestApps.createTask(client, """
-        {"name": "Order status (system)", "inputs": {"orderId": {"type": "string", "default": "48219"}},
-         "steps": [
-           {"id": "open", "action": "goto", "url": "%s"},
-           {"id": "pause", "action": "waitFor", "ms": 300},
-           {"id": "search", "action": "fill", "selector": "#order", "value": "{{inputs.orderId}}"},
-           {"id": "submit", "action": "click", "selector": "button[type=submit]"},
-           {"id": "read", "action": "extract", "selector": "#status", "output": "status"}
-         ]}
-        """.formatted(PAGES.url("/order")));
+    orderTask = TestApps.createOrderTask(client, "Order status (system)", PAGES.url("/order"), 300);
   }
 
   static KestrelProcess worker(String name) {

@@ -47,16 +47,7 @@ class InMemoryRecoveryIT {
     Path dataDir = dir.resolve("data");
     server = KestrelProcess.onDataFolder(dir, "before", dataDir, IN_MEMORY, "").startInOwnGroup();
     ApiClient client = new ApiClient(server.baseUrl(), TestApps.KEY);
-    String task = TestApps.createTask(client, """
-        {"name": "Recovered", "inputs": {"orderId": {"type": "string"}},
-         "steps": [
-           {"id": "open", "action": "goto", "url": "%s"},
-           {"id": "pause", "action": "waitFor", "ms": 3000},
-           {"id": "search", "action": "fill", "selector": "#order", "value": "{{inputs.orderId}}"},
-           {"id": "submit", "action": "click", "selector": "button[type=submit]"},
-           {"id": "read", "action": "extract", "selector": "#status", "output": "status"}
-         ]}
-        """.formatted(PAGES.url("/order")));
+    String task = TestApps.createOrderTask(client, "Recovered", PAGES.url("/order"), 3000);
     WebhookReceiver receiver = new WebhookReceiver();
     receiver.start();
     receiver.stop();

@@ -46,16 +46,7 @@ class LocalModeIT {
     dataDir = dir.resolve("data");
     temporalYaml = "{mode: LOCAL, local: {port: %d, uiPort: %d}}".formatted(Ports.free(), Ports.free());
     restart();
-    orderTask = TestApps.createTask(client, """
-        {"name": "Order status (local)", "inputs": {"orderId": {"type": "string", "default": "48219"}},
-         "steps": [
-           {"id": "open", "action": "goto", "url": "%s"},
-           {"id": "pause", "action": "waitFor", "ms": 2500},
-           {"id": "search", "action": "fill", "selector": "#order", "value": "{{inputs.orderId}}"},
-           {"id": "submit", "action": "click", "selector": "button[type=submit]"},
-           {"id": "read", "action": "extract", "selector": "#status", "output": "status"}
-         ]}
-        """.formatted(PAGES.url("/order")));
+    orderTask = TestApps.createOrderTask(client, "Order status (local)", PAGES.url("/order"), 2500);
   }
 
   /** A new server process on the same data folder and engine ports. */
