@@ -1,6 +1,7 @@
 package dev.kestrel.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kestrel.server.config.KestrelConfiguration;
@@ -139,7 +140,10 @@ class RunLifecycleIT {
 
     TestApps.awaitStatus(api, runId, "RUNNING", Duration.ofSeconds(30));
     JsonNode during = TestApps.awaitStep(api, runId, 2, Duration.ofSeconds(20));
-    JsonNode logs = api.get("/public/v1/task-runs/" + runId + "/logs").json();
+    // The workflow shows step 2 as soon as it schedules it; the step's own first entry follows
+    // when its activity starts on the worker, moments later.
+    JsonNode logs = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+        .until(() -> api.get("/public/v1/task-runs/" + runId + "/logs").json(), l -> nodeIds(l).contains("long_wait"));
     JsonNode still = TestApps.run(api, runId);
 
     assertThat(during.get("status").asText()).isEqualTo("RUNNING");
