@@ -63,6 +63,18 @@ public final class LocalTemporalServer {
     this.pidFile = dir.resolve("temporal.pid");
   }
 
+  /**
+   * Its HTTP API and metrics ports, picked here rather than left to the dev server, so that the
+   * egress policy knows them (the HTTP API reads every workflow) and a restart keeps them.
+   */
+  private final int httpPort = TemporalEngine.freePort();
+  private final int metricsPort = TemporalEngine.freePort();
+
+  /** Every port it listens on, all on 127.0.0.1. */
+  public List<Integer> ports() {
+    return List.of(settings.port(), settings.uiPort(), httpPort, metricsPort);
+  }
+
   /** host:port of its frontend. */
   public String target() {
     return "127.0.0.1:" + settings.port();
@@ -141,6 +153,7 @@ public final class LocalTemporalServer {
     command.addAll(List.of(cli, "server", "start-dev",
         "--ip", "127.0.0.1", "--port", String.valueOf(settings.port()),
         "--ui-ip", "127.0.0.1", "--ui-port", String.valueOf(settings.uiPort()),
+        "--http-port", String.valueOf(httpPort), "--metrics-port", String.valueOf(metricsPort),
         "--db-filename", dir.resolve("temporal.db").toString(),
         "--namespace", namespace,
         "--ui-disable-news-fetch",

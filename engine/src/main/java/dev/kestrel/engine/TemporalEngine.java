@@ -5,7 +5,6 @@ import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.RpcRetryOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
-import io.temporal.testserver.TestServer;
 import io.temporal.serviceclient.SimpleSslContextBuilder;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TemporalEngine implements AutoCloseable {
   private final TemporalSettings settings;
-  private final TestServer.PortBoundTestServer inMemory;
+  private final InMemoryServer inMemory;
   private final LocalTemporalServer local;
   private final String target;
   private final WorkflowServiceStubs apiService;
@@ -37,7 +36,7 @@ public final class TemporalEngine implements AutoCloseable {
     switch (settings.mode()) {
       case IN_MEMORY -> {
         int port = settings.inMemoryPort() == 0 ? freePort() : settings.inMemoryPort();
-        inMemory = TestServer.createPortBoundServer(port, true);
+        inMemory = new InMemoryServer(port);
         local = null;
         target = "127.0.0.1:" + port;
       }
@@ -91,6 +90,20 @@ public final class TemporalEngine implements AutoCloseable {
 
   public String target() {
     return target;
+  }
+
+  /** Ports of this host the engine serves (gRPC, UI) when this process runs it; empty otherwise. */
+  public java.util.List<Integer> localPorts() {
+    if (inMemory != null) {
+      return java.util.List.of(inMemory.port());
+    }
+    if (local != null) {
+      return local.ports();
+    }
+    if (settings.mode() == TemporalSettings.Mode.LOCAL) {
+      return java.util.List.of(settings.local().port(), settings.local().uiPort());
+    }
+    return java.util.List.of();
   }
 
   public WorkflowClient apiClient() {
@@ -165,8 +178,8 @@ public final class TemporalEngine implements AutoCloseable {
     }
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

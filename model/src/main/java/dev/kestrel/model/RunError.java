@@ -8,6 +8,8 @@ public record RunError(String code, String message, String nodeId) {
   public static final String STEP_FAILED = "step_failed";
   public static final String TIMEOUT = "timeout";
   public static final String BROWSER_CRASHED = "browser_crashed";
+  /** A navigation went where the egress policy does not allow. */
+  public static final String EGRESS_REFUSED = "egress_refused";
   /** The engine lost the run and its input was not kept (a row from before inputs were kept). */
   public static final String ENGINE_LOST = "engine_lost";
 }

@@ -23,7 +23,13 @@ import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.db.ManagedDataSource;
 import io.dropwizard.jdbi3.JdbiFactory;
+import dev.kestrel.activities.egress.EgressPolicy;
+import io.dropwizard.core.server.DefaultServerFactory;
+import io.dropwizard.jetty.HttpConnectorFactory;
 import java.io.IOException;
+import java.util.stream.Stream;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.NetworkConnector;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -79,6 +85,7 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
     requireWritable(config.dataDir());
     // The engine first: a LOCAL one takes the data folder's lock, so a second server stops here.
     TemporalEngine engine = Engine.install(config, env);
+    protectOwnPorts(config, env, engine);
     Store store = openStore(config, env);
     Organizations organizations = new Organizations(store.organizations(), store.apiKeys());
     if (config.bootstrap().apiKey() != null) {
@@ -89,6 +96,28 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
       PublicApi.install(config, env, store, engine);
     }
     return new Installation(store, engine, organizations, workers);
+  }
+
+  /**
+   * The browser may never reach this host's own services, whatever egress allows: the ports
+   * configured are protected before anything runs, the ones bound at random once Jetty listens.
+   */
+  private static void protectOwnPorts(KestrelConfiguration config, Environment env, TemporalEngine engine) {
+    EgressPolicy egress = config.egress().policy();
+    engine.localPorts().forEach(egress::protectPort);
+    if (config.getServerFactory() instanceof DefaultServerFactory server) {
+      Stream.concat(server.getApplicationConnectors().stream(), server.getAdminConnectors().stream())
+          .filter(HttpConnectorFactory.class::isInstance)
+          .forEach(c -> egress.protectPort(((HttpConnectorFactory) c).getPort()));
+    }
+    env.lifecycle().addServerLifecycleListener(
+        jetty -> {
+          for (Connector connector : jetty.getConnectors()) {
+            if (connector instanceof NetworkConnector network) {
+              egress.protectPort(network.getLocalPort());
+            }
+          }
+        });
   }
 
   private static void requireWritable(Path dataDir) {

@@ -15,6 +15,8 @@ public interface BrowserActivities {
 
   /** Failure types the workflow tells apart. */
   String STEP_FAILED = "StepFailed";
+  /** A step failed because the egress policy refused where its page had to go. */
+  String EGRESS_REFUSED = "EgressRefused";
   String SESSION_LOST = "SessionLost";
   String NO_FREE_SLOT = "NoFreeSlot";
 

@@ -257,11 +257,18 @@ public class RunWorkflowImpl implements RunWorkflow {
           produced.putAll(result.outputs());
         }
       } catch (ActivityFailure f) {
-        if (f.getCause() instanceof ApplicationFailure af
-            && BrowserActivities.STEP_FAILED.equals(af.getType())) {
-          outcome = RunStatus.FAILED;
-          error = new RunError(RunError.STEP_FAILED, af.getOriginalMessage(), step.id());
-          return;
+        if (f.getCause() instanceof ApplicationFailure af) {
+          String code =
+              switch (String.valueOf(af.getType())) {
+                case BrowserActivities.STEP_FAILED -> RunError.STEP_FAILED;
+                case BrowserActivities.EGRESS_REFUSED -> RunError.EGRESS_REFUSED;
+                default -> null;
+              };
+          if (code != null) {
+            outcome = RunStatus.FAILED;
+            error = new RunError(code, af.getOriginalMessage(), step.id());
+            return;
+          }
         }
         throw f;
       }

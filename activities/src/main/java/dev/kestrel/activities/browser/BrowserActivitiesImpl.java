@@ -130,9 +130,11 @@ public class BrowserActivitiesImpl implements BrowserActivities {
     try {
       outputs = await(ctx, work, session, label);
     } catch (StepFailedException e) {
+      logNotes(request.runId(), session);
       recorder.log(request.runId(), LogLevel.ERROR, label + " failed: " + e.getMessage(), step.id());
-      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), STEP_FAILED);
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), e.failureType());
     } catch (PlaywrightException e) {
+      logNotes(request.runId(), session);
       if (!session.slot().isHealthy()) {
         throw ApplicationFailure.newFailure("browser crashed: " + firstLine(e), SESSION_LOST);
       }
@@ -141,12 +143,20 @@ public class BrowserActivitiesImpl implements BrowserActivities {
       throw ApplicationFailure.newNonRetryableFailure(message, STEP_FAILED);
     }
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    logNotes(request.runId(), session);
     recorder.log(
         request.runId(),
         LogLevel.INFO,
         label + " done in " + millis + " ms" + (outputs.isEmpty() ? "" : "; outputs " + outputs.keySet()),
         step.id());
     return new StepResult(outputs);
+  }
+
+  /** What the browser said during the step (console, refused requests), written from this thread. */
+  private void logNotes(String runId, BrowserSession session) {
+    for (BrowserSession.Note note : session.takeNotes()) {
+      recorder.log(runId, note.level(), note.message(), note.nodeId());
+    }
   }
 
   @Override

@@ -4,7 +4,7 @@ import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.PlaywrightException;
-import dev.kestrel.workflows.RunRecordActivities;
+import dev.kestrel.activities.egress.EgressProxy;
 import dev.kestrel.model.LogLevel;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,8 +30,8 @@ public final class BrowserPool implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BrowserPool.class);
 
   private final BrowserSettings settings;
+  private final EgressProxy proxy;
   private final String workerId;
-  private final RunRecordActivities recorder;
   private final List<BrowserSlot> slots = new ArrayList<>();
   private final BlockingQueue<BrowserSlot> free;
   private final Map<String, BrowserSession> sessions = new ConcurrentHashMap<>();
@@ -40,14 +40,14 @@ public final class BrowserPool implements AutoCloseable {
   private final Predicate<String> runHasEnded;
   private volatile boolean closed;
 
-  public BrowserPool(String workerId, BrowserSettings settings, RunRecordActivities recorder, Predicate<String> runHasEnded) {
+  public BrowserPool(String workerId, BrowserSettings settings, Predicate<String> runHasEnded) {
     this.workerId = workerId;
     this.settings = settings;
-    this.recorder = recorder;
     this.runHasEnded = runHasEnded;
     this.free = new ArrayBlockingQueue<>(settings.slots());
+    this.proxy = new EgressProxy(settings.egress());
     for (int i = 0; i < settings.slots(); i++) {
-      BrowserSlot slot = new BrowserSlot(i, workerId, settings);
+      BrowserSlot slot = new BrowserSlot(i, workerId, settings, proxy);
       slots.add(slot);
       free.add(slot);
     }
@@ -97,22 +97,9 @@ public final class BrowserPool implements AutoCloseable {
       Page page = context.newPage();
       session = new BrowserSession(UUID.randomUUID().toString(), runId, slot, context, page);
       BrowserSession s = session;
-      context.route(
-          "**/*",
-          route -> {
-            String refusal = settings.egress().refusal(route.request().url());
-            if (refusal == null) {
-              route.resume();
-            } else {
-              recorder.log(
-                  runId, LogLevel.WARNING, "Blocked request to " + route.request().url() + ": " + refusal, s.currentNodeId());
-              route.abort("blockedbyclient");
-            }
-          });
-      page.onConsoleMessage(
-          msg ->
-              recorder.log(
-                  runId, consoleLevel(msg.type()), "console: " + msg.text(), s.currentNodeId()));
+      // Only a note: the handler runs inside Playwright's dispatcher and must neither block nor call back into it.
+      page.onConsoleMessage(msg -> s.note(consoleLevel(msg.type()), "console: " + msg.text()));
+      slot.hold(session);
     } catch (RuntimeException e) {
       context.close();
       throw e;
@@ -141,6 +128,7 @@ public final class BrowserPool implements AutoCloseable {
       return;
     }
     session.requestCancel();
+    session.slot().letGo(session);
     Future<?> closing =
         session.slot().submit(
             () -> {
@@ -246,5 +234,6 @@ public final class BrowserPool implements AutoCloseable {
     sessions.values().forEach(BrowserSession::requestCancel);
     sessions.clear();
     slots.parallelStream().forEach(BrowserSlot::close);
+    proxy.close();
   }
 }

@@ -2,10 +2,21 @@ package dev.kestrel.activities.browser;
 
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
+import dev.kestrel.model.LogLevel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One run's browser context and page on a slot. The Playwright objects are touched only on the
  * slot's thread; the flags are read and written from the activity threads too.
+ *
+ * <p>What the browser says while a step runs (console messages, requests the egress proxy refused)
+ * is kept here as notes, and written to the run's log by the activity thread after the step: a
+ * Playwright event handler or a proxy thread must never wait on the store, and a page with
+ * thousands of requests must not become thousands of writes.
  */
 public final class BrowserSession {
   private final String id;
@@ -19,6 +30,17 @@ public final class BrowserSession {
   private volatile long lastUsedNanos = System.nanoTime();
   private volatile String currentNodeId;
   private volatile boolean claimed;
+  private volatile String lastRefusal;
+
+  /** Notes kept per step; what comes beyond is counted, not kept. */
+  static final int MAX_NOTES = 50;
+
+  private final Queue<Note> notes = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger noteCount = new AtomicInteger();
+  private final AtomicInteger notesDropped = new AtomicInteger();
+
+  /** A line for the run's log, gathered while a step ran. */
+  record Note(LogLevel level, String message, String nodeId) {}
 
   BrowserSession(String id, String runId, BrowserSlot slot, BrowserContext context, Page page) {
     this.id = id;
@@ -44,6 +66,40 @@ public final class BrowserSession {
     return currentNodeId;
   }
 
+  /** Any thread, never blocks: keeps a line for the log, or counts it when the step has said enough. */
+  void note(LogLevel level, String message) {
+    if (noteCount.incrementAndGet() <= MAX_NOTES) {
+      notes.add(new Note(level, message, currentNodeId));
+    } else {
+      notesDropped.incrementAndGet();
+    }
+  }
+
+  /** A proxy thread: the egress policy refused one of this session's requests. */
+  void refused(String request, String reason) {
+    lastRefusal = reason;
+    note(LogLevel.WARNING, "Egress refused " + request + ": " + reason);
+  }
+
+  /** Why the last refused request was refused, or null. */
+  String lastRefusal() {
+    return lastRefusal;
+  }
+
+  /** The notes gathered since the last call, with a line counting those not kept. */
+  List<Note> takeNotes() {
+    List<Note> taken = new ArrayList<>();
+    for (Note n; (n = notes.poll()) != null; ) {
+      taken.add(n);
+    }
+    noteCount.set(0);
+    int dropped = notesDropped.getAndSet(0);
+    if (dropped > 0) {
+      taken.add(new Note(LogLevel.WARNING, dropped + " more browser messages in this step were not logged", currentNodeId));
+    }
+    return taken;
+  }
+
   /** Asks the step in progress to stop at its next check (every few hundred milliseconds). */
   public void requestCancel() {
     cancelRequested = true;
@@ -58,6 +114,7 @@ public final class BrowserSession {
 
   void beginStep(String nodeId) {
     claimed = true;
+    lastRefusal = null;
     cancelRequested = false;
     currentNodeId = nodeId;
     busy = true;

@@ -34,5 +34,8 @@ public record BrowserSettings(
           "--disable-component-update",
           "--disable-sync",
           "--no-first-run",
-          "--disable-quic");
+          "--disable-quic",
+          // WebRTC may not send UDP around the proxy (the egress boundary).
+          "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+          "--webrtc-ip-handling-policy=disable_non_proxied_udp");
 }

@@ -4,6 +4,8 @@ import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.PlaywrightException;
+import com.microsoft.playwright.options.Proxy;
+import dev.kestrel.activities.egress.EgressProxy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * One browser and the one thread allowed to touch it. Playwright objects are thread-confined, so
  * every call on this slot's Playwright, Browser, contexts and pages goes through {@link #submit}.
  * A slot holds one run's session at a time.
+ *
+ * <p>Its Chromium reaches the network only through the worker's egress proxy, on a port of the
+ * slot's own, so that what the proxy refuses is told to the session the slot holds.
  */
 public final class BrowserSlot implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BrowserSlot.class);
@@ -31,14 +36,18 @@ public final class BrowserSlot implements AutoCloseable {
   private final ExecutorService thread;
   /** Passed to Chromium so that this slot's processes can be found and killed if need be. */
   private final String marker = "--kestrel-slot=" + UUID.randomUUID();
+  private final int proxyPort;
+  /** The session this slot holds, told of refused requests from proxy threads. */
+  private volatile BrowserSession current;
 
   // Confined to the slot thread.
   private Playwright playwright;
   private Browser browser;
 
-  public BrowserSlot(int index, String workerId, BrowserSettings settings) {
+  public BrowserSlot(int index, String workerId, BrowserSettings settings, EgressProxy proxy) {
     this.index = index;
     this.settings = settings;
+    this.proxyPort = proxy.open(this::refused);
     this.thread =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -50,6 +59,23 @@ public final class BrowserSlot implements AutoCloseable {
 
   public int index() {
     return index;
+  }
+
+  void hold(BrowserSession session) {
+    current = session;
+  }
+
+  void letGo(BrowserSession session) {
+    if (current == session) {
+      current = null;
+    }
+  }
+
+  private void refused(String request, String reason) {
+    BrowserSession session = current;
+    if (session != null) {
+      session.refused(request, reason);
+    }
   }
 
   public <T> Future<T> submit(Callable<T> work) {
@@ -85,6 +111,8 @@ public final class BrowserSlot implements AutoCloseable {
                 new BrowserType.LaunchOptions()
                     .setExecutablePath(Path.of(settings.chromiumPath()))
                     .setHeadless(settings.headless())
+                    // Playwright adds "<-loopback>" to the bypass list: loopback goes through the proxy too.
+                    .setProxy(new Proxy("http://127.0.0.1:" + proxyPort))
                     .setArgs(args));
     return browser;
   }

@@ -4,6 +4,9 @@ import dev.kestrel.store.ArtifactStore;
 import dev.kestrel.activities.egress.EgressPolicy;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
+import com.microsoft.playwright.PlaywrightException;
+import com.microsoft.playwright.Response;
+import dev.kestrel.activities.egress.EgressProxy;
 import com.microsoft.playwright.TimeoutError;
 import com.microsoft.playwright.options.WaitForSelectorState;
 import dev.kestrel.model.StepSpec;
@@ -42,10 +45,10 @@ final class StepExecutor {
           case GOTO -> {
             String refusal = egress.refusal(step.url());
             if (refusal != null) {
-              throw new StepFailedException("Navigation to " + step.url() + " refused: " + refusal);
+              throw StepFailedException.egressRefused("Navigation to " + step.url() + " refused: " + refusal);
             }
             session.checkCancelled();
-            page.navigate(step.url(), new Page.NavigateOptions().setTimeout(timeout));
+            navigate(session, step.url(), timeout);
             yield null;
           }
           case CLICK -> {
@@ -207,6 +210,36 @@ final class StepExecutor {
         return;
       }
       session.page.waitForTimeout(Math.min(SLICE_MS, left));
+    }
+  }
+
+  /**
+   * Navigates through the egress proxy. What the proxy refused (a redirect to a forbidden address,
+   * a tunnel it would not open) fails the step as {@code egress_refused}; what it could not reach
+   * fails it as a navigation error, as it would without a proxy.
+   */
+  private static void navigate(BrowserSession session, String url, long timeout) {
+    Response response;
+    try {
+      response = session.page.navigate(url, new Page.NavigateOptions().setTimeout(timeout));
+    } catch (PlaywrightException e) {
+      String refused = session.lastRefusal();
+      if (refused != null && String.valueOf(e.getMessage()).contains("ERR_TUNNEL_CONNECTION_FAILED")) {
+        throw StepFailedException.egressRefused("Navigation to " + url + " refused: " + refused);
+      }
+      throw e;
+    }
+    if (response == null) {
+      return;
+    }
+    Map<String, String> headers = response.headers();
+    String refused = headers.get(EgressProxy.REFUSED_HEADER.toLowerCase(Locale.ROOT));
+    if (refused != null) {
+      throw StepFailedException.egressRefused("Navigation to " + response.url() + " refused: " + refused);
+    }
+    String error = headers.get(EgressProxy.ERROR_HEADER.toLowerCase(Locale.ROOT));
+    if (error != null) {
+      throw new StepFailedException("Navigation to " + response.url() + " failed: " + error);
     }
   }
 

@@ -1,19 +1,25 @@
 package dev.kestrel.activities.webhook;
 
 import dev.kestrel.activities.egress.EgressPolicy;
-import java.io.IOException;
 import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * Sends one webhook request: egress policy first, a bounded timeout, redirects not followed (a
- * 3xx is a failed attempt), and only a 2xx counts as delivered.
+ * 3xx is a failed attempt), and only a 2xx counts as delivered. The client resolves names through
+ * the policy, so the connection goes to the address that was checked (no DNS rebinding between
+ * the check and the connection).
  */
 public final class WebhookSender {
   private final HttpClient client;
@@ -23,13 +29,28 @@ public final class WebhookSender {
   public WebhookSender(EgressPolicy egress, Duration timeout) {
     this.egress = egress;
     this.timeout = timeout;
-    this.client =
-        HttpClient.newBuilder()
-            .followRedirects(HttpClient.Redirect.NEVER)
-            // Plain HTTP/1.1: an h2c upgrade attempt confuses some receivers.
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(timeout)
-            .build();
+    QueuedThreadPool threads = new QueuedThreadPool(50, 2);
+    threads.setName("webhook-sender");
+    threads.setDaemon(true);
+    client = new HttpClient();
+    client.setExecutor(threads);
+    client.setFollowRedirects(false);
+    client.setConnectTimeout(timeout.toMillis());
+    client.setUserAgentField(null);
+    client.setSocketAddressResolver(
+        (host, port, context, promise) -> {
+          EgressPolicy.Decision decision = egress.decide(host, port);
+          if (decision.refused()) {
+            promise.failed(new Refused(decision.refusal()));
+          } else {
+            promise.succeeded(decision.addresses().stream().map(a -> new InetSocketAddress(a, port)).toList());
+          }
+        });
+    try {
+      client.start();
+    } catch (Exception e) {
+      throw new IllegalStateException("the webhook HTTP client did not start", e);
+    }
   }
 
   /** What came of one attempt; {@code statusCode} is null when no response came. */
@@ -45,31 +66,56 @@ public final class WebhookSender {
     if (refusal != null) {
       return new Result(null, "refused: " + refusal, true, 0);
     }
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(url)).timeout(timeout).POST(HttpRequest.BodyPublishers.ofByteArray(body));
-    headers.forEach(request::header);
+    Request request;
     try {
-      HttpResponse<Void> response = client.send(request.build(), HttpResponse.BodyHandlers.discarding());
-      int status = response.statusCode();
+      request =
+          client.newRequest(url)
+              .method(HttpMethod.POST)
+              .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+              .body(new BytesRequestContent(body));
+    } catch (IllegalArgumentException e) {
+      return new Result(null, "invalid URL", true, 0);
+    }
+    request.headers(h -> headers.forEach(h::put));
+    try {
+      ContentResponse response = request.send();
+      int status = response.getStatus();
       String error = status >= 200 && status < 300 ? null : "HTTP " + status;
       return new Result(status, error, false, millisSince(start));
-    } catch (HttpTimeoutException e) {
+    } catch (TimeoutException e) {
       return new Result(null, "no answer within " + timeout.toSeconds() + " s", false, millisSince(start));
-    } catch (ConnectException e) {
-      return new Result(null, "connection refused or unreachable", false, millisSince(start));
-    } catch (IOException e) {
-      return new Result(null, describe(e), false, millisSince(start));
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof Refused) {
+        return new Result(null, "refused: " + cause.getMessage(), true, millisSince(start));
+      }
+      if (cause instanceof TimeoutException) {
+        return new Result(null, "no answer within " + timeout.toSeconds() + " s", false, millisSince(start));
+      }
+      if (cause instanceof ConnectException) {
+        return new Result(null, "connection refused or unreachable", false, millisSince(start));
+      }
+      return new Result(null, describe(cause), false, millisSince(start));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new Result(null, "interrupted", false, millisSince(start));
     }
   }
 
-  private static String describe(IOException e) {
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
+  /** A short, user-facing reason: the exception's kind, never a stack or an internal class path. */
+  private static String describe(Throwable e) {
+    String kind = e.getClass().getSimpleName();
+    String message = e.getMessage();
+    return message == null ? kind : kind + ": " + (message.length() > 200 ? message.substring(0, 200) : message);
   }
 
   private static long millisSince(long startNanos) {
     return (System.nanoTime() - startNanos) / 1_000_000;
+  }
+
+  private static final class Refused extends Exception {
+    Refused(String reason) {
+      super(reason, null, false, false);
+    }
   }
 }

@@ -37,4 +37,44 @@ class EgressPolicyTest {
     assertThat(developer.refusal("data:text/html,<p>hi</p>")).isNull();
     assertThat(developer.refusal("about:blank")).isNull();
   }
+
+  @Test
+  void addressesAreReadAsBrowsersReadThem() {
+    for (String loopback :
+        new String[] {
+          "http://0x7f000001/", "http://0177.0.0.1/", "http://2130706433/", "http://127.1/", "http://0x7f.1/",
+          "http://[::ffff:127.0.0.1]/", "http://[::ffff:7f00:1]/", "http://[::127.0.0.1]/", "http://localhost./",
+          "http://LOCALHOST/", "http://foo.localhost/", "http://foo.localhost.:8080/", "http://0.0.0.0/", "http://[::]/"
+        }) {
+      assertThat(strict.refusal(loopback)).as(loopback).isNotNull();
+    }
+    assertThat(strict.refusal("http://0xa9fea9fe/")).contains("metadata");
+    assertThat(strict.refusal("http://025177524776/")).contains("metadata");
+    assertThat(developer.refusal("http://metadata.google.internal./")).contains("metadata");
+    assertThat(developer.refusal("http://[::ffff:169.254.169.254]/")).contains("metadata");
+    assertThat(developer.refusal("http://[64:ff9b::a9fe:a9fe]/")).contains("metadata");
+    assertThat(strict.refusal("http://[::ffff:10.0.0.1]/")).contains("private");
+  }
+
+  @Test
+  void theHostsOwnPortsAreRefusedEvenWhereLoopbackIsAllowed() {
+    EgressPolicy policy = new EgressPolicy(true, true);
+    policy.protectPort(8081);
+    assertThat(policy.refusal("http://127.0.0.1:8081/healthcheck")).contains("own services");
+    assertThat(policy.refusal("http://localhost.:8081/")).contains("own services");
+    assertThat(policy.refusal("http://[::1]:8081/")).contains("own services");
+    assertThat(policy.refusal("http://127.0.0.1:8082/")).isNull();
+    assertThat(policy.decide("127.0.0.1", 8081).refused()).isTrue();
+  }
+
+  @Test
+  void connectionsNeedANameThatResolvesAndGoToTheAddressChecked() {
+    EgressPolicy.Decision unknown = developer.decide("no-such-host.invalid", 80);
+    assertThat(unknown.refused()).isTrue();
+    assertThat(unknown.unresolved()).isTrue();
+    // Stored URLs are judged now and again at each connection.
+    assertThat(developer.refusal("https://no-such-host.invalid/hook")).isNull();
+    EgressPolicy.Decision literal = developer.decide("0x7f000001", 80);
+    assertThat(literal.addresses()).extracting(java.net.InetAddress::getHostAddress).containsExactly("127.0.0.1");
+  }
 }

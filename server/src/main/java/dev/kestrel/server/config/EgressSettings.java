@@ -20,13 +20,20 @@ public class EgressSettings {
     return allowPrivate;
   }
 
-  public EgressPolicy policy() {
-    return new EgressPolicy(allowLoopback, allowPrivate);
+  private EgressPolicy policy;
+
+  /** The one policy of this process: the ports it protects are added as its services start. */
+  public synchronized EgressPolicy policy() {
+    if (policy == null) {
+      policy = new EgressPolicy(allowLoopback, allowPrivate);
+    }
+    return policy;
   }
 
-  public EgressSettings allow(boolean loopback, boolean privateRanges) {
+  public synchronized EgressSettings allow(boolean loopback, boolean privateRanges) {
     this.allowLoopback = loopback;
     this.allowPrivate = privateRanges;
+    this.policy = null;
     return this;
   }
 }

@@ -40,7 +40,7 @@ public final class BrowserWorker implements Managed {
     this.workerId =
         hostName() + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
     this.client = client;
-    this.pool = new BrowserPool(workerId, browser, recorder, this::runHasEnded);
+    this.pool = new BrowserPool(workerId, browser, this::runHasEnded);
     this.factory = WorkerFactory.newInstance(client);
     BrowserActivitiesImpl activities =
         new BrowserActivitiesImpl(pool, recorder, artifacts, workerId, TaskQueues.worker(workerId));
