@@ -7,7 +7,9 @@ import dev.kestrel.server.core.InputResolver;
 import dev.kestrel.server.core.RunEngine;
 import dev.kestrel.server.core.RunReconciler;
 import dev.kestrel.server.core.RunRecovery;
+import dev.kestrel.server.auth.OrganizationRateLimit;
 import dev.kestrel.server.core.RunService;
+import dev.kestrel.server.core.RunWatch;
 import dev.kestrel.server.core.StartupSweep;
 import dev.kestrel.engine.TemporalEngine;
 import dev.kestrel.server.engine.Engine;
@@ -34,10 +36,11 @@ public final class PublicApi {
   private PublicApi() {}
 
   /** What every resource stands behind: the body size limit, API-key auth, and the error mappers. */
-  public static List<Object> providers(ApiKeyDao keys, int maxRequestBytes) {
+  public static List<Object> providers(ApiKeyDao keys, int maxRequestBytes, int requestsPerSecondPerOrganization) {
     List<Object> providers = new ArrayList<>();
     providers.add(new RequestSizeFilter(maxRequestBytes));
     providers.add(new AuthDynamicFeature(new ApiKeyAuthFilter(keys)));
+    providers.add(new OrganizationRateLimit(requestsPerSecondPerOrganization));
     providers.add(new AuthValueFactoryProvider.Binder<>(Organization.class));
     providers.addAll(ErrorMappers.all());
     return providers;
@@ -55,12 +58,25 @@ public final class PublicApi {
             runEngine,
             new InputResolver(mapper),
             config.worker().execution(),
-            config.publicUrl());
+            config.publicUrl(),
+            config.limits().maxActiveRunsPerOrganization());
     JerseyEnvironment jersey = env.jersey();
-    providers(store.apiKeys(), config.limits().maxRequestBytes()).forEach(jersey::register);
+    providers(store.apiKeys(), config.limits().maxRequestBytes(), config.limits().requestsPerSecondPerOrganization())
+        .forEach(jersey::register);
     TaskReader tasks = new TaskReader(mapper, config.limits().maxStepsPerTask(), config.limits().maxRunTimeoutSeconds());
     jersey.register(new TaskResource(store.tasks(), tasks, runs, mapper));
-    jersey.register(new RunResource(runs, store.artifacts(), mapper));
+    RunWatch watches =
+        new RunWatch(store.runs(), store.changes(), config.limits().maxWaitingRequestsPerOrganization(), 500);
+    env.lifecycle().manage(watches);
+    // Before Jetty waits for requests in flight: suspended long polls and streams are answered now.
+    env.lifecycle().addEventListener(
+        new org.eclipse.jetty.util.component.LifeCycle.Listener() {
+          @Override
+          public void lifeCycleStopping(org.eclipse.jetty.util.component.LifeCycle event) {
+            watches.answerAll();
+          }
+        });
+    jersey.register(new RunResource(runs, watches, store.artifacts(), mapper));
     jersey.register(
         new WebhookEndpointResource(
             store.webhooks(),

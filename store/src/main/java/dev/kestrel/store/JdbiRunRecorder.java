@@ -14,10 +14,12 @@ import dev.kestrel.workflows.RunState;
 public class JdbiRunRecorder implements RunRecordActivities {
   private final RunDao runs;
   private final RunLogDao logs;
+  private final RunChanges changes;
 
-  public JdbiRunRecorder(RunDao runs, RunLogDao logs) {
+  public JdbiRunRecorder(RunDao runs, RunLogDao logs, RunChanges changes) {
     this.runs = runs;
     this.logs = logs;
+    this.changes = changes;
   }
 
   @Override
@@ -33,10 +35,14 @@ public class JdbiRunRecorder implements RunRecordActivities {
     if (changed && state.status().isTerminal()) {
       logs.appendDroppedNotice(runId);
     }
+    if (changed) {
+      changes.changed(runId);
+    }
   }
 
   @Override
   public void log(String runId, LogLevel level, String message, String nodeId) {
     logs.append(runId, level, message, nodeId);
+    changes.changed(runId);
   }
 }

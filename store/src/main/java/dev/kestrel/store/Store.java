@@ -21,6 +21,7 @@ public final class Store {
   /** Bounds on what one run may write: log entries, and characters per message. */
   public record Limits(int maxLogEntriesPerRun, int maxLogMessageChars) {}
 
+  private final RunChanges changes = new RunChanges();
   private final Jdbi jdbi;
   private final JsonColumns json;
   private final OrganizationDao organizations;
@@ -51,7 +52,12 @@ public final class Store {
 
   /** The run index as the workers write it. */
   public JdbiRunRecorder runRecorder() {
-    return new JdbiRunRecorder(runs, logs);
+    return new JdbiRunRecorder(runs, logs, changes);
+  }
+
+  /** Where this process's recorder says which runs changed. */
+  public RunChanges changes() {
+    return changes;
   }
 
   /** Endpoints, deliveries and attempts as the webhook activities see them. */

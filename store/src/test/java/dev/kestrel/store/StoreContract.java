@@ -49,7 +49,7 @@ abstract class StoreContract {
     store = newStore();
     runs = new RunDao(store.jdbi, store.json);
     logs = new RunLogDao(store.jdbi, 5, 100);
-    recorder = new JdbiRunRecorder(runs, logs);
+    recorder = new JdbiRunRecorder(runs, logs, new RunChanges());
     org = new OrganizationDao(store.jdbi).create("acme", null, null);
   }
 
@@ -143,16 +143,16 @@ abstract class StoreContract {
   @Test
   void twentyConcurrentRunsUnderAMonthlyLimitOfThreeGiveExactlyThree() throws Exception {
     List<RunDao.Admission> admissions =
-        concurrently(20, i -> runs.insertWithinLimit(input(UUID.randomUUID().toString(), "c" + i), 3, 0));
+        concurrently(20, i -> runs.insertWithinLimit(input(UUID.randomUUID().toString(), "c" + i), 3, 0, 1_000));
 
     assertThat(admissions).filteredOn(a -> a.outcome() == RunDao.Admission.Outcome.INSERTED).hasSize(3);
     assertThat(admissions).filteredOn(a -> a.outcome() == RunDao.Admission.Outcome.OVER_LIMIT).hasSize(17)
         .allMatch(a -> a.used() == 3);
     assertThat(runs.page(org.id(), null, null, null, 50)).hasSize(3);
     RunRecord accepted = runs.page(org.id(), null, null, null, 1).get(0);
-    assertThat(runs.insertWithinLimit(input(UUID.randomUUID().toString(), accepted.clientRequestId()), 100, 0).outcome())
+    assertThat(runs.insertWithinLimit(input(UUID.randomUUID().toString(), accepted.clientRequestId()), 100, 0, 1_000).outcome())
         .as("a repeat of an accepted request (its key)").isEqualTo(RunDao.Admission.Outcome.EXISTS);
-    assertThat(runs.insertWithinLimit(input(accepted.id(), accepted.clientRequestId()), 3, 0).outcome())
+    assertThat(runs.insertWithinLimit(input(accepted.id(), accepted.clientRequestId()), 3, 0, 1_000).outcome())
         .as("the same run at the limit is a repeat, not a refusal").isEqualTo(RunDao.Admission.Outcome.EXISTS);
   }
 

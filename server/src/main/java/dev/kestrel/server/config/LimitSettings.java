@@ -11,6 +11,12 @@ public class LimitSettings {
   @JsonProperty @Min(100) private int maxLogMessageChars = 2000;
   @JsonProperty @Min(1) private int maxStepsPerTask = 200;
   @JsonProperty @Min(1) private int maxRunTimeoutSeconds = 24 * 3600;
+  /** Open long polls ({@code waitForFinish}) and log streams one organization may hold at once. */
+  @JsonProperty @Min(1) private int maxWaitingRequestsPerOrganization = 100;
+  /** Runs of one organization not yet ended (PENDING and RUNNING) at once; beyond, queueing is 429. */
+  @JsonProperty @Min(1) private int maxActiveRunsPerOrganization = 500;
+  /** Sustained requests per second per organization (a burst of one second's worth passes); beyond, 429. */
+  @JsonProperty @Min(1) private int requestsPerSecondPerOrganization = 100;
 
   /** What the store bounds per run. */
   public Store.Limits store() {
@@ -35,5 +41,25 @@ public class LimitSettings {
 
   public int maxRunTimeoutSeconds() {
     return maxRunTimeoutSeconds;
+  }
+
+  public int maxWaitingRequestsPerOrganization() {
+    return maxWaitingRequestsPerOrganization;
+  }
+
+  public int maxActiveRunsPerOrganization() {
+    return maxActiveRunsPerOrganization;
+  }
+
+  public int requestsPerSecondPerOrganization() {
+    return requestsPerSecondPerOrganization;
+  }
+
+  /** For tests and operators who set caps in code. */
+  public LimitSettings fairShare(int maxWaiting, int maxActiveRuns, int requestsPerSecond) {
+    this.maxWaitingRequestsPerOrganization = maxWaiting;
+    this.maxActiveRunsPerOrganization = maxActiveRuns;
+    this.requestsPerSecondPerOrganization = requestsPerSecond;
+    return this;
   }
 }

@@ -40,6 +40,9 @@ public class RunService {
   private final InputResolver inputs;
   private final RunInput.ExecutionSettings execution;
   private final String globalPublicUrl;
+  private final int maxActiveRuns;
+  /** A run takes seconds to minutes: waiting a little before queueing again is what helps. */
+  static final int ACTIVE_RETRY_AFTER_SECONDS = 10;
 
   public RunService(
       TaskDao tasks,
@@ -48,7 +51,8 @@ public class RunService {
       RunEngine engine,
       InputResolver inputs,
       RunInput.ExecutionSettings execution,
-      String globalPublicUrl) {
+      String globalPublicUrl,
+      int maxActiveRuns) {
     this.tasks = tasks;
     this.runs = runs;
     this.logs = logs;
@@ -56,6 +60,7 @@ public class RunService {
     this.inputs = inputs;
     this.execution = execution;
     this.globalPublicUrl = globalPublicUrl;
+    this.maxActiveRuns = maxActiveRuns;
   }
 
   /** The run a queue request names, and whether it was accepted before (a repeat of the request). */
@@ -99,13 +104,14 @@ public class RunService {
     // since the workflow's first activity upserts it). The monthly limit is decided with it.
     LocalDate month = LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1);
     long periodStart = month.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
-    RunDao.Admission admission = runs.insertWithinLimit(input, org.monthlyRunLimit(), periodStart);
+    RunDao.Admission admission = runs.insertWithinLimit(input, org.monthlyRunLimit(), periodStart, maxActiveRuns);
     switch (admission.outcome()) {
       case OVER_LIMIT -> throw new UsageLimitExceeded(
           org.monthlyRunLimit(),
           admission.used(),
           Timestamps.iso(periodStart),
           Timestamps.iso(month.plusMonths(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli()));
+      case TOO_MANY_ACTIVE -> throw new TooManyRequests("too_many_active_runs", ACTIVE_RETRY_AFTER_SECONDS);
       case EXISTS -> {
         RunRecord existing = runs.find(org.id(), runId).orElseThrow(() -> new Conflict("conflict_retry"));
         return new Queued(replay(existing, org), true);
@@ -150,20 +156,14 @@ public class RunService {
     }
   }
 
-  /** The run, waiting up to {@code waitSeconds} for it to end. */
-  public Run get(Organization org, String runId, int waitSeconds) {
-    RunRecord run = find(org, runId);
-    long deadline = System.nanoTime() + waitSeconds * 1_000_000_000L;
-    while (!run.status().isTerminal() && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-      run = find(org, runId);
-    }
-    return view(live(run), org);
+  /** The run with its live state (the workflow's, when it can be asked). */
+  public Run get(Organization org, String runId) {
+    return view(live(find(org, runId)), org);
+  }
+
+  /** The run as the store has it: what a waiter woken by a change reads. */
+  public Run stored(Organization org, String runId) {
+    return view(find(org, runId), org);
   }
 
   public List<Run> latestOfTask(Organization org, String taskId) {
@@ -180,10 +180,6 @@ public class RunService {
   public RunLogs logs(Organization org, String runId, String afterId) {
     find(org, runId);
     return new RunLogs(runId, logs.list(runId, afterId));
-  }
-
-  public boolean isTerminal(Organization org, String runId) {
-    return find(org, runId).status().isTerminal();
   }
 
   /** Asks the workflow to cancel and answers with the latest state; a terminal run is unchanged. */

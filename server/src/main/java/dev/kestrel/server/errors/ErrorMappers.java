@@ -6,6 +6,7 @@ import dev.kestrel.server.core.Conflict;
 import dev.kestrel.server.core.EngineUnavailable;
 import dev.kestrel.server.core.InvalidRequest;
 import dev.kestrel.server.core.NotFound;
+import dev.kestrel.server.core.TooManyRequests;
 import dev.kestrel.server.core.UsageLimitExceeded;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -31,7 +32,7 @@ public final class ErrorMappers {
   /** Every mapper, to register with Jersey. */
   public static List<Object> all() {
     return List.of(
-        new Invalid(), new Missing(), new Conflicting(), new OverLimit(), new Unavailable(), new Json(), new Web(),
+        new Invalid(), new Missing(), new Conflicting(), new OverLimit(), new Unavailable(), new Busy(), new Json(), new Web(),
         new Unhandled());
   }
 
@@ -80,6 +81,16 @@ public final class ErrorMappers {
     public Response toResponse(EngineUnavailable e) {
       return Response.fromResponse(json(503, "queue_unavailable"))
           .header("Retry-After", String.valueOf(EngineUnavailable.RETRY_AFTER_SECONDS))
+          .build();
+    }
+  }
+
+  /** 429 with Retry-After: the organization is over a fair-share cap; nothing was done. */
+  public static final class Busy implements ExceptionMapper<TooManyRequests> {
+    @Override
+    public Response toResponse(TooManyRequests e) {
+      return Response.fromResponse(json(429, e.code()))
+          .header("Retry-After", String.valueOf(e.retryAfterSeconds()))
           .build();
     }
   }

@@ -22,13 +22,18 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.StreamingOutput;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import dev.kestrel.model.api.Run;
+import dev.kestrel.server.core.RunWatch;
+import dev.kestrel.server.core.TooManyRequests;
 import java.nio.file.Files;
+import java.util.concurrent.TimeUnit;
+import org.glassfish.jersey.server.ChunkedOutput;
 
 import java.util.List;
 
@@ -39,12 +44,18 @@ import java.util.List;
 public class RunResource {
   private static final int MAX_WAIT_SECONDS = 60;
 
+  private static final long HEARTBEAT_MILLIS = 15_000;
+  /** A stream ends after a day at most (a run's longest timeout); the client reconnects with Last-Event-ID. */
+  private static final long MAX_STREAM_MILLIS = TimeUnit.HOURS.toMillis(24);
+
   private final RunService runs;
+  private final RunWatch watches;
   private final ArtifactStore artifacts;
   private final ObjectMapper mapper;
 
-  public RunResource(RunService runs, ArtifactStore artifacts, ObjectMapper mapper) {
+  public RunResource(RunService runs, RunWatch watches, ArtifactStore artifacts, ObjectMapper mapper) {
     this.runs = runs;
+    this.watches = watches;
     this.artifacts = artifacts;
     this.mapper = mapper;
   }
@@ -78,58 +89,205 @@ public class RunResource {
     return runs.page(org, wanted, task, QueryParams.intIn(limit, "limit", 1, 100, 50), before);
   }
 
+  /**
+   * The run; with {@code waitForFinish=N}, answered when it ends or after N seconds, whichever is
+   * first. The wait holds no thread: the answer is a chunked 200 whose JSON comes when the run
+   * changes, preceded by a space every {@link #WAIT_HEARTBEAT_MILLIS} (leading whitespace is valid
+   * JSON). Those writes are how a client that went away is noticed and its place freed within
+   * seconds; HTTP/1.1 gives a server no other sign while it is not reading.
+   */
   @GET
   @Path("{runId}")
-  public RunBody get(
+  public Response get(
       @Auth Organization org,
       @PathParam("runId") String runId,
       @QueryParam("waitForFinish") String waitForFinish) {
     int wait = QueryParams.intIn(waitForFinish, "waitForFinish", 0, MAX_WAIT_SECONDS, 0);
-    return new RunBody(runs.get(org, Ids.require(runId, "invalid_run_id"), wait));
+    String id = Ids.require(runId, "invalid_run_id");
+    if (wait == 0) {
+      return Response.ok(new RunBody(runs.get(org, id))).build();
+    }
+    // A waiter reads the store only: the engine is asked once, when the wait ends unanswered.
+    Run stored = runs.stored(org, id);
+    if (stored.status().isTerminal()) {
+      return Response.ok(new RunBody(stored)).build();
+    }
+    LongPoll poll = new LongPoll(org, id);
+    poll.start(TimeUnit.SECONDS.toMillis(wait));
+    return Response.ok(poll.output, MediaType.APPLICATION_JSON_TYPE).build();
+  }
+
+  private static final long WAIT_HEARTBEAT_MILLIS = 2_000;
+
+  /** One {@code waitForFinish}: its output, and the watch that writes the answer into it. */
+  private final class LongPoll {
+    private final Organization org;
+    private final String runId;
+    private RunWatch.Watch watch;
+    final ChunkedOutput<String> output =
+        new ChunkedOutput<>(String.class, "") {
+          @Override
+          protected void onClose(Exception failure) {
+            watch.close(); // Also when the client went away: its place is free at once.
+          }
+        };
+
+    LongPoll(Organization org, String runId) {
+      this.org = org;
+      this.runId = runId;
+    }
+
+    void start(long waitMillis) {
+      watch = watches.watch(org.id(), runId, this::onChange);
+      watch.every(WAIT_HEARTBEAT_MILLIS, () -> write(" "));
+      watch.after(
+          waitMillis,
+          () -> {
+            try {
+              answer(runs.get(org, runId));
+            } finally {
+              closeQuietly();
+            }
+          });
+      watch.poke(); // A change between the read and the watch is not missed.
+    }
+
+    private void onChange() {
+      Run run;
+      try {
+        run = runs.stored(org, runId);
+      } catch (RuntimeException storeDown) {
+        watch.close();
+        closeQuietly(); // The client sees a cut answer and asks again; nothing waits forever.
+        throw storeDown;
+      }
+      if (run.status().isTerminal()) {
+        answer(run);
+      }
+    }
+
+    private void closeQuietly() {
+      try {
+        output.close();
+      } catch (java.io.IOException gone) {
+        // Already gone.
+      }
+    }
+
+    private void answer(Run run) {
+      write(json(new RunBody(run)));
+      watch.close();
+      closeQuietly();
+    }
+
+    private void write(String chunk) {
+      try {
+        output.write(chunk);
+      } catch (java.io.IOException | IllegalStateException gone) {
+        watch.close();
+      }
+    }
   }
 
   @GET
   @Path("{runId}/logs")
-  @Produces({MediaType.APPLICATION_JSON, MediaType.SERVER_SENT_EVENTS})
-  public Response logs(
+  @Produces("application/json; qs=1")
+  public RunLogs logs(@Auth Organization org, @PathParam("runId") String runId, @QueryParam("after") String after) {
+    String id = Ids.require(runId, "invalid_run_id");
+    String afterId = after == null || after.isEmpty() ? null : Ids.require(after, "invalid_log_entry_id");
+    return runs.logs(org, id, afterId);
+  }
+
+  /**
+   * Log entries as server-sent events ({@code event: log}, the entry's id as the event id), then
+   * {@code event: end} once the run is terminal. Sent as the entries are written; a comment every
+   * 15 s keeps the connection alive through proxies and finds a client that went away.
+   * {@code Last-Event-ID} resumes after that entry, as {@code ?after=} does.
+   */
+  @GET
+  @Path("{runId}/logs")
+  @Produces("text/event-stream; qs=0.5")
+  public void streamLogs(
       @Auth Organization org,
       @PathParam("runId") String runId,
       @QueryParam("after") String after,
-      @HeaderParam(HttpHeaders.ACCEPT) String accept) {
+      @HeaderParam("Last-Event-ID") String lastEventId,
+      @Context SseEventSink sink,
+      @Context Sse sse) {
     String id = Ids.require(runId, "invalid_run_id");
-    String afterId = after == null || after.isEmpty() ? null : Ids.require(after, "invalid_log_entry_id");
-    RunLogs logs = runs.logs(org, id, afterId);
-    if (accept != null && accept.contains(MediaType.SERVER_SENT_EVENTS)) {
-      return Response.ok(stream(org, id, afterId), MediaType.SERVER_SENT_EVENTS).header("Cache-Control", "no-cache").build();
-    }
-    return Response.ok(logs, MediaType.APPLICATION_JSON).build();
+    String resumeAt = after != null && !after.isEmpty() ? after : lastEventId;
+    String afterId = resumeAt == null || resumeAt.isEmpty() ? null : Ids.require(resumeAt, "invalid_log_entry_id");
+    runs.find(org, id);
+    new LogStream(org, id, afterId, sink, sse).start();
   }
 
-  /** Log entries as server-sent events, one per entry, until the run is terminal. */
-  private StreamingOutput stream(Organization org, String runId, String afterId) {
-    return (OutputStream out) -> {
-      String last = afterId;
-      while (true) {
-        boolean terminal = runs.isTerminal(org, runId);
-        for (LogEntry entry : runs.logs(org, runId, last).logEntries()) {
-          String event = "id: " + entry.id() + "\nevent: log\ndata: " + mapper.writeValueAsString(entry) + "\n\n";
-          out.write(event.getBytes(StandardCharsets.UTF_8));
-          last = entry.id();
-        }
-        out.flush();
-        if (terminal) {
-          out.write("event: end\ndata: {}\n\n".getBytes(StandardCharsets.UTF_8));
-          out.flush();
-          return;
-        }
-        try {
-          Thread.sleep(500);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
+  /** One open log stream: sends what is new whenever its run changes, one send at a time. */
+  private final class LogStream {
+    private final Organization org;
+    private final String runId;
+    private final SseEventSink sink;
+    private final Sse sse;
+    private String last;
+    private RunWatch.Watch watch;
+
+    LogStream(Organization org, String runId, String afterId, SseEventSink sink, Sse sse) {
+      this.org = org;
+      this.runId = runId;
+      this.last = afterId;
+      this.sink = sink;
+      this.sse = sse;
+    }
+
+    void start() {
+      try {
+        watch = watches.watch(org.id(), runId, this::pump);
+      } catch (TooManyRequests e) {
+        sink.close();
+        throw e;
       }
-    };
+      watch.every(HEARTBEAT_MILLIS, () -> send(sse.newEventBuilder().comment("keep-alive").build()));
+      watch.after(MAX_STREAM_MILLIS, sink::close);
+      watch.poke();
+    }
+
+    /** On the watch's threads. */
+    private void pump() {
+      if (sink.isClosed()) {
+        watch.close();
+        return;
+      }
+      boolean terminal = runs.find(org, runId).status().isTerminal();
+      for (LogEntry entry : runs.logs(org, runId, last).logEntries()) {
+        send(sse.newEventBuilder().id(entry.id()).name("log").data(String.class, json(entry)).build());
+        last = entry.id();
+      }
+      if (terminal) {
+        send(sse.newEventBuilder().name("end").data(String.class, "{}").build());
+        watch.close();
+        sink.close();
+      }
+    }
+
+    private void send(OutboundSseEvent event) {
+      if (sink.isClosed()) {
+        watch.close();
+        return;
+      }
+      sink.send(event).whenComplete((ok, failure) -> {
+        if (failure != null) {
+          watch.close(); // The client went away.
+          sink.close();
+        }
+      });
+    }
+  }
+
+  private String json(Object value) {
+    try {
+      return mapper.writeValueAsString(value);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @POST

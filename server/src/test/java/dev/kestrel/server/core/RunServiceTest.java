@@ -47,7 +47,7 @@ class RunServiceTest {
             engine,
             new InputResolver(JSON),
             RunInput.ExecutionSettings.defaults(),
-            "https://kestrel.example.com/");
+            "https://kestrel.example.com/", 500);
     org = store.organizations().create("acme", null, null);
     taskId = saveTask(org, "READY");
   }
@@ -148,7 +148,7 @@ class RunServiceTest {
         .isInstanceOfSatisfying(InvalidRequest.class, e -> assertThat(e.detail()).isEqualTo("task_not_ready"));
     assertThatThrownBy(() -> service.queue(other, taskId, inputs("{\"url\": \"u\"}"), null))
         .isInstanceOfSatisfying(NotFound.class, e -> assertThat(e.code()).isEqualTo("task_not_found"));
-    assertThatThrownBy(() -> service.get(other, UUID.randomUUID().toString(), 0))
+    assertThatThrownBy(() -> service.get(other, UUID.randomUUID().toString()))
         .isInstanceOfSatisfying(NotFound.class, e -> assertThat(e.code()).isEqualTo("run_not_found"));
   }
 
@@ -172,12 +172,12 @@ class RunServiceTest {
     Run run = service.queue(org, taskId, inputs("{\"url\": \"u\"}"), null).run();
     engine.live.put(run.id(), new RunState(RunStatus.RUNNING, 1, 1, 2_000L, null, Map.of(), null, 1, "w"));
 
-    Run read = service.get(org, run.id(), 0);
+    Run read = service.get(org, run.id());
     assertThat(read.status()).isEqualTo(RunStatus.RUNNING);
     assertThat(read.progress().currentStep()).isEqualTo(1);
 
     engine.down = true;
-    assertThat(service.get(org, run.id(), 0).status()).as("answered from the store").isEqualTo(RunStatus.PENDING);
+    assertThat(service.get(org, run.id()).status()).as("answered from the store").isEqualTo(RunStatus.PENDING);
   }
 
   @Test

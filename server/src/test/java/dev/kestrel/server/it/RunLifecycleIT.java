@@ -58,7 +58,7 @@ class RunLifecycleIT {
   }
 
   @Test
-  void runGoesFromPendingThroughRunningToCompletedWithOutputs() {
+  void runGoesFromPendingThroughRunningToCompletedWithOutputs() throws Exception {
     String taskId = TestApps.createTask(api, orderTask("{\"id\": \"pause\", \"action\": \"waitFor\", \"ms\": 1500},"));
     ApiClient.Answer queued =
         api.post("/public/v1/tasks/" + taskId + "/runs",
@@ -109,9 +109,13 @@ class RunLifecycleIT {
     assertThat(started).isBefore(finished);
 
     // Ops find the run in Temporal: its workflow id holds the run id, its search attributes say whose it is.
-    var attributes =
-        TestApps.installed(APP).engine().apiClient()
-            .newUntypedWorkflowStub("run-" + runId).describe().getTypedSearchAttributes();
+    // The workflow upserts its status attribute just after recording the run's end.
+    var stub = TestApps.installed(APP).engine().apiClient().newUntypedWorkflowStub("run-" + runId);
+    var attributes = stub.describe().getTypedSearchAttributes();
+    for (int i = 0; i < 100 && !"COMPLETED".equals(attributes.get(RunSearchAttributes.STATUS)); i++) {
+      Thread.sleep(100);
+      attributes = stub.describe().getTypedSearchAttributes();
+    }
     assertThat(attributes.get(RunSearchAttributes.TASK)).isEqualTo(taskId);
     assertThat(attributes.get(RunSearchAttributes.TRIGGER)).isEqualTo("api");
     assertThat(attributes.get(RunSearchAttributes.STATUS)).isEqualTo("COMPLETED");

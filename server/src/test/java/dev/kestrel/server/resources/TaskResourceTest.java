@@ -41,12 +41,12 @@ class TaskResourceTest {
           new FakeRunEngine(),
           new InputResolver(MAPPER),
           RunInput.ExecutionSettings.defaults(),
-          null);
+          null, 500);
   static final ResourceExtension RESOURCES = resources();
 
   private static ResourceExtension resources() {
     ResourceExtension.Builder builder = ResourceExtension.builder().setRegisterDefaultExceptionMappers(false);
-    PublicApi.providers(STORE.apiKeys(), 1024 * 1024).forEach(builder::addProvider);
+    PublicApi.providers(STORE.apiKeys(), 1024 * 1024, 1_000).forEach(builder::addProvider);
     return builder.addResource(new TaskResource(STORE.tasks(), new TaskReader(MAPPER, 200, 86_400), RUNS, MAPPER)).build();
   }
 

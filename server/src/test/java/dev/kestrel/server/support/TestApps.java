@@ -47,6 +47,8 @@ public final class TestApps {
     config.bootstrap().set(ORG, KEY);
     // The fast engine for tests; the durable default (LOCAL) has system tests of its own.
     config.temporal().mode(TemporalSettings.Mode.IN_MEMORY);
+    // Tests fire requests faster than any client should; the fair-share tests set their own caps.
+    config.limits().fairShare(100, 100_000, 100_000);
     tweak.accept(config);
     return new DropwizardAppExtension<>(TestKestrelApplication.class, config);
   }

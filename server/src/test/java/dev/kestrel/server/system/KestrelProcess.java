@@ -104,6 +104,9 @@ final class KestrelProcess implements AutoCloseable {
         bootstrap:
           organization: %s
           apiKey: %s
+        limits:
+          requestsPerSecondPerOrganization: 100000
+          maxActiveRunsPerOrganization: 100000
         %s
         """.formatted(TestApps.ORG, TestApps.KEY, extraYaml);
   }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kestrel.server.support.ApiClient;
+import dev.kestrel.server.support.ListeningSockets;
 import dev.kestrel.server.support.TestApps;
 import dev.kestrel.testkit.Ports;
 import dev.kestrel.testkit.TestPages;

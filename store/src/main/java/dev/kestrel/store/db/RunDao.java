@@ -56,20 +56,19 @@ public class RunDao {
       INSERTED,
       /** The same run (id or idempotency key) is there already. */
       EXISTS,
-      OVER_LIMIT
+      OVER_LIMIT,
+      /** The organization has {@code maxActive} runs not yet ended. */
+      TOO_MANY_ACTIVE
     }
   }
 
   /**
    * Inserts a PENDING, not yet started row unless the organization has {@code monthlyLimit} runs
-   * created since {@code periodStart} already. Counting and inserting hold the organization's row
-   * locked, so concurrent requests cannot both take the last run of the month. No limit (null):
-   * a plain insert.
+   * created since {@code periodStart} already (null: no limit), or {@code maxActive} runs not yet
+   * ended. Counting and inserting hold the organization's row locked, so concurrent requests
+   * cannot both take the last run of the month or the last active place.
    */
-  public Admission insertWithinLimit(RunInput in, Integer monthlyLimit, long periodStart) {
-    if (monthlyLimit == null) {
-      return new Admission(insert(in, false) ? Admission.Outcome.INSERTED : Admission.Outcome.EXISTS, 0);
-    }
+  public Admission insertWithinLimit(RunInput in, Integer monthlyLimit, long periodStart, int maxActive) {
     try {
       return jdbi.inTransaction(
           h -> {
@@ -78,9 +77,18 @@ public class RunDao {
             if (h.createQuery("SELECT COUNT(*) FROM runs WHERE id = :id").bind("id", in.runId()).mapTo(Integer.class).one() > 0) {
               return new Admission(Admission.Outcome.EXISTS, 0);
             }
-            long used = countCreatedSince(h, in.organizationId(), periodStart);
-            if (used >= monthlyLimit) {
+            long used = monthlyLimit == null ? 0 : countCreatedSince(h, in.organizationId(), periodStart);
+            if (monthlyLimit != null && used >= monthlyLimit) {
               return new Admission(Admission.Outcome.OVER_LIMIT, used);
+            }
+            long active =
+                h.createQuery(
+                        "SELECT COUNT(*) FROM runs WHERE organization_id = :org AND status IN ('PENDING', 'RUNNING')")
+                    .bind("org", in.organizationId())
+                    .mapTo(Long.class)
+                    .one();
+            if (active >= maxActive) {
+              return new Admission(Admission.Outcome.TOO_MANY_ACTIVE, active);
             }
             insert(h, in, false);
             return new Admission(Admission.Outcome.INSERTED, used + 1);
@@ -121,6 +129,31 @@ public class RunDao {
                 .bind("org", organizationId)
                 .map(this::map)
                 .findOne());
+  }
+
+  /**
+   * A token per run that changes whenever its status, step or log does: how a process finds the
+   * changes another process wrote, with one query for every run it watches.
+   */
+  public java.util.Map<String, String> versions(java.util.Collection<String> runIds) {
+    if (runIds.isEmpty()) {
+      return java.util.Map.of();
+    }
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT id, status, current_step, log_count, log_dropped FROM runs WHERE id IN (<ids>)")
+                .bindList("ids", List.copyOf(runIds))
+                .reduceRows(
+                    new java.util.HashMap<String, String>(),
+                    (map, row) -> {
+                      map.put(
+                          row.getColumn("id", String.class),
+                          row.getColumn("status", String.class) + "/" + row.getColumn("current_step", Integer.class)
+                              + "/" + row.getColumn("log_count", Integer.class) + "/"
+                              + row.getColumn("log_dropped", Integer.class));
+                      return map;
+                    }));
   }
 
   /** The run whatever its organization: for the worker side, which acts for every organization. */

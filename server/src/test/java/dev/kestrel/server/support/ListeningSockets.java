@@ -1,4 +1,4 @@
-package dev.kestrel.server.system;
+package dev.kestrel.server.support;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,14 +16,14 @@ import java.util.stream.Stream;
  * The TCP sockets a process listens on, read from the kernel's socket table ({@code /proc/net/tcp}
  * and {@code tcp6}, matched to the process's file descriptors): no connection is made anywhere.
  */
-final class ListeningSockets {
+public final class ListeningSockets {
   private static final Pattern SOCKET = Pattern.compile("socket:\\[(\\d+)]");
   private static final String LISTEN = "0A";
 
   private ListeningSockets() {}
 
   /** Port → the address it is bound to ({@code 127.0.0.1}, {@code 0.0.0.0}, {@code ::}, …). */
-  static Map<Integer, String> of(long pid) throws IOException {
+  public static Map<Integer, String> of(long pid) throws IOException {
     Set<String> inodes = new HashSet<>();
     try (Stream<Path> fds = Files.list(Path.of("/proc", String.valueOf(pid), "fd"))) {
       for (Path fd : fds.toList()) {
@@ -52,7 +52,7 @@ final class ListeningSockets {
   }
 
   /** Whether the address is loopback: 127.x, ::1, or ::ffff:127.x. */
-  static boolean isLoopback(String address) {
+  public static boolean isLoopback(String address) {
     return address.startsWith("127.") || address.equals("::1") || address.startsWith("::ffff:127.");
   }
 

@@ -1,0 +1,155 @@
+package dev.kestrel.server.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kestrel.server.config.KestrelConfiguration;
+import dev.kestrel.server.core.Organizations;
+import dev.kestrel.server.support.ApiClient;
+import dev.kestrel.server.support.TestApps;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * One organization cannot exhaust the server for the others: long polls hold no thread and are
+ * capped per organization (429), a closed connection frees its place at once, queueing is capped
+ * by the organization's active runs, and its request rate by a token bucket. Traffic goes to
+ * 127.0.0.1 only.
+ */
+@ExtendWith(DropwizardExtensionsSupport.class)
+class FairShareIT {
+  static final int MAX_WAITING = 100;
+  static final DropwizardAppExtension<KestrelConfiguration> APP =
+      TestApps.app(config -> config.limits().fairShare(MAX_WAITING, 5, 100_000));
+
+  static ApiClient greedy;
+  static ApiClient other;
+  static String greedyKey;
+  static String slowTask;
+
+  @BeforeAll
+  static void twoOrganizations() {
+    Organizations organizations = TestApps.installed(APP).organizations();
+    organizations.create("greedy", null, null);
+    organizations.create("other", null, null);
+    greedyKey = organizations.issueKey("greedy", "fair share test").secret();
+    greedy = TestApps.api(APP).withKey(greedyKey);
+    other = TestApps.api(APP).withKey(organizations.issueKey("other", "fair share test").secret());
+    slowTask = TestApps.createTask(greedy, "{\"name\": \"Slow\", \"steps\": [{\"id\": \"w\", \"action\": \"waitFor\", \"ms\": 60000}]}");
+  }
+
+  @Test
+  void elevenHundredAbandonedLongPollsLeaveThePoolIdleAndOthersServed() throws Exception {
+    String runId = TestApps.queue(greedy, slowTask, "{}");
+    String otherTask = TestApps.createTask(other, "{\"name\": \"Quick\", \"steps\": [{\"id\": \"w\", \"action\": \"waitFor\", \"ms\": 1}]}");
+    String otherRun = TestApps.queue(other, otherTask, "{}");
+    String request =
+        "GET /public/v1/task-runs/" + runId + "?waitForFinish=60 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            + "Authorization: Bearer " + greedyKey + "\r\n\r\n";
+
+    List<Socket> polls = new ArrayList<>();
+    int tooMany = 0;
+    try {
+      for (int i = 0; i < 1_100; i++) {
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", APP.getLocalPort()), 5_000);
+        socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        polls.add(socket);
+      }
+      // Those over the cap are answered 429 with Retry-After at once; the others get a 200 whose
+      // body (the run) comes when it ends.
+      List<Socket> unanswered = new ArrayList<>(polls);
+      int waiting = 0;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!unanswered.isEmpty() && System.nanoTime() < deadline) {
+        for (Socket socket : List.copyOf(unanswered)) {
+          socket.setSoTimeout(20);
+          String head = readHead(socket);
+          if (head.startsWith("HTTP/1.1 429")) {
+            assertThat(head).containsIgnoringCase("Retry-After:");
+            tooMany++;
+            unanswered.remove(socket);
+          } else if (head.startsWith("HTTP/1.1 200")) {
+            waiting++;
+            unanswered.remove(socket);
+          } else {
+            assertThat(head).as("no answer yet, or a whole head").isEmpty();
+          }
+        }
+      }
+      assertThat(tooMany).isEqualTo(1_100 - MAX_WAITING);
+      assertThat(waiting).isEqualTo(MAX_WAITING);
+      assertThat(busyThreads()).as("suspended long polls hold no thread").isLessThan(30);
+
+      long began = System.nanoTime();
+      assertThat(other.get("/public/v1/task-runs/" + otherRun).status()).isEqualTo(200);
+      assertThat(Duration.ofNanos(System.nanoTime() - began)).isLessThan(Duration.ofSeconds(1));
+    } finally {
+      for (Socket socket : polls) {
+        socket.close();
+      }
+    }
+
+    // Closed by the client: their places are free again long before their 60 s.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    int status;
+    do {
+      Thread.sleep(250);
+      status = greedy.get("/public/v1/task-runs/" + runId + "?waitForFinish=1").status();
+    } while (status == 429 && System.nanoTime() < deadline);
+    assertThat(status).isEqualTo(200);
+    assertThat(busyThreads()).isLessThan(30);
+    greedy.post("/public/v1/task-runs/" + runId + "/cancel", "{}");
+  }
+
+  @Test
+  void queueingIsCappedByTheOrganizationsActiveRuns() {
+    List<String> accepted = new ArrayList<>();
+    ApiClient.Answer answer;
+    while ((answer = greedy.post("/public/v1/tasks/" + slowTask + "/runs", "{}")).status() == 202) {
+      accepted.add(answer.json().at("/run/id").asText());
+      assertThat(accepted).hasSizeLessThanOrEqualTo(10);
+    }
+    assertThat(answer.status()).isEqualTo(429);
+    assertThat(answer.json().get("detail").asText()).isEqualTo("too_many_active_runs");
+    assertThat(answer.header("Retry-After")).matches("\\d+");
+    assertThat(accepted.size()).isBetween(1, 5);
+
+    String otherTask = TestApps.createTask(other, "{\"name\": \"Mine\", \"steps\": [{\"id\": \"w\", \"action\": \"waitFor\", \"ms\": 1}]}");
+    assertThat(other.post("/public/v1/tasks/" + otherTask + "/runs", "{}").status()).as("another organization").isEqualTo(202);
+    accepted.forEach(id -> greedy.post("/public/v1/task-runs/" + id + "/cancel", "{}"));
+  }
+
+  static String readHead(Socket socket) throws Exception {
+    InputStream in = socket.getInputStream();
+    StringBuilder head = new StringBuilder();
+    try {
+      int c;
+      while ((c = in.read()) >= 0 && head.length() < 4096) {
+        head.append((char) c);
+        if (head.length() >= 4 && head.substring(head.length() - 4).equals("\r\n\r\n")) {
+          break;
+        }
+      }
+    } catch (java.net.SocketTimeoutException stillWaiting) {
+      // A suspended long poll: no answer yet.
+    }
+    return head.toString();
+  }
+
+  static int busyThreads() {
+    return ((QueuedThreadPool) APP.getEnvironment().getApplicationContext().getServer().getThreadPool()).getBusyThreads();
+  }
+}
