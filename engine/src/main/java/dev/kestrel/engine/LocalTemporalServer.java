@@ -157,6 +157,8 @@ public final class LocalTemporalServer {
         "--db-filename", dir.resolve("temporal.db").toString(),
         "--namespace", namespace,
         "--ui-disable-news-fetch",
+        // Organizations take turns on a busy task queue (the runs' fairness keys).
+        "--dynamic-config-value", "matching.enableFairness=true",
         "--log-level", "warn"));
     for (String pragma : settings.sqlitePragmas()) {
       command.add("--sqlite-pragma");

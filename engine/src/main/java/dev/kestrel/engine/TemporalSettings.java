@@ -110,6 +110,11 @@ public class TemporalSettings {
     return this;
   }
 
+  public TemporalSettings target(String target) {
+    this.target = target;
+    return this;
+  }
+
   public int startTimeoutSeconds() {
     return startTimeoutSeconds;
   }

@@ -46,7 +46,9 @@ public final class TemporalDevServer implements AutoCloseable {
         "--ip", "127.0.0.1", "--port", String.valueOf(port),
         "--ui-ip", "127.0.0.1", "--ui-port", String.valueOf(uiPort),
         "--http-port", String.valueOf(httpPort), "--metrics-port", String.valueOf(metricsPort),
-        "--log-level", "warn"));
+        "--log-level", "warn",
+        // As the product's LOCAL engine: organizations take turns on a busy task queue.
+        "--dynamic-config-value", "matching.enableFairness=true"));
     if (persistent) {
       command.add("--db-filename");
       command.add(dir.resolve("temporal.db").toString());

@@ -2,6 +2,7 @@ package dev.kestrel.workflows;
 
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.common.Priority;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
@@ -27,7 +28,17 @@ public interface RunWorkflow {
         .setTypedSearchAttributes(RunSearchAttributes.initial(input))
         .setStaticSummary(
             "Run " + input.runId() + " of task \"" + input.taskName() + "\" (" + input.steps().size() + " steps)")
+        .setPriority(fairShare(input))
         .build();
+  }
+
+  /**
+   * The organization is the run's fairness key: a server with task-queue fairness enabled hands
+   * out the tasks of a busy queue in turn between organizations, so one organization's backlog
+   * does not stand in front of another's run.
+   */
+  static Priority fairShare(RunInput input) {
+    return Priority.newBuilder().setFairnessKey(input.organizationId()).build();
   }
 
   @WorkflowMethod

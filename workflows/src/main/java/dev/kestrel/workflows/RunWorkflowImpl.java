@@ -76,6 +76,8 @@ public class RunWorkflowImpl implements RunWorkflow {
             BrowserActivities.class,
             ActivityOptions.newBuilder()
                 .setTaskQueue(TaskQueues.BROWSER)
+                // Where organizations wait for a browser slot: in turn, not first come first served.
+                .setPriority(RunWorkflow.fairShare(in))
                 .setStartToCloseTimeout(Duration.ofSeconds(60))
                 .setHeartbeatTimeout(heartbeat)
                 // Nothing to stop yet: a pending run is cancelled at once. A session opened

@@ -86,6 +86,11 @@ public class WorkerSettings {
     return chromiumPath;
   }
 
+  public WorkerSettings browserSlots(int slots) {
+    this.browserSlots = slots;
+    return this;
+  }
+
   public WorkerSettings chromiumPath(String path) {
     this.chromiumPath = path;
     return this;

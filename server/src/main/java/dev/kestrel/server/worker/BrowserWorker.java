@@ -13,6 +13,7 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerOptions;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.UUID;
@@ -44,7 +45,12 @@ public final class BrowserWorker implements Managed {
     this.factory = WorkerFactory.newInstance(client);
     BrowserActivitiesImpl activities =
         new BrowserActivitiesImpl(pool, recorder, artifacts, workerId, TaskQueues.worker(workerId));
-    Worker shared = factory.newWorker(TaskQueues.BROWSER);
+    // A session opening takes a task only when a slot can be had soon: the others wait in the
+    // engine's queue, where fairness between organizations applies, not in this worker's memory.
+    Worker shared =
+        factory.newWorker(
+            TaskQueues.BROWSER,
+            WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(browser.slots()).build());
     shared.registerActivitiesImplementations(activities);
     Worker own = factory.newWorker(TaskQueues.worker(workerId));
     own.registerActivitiesImplementations(activities);
