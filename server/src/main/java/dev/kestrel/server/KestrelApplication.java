@@ -30,6 +30,8 @@ import java.io.IOException;
 import java.util.stream.Stream;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.NetworkConnector;
+import org.eclipse.jetty.util.component.LifeCycle;
+import dev.kestrel.server.errors.JsonErrorHandler;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -86,6 +88,16 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
     // The engine first: a LOCAL one takes the data folder's lock, so a second server stops here.
     TemporalEngine engine = Engine.install(config, env);
     protectOwnPorts(config, env, engine);
+    // Requests Jetty cannot parse are answered in the API's JSON shape, never with its HTML page.
+    env.lifecycle().addEventListener(
+        new LifeCycle.Listener() {
+          @Override
+          public void lifeCycleStarting(LifeCycle event) {
+            if (event instanceof org.eclipse.jetty.server.Server jetty) {
+              jetty.setErrorHandler(new JsonErrorHandler());
+            }
+          }
+        });
     Store store = openStore(config, env);
     Organizations organizations = new Organizations(store.organizations(), store.apiKeys());
     if (config.bootstrap().apiKey() != null) {

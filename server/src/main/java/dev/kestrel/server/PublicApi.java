@@ -57,7 +57,8 @@ public final class PublicApi {
             store.logs(),
             runEngine,
             new InputResolver(mapper),
-            config.worker().execution(),
+            config.worker().execution()
+                .withOutputCaps(config.limits().maxOutputBytes(), config.limits().maxRunOutputBytes()),
             config.publicUrl(),
             config.limits().maxActiveRunsPerOrganization());
     JerseyEnvironment jersey = env.jersey();

@@ -17,6 +17,8 @@ public interface BrowserActivities {
   String STEP_FAILED = "StepFailed";
   /** A step failed because the egress policy refused where its page had to go. */
   String EGRESS_REFUSED = "EgressRefused";
+  /** A step produced an output over the cap. */
+  String OUTPUT_TOO_LARGE = "OutputTooLarge";
   String SESSION_LOST = "SessionLost";
   String NO_FREE_SLOT = "NoFreeSlot";
 
@@ -39,7 +41,9 @@ public interface BrowserActivities {
       int stepNumber,
       int stepsTotal,
       StepSpec step,
-      long defaultTimeoutMs) {}
+      long defaultTimeoutMs,
+      /** The largest single output, as JSON; 0 (a request from before the cap): the default. */
+      long maxOutputBytes) {}
 
   record StepResult(Map<String, Object> outputs) {}
 }

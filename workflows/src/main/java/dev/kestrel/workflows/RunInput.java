@@ -28,14 +28,36 @@ public record RunInput(
    * Timing of the run's activities. Fixed per run (it is workflow input), so changing the
    * configuration never breaks replay of runs in flight.
    */
+  /**
+   * @param maxOutputBytes the largest single output (its JSON); 0 in inputs from before the cap
+   *     existed, read as {@link #DEFAULT_MAX_OUTPUT_BYTES}
+   * @param maxRunOutputBytes the largest total of a run's outputs; 0 read as the default
+   */
   public record ExecutionSettings(
       int heartbeatTimeoutSeconds,
       int stepScheduleToStartSeconds,
       int maxSessionAttempts,
-      long defaultStepTimeoutMs) {
+      long defaultStepTimeoutMs,
+      long maxOutputBytes,
+      long maxRunOutputBytes) {
+    public static final long DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024;
+    public static final long DEFAULT_MAX_RUN_OUTPUT_BYTES = 1024 * 1024;
 
     public static ExecutionSettings defaults() {
-      return new ExecutionSettings(4, 10, 3, 30_000);
+      return new ExecutionSettings(4, 10, 3, 30_000, DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_RUN_OUTPUT_BYTES);
+    }
+
+    public long outputCap() {
+      return maxOutputBytes > 0 ? maxOutputBytes : DEFAULT_MAX_OUTPUT_BYTES;
+    }
+
+    public long runOutputCap() {
+      return maxRunOutputBytes > 0 ? maxRunOutputBytes : DEFAULT_MAX_RUN_OUTPUT_BYTES;
+    }
+
+    public ExecutionSettings withOutputCaps(long perOutput, long perRun) {
+      return new ExecutionSettings(
+          heartbeatTimeoutSeconds, stepScheduleToStartSeconds, maxSessionAttempts, defaultStepTimeoutMs, perOutput, perRun);
     }
   }
 }

@@ -254,9 +254,20 @@ public class RunWorkflowImpl implements RunWorkflow {
                     currentStep,
                     total,
                     resolved,
-                    input.settings().defaultStepTimeoutMs()));
+                    input.settings().defaultStepTimeoutMs(),
+                    input.settings().outputCap()));
         if (result.outputs() != null) {
           produced.putAll(result.outputs());
+        }
+        long outputBytes = OutputSizes.of(produced);
+        if (outputBytes > input.settings().runOutputCap()) {
+          outcome = RunStatus.FAILED;
+          error =
+              new RunError(
+                  RunError.OUTPUT_TOO_LARGE,
+                  "The run's outputs come to " + outputBytes + " bytes, over the limit of " + input.settings().runOutputCap(),
+                  step.id());
+          return;
         }
       } catch (ActivityFailure f) {
         if (f.getCause() instanceof ApplicationFailure af) {
@@ -264,6 +275,7 @@ public class RunWorkflowImpl implements RunWorkflow {
               switch (String.valueOf(af.getType())) {
                 case BrowserActivities.STEP_FAILED -> RunError.STEP_FAILED;
                 case BrowserActivities.EGRESS_REFUSED -> RunError.EGRESS_REFUSED;
+                case BrowserActivities.OUTPUT_TOO_LARGE -> RunError.OUTPUT_TOO_LARGE;
                 default -> null;
               };
           if (code != null) {

@@ -6,6 +6,8 @@ import dev.kestrel.workflows.RunRecordActivities;
 import dev.kestrel.model.LogLevel;
 import dev.kestrel.model.StepSpec;
 import dev.kestrel.workflows.BrowserActivities;
+import dev.kestrel.workflows.OutputSizes;
+import dev.kestrel.workflows.RunInput;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.client.ActivityCompletionException;
@@ -144,6 +146,16 @@ public class BrowserActivitiesImpl implements BrowserActivities {
     }
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
     logNotes(request.runId(), session);
+    long cap = request.maxOutputBytes() > 0 ? request.maxOutputBytes() : RunInput.ExecutionSettings.DEFAULT_MAX_OUTPUT_BYTES;
+    String oversized = OutputSizes.over(outputs, cap);
+    if (oversized != null) {
+      // Never shipped to the engine: a payload this size would only fail there, less clearly.
+      String message =
+          step.describe() + " failed: output '" + oversized + "' is " + OutputSizes.of(outputs.get(oversized))
+              + " bytes, over the limit of " + cap;
+      recorder.log(request.runId(), LogLevel.ERROR, label + " failed: " + message, step.id());
+      throw ApplicationFailure.newNonRetryableFailure(message, OUTPUT_TOO_LARGE);
+    }
     recorder.log(
         request.runId(),
         LogLevel.INFO,

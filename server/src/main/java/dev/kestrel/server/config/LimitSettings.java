@@ -11,6 +11,10 @@ public class LimitSettings {
   @JsonProperty @Min(100) private int maxLogMessageChars = 2000;
   @JsonProperty @Min(1) private int maxStepsPerTask = 200;
   @JsonProperty @Min(1) private int maxRunTimeoutSeconds = 24 * 3600;
+  /** The largest single output of a step, as JSON; a step over it fails the run (output_too_large). */
+  @JsonProperty @Min(1024) private long maxOutputBytes = 256 * 1024;
+  /** The largest total of a run's outputs, as JSON; beyond it the run fails (output_too_large). */
+  @JsonProperty @Min(1024) private long maxRunOutputBytes = 1024 * 1024;
   /** Open long polls ({@code waitForFinish}) and log streams one organization may hold at once. */
   @JsonProperty @Min(1) private int maxWaitingRequestsPerOrganization = 100;
   /** Runs of one organization not yet ended (PENDING and RUNNING) at once; beyond, queueing is 429. */
@@ -43,6 +47,14 @@ public class LimitSettings {
     return maxRunTimeoutSeconds;
   }
 
+  public long maxOutputBytes() {
+    return maxOutputBytes;
+  }
+
+  public long maxRunOutputBytes() {
+    return maxRunOutputBytes;
+  }
+
   public int maxWaitingRequestsPerOrganization() {
     return maxWaitingRequestsPerOrganization;
   }
@@ -53,6 +65,12 @@ public class LimitSettings {
 
   public int requestsPerSecondPerOrganization() {
     return requestsPerSecondPerOrganization;
+  }
+
+  public LimitSettings outputCaps(long perOutput, long perRun) {
+    this.maxOutputBytes = perOutput;
+    this.maxRunOutputBytes = perRun;
+    return this;
   }
 
   /** For tests and operators who set caps in code. */

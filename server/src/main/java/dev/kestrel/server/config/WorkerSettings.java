@@ -62,7 +62,8 @@ public class WorkerSettings {
   /** What each run's workflow is started with and keeps for its lifetime (replay-safe). */
   public RunInput.ExecutionSettings execution() {
     return new RunInput.ExecutionSettings(
-        heartbeatTimeoutSeconds, stepScheduleToStartSeconds, maxSessionAttempts, defaultStepTimeoutMs);
+        heartbeatTimeoutSeconds, stepScheduleToStartSeconds, maxSessionAttempts, defaultStepTimeoutMs,
+        RunInput.ExecutionSettings.DEFAULT_MAX_OUTPUT_BYTES, RunInput.ExecutionSettings.DEFAULT_MAX_RUN_OUTPUT_BYTES);
   }
 
   public Duration shutdownGrace() {
