@@ -41,12 +41,16 @@ import java.nio.file.Path;
  */
 public class KestrelApplication extends Application<KestrelConfiguration> {
 
-  public static void main(String[] args) throws Exception {
+  static {
     // The embedded H2 database's auto-server (for operator commands while the server runs) listens
-    // on this host only; H2 reads the setting once, when it is first loaded.
+    // on this host only; H2 reads the setting once, when it is first loaded, so it is set as soon
+    // as this class is (by main, or by a test that starts the application).
     if (System.getProperty("h2.bindAddress") == null) {
       System.setProperty("h2.bindAddress", "127.0.0.1");
     }
+  }
+
+  public static void main(String[] args) throws Exception {
     new KestrelApplication().run(args);
   }
 
@@ -140,6 +144,15 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
     } catch (IOException | RuntimeException e) {
       throw new StartupFailure("dataDir: the data folder " + dataDir + " cannot be written (" + e + "); "
           + "give the server a folder it may write (dataDir or KOMOS_DATA_DIR)");
+    }
+    // Only this server's user may read it: the database and its auto-server key, artifacts, the engine's state.
+    try {
+      if (Files.getFileStore(dataDir).supportsFileAttributeView("posix")) {
+        Files.setPosixFilePermissions(dataDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      org.slf4j.LoggerFactory.getLogger(KestrelApplication.class)
+          .warn("Could not make the data folder {} private to this user: {}", dataDir, e.toString());
     }
   }
 

@@ -19,8 +19,13 @@ public interface BrowserActivities {
   String EGRESS_REFUSED = "EgressRefused";
   /** A step produced an output over the cap. */
   String OUTPUT_TOO_LARGE = "OutputTooLarge";
+  /** A fault of the worker's own; its message holds a reference into the worker's log, nothing internal. */
+  String INTERNAL_ERROR = "InternalError";
   String SESSION_LOST = "SessionLost";
   String NO_FREE_SLOT = "NoFreeSlot";
+  /** The failure types whose messages are written for users; any other is not shown to them. */
+  java.util.Set<String> USER_FACING =
+      java.util.Set.of(STEP_FAILED, SESSION_LOST, NO_FREE_SLOT, EGRESS_REFUSED, OUTPUT_TOO_LARGE, INTERNAL_ERROR);
 
   @ActivityMethod
   SessionRef openSession(OpenSessionRequest request);

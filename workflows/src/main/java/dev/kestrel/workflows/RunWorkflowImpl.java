@@ -363,9 +363,10 @@ public class RunWorkflowImpl implements RunWorkflow {
     if (cause instanceof TimeoutFailure t) {
       return "activity timed out: " + t.getTimeoutType();
     }
-    if (cause instanceof ApplicationFailure a) {
+    if (cause instanceof ApplicationFailure a && BrowserActivities.USER_FACING.contains(a.getType())) {
       return a.getType() + ": " + a.getOriginalMessage();
     }
-    return cause == null ? f.getMessage() : cause.getMessage();
+    // Anything else may carry internals (a class name, SQL): the run says where to look instead.
+    return "an internal error in activity " + f.getActivityId() + " (the worker's log has the detail)";
   }
 }

@@ -86,6 +86,7 @@ class RunWorkflowTest {
     volatile String failAt;
     volatile String loseSessionAt;
     volatile int losses;
+    volatile RuntimeException internalFault;
 
     @Override
     public SessionRef openSession(OpenSessionRequest request) {
@@ -97,6 +98,9 @@ class RunWorkflowTest {
     public StepResult runStep(StepRequest request) {
       String id = request.step().id();
       executed.add(request.sessionId() + ":" + id + ":" + request.step().url());
+      if (internalFault != null) {
+        throw internalFault;
+      }
       if (id.equals(loseSessionAt) && losses-- > 0) {
         throw ApplicationFailure.newFailure("browser crashed", SESSION_LOST);
       }
@@ -209,6 +213,21 @@ class RunWorkflowTest {
     assertThat(last.status()).isEqualTo(RunStatus.FAILED);
     assertThat(last.error().code()).isEqualTo(RunError.BROWSER_CRASHED);
     assertThat(browser.sessionsOpened.get("r1")).isEqualTo(3);
+  }
+
+  @Test
+  void anInternalFaultNeverShowsItsInternalsInTheRunsErrorOrLog(TestWorkflowEnvironment env, Worker worker) {
+    browser.internalFault =
+        new IllegalStateException("org.h2.jdbc.JdbcSQLSyntaxErrorException: UPDATE runs SET status = ? WHERE id = ?");
+    RunWorkflow run = start(env, worker);
+
+    assertThatThrownBy(() -> run.run(input(60, step("only", "goto", "u", null)))).isInstanceOf(WorkflowFailedException.class);
+
+    RunState last = record.states.get(record.states.size() - 1);
+    assertThat(last.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(last.error().message()).doesNotContain("UPDATE runs", "h2", "IllegalStateException")
+        .contains("internal error");
+    assertThat(record.logs).noneMatch(l -> l.contains("UPDATE runs") || l.contains("IllegalStateException"));
   }
 
   @Test

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeoutException;
  * loss of this worker) becomes visible.
  */
 public class BrowserActivitiesImpl implements BrowserActivities {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BrowserActivitiesImpl.class);
   private static final long HEARTBEAT_POLL_MS = 500;
   private static final int MAX_MESSAGE = 2_000;
 
@@ -44,6 +45,16 @@ public class BrowserActivitiesImpl implements BrowserActivities {
 
   @Override
   public SessionRef openSession(OpenSessionRequest request) {
+    try {
+      return open(request);
+    } catch (ApplicationFailure | ActivityCompletionException expected) {
+      throw expected;
+    } catch (RuntimeException e) {
+      throw internal(request.runId(), e);
+    }
+  }
+
+  private SessionRef open(OpenSessionRequest request) {
     ActivityExecutionContext ctx = Activity.getExecutionContext();
     long began = System.nanoTime();
     BrowserSlot slot = acquireSlot(ctx);
@@ -57,7 +68,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
       // Say why in the run's log (a browser that cannot start is otherwise invisible to the
       // client); the first attempts are enough, the retries would only repeat it.
       if (!(e instanceof ActivityCompletionException) && ctx.getInfo().getAttempt() <= 3) {
-        recorder.log(
+        log(
             request.runId(),
             LogLevel.WARNING,
             "Could not open a browser session on worker " + workerId + ": " + firstLine(e) + "; retrying",
@@ -65,7 +76,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
       }
       throw e;
     }
-    recorder.log(
+    log(
         request.runId(),
         LogLevel.INFO,
         "Browser session opened on worker " + workerId + ", slot " + slot.index()
@@ -108,6 +119,36 @@ public class BrowserActivitiesImpl implements BrowserActivities {
 
   @Override
   public StepResult runStep(StepRequest request) {
+    try {
+      return step(request);
+    } catch (ApplicationFailure | ActivityCompletionException expected) {
+      throw expected;
+    } catch (RuntimeException e) {
+      throw internal(request.runId(), e);
+    }
+  }
+
+  /**
+   * A fault of ours (not of the page or the task): the detail goes to this worker's log under a
+   * reference, the run gets the reference and a sentence, never an exception's class or SQL.
+   */
+  private ApplicationFailure internal(String runId, RuntimeException e) {
+    String reference = java.util.UUID.randomUUID().toString().substring(0, 8);
+    LOG.error("Internal error {} in run {} on worker {}", reference, runId, workerId, e);
+    return ApplicationFailure.newFailure(
+        "an internal error on worker " + workerId + " (reference " + reference + " in its log)", INTERNAL_ERROR);
+  }
+
+  /** Best effort: a log line that cannot be written (the store is down) must not fail the step. */
+  private void log(String runId, LogLevel level, String message, String nodeId) {
+    try {
+      recorder.log(runId, level, message, nodeId);
+    } catch (RuntimeException e) {
+      LOG.warn("Could not write a log line of run {}: {}", runId, e.toString());
+    }
+  }
+
+  private StepResult step(StepRequest request) {
     ActivityExecutionContext ctx = Activity.getExecutionContext();
     BrowserSession session = pool.session(request.sessionId());
     if (session == null) {
@@ -116,7 +157,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
     }
     StepSpec step = request.step();
     String label = "Step " + request.stepNumber() + "/" + request.stepsTotal() + " " + step.describe();
-    recorder.log(request.runId(), LogLevel.INFO, label, step.id());
+    log(request.runId(), LogLevel.INFO, label, step.id());
     long started = System.nanoTime();
     Future<Map<String, Object>> work =
         session.slot().submit(
@@ -133,7 +174,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
       outputs = await(ctx, work, session, label);
     } catch (StepFailedException e) {
       logNotes(request.runId(), session);
-      recorder.log(request.runId(), LogLevel.ERROR, label + " failed: " + e.getMessage(), step.id());
+      log(request.runId(), LogLevel.ERROR, label + " failed: " + e.getMessage(), step.id());
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), e.failureType());
     } catch (PlaywrightException e) {
       logNotes(request.runId(), session);
@@ -141,7 +182,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
         throw ApplicationFailure.newFailure("browser crashed: " + firstLine(e), SESSION_LOST);
       }
       String message = step.describe() + " failed: " + firstLine(e);
-      recorder.log(request.runId(), LogLevel.ERROR, label + " failed: " + firstLine(e), step.id());
+      log(request.runId(), LogLevel.ERROR, label + " failed: " + firstLine(e), step.id());
       throw ApplicationFailure.newNonRetryableFailure(message, STEP_FAILED);
     }
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
@@ -153,10 +194,10 @@ public class BrowserActivitiesImpl implements BrowserActivities {
       String message =
           step.describe() + " failed: output '" + oversized + "' is " + OutputSizes.of(outputs.get(oversized))
               + " bytes, over the limit of " + cap;
-      recorder.log(request.runId(), LogLevel.ERROR, label + " failed: " + message, step.id());
+      log(request.runId(), LogLevel.ERROR, label + " failed: " + message, step.id());
       throw ApplicationFailure.newNonRetryableFailure(message, OUTPUT_TOO_LARGE);
     }
-    recorder.log(
+    log(
         request.runId(),
         LogLevel.INFO,
         label + " done in " + millis + " ms" + (outputs.isEmpty() ? "" : "; outputs " + outputs.keySet()),
@@ -167,7 +208,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
   /** What the browser said during the step (console, refused requests), written from this thread. */
   private void logNotes(String runId, BrowserSession session) {
     for (BrowserSession.Note note : session.takeNotes()) {
-      recorder.log(runId, note.level(), note.message(), note.nodeId());
+      log(runId, note.level(), note.message(), note.nodeId());
     }
   }
 

@@ -107,8 +107,7 @@ public final class ErrorMappers {
     public Response toResponse(WebApplicationException e) {
       int status = e.getResponse().getStatus();
       if (status >= 500) {
-        LOG.error("Request failed", e);
-        return json(500, "internal_error");
+        return internalError(e);
       }
       String reason = e.getResponse().getStatusInfo().getReasonPhrase();
       String code = reason == null ? "http_" + status : reason.toLowerCase(Locale.ROOT).replace(' ', '_');
@@ -124,8 +123,20 @@ public final class ErrorMappers {
   public static final class Unhandled implements ExceptionMapper<Throwable> {
     @Override
     public Response toResponse(Throwable e) {
-      LOG.error("Unhandled error", e);
-      return json(500, "internal_error");
+      return internalError(e);
     }
+  }
+
+  /** The header naming the server log's entry for a 500. */
+  public static final String ERROR_ID_HEADER = "X-Kestrel-Error-Id";
+
+  /**
+   * A fault of ours: the answer says only {@code internal_error} and a reference; the detail is in
+   * the server's log under that reference, for whoever runs the server.
+   */
+  static Response internalError(Throwable e) {
+    String reference = java.util.UUID.randomUUID().toString().substring(0, 8);
+    LOG.error("Internal error {}", reference, e);
+    return Response.fromResponse(json(500, "internal_error")).header(ERROR_ID_HEADER, reference).build();
   }
 }
