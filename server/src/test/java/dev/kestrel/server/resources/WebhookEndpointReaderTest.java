@@ -41,6 +41,13 @@ class WebhookEndpointReaderTest {
     for (WebhookEndpointReader any : new WebhookEndpointReader[] {strict, embedded}) {
       assertThat(refusal(any, "http://169.254.169.254/latest")).contains("always refused");
       assertThat(refusal(any, "http://[fd00:ec2::254]/latest")).contains("always refused");
+      // The address forms a probe found accepted: hex, octal and decimal, a trailing dot.
+      assertThat(refusal(any, "http://0xa9fea9fe/")).contains("always refused");
+      assertThat(refusal(any, "http://025177524776/")).contains("always refused");
+      assertThat(refusal(any, "http://metadata.google.internal./")).contains("always refused");
+    }
+    for (String loopback : new String[] {"http://0x7f000001/", "http://0177.0.0.1/", "http://[::127.0.0.1]/", "http://2130706433/"}) {
+      assertThat(refusal(strict, loopback)).as(loopback).contains("loopback");
     }
   }
 
