@@ -5,6 +5,7 @@ import dev.kestrel.server.cli.CreateOrganizationCommand;
 import dev.kestrel.server.cli.ListApiKeysCommand;
 import dev.kestrel.server.cli.RevokeApiKeyCommand;
 import dev.kestrel.server.cli.ServeCommand;
+import dev.kestrel.server.cli.SetOrganizationLimitsCommand;
 import dev.kestrel.server.cli.SetWebhookPepperCommand;
 import dev.kestrel.server.cli.WorkerCommand;
 import dev.kestrel.server.config.KestrelConfiguration;
@@ -70,6 +71,7 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
     bootstrap.addCommand(new RevokeApiKeyCommand());
     bootstrap.addCommand(new ListApiKeysCommand());
     bootstrap.addCommand(new SetWebhookPepperCommand());
+    bootstrap.addCommand(new SetOrganizationLimitsCommand());
   }
 
   /** {@code server} is ours, so that a start refused as configured says why in one line. */

@@ -252,6 +252,33 @@ abstract class StoreContract {
   }
 
   @Test
+  void anOrganizationsOwnLimitsAreReadWithItsKeyAndCleared() {
+    OrganizationDao organizations = new OrganizationDao(store.jdbi);
+    ApiKeyDao keys = new ApiKeyDao(store.jdbi);
+    String hash = ApiKeys.hash(Secrets.newApiKey());
+    keys.insert(org.id(), hash, "sk_live_x", "ci");
+
+    organizations.setLimits(org.id(), 1000, new dev.kestrel.store.records.Organization.FairShare(3, 20, null));
+
+    var owner = keys.findActiveOwner(hash).orElseThrow().organization();
+    assertThat(owner.monthlyRunLimit()).isEqualTo(1000);
+    assertThat(owner.fairShare().maxActiveRuns(500)).isEqualTo(3);
+    assertThat(owner.fairShare().requestsPerSecond(100)).isEqualTo(20);
+    assertThat(owner.fairShare().maxWaitingRequests(100)).as("not set: the server's default").isEqualTo(100);
+    organizations.setLimits(org.id(), null, dev.kestrel.store.records.Organization.FairShare.DEFAULTS);
+    assertThat(organizations.findById(org.id()).orElseThrow().fairShare()).isEqualTo(
+        dev.kestrel.store.records.Organization.FairShare.DEFAULTS);
+  }
+
+  @Test
+  void anOrganizationsActiveRunsAreCappedAtomically() throws Exception {
+    List<RunDao.Admission> admissions =
+        concurrently(12, i -> runs.insertWithinLimit(input(UUID.randomUUID().toString(), "a" + i), null, 0, 4));
+    assertThat(admissions).filteredOn(a -> a.outcome() == RunDao.Admission.Outcome.INSERTED).hasSize(4);
+    assertThat(admissions).filteredOn(a -> a.outcome() == RunDao.Admission.Outcome.TOO_MANY_ACTIVE).hasSize(8);
+  }
+
+  @Test
   void theTasksRunsAreListedNewestFirstEvenWithinOneMillisecond() {
     for (int i = 0; i < 3; i++) {
       runs.insert(input(UUID.randomUUID().toString(), "k" + i), true);

@@ -20,8 +20,10 @@ import java.time.Duration;
 @Priority(Priorities.AUTHORIZATION)
 public class OrganizationRateLimit implements ContainerRequestFilter {
   private final LoadingCache<String, RateLimiter> buckets;
+  private final int perSecond;
 
   public OrganizationRateLimit(int perSecond) {
+    this.perSecond = perSecond;
     this.buckets =
         CacheBuilder.newBuilder()
             .expireAfterAccess(Duration.ofMinutes(10))
@@ -34,9 +36,15 @@ public class OrganizationRateLimit implements ContainerRequestFilter {
   @Override
   public void filter(ContainerRequestContext request) {
     if (request.getSecurityContext() != null
-        && request.getSecurityContext().getUserPrincipal() instanceof Organization org
-        && !buckets.getUnchecked(org.id()).tryAcquire()) {
-      throw new TooManyRequests("rate_limited", 1);
+        && request.getSecurityContext().getUserPrincipal() instanceof Organization org) {
+      RateLimiter bucket = buckets.getUnchecked(org.id());
+      int rate = org.fairShare().requestsPerSecond(perSecond);
+      if (bucket.getRate() != rate) {
+        bucket.setRate(rate); // An operator changed the organization's rate.
+      }
+      if (!bucket.tryAcquire()) {
+        throw new TooManyRequests("rate_limited", 1);
+      }
     }
   }
 }

@@ -32,6 +32,16 @@ public final class Organizations {
         .orElseThrow(() -> new IllegalArgumentException("no organization named '" + name + "'"));
   }
 
+  /**
+   * Sets an organization's monthly run limit and fair-share caps, all at once: what is null is
+   * cleared (no monthly limit; the server's default cap).
+   */
+  public Organization setLimits(String organizationName, Integer monthlyRunLimit, Organization.FairShare fairShare) {
+    Organization org = require(organizationName);
+    organizations.setLimits(org.id(), monthlyRunLimit, fairShare);
+    return require(organizationName);
+  }
+
   /** A new key; its secret is returned here and never again. */
   public IssuedKey issueKey(String organizationName, String label) {
     Organization org = require(organizationName);

@@ -104,7 +104,7 @@ public class RunService {
     // since the workflow's first activity upserts it). The monthly limit is decided with it.
     LocalDate month = LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1);
     long periodStart = month.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
-    RunDao.Admission admission = runs.insertWithinLimit(input, org.monthlyRunLimit(), periodStart, maxActiveRuns);
+    RunDao.Admission admission = runs.insertWithinLimit(input, org.monthlyRunLimit(), periodStart, org.fairShare().maxActiveRuns(maxActiveRuns));
     switch (admission.outcome()) {
       case OVER_LIMIT -> throw new UsageLimitExceeded(
           org.monthlyRunLimit(),

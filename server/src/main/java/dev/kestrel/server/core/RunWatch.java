@@ -2,6 +2,7 @@ package dev.kestrel.server.core;
 
 import dev.kestrel.store.RunChanges;
 import dev.kestrel.store.db.RunDao;
+import dev.kestrel.store.records.Organization;
 import io.dropwizard.lifecycle.Managed;
 import java.util.List;
 import java.util.Map;
@@ -148,9 +149,10 @@ public final class RunWatch implements Managed {
    *
    * @throws TooManyRequests when the organization holds its share of waiters already
    */
-  public Watch watch(String organizationId, String runId, Runnable onChange) {
+  public Watch watch(Organization org, String runId, Runnable onChange) {
+    String organizationId = org.id();
     AtomicInteger held = byOrganization.computeIfAbsent(organizationId, k -> new AtomicInteger());
-    if (held.incrementAndGet() > maxPerOrganization) {
+    if (held.incrementAndGet() > org.fairShare().maxWaitingRequests(maxPerOrganization)) {
       held.decrementAndGet();
       throw new TooManyRequests("too_many_waiting_requests", RETRY_AFTER_SECONDS);
     }

@@ -138,7 +138,7 @@ public class RunResource {
     }
 
     void start(long waitMillis) {
-      watch = watches.watch(org.id(), runId, this::onChange);
+      watch = watches.watch(org, runId, this::onChange);
       watch.every(WAIT_HEARTBEAT_MILLIS, () -> write(" "));
       watch.after(
           waitMillis,
@@ -240,7 +240,7 @@ public class RunResource {
 
     void start() {
       try {
-        watch = watches.watch(org.id(), runId, this::pump);
+        watch = watches.watch(org, runId, this::pump);
       } catch (TooManyRequests e) {
         sink.close();
         throw e;

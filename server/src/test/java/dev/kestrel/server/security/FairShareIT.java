@@ -6,6 +6,7 @@ import dev.kestrel.server.config.KestrelConfiguration;
 import dev.kestrel.server.core.Organizations;
 import dev.kestrel.server.support.ApiClient;
 import dev.kestrel.server.support.TestApps;
+import dev.kestrel.store.records.Organization;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import java.io.InputStream;
@@ -115,21 +116,31 @@ class FairShareIT {
   }
 
   @Test
-  void queueingIsCappedByTheOrganizationsActiveRuns() {
+  void queueingIsCappedByTheOrganizationsActiveRunsItsOwnCapFirst() {
+    Organizations organizations = TestApps.installed(APP).organizations();
+    organizations.create("capped", null, null);
+    organizations.setLimits("capped", null, new Organization.FairShare(3, null, null));
+    ApiClient capped = TestApps.api(APP).withKey(organizations.issueKey("capped", "fair share test").secret());
+    String task = TestApps.createTask(capped, "{\"name\": \"Slow\", \"steps\": [{\"id\": \"w\", \"action\": \"waitFor\", \"ms\": 60000}]}");
+
     List<String> accepted = new ArrayList<>();
     ApiClient.Answer answer;
-    while ((answer = greedy.post("/public/v1/tasks/" + slowTask + "/runs", "{}")).status() == 202) {
+    while ((answer = capped.post("/public/v1/tasks/" + task + "/runs", "{}")).status() == 202) {
       accepted.add(answer.json().at("/run/id").asText());
       assertThat(accepted).hasSizeLessThanOrEqualTo(10);
     }
     assertThat(answer.status()).isEqualTo(429);
     assertThat(answer.json().get("detail").asText()).isEqualTo("too_many_active_runs");
     assertThat(answer.header("Retry-After")).matches("\\d+");
-    assertThat(accepted.size()).isBetween(1, 5);
+    assertThat(accepted).as("the organization's own cap, not the server's 5").hasSize(3);
 
     String otherTask = TestApps.createTask(other, "{\"name\": \"Mine\", \"steps\": [{\"id\": \"w\", \"action\": \"waitFor\", \"ms\": 1}]}");
     assertThat(other.post("/public/v1/tasks/" + otherTask + "/runs", "{}").status()).as("another organization").isEqualTo(202);
-    accepted.forEach(id -> greedy.post("/public/v1/task-runs/" + id + "/cancel", "{}"));
+
+    // A cancelled run frees its place.
+    capped.post("/public/v1/task-runs/" + accepted.get(0) + "/cancel", "{}");
+    TestApps.awaitStatus(capped, accepted.get(0), "CANCELLED", java.time.Duration.ofSeconds(30));
+    assertThat(capped.post("/public/v1/tasks/" + task + "/runs", "{}").status()).isEqualTo(202);
   }
 
   static String readHead(Socket socket) throws Exception {

@@ -39,7 +39,8 @@ public class ApiKeyDao {
         h ->
             h.createQuery(
                     "SELECT k.key_hash, o.id, o.name, o.public_url, o.webhook_pepper, "
-                        + "o.monthly_run_limit, o.created_at FROM api_keys k "
+                        + "o.monthly_run_limit, o.max_active_runs, o.requests_per_second, o.max_waiting_requests, "
+                        + "o.created_at FROM api_keys k "
                         + "JOIN organizations o ON o.id = k.organization_id "
                         + "WHERE k.key_hash = :hash AND k.revoked_at IS NULL")
                 .bind("hash", keyHash)
