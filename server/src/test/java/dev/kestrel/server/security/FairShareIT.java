@@ -143,6 +143,60 @@ class FairShareIT {
     assertThat(capped.post("/public/v1/tasks/" + task + "/runs", "{}").status()).isEqualTo(202);
   }
 
+  @Test
+  void abandonedLogStreamsFreeTheirPlaces() throws Exception {
+    Organizations organizations = TestApps.installed(APP).organizations();
+    organizations.create("streamer", null, null);
+    String key = organizations.issueKey("streamer", "fair share test").secret();
+    ApiClient streamer = TestApps.api(APP).withKey(key);
+    String task = TestApps.createTask(streamer, "{\"name\": \"Slow\", \"steps\": [{\"id\": \"w\", \"action\": \"waitFor\", \"ms\": 60000}]}");
+    String runId = TestApps.queue(streamer, task, "{}");
+    String request =
+        "GET /public/v1/task-runs/" + runId + "/logs HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+            + "Authorization: Bearer " + key + "\r\n\r\n";
+
+    List<Socket> streams = new ArrayList<>();
+    try {
+      for (int i = 0; i < MAX_WAITING; i++) {
+        streams.add(open(request));
+      }
+      for (Socket stream : streams) {
+        stream.setSoTimeout(10_000);
+        assertThat(readHead(stream)).startsWith("HTTP/1.1 200").containsIgnoringCase("text/event-stream");
+      }
+      try (Socket oneTooMany = open(request)) {
+        oneTooMany.setSoTimeout(10_000);
+        assertThat(readHead(oneTooMany)).startsWith("HTTP/1.1 429");
+      }
+      assertThat(busyThreads()).as("open streams hold no thread").isLessThan(30);
+    } finally {
+      for (Socket stream : streams) {
+        stream.close();
+      }
+    }
+
+    // The streams' keep-alive writes find them gone; their places are free again.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    String head;
+    do {
+      Thread.sleep(1_000);
+      try (Socket again = open(request)) {
+        again.setSoTimeout(10_000);
+        head = readHead(again);
+      }
+    } while (head.startsWith("HTTP/1.1 429") && System.nanoTime() < deadline);
+    assertThat(head).startsWith("HTTP/1.1 200");
+    streamer.post("/public/v1/task-runs/" + runId + "/cancel", "{}");
+  }
+
+  static Socket open(String request) throws Exception {
+    Socket socket = new Socket();
+    socket.connect(new InetSocketAddress("127.0.0.1", APP.getLocalPort()), 5_000);
+    socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+    socket.getOutputStream().flush();
+    return socket;
+  }
+
   static String readHead(Socket socket) throws Exception {
     InputStream in = socket.getInputStream();
     StringBuilder head = new StringBuilder();
