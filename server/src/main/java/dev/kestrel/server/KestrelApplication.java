@@ -90,6 +90,9 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
   protected final Installation install(KestrelConfiguration config, Environment env) throws Exception {
     // Our mappers answer every error as {"detail": ...}; Dropwizard's would not.
     ((AbstractServerFactory) config.getServerFactory()).setRegisterDefaultExceptionMappers(false);
+    // A flushed write of a streamed answer (a long poll's keep-alive, a log event) reaches a client
+    // that asked for gzip at once: it is how a client that left is noticed, and what SSE is for.
+    ((AbstractServerFactory) config.getServerFactory()).getGzipFilterFactory().setSyncFlush(true);
     requireWritable(config.dataDir());
     // The engine first: a LOCAL one takes the data folder's lock, so a second server stops here.
     TemporalEngine engine = Engine.install(config, env);
