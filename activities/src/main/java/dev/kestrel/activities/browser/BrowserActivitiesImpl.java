@@ -45,13 +45,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
 
   @Override
   public SessionRef openSession(OpenSessionRequest request) {
-    try {
-      return open(request);
-    } catch (ApplicationFailure | ActivityCompletionException expected) {
-      throw expected;
-    } catch (RuntimeException e) {
-      throw internal(request.runId(), e);
-    }
+    return guarded(request.runId(), () -> open(request));
   }
 
   private SessionRef open(OpenSessionRequest request) {
@@ -119,12 +113,17 @@ public class BrowserActivitiesImpl implements BrowserActivities {
 
   @Override
   public StepResult runStep(StepRequest request) {
+    return guarded(request.runId(), () -> step(request));
+  }
+
+  /** Runs an activity's work; what it did not expect becomes {@link #internal}. */
+  private <T> T guarded(String runId, java.util.function.Supplier<T> work) {
     try {
-      return step(request);
+      return work.get();
     } catch (ApplicationFailure | ActivityCompletionException expected) {
       throw expected;
     } catch (RuntimeException e) {
-      throw internal(request.runId(), e);
+      throw internal(runId, e);
     }
   }
 

@@ -2,7 +2,6 @@ package dev.kestrel.activities.egress;
 
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.client.HttpClient;
@@ -120,12 +119,6 @@ public final class EgressProxy implements AutoCloseable {
     }
   }
 
-  private static final class Refused extends Exception {
-    Refused(String reason) {
-      super(reason, null, false, false);
-    }
-  }
-
   /** CONNECT tunnels (HTTPS, WebSockets): the policy resolves; the tunnel goes to the address it checked. */
   private final class PolicyConnectHandler extends ConnectHandler {
     @Override
@@ -133,7 +126,7 @@ public final class EgressProxy implements AutoCloseable {
       EgressPolicy.Decision decision = policy.decide(host, port);
       if (decision.refused()) {
         refused(request, "CONNECT " + host + ":" + port, decision.refusal());
-        promise.failed(new Refused(decision.refusal()));
+        promise.failed(new EgressRefusedException(decision.refusal()));
         return;
       }
       SocketChannel channel = null;
@@ -151,7 +144,7 @@ public final class EgressProxy implements AutoCloseable {
 
     @Override
     protected void onConnectFailure(Request request, Response response, Callback callback, Throwable failure) {
-      if (failure instanceof Refused) {
+      if (failure instanceof EgressRefusedException) {
         refuse(response, callback, failure.getMessage());
       } else {
         super.onConnectFailure(request, response, callback, failure);
@@ -210,16 +203,7 @@ public final class EgressProxy implements AutoCloseable {
     @Override
     protected void configureHttpClient(HttpClient client) {
       super.configureHttpClient(client);
-      client.setSocketAddressResolver(
-          (host, port, context, promise) -> {
-            EgressPolicy.Decision decision = policy.decide(host, port);
-            if (decision.refused()) {
-              promise.failed(new Refused(decision.refusal()));
-            } else {
-              promise.succeeded(
-                  List.copyOf(decision.addresses().stream().map(a -> new InetSocketAddress(a, port)).toList()));
-            }
-          });
+      client.setSocketAddressResolver(new PolicyResolver(policy));
     }
   }
 
@@ -230,7 +214,7 @@ public final class EgressProxy implements AutoCloseable {
     if (failure instanceof java.net.ConnectException) {
       return "connection refused or unreachable";
     }
-    return failure instanceof Refused ? failure.getMessage() : "the connection failed";
+    return failure instanceof EgressRefusedException ? failure.getMessage() : "the connection failed";
   }
 
   private static void closeQuietly(SocketChannel channel) {

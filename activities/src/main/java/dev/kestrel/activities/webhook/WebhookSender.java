@@ -1,8 +1,9 @@
 package dev.kestrel.activities.webhook;
 
 import dev.kestrel.activities.egress.EgressPolicy;
+import dev.kestrel.activities.egress.EgressRefusedException;
+import dev.kestrel.activities.egress.PolicyResolver;
 import java.net.ConnectException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -37,15 +38,7 @@ public final class WebhookSender {
     client.setFollowRedirects(false);
     client.setConnectTimeout(timeout.toMillis());
     client.setUserAgentField(null);
-    client.setSocketAddressResolver(
-        (host, port, context, promise) -> {
-          EgressPolicy.Decision decision = egress.decide(host, port);
-          if (decision.refused()) {
-            promise.failed(new Refused(decision.refusal()));
-          } else {
-            promise.succeeded(decision.addresses().stream().map(a -> new InetSocketAddress(a, port)).toList());
-          }
-        });
+    client.setSocketAddressResolver(new PolicyResolver(egress));
     try {
       client.start();
     } catch (Exception e) {
@@ -86,7 +79,7 @@ public final class WebhookSender {
       return new Result(null, "no answer within " + timeout.toSeconds() + " s", false, millisSince(start));
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
-      if (cause instanceof Refused) {
+      if (cause instanceof EgressRefusedException) {
         return new Result(null, "refused: " + cause.getMessage(), true, millisSince(start));
       }
       if (cause instanceof TimeoutException) {
@@ -111,11 +104,5 @@ public final class WebhookSender {
 
   private static long millisSince(long startNanos) {
     return (System.nanoTime() - startNanos) / 1_000_000;
-  }
-
-  private static final class Refused extends Exception {
-    Refused(String reason) {
-      super(reason, null, false, false);
-    }
   }
 }
