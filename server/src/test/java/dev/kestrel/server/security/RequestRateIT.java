@@ -32,6 +32,7 @@ class RequestRateIT {
       answers.add(flooding.get("/public/v1/tasks"));
     }
 
+    // A burst of one second's worth (5) passes, plus what refills while the flood lasts.
     assertThat(answers).filteredOn(a -> a.status() == 200).hasSizeBetween(5, 40);
     List<ApiClient.Answer> refused = answers.stream().filter(a -> a.status() == 429).toList();
     assertThat(refused).isNotEmpty();
