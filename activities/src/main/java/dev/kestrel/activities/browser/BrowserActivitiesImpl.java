@@ -26,6 +26,8 @@ import java.util.concurrent.TimeoutException;
 public class BrowserActivitiesImpl implements BrowserActivities {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BrowserActivitiesImpl.class);
   private static final long HEARTBEAT_POLL_MS = 500;
+  /** How often the thread waiting for a step writes what the browser said meanwhile to the log. */
+  private static final long NOTES_FLUSH_MS = 200;
   private static final int MAX_MESSAGE = 2_000;
 
   private final BrowserPool pool;
@@ -206,7 +208,11 @@ public class BrowserActivitiesImpl implements BrowserActivities {
 
   /** What the browser said during the step (console, refused requests), written from this thread. */
   private void logNotes(String runId, BrowserSession session) {
-    for (BrowserSession.Note note : session.takeNotes()) {
+    logNotes(runId, session, true);
+  }
+
+  private void logNotes(String runId, BrowserSession session, boolean stepEnded) {
+    for (BrowserSession.Note note : session.takeNotes(stepEnded)) {
       log(runId, note.level(), note.message(), note.nodeId());
     }
   }
@@ -224,8 +230,11 @@ public class BrowserActivitiesImpl implements BrowserActivities {
   private <T> T await(ActivityExecutionContext ctx, Future<T> work, BrowserSession session, String what) {
     while (true) {
       try {
-        return work.get(HEARTBEAT_POLL_MS, TimeUnit.MILLISECONDS);
+        return work.get(session == null ? HEARTBEAT_POLL_MS : NOTES_FLUSH_MS, TimeUnit.MILLISECONDS);
       } catch (TimeoutException stillRunning) {
+        if (session != null) {
+          logNotes(session.runId(), session, false); // Live: logs are readable while the step runs.
+        }
         try {
           ctx.heartbeat(what);
         } catch (ActivityCompletionException cancelled) {

@@ -14,9 +14,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * slot's thread; the flags are read and written from the activity threads too.
  *
  * <p>What the browser says while a step runs (console messages, requests the egress proxy refused)
- * is kept here as notes, and written to the run's log by the activity thread after the step: a
- * Playwright event handler or a proxy thread must never wait on the store, and a page with
- * thousands of requests must not become thousands of writes.
+ * is kept here as notes, which the activity thread waiting for the step writes to the run's log
+ * every few hundred milliseconds: a Playwright event handler or a proxy thread must never wait on
+ * the store, and a page with thousands of requests must not become thousands of writes (a step
+ * keeps {@link #MAX_NOTES} and counts the rest).
  */
 public final class BrowserSession {
   private final String id;
@@ -86,16 +87,20 @@ public final class BrowserSession {
     return lastRefusal;
   }
 
-  /** The notes gathered since the last call, with a line counting those not kept. */
-  List<Note> takeNotes() {
+  /**
+   * The notes gathered since the last call; at the step's end ({@code stepEnded}) also a line
+   * counting those the step did not keep.
+   */
+  List<Note> takeNotes(boolean stepEnded) {
     List<Note> taken = new ArrayList<>();
     for (Note n; (n = notes.poll()) != null; ) {
       taken.add(n);
     }
-    noteCount.set(0);
-    int dropped = notesDropped.getAndSet(0);
-    if (dropped > 0) {
-      taken.add(new Note(LogLevel.WARNING, dropped + " more browser messages in this step were not logged", currentNodeId));
+    if (stepEnded) {
+      int dropped = notesDropped.getAndSet(0);
+      if (dropped > 0) {
+        taken.add(new Note(LogLevel.WARNING, dropped + " more browser messages in this step were not logged", currentNodeId));
+      }
     }
     return taken;
   }
@@ -115,6 +120,8 @@ public final class BrowserSession {
   void beginStep(String nodeId) {
     claimed = true;
     lastRefusal = null;
+    noteCount.set(0);
+    notesDropped.set(0);
     cancelRequested = false;
     currentNodeId = nodeId;
     busy = true;

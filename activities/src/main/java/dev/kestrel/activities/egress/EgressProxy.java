@@ -192,6 +192,12 @@ public final class EgressProxy implements AutoCloseable {
           proxyToClientCallback, failure);
     }
 
+    /** No Via or Forwarded headers: the sites a task visits learn nothing about the worker behind it. */
+    @Override
+    protected void addProxyHeaders(Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
+      // Deliberately nothing.
+    }
+
     /** A destination cannot speak for the proxy: its own X-Kestrel-Egress-* headers are dropped. */
     @Override
     protected org.eclipse.jetty.http.HttpField filterServerToProxyResponseField(org.eclipse.jetty.http.HttpField field) {

@@ -131,11 +131,13 @@ public final class RunWatch implements Managed {
         t.cancel(false);
       }
       repeaters.forEach(r -> r.cancel(false));
-      Set<Watch> watches = byRun.get(runId);
-      if (watches != null) {
-        watches.remove(this);
-        byRun.computeIfPresent(runId, (k, v) -> v.isEmpty() ? null : v);
-      }
+      // Atomic per run with the add in watch(): a set is never dropped while a watch joins it.
+      byRun.computeIfPresent(
+          runId,
+          (k, watches) -> {
+            watches.remove(this);
+            return watches.isEmpty() ? null : watches;
+          });
       byOrganization.get(organizationId).decrementAndGet();
     }
 
@@ -157,7 +159,13 @@ public final class RunWatch implements Managed {
       throw new TooManyRequests("too_many_waiting_requests", RETRY_AFTER_SECONDS);
     }
     Watch watch = new Watch(organizationId, runId, onChange);
-    byRun.computeIfAbsent(runId, k -> ConcurrentHashMap.newKeySet()).add(watch);
+    byRun.compute(
+        runId,
+        (k, watches) -> {
+          Set<Watch> joined = watches == null ? ConcurrentHashMap.newKeySet() : watches;
+          joined.add(watch);
+          return joined;
+        });
     return watch;
   }
 

@@ -175,6 +175,37 @@ class RunLifecycleIT {
   }
 
   @Test
+  void aConsoleMessageOfAStepInProgressIsReadableBeforeTheStepEnds() {
+    String page = "data:text/html,<p>waiting</p><script>setTimeout(() => console.log('halfway there'), 500);"
+        + "setTimeout(() => document.body.insertAdjacentHTML('beforeend', '<p id=late>late</p>'), 8000)</script>";
+    String taskId =
+        TestApps.createTask(api, """
+            {"name": "Console while waiting",
+             "steps": [
+               {"id": "open", "action": "goto", "url": "%s"},
+               {"id": "wait_late", "action": "waitFor", "selector": "#late", "timeoutMs": 20000}
+             ]}
+            """.formatted(page));
+    String runId = TestApps.queue(api, taskId, "{}");
+
+    JsonNode logs = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+        .until(() -> api.get("/public/v1/task-runs/" + runId + "/logs").json(),
+            l -> l.get("logEntries").toString().contains("console: halfway there"));
+    JsonNode run = TestApps.run(api, runId);
+
+    // Written while the step waits, not when it ends: the step is still at work.
+    assertThat(run.get("status").asText()).isEqualTo("RUNNING");
+    List<String> ofTheStep = new ArrayList<>();
+    logs.get("logEntries").forEach(e -> {
+      if ("wait_late".equals(e.get("nodeId").asText())) {
+        ofTheStep.add(e.get("message").asText());
+      }
+    });
+    assertThat(ofTheStep).contains("console: halfway there").noneMatch(m -> m.contains(" done in "));
+    assertThat(TestApps.awaitTerminal(api, runId, Duration.ofSeconds(60)).get("status").asText()).isEqualTo("COMPLETED");
+  }
+
+  @Test
   void aStepThatCannotSucceedFailsTheRunAtThatStep() {
     String taskId =
         TestApps.createTask(api, """
