@@ -16,6 +16,7 @@ import dev.kestrel.server.engine.Engine;
 import dev.kestrel.server.errors.ErrorMappers;
 import dev.kestrel.server.resources.JsonObjectReader;
 import dev.kestrel.server.resources.RequestSizeFilter;
+import dev.kestrel.server.resources.EventStreamHeaders;
 import dev.kestrel.server.resources.RunResource;
 import dev.kestrel.server.resources.TaskReader;
 import dev.kestrel.server.resources.TaskResource;
@@ -41,6 +42,7 @@ public final class PublicApi {
     providers.add(new RequestSizeFilter(maxRequestBytes));
     providers.add(new AuthDynamicFeature(new ApiKeyAuthFilter(keys)));
     providers.add(new OrganizationRateLimit(requestsPerSecondPerOrganization));
+    providers.add(new EventStreamHeaders());
     providers.add(new AuthValueFactoryProvider.Binder<>(Organization.class));
     providers.addAll(ErrorMappers.all());
     return providers;

@@ -227,6 +227,8 @@ public class RunResource {
     private final SseEventSink sink;
     private final Sse sse;
     private String last;
+    /** The run's status and step as last sent in an {@code event: run} frame. */
+    private String lastRunState;
     private RunWatch.Watch watch;
 
     LogStream(Organization org, String runId, String afterId, SseEventSink sink, Sse sse) {
@@ -251,15 +253,31 @@ public class RunResource {
         watch.close();
         return;
       }
-      boolean terminal = runs.find(org, runId).status().isTerminal();
+      // The run first, then its new entries: a step's RUNNING frame precedes the step's logs; a
+      // terminal frame goes last, after every entry, just before the end.
+      Run run = runs.stored(org, runId);
+      boolean terminal = run.status().isTerminal();
+      if (!terminal) {
+        sendRunIfChanged(run);
+      }
       for (LogEntry entry : runs.logs(org, runId, last).logEntries()) {
         send(sse.newEventBuilder().id(entry.id()).name("log").data(String.class, json(entry)).build());
         last = entry.id();
       }
       if (terminal) {
+        sendRunIfChanged(run);
         send(sse.newEventBuilder().name("end").data(String.class, "{}").build());
         watch.close();
         sink.close();
+      }
+    }
+
+    /** {@code event: run} with the run resource, when its status or step changed since the last one. */
+    private void sendRunIfChanged(Run run) {
+      String state = run.status() + "/" + (run.progress() == null ? 0 : run.progress().currentStep());
+      if (!state.equals(lastRunState)) {
+        lastRunState = state;
+        send(sse.newEventBuilder().name("run").data(String.class, json(run)).build());
       }
     }
 

@@ -206,6 +206,27 @@ class RunLifecycleIT {
   }
 
   @Test
+  void waitForFinishAnswersTheRunWhenItEndsOrAtItsBound() {
+    String taskId = TestApps.createTask(api, """
+        {"name": "Three seconds", "steps": [{"id": "pause", "action": "waitFor", "ms": 3000}]}
+        """);
+    String runId = TestApps.queue(api, taskId, "{}");
+
+    ApiClient.Answer atBound = api.get("/public/v1/task-runs/" + runId + "?waitForFinish=1");
+    ApiClient.Answer atEnd = api.get("/public/v1/task-runs/" + runId + "?waitForFinish=60");
+    ApiClient.Answer ended = api.get("/public/v1/task-runs/" + runId + "?waitForFinish=60");
+
+    assertThat(atBound.status()).isEqualTo(200);
+    assertThat(atBound.json().at("/run/status").asText()).isIn("PENDING", "RUNNING");
+    assertThat(atBound.raw().headers().firstValue("Content-Type")).get().asString().startsWith("application/json");
+    assertThat(atEnd.status()).isEqualTo(200);
+    assertThat(atEnd.json().at("/run/id").asText()).isEqualTo(runId);
+    assertThat(atEnd.json().at("/run/status").asText()).isEqualTo("COMPLETED");
+    assertThat(atEnd.json().at("/run/progress/currentStep").asInt()).isEqualTo(1);
+    assertThat(ended.json().get("run")).isEqualTo(atEnd.json().get("run"));
+  }
+
+  @Test
   void aStepThatCannotSucceedFailsTheRunAtThatStep() {
     String taskId =
         TestApps.createTask(api, """

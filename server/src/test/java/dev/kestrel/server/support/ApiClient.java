@@ -65,8 +65,9 @@ public final class ApiClient {
     try {
       HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
       JsonNode json = null;
-      String body = response.body();
-      if (body != null && !body.isEmpty() && (body.startsWith("{") || body.startsWith("["))) {
+      // Leading whitespace is JSON too (a waitForFinish answer starts with keep-alive spaces).
+      String body = response.body() == null ? "" : response.body().strip();
+      if (body.startsWith("{") || body.startsWith("[")) {
         json = JSON.readTree(body);
       }
       return new Answer(response.statusCode(), response, json);

@@ -1,0 +1,150 @@
+package dev.kestrel.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kestrel.server.config.KestrelConfiguration;
+import dev.kestrel.server.support.ApiClient;
+import dev.kestrel.server.support.TestApps;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The log stream as a client follows a run with one connection: entries arrive while the run
+ * executes (not all at its end), {@code event: run} frames carry its state in lifecycle order, the
+ * stream ends with {@code event: end}, and {@code Last-Event-ID} resumes without gaps or repeats.
+ * Order and state are asserted, never times.
+ */
+@ExtendWith(DropwizardExtensionsSupport.class)
+class LiveStreamIT {
+  static final DropwizardAppExtension<KestrelConfiguration> APP = TestApps.app();
+
+  /** One server-sent event as it arrived. */
+  record Event(String name, String id, String data) {}
+
+  /** Reads events as they come, handing each to {@code onEvent}, until the stream ends. */
+  static HttpResponse<InputStream> read(String path, String lastEventId, Consumer<Event> onEvent) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getLocalPort() + path))
+            .header("Authorization", "Bearer " + TestApps.KEY)
+            .header("Accept", "text/event-stream")
+            // As browsers ask: a compressed stream would be held back by the compressor.
+            .header("Accept-Encoding", "gzip");
+    if (lastEventId != null) {
+      request.header("Last-Event-ID", lastEventId);
+    }
+    HttpResponse<InputStream> response =
+        HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+    try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+      String name = null;
+      String id = null;
+      StringBuilder data = new StringBuilder();
+      for (String line; (line = lines.readLine()) != null; ) {
+        if (line.isEmpty()) {
+          if (name != null) {
+            onEvent.accept(new Event(name, id, data.toString()));
+          }
+          name = null;
+          id = null;
+          data.setLength(0);
+        } else if (line.startsWith("event:")) {
+          name = line.substring(6).strip();
+        } else if (line.startsWith("id:")) {
+          id = line.substring(3).strip();
+        } else if (line.startsWith("data:")) {
+          data.append(line.substring(5).strip());
+        }
+      }
+    }
+    return response;
+  }
+
+  @Test
+  void aClientFollowsARunOnOneStream() throws Exception {
+    ApiClient api = TestApps.api(APP);
+    String page = "data:text/html,<p>page</p><script>console.log('at once');"
+        + "setTimeout(() => console.log('a bit later'), 2500);</script>";
+    String taskId = TestApps.createTask(api, """
+        {"name": "Slow logger", "steps": [
+          {"id": "open", "action": "goto", "url": "%s"},
+          {"id": "first_wait", "action": "waitFor", "ms": 3000},
+          {"id": "second_wait", "action": "waitFor", "ms": 3000}]}
+        """.formatted(page));
+    String runId = TestApps.queue(api, taskId, "{}");
+
+    List<Event> events = new ArrayList<>();
+    List<String> statusAtFirstLog = new ArrayList<>();
+    HttpResponse<InputStream> response =
+        read("/public/v1/task-runs/" + runId + "/logs", null, event -> {
+          if (event.name().equals("log") && statusAtFirstLog.isEmpty()) {
+            statusAtFirstLog.add(TestApps.run(api, runId).get("status").asText());
+          }
+          events.add(event);
+        });
+
+    assertThat(response.headers().firstValue("Content-Type")).get().asString().startsWith("text/event-stream");
+    assertThat(response.headers().firstValue("X-Accel-Buffering")).contains("no");
+    assertThat(response.headers().firstValue("Cache-Control")).contains("no-cache");
+    assertThat(response.headers().firstValue("Content-Encoding")).as("never compressed").isEmpty();
+    assertThat(statusAtFirstLog).as("the first entry arrives while the run executes").containsExactly("RUNNING");
+    assertThat(events.get(events.size() - 1).name()).isEqualTo("end");
+
+    List<String> runStates = new ArrayList<>();
+    for (Event e : events) {
+      if (e.name().equals("run")) {
+        JsonNode run = ApiClient.parse(e.data());
+        assertThat(run.get("id").asText()).isEqualTo(runId);
+        runStates.add(run.get("status").asText() + " " + run.at("/progress/currentStep").asInt());
+      }
+    }
+    assertThat(runStates).as("lifecycle order").containsSubsequence("RUNNING 1", "RUNNING 2", "RUNNING 3", "COMPLETED 3");
+    assertThat(runStates.get(runStates.size() - 1)).isEqualTo("COMPLETED 3");
+    assertThat(runStates).doesNotHaveDuplicates();
+
+    // Every entry once, in the store's order, with its id as the event id.
+    JsonNode stored = api.get("/public/v1/task-runs/" + runId + "/logs").json().get("logEntries");
+    List<String> streamedIds = events.stream().filter(e -> e.name().equals("log")).map(Event::id).toList();
+    List<String> storedIds = new ArrayList<>();
+    stored.forEach(entry -> storedIds.add(entry.get("id").asText()));
+    assertThat(streamedIds).isEqualTo(storedIds);
+    assertThat(events.stream().filter(e -> e.name().equals("log")).map(Event::data).toList())
+        .anyMatch(d -> d.contains("console: a bit later"));
+
+    // Resuming after the third entry gives exactly the rest, then the end.
+    List<Event> resumed = new ArrayList<>();
+    read("/public/v1/task-runs/" + runId + "/logs", storedIds.get(2), resumed::add);
+    assertThat(resumed.stream().filter(e -> e.name().equals("log")).map(Event::id).toList())
+        .isEqualTo(storedIds.subList(3, storedIds.size()));
+    assertThat(resumed.get(resumed.size() - 1).name()).isEqualTo("end");
+  }
+
+  @Test
+  void anotherOrganizationsRunIsNotFound() throws Exception {
+    ApiClient api = TestApps.api(APP);
+    String taskId = TestApps.createTask(api, "{\"name\": \"Mine\", \"steps\": [{\"id\": \"w\", \"action\": \"waitFor\", \"ms\": 1}]}");
+    String runId = TestApps.queue(api, taskId, "{}");
+    var organizations = TestApps.installed(APP).organizations();
+    organizations.create("stranger", null, null);
+    ApiClient stranger = TestApps.api(APP).withKey(organizations.issueKey("stranger", "stream test").secret());
+
+    ApiClient.Answer answer =
+        stranger.send(stranger.request("/public/v1/task-runs/" + runId + "/logs").header("Accept", "text/event-stream"));
+
+    assertThat(answer.status()).isEqualTo(404);
+    assertThat(answer.json().get("detail").asText()).isEqualTo("run_not_found");
+  }
+}
