@@ -35,6 +35,25 @@ public final class ArtifactStore {
     return "/public/v1/task-runs/" + runId + "/artifacts/" + name;
   }
 
+  /**
+   * Replaces the file whole (written aside, then moved over it): a reader never sees half of it.
+   * For the live screenshot, which is rewritten while it is being served.
+   */
+  public void replace(String runId, String name, byte[] content) {
+    Path file = resolve(runId, name);
+    if (file == null) {
+      throw new IllegalArgumentException("unsafe artifact name: " + name);
+    }
+    try {
+      Files.createDirectories(file.getParent());
+      Path aside = Files.createTempFile(file.getParent(), "." + name, ".tmp");
+      Files.write(aside, content);
+      Files.move(aside, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** The file of a run's artifact, or null when the name is not one this store writes. */
   public Path resolve(String runId, String name) {
     if (!RUN_ID.matcher(runId).matches() || !SAFE_NAME.matcher(name).matches() || name.contains("..")) {

@@ -40,7 +40,17 @@ public final class BrowserPool implements AutoCloseable {
   private final Predicate<String> runHasEnded;
   private volatile boolean closed;
 
-  public BrowserPool(String workerId, BrowserSettings settings, Predicate<String> runHasEnded) {
+  private final LiveView liveView;
+
+  /**
+   * @param watchedLive of the given runs, those someone watches live at the given time (the store)
+   */
+  public BrowserPool(
+      String workerId,
+      BrowserSettings settings,
+      Predicate<String> runHasEnded,
+      java.util.function.BiFunction<java.util.Collection<String>, Long, java.util.Set<String>> watchedLive,
+      dev.kestrel.store.ArtifactStore artifacts) {
     this.workerId = workerId;
     this.settings = settings;
     this.runHasEnded = runHasEnded;
@@ -59,6 +69,7 @@ public final class BrowserPool implements AutoCloseable {
               return t;
             });
     reaper.scheduleWithFixedDelay(this::reapIdleSessions, 2, 2, TimeUnit.SECONDS);
+    this.liveView = new LiveView(sessions::values, watchedLive, artifacts);
   }
 
   public String workerId() {
@@ -231,6 +242,7 @@ public final class BrowserPool implements AutoCloseable {
   public void close() {
     closed = true;
     reaper.shutdownNow();
+    liveView.close();
     sessions.values().forEach(BrowserSession::requestCancel);
     sessions.clear();
     slots.parallelStream().forEach(BrowserSlot::close);

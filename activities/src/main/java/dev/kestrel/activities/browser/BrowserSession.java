@@ -32,6 +32,13 @@ public final class BrowserSession {
   private volatile String currentNodeId;
   private volatile boolean claimed;
   private volatile String lastRefusal;
+  /** A live screenshot asked for and not yet taken; taken on the slot thread between a step's slices. */
+  private final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<byte[]>> pendingCapture =
+      new java.util.concurrent.atomic.AtomicReference<>();
+  private volatile long lastCaptureMillis;
+  /** Live screenshots taken during the current step, and the time they took from it. */
+  private int stepCaptures;
+  private long stepCaptureNanos;
 
   /** Notes kept per step; what comes beyond is counted, not kept. */
   static final int MAX_NOTES = 50;
@@ -97,12 +104,50 @@ public final class BrowserSession {
       taken.add(n);
     }
     if (stepEnded) {
+      if (stepCaptures > 0) {
+        // What watching cost the step: users (and the benchmark notes) read it here.
+        taken.add(new Note(LogLevel.INFO, stepCaptures + " live screenshots were taken during this step ("
+            + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(stepCaptureNanos) + " ms)", currentNodeId));
+      }
       int dropped = notesDropped.getAndSet(0);
       if (dropped > 0) {
         taken.add(new Note(LogLevel.WARNING, dropped + " more browser messages in this step were not logged", currentNodeId));
       }
     }
     return taken;
+  }
+
+  /** Any thread: asks for a screenshot of the page as it is; the one already asked for, if any. */
+  java.util.concurrent.CompletableFuture<byte[]> requestCapture() {
+    java.util.concurrent.CompletableFuture<byte[]> wanted = new java.util.concurrent.CompletableFuture<>();
+    java.util.concurrent.CompletableFuture<byte[]> already = pendingCapture.compareAndExchange(null, wanted);
+    return already != null ? already : wanted;
+  }
+
+  boolean capturePending() {
+    return pendingCapture.get() != null;
+  }
+
+  long lastCaptureMillis() {
+    return lastCaptureMillis;
+  }
+
+  /** Slot thread: takes the screenshot asked for, if any (between two slices of a step, or idle). */
+  void serviceCapture() {
+    java.util.concurrent.CompletableFuture<byte[]> wanted = pendingCapture.getAndSet(null);
+    if (wanted == null) {
+      return;
+    }
+    lastCaptureMillis = System.currentTimeMillis();
+    long began = System.nanoTime();
+    try {
+      wanted.complete(page.screenshot(new Page.ScreenshotOptions().setTimeout(5_000)));
+    } catch (RuntimeException e) {
+      wanted.completeExceptionally(e);
+    } finally {
+      stepCaptures++;
+      stepCaptureNanos += System.nanoTime() - began;
+    }
   }
 
   /** Asks the step in progress to stop at its next check (every few hundred milliseconds). */
@@ -122,6 +167,8 @@ public final class BrowserSession {
     lastRefusal = null;
     noteCount.set(0);
     notesDropped.set(0);
+    stepCaptures = 0;
+    stepCaptureNanos = 0;
     cancelRequested = false;
     currentNodeId = nodeId;
     busy = true;

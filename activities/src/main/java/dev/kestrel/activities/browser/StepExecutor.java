@@ -146,6 +146,7 @@ final class StepExecutor {
     String failure;
     while (true) {
       session.checkCancelled();
+      session.serviceCapture();
       failure = assertionFailure(element, step);
       if (failure == null) {
         return;
@@ -187,6 +188,7 @@ final class StepExecutor {
     Locator element = session.page.locator(selector).first();
     while (true) {
       session.checkCancelled();
+      session.serviceCapture(); // A live screenshot between two slices, off the step's own path.
       long left = deadline - System.currentTimeMillis();
       if (left <= 0) {
         throw new StepFailedException(
@@ -205,6 +207,7 @@ final class StepExecutor {
     long deadline = System.currentTimeMillis() + ms;
     while (true) {
       session.checkCancelled();
+      session.serviceCapture();
       long left = deadline - System.currentTimeMillis();
       if (left <= 0) {
         return;

@@ -101,7 +101,9 @@ class EgressBoundaryTest {
             new BrowserSettings(
                 System.getProperty("kestrel.chromium", "/usr/bin/chromium"), 1, true, List.of(), policy,
                 Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMinutes(5)),
-            runId -> false);
+            runId -> false,
+            (runIds, now) -> java.util.Set.of(),
+            new ArtifactStore(artifactsDir));
     BrowserSlot slot = pool.tryAcquire(1_000);
     return pool.open(slot, "run-1").get(60, TimeUnit.SECONDS);
   }

@@ -195,6 +195,15 @@ public class RunService {
     return view(live(find(org, runId)), org);
   }
 
+  /**
+   * Asks for live screenshots of the run's page for a while; false when the run holds no page
+   * (it is not RUNNING).
+   */
+  public boolean watchLive(Organization org, String runId, long untilMillis) {
+    find(org, runId);
+    return runs.requestLiveView(runId, untilMillis);
+  }
+
   /** The run; {@link NotFound} if this organization has no such run. */
   public RunRecord find(Organization org, String runId) {
     return runs.find(org.id(), runId).orElseThrow(() -> new NotFound("run_not_found"));

@@ -33,6 +33,13 @@ import dev.kestrel.server.core.RunWatch;
 import java.nio.file.Files;
 import java.util.concurrent.TimeUnit;
 import org.glassfish.jersey.server.ChunkedOutput;
+import dev.kestrel.activities.browser.LiveView;
+import dev.kestrel.server.core.Conflict;
+import dev.kestrel.server.errors.ErrorMappers;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.ConnectionCallback;
+import jakarta.ws.rs.container.Suspended;
+import java.util.concurrent.atomic.AtomicReference;
 
 import java.util.List;
 
@@ -300,6 +307,80 @@ public class RunResource {
       return mapper.writeValueAsString(value);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** How long a request for a live screenshot keeps the worker capturing. */
+  private static final long LIVE_VIEW_MILLIS = 10_000;
+  /** A live screenshot this recent is served as it is, to every reader: at most one capture a second. */
+  private static final long LIVE_FRESH_MILLIS = 1_000;
+  private static final long LIVE_WAIT_MILLIS = 5_000;
+
+  /**
+   * Extension: a PNG of the run's page as it is now, while the run is RUNNING; 409 when the run
+   * holds no page. The worker holding the page captures it between two slices of the step in
+   * progress, at most once a second (see {@code LiveView}); readers within that second share the
+   * capture. The wait holds no thread and counts as one of the organization's waiting requests.
+   */
+  @GET
+  @Path("{runId}/screenshot")
+  @Produces({"image/png", MediaType.APPLICATION_JSON})
+  public void screenshot(@Auth Organization org, @PathParam("runId") String runId, @Suspended AsyncResponse response) {
+    String id = Ids.require(runId, "invalid_run_id");
+    if (!runs.find(org, id).status().equals(dev.kestrel.model.RunStatus.RUNNING)) {
+      throw new Conflict("run_holds_no_page");
+    }
+    java.nio.file.Path file = artifacts.resolve(id, LiveView.FILE);
+    long asked = System.currentTimeMillis();
+    if (modifiedSince(file, asked - LIVE_FRESH_MILLIS)) {
+      response.resume(png(file));
+      return;
+    }
+    if (!runs.watchLive(org, id, asked + LIVE_VIEW_MILLIS)) {
+      throw new Conflict("run_holds_no_page");
+    }
+    AtomicReference<RunWatch.Watch> watch = new AtomicReference<>();
+    watch.set(
+        watches.watch(
+            org,
+            id,
+            () -> {
+              if (!runs.find(org, id).status().equals(dev.kestrel.model.RunStatus.RUNNING)) {
+                watch.get().close();
+                response.resume(new Conflict("run_holds_no_page"));
+              }
+            }));
+    response.register((ConnectionCallback) gone -> watch.get().close());
+    watch.get().every(
+        100,
+        () -> {
+          if (modifiedSince(file, asked - LIVE_FRESH_MILLIS)) {
+            watch.get().close();
+            response.resume(png(file));
+          }
+        });
+    watch.get().after(
+        LIVE_WAIT_MILLIS,
+        () -> {
+          watch.get().close();
+          response.resume(
+              Response.fromResponse(ErrorMappers.json(503, "live_view_unavailable")).header("Retry-After", "1").build());
+        });
+  }
+
+  private static boolean modifiedSince(java.nio.file.Path file, long millis) {
+    try {
+      return file != null && Files.getLastModifiedTime(file).toMillis() >= millis;
+    } catch (java.io.IOException notYet) {
+      return false;
+    }
+  }
+
+  private static Response png(java.nio.file.Path file) {
+    try {
+      return Response.ok(Files.readAllBytes(file), "image/png").header("Cache-Control", "no-store").build();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

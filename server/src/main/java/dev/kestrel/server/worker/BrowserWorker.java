@@ -36,12 +36,13 @@ public final class BrowserWorker implements Managed {
       BrowserSettings browser,
       RunRecordActivities recorder,
       ArtifactStore artifacts,
-      Duration shutdownGrace) {
+      Duration shutdownGrace,
+      java.util.function.BiFunction<java.util.Collection<String>, Long, java.util.Set<String>> watchedLive) {
     this.shutdownGrace = shutdownGrace;
     this.workerId =
         hostName() + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
     this.client = client;
-    this.pool = new BrowserPool(workerId, browser, this::runHasEnded);
+    this.pool = new BrowserPool(workerId, browser, this::runHasEnded, watchedLive, artifacts);
     this.factory = WorkerFactory.newInstance(client);
     BrowserActivitiesImpl activities =
         new BrowserActivitiesImpl(pool, recorder, artifacts, workerId, TaskQueues.worker(workerId));

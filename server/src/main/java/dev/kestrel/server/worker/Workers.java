@@ -63,7 +63,8 @@ public final class Workers implements Managed {
 
   private BrowserWorker newBrowserWorker() {
     JdbiRunRecorder recorder = store.runRecorder();
-    return new BrowserWorker(engine.newWorkerClient(), browser, recorder, store.artifacts(), shutdownGrace);
+    return new BrowserWorker(
+        engine.newWorkerClient(), browser, recorder, store.artifacts(), shutdownGrace, store.runs()::watchedLive);
   }
 
   public BrowserWorker browserWorker() {

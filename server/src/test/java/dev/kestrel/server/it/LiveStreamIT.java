@@ -133,6 +133,47 @@ class LiveStreamIT {
   }
 
   @Test
+  void aLiveScreenshotIsAPngOfThePageAsItIsNow() throws Exception {
+    ApiClient api = TestApps.api(APP);
+    String page = "data:text/html,<body style='margin:0;background:rgb(255,0,0)'><p>red</p></body>";
+    String taskId = TestApps.createTask(api, """
+        {"name": "Red page", "steps": [
+          {"id": "open", "action": "goto", "url": "%s"},
+          {"id": "stay", "action": "waitFor", "ms": 6000}]}
+        """.formatted(page));
+    String runId = TestApps.queue(api, taskId, "{}");
+    TestApps.awaitStep(api, runId, 2, Duration.ofSeconds(30));
+
+    HttpResponse<byte[]> shot = png(runId, TestApps.KEY);
+    HttpResponse<byte[]> again = png(runId, TestApps.KEY);
+
+    assertThat(shot.statusCode()).isEqualTo(200);
+    assertThat(shot.headers().firstValue("Content-Type")).contains("image/png");
+    java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(shot.body()));
+    assertThat(image.getWidth()).isPositive();
+    assertThat(image.getRGB(5, 5) & 0xFFFFFF).as("the page's red background").isEqualTo(0xFF0000);
+    assertThat(again.statusCode()).isEqualTo(200);
+    assertThat(TestApps.run(api, runId).get("status").asText()).as("taken while the step waits").isEqualTo("RUNNING");
+
+    assertThat(TestApps.awaitTerminal(api, runId, Duration.ofSeconds(30)).get("status").asText()).isEqualTo("COMPLETED");
+    // The step says what watching cost it.
+    assertThat(api.get("/public/v1/task-runs/" + runId + "/logs").raw().body())
+        .containsPattern("[0-9]+ live screenshots were taken during this step \\([0-9]+ ms\\)");
+    HttpResponse<byte[]> ended = png(runId, TestApps.KEY);
+    assertThat(ended.statusCode()).isEqualTo(409);
+    assertThat(new String(ended.body(), StandardCharsets.UTF_8)).contains("run_holds_no_page");
+  }
+
+  static HttpResponse<byte[]> png(String runId, String key) throws Exception {
+    return HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getLocalPort() + "/public/v1/task-runs/" + runId + "/screenshot"))
+            .header("Authorization", "Bearer " + key)
+            .timeout(Duration.ofSeconds(30))
+            .build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  @Test
   void anotherOrganizationsRunIsNotFound() throws Exception {
     ApiClient api = TestApps.api(APP);
     String taskId = TestApps.createTask(api, "{\"name\": \"Mine\", \"steps\": [{\"id\": \"w\", \"action\": \"waitFor\", \"ms\": 1}]}");
@@ -146,5 +187,6 @@ class LiveStreamIT {
 
     assertThat(answer.status()).isEqualTo(404);
     assertThat(answer.json().get("detail").asText()).isEqualTo("run_not_found");
+    assertThat(png(runId, organizations.issueKey("stranger", "screenshot test").secret()).statusCode()).isEqualTo(404);
   }
 }

@@ -156,6 +156,35 @@ public class RunDao {
                     }));
   }
 
+  /**
+   * Asks the worker holding the run's page for live screenshots until {@code until}. False when
+   * the run is not RUNNING (it holds no page).
+   */
+  public boolean requestLiveView(String runId, long until) {
+    return jdbi.withHandle(
+            h ->
+                h.createUpdate("UPDATE runs SET live_view_until = :until WHERE id = :id AND status = 'RUNNING'")
+                    .bind("id", runId)
+                    .bind("until", until)
+                    .execute())
+        > 0;
+  }
+
+  /** Of {@code runIds}, those someone watches live at {@code now}: one query for all a worker holds. */
+  public java.util.Set<String> watchedLive(java.util.Collection<String> runIds, long now) {
+    if (runIds.isEmpty()) {
+      return java.util.Set.of();
+    }
+    return jdbi.withHandle(
+        h ->
+            java.util.Set.copyOf(
+                h.createQuery("SELECT id FROM runs WHERE id IN (<ids>) AND live_view_until > :now")
+                    .bindList("ids", List.copyOf(runIds))
+                    .bind("now", now)
+                    .mapTo(String.class)
+                    .list()));
+  }
+
   /** The run whatever its organization: for the worker side, which acts for every organization. */
   public Optional<RunRecord> findById(String runId) {
     return jdbi.withHandle(
