@@ -124,6 +124,11 @@ public final class EgressProxy implements AutoCloseable {
     @Override
     protected void connectToServer(Request request, String host, int port, Promise<SocketChannel> promise) {
       EgressPolicy.Decision decision = policy.decide(host, port);
+      if (decision.unresolved()) {
+        // A failed tunnel, as without a proxy; not a refusal to log or to fail as egress_refused.
+        promise.failed(new java.net.UnknownHostException(decision.refusal()));
+        return;
+      }
       if (decision.refused()) {
         refused(request, "CONNECT " + host + ":" + port, decision.refusal());
         promise.failed(new EgressRefusedException(decision.refusal()));
@@ -219,6 +224,9 @@ public final class EgressProxy implements AutoCloseable {
     }
     if (failure instanceof java.net.ConnectException) {
       return "connection refused or unreachable";
+    }
+    if (failure instanceof java.net.UnknownHostException) {
+      return failure.getMessage();
     }
     return failure instanceof EgressRefusedException ? failure.getMessage() : "the connection failed";
   }

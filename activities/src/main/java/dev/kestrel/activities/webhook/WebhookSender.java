@@ -88,6 +88,10 @@ public final class WebhookSender {
       if (cause instanceof ConnectException) {
         return new Result(null, "connection refused or unreachable", false, millisSince(start));
       }
+      if (cause instanceof java.net.UnknownHostException) {
+        // DNS may answer on the next attempt: retried, not refused.
+        return new Result(null, cause.getMessage(), false, millisSince(start));
+      }
       return new Result(null, describe(cause), false, millisSince(start));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -176,6 +176,18 @@ class EgressBoundaryTest {
   }
 
   @Test
+  void aNameThatDoesNotResolveFailsTheNavigationNotAsEgressRefused() throws Exception {
+    BrowserSession session = open(new EgressPolicy(false, false));
+    for (String url : new String[] {"http://no-such-host.invalid/", "https://no-such-host.invalid/"}) {
+      assertThatThrownBy(() -> step(session, "{\"id\": \"dns\", \"action\": \"goto\", \"url\": \"" + url + "\"}"))
+          .as(url)
+          .satisfies(e -> assertThat(e instanceof StepFailedException failed ? failed.failureType() : "playwright")
+              .isNotEqualTo(BrowserActivities.EGRESS_REFUSED));
+    }
+    assertThat(logged).extracting(BrowserSession.Note::message).noneMatch(m -> m.contains("Egress refused"));
+  }
+
+  @Test
   void aPageWithThousandsOfRequestsCompletesAndTheSlotStaysUsable() throws Exception {
     BrowserSession session = open(new EgressPolicy(true, true));
     String heavy = dataPage(

@@ -63,6 +63,15 @@ class WebhookSenderTest {
   }
 
   @Test
+  void aNameThatDoesNotResolveIsAFailedAttemptToRetryNotARefusal() {
+    WebhookSender.Result result =
+        sender.send("http://no-such-host.invalid/hook", Map.of(), "{}".getBytes(StandardCharsets.UTF_8));
+    assertThat(result.refused()).isFalse();
+    assertThat(result.statusCode()).isNull();
+    assertThat(result.error()).contains("does not resolve");
+  }
+
+  @Test
   void a2xxIsDelivered() {
     WebhookSender.Result result = send("/ok");
     assertThat(result.delivered()).isTrue();
