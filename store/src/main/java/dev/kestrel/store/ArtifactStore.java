@@ -20,24 +20,16 @@ public final class ArtifactStore {
     this.root = root;
   }
 
-  /** Saves the file and returns the API path it is downloadable under. */
+  /** Saves the file (whole, see {@link #replace}) and returns the API path it is downloadable under. */
   public String save(String runId, String name, byte[] content) {
-    Path file = resolve(runId, name);
-    if (file == null) {
-      throw new IllegalArgumentException("unsafe artifact name: " + name);
-    }
-    try {
-      Files.createDirectories(file.getParent());
-      Files.write(file, content);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    replace(runId, name, content);
     return "/public/v1/task-runs/" + runId + "/artifacts/" + name;
   }
 
   /**
-   * Replaces the file whole (written aside, then moved over it): a reader never sees half of it.
-   * For the live screenshot, which is rewritten while it is being served.
+   * Writes the file aside, then moves it over the old one: a reader never sees half of it (the
+   * live screenshot is rewritten while it is served). The aside file's leading dot is not a name
+   * this store serves.
    */
   public void replace(String runId, String name, byte[] content) {
     Path file = resolve(runId, name);

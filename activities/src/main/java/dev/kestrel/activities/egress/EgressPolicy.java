@@ -66,10 +66,6 @@ public final class EgressPolicy {
     }
   }
 
-  public Set<Integer> protectedPorts() {
-    return Collections.unmodifiableSet(protectedPorts);
-  }
-
   /**
    * Returns why {@code url} may not be fetched, or null when it may. A name that does not resolve
    * now is let through: this answers whether a URL may be stored (a webhook endpoint); every

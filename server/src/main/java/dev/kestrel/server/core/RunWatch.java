@@ -169,12 +169,6 @@ public final class RunWatch implements Managed {
     return watch;
   }
 
-  /** Waiters held by an organization now. */
-  public int held(String organizationId) {
-    AtomicInteger held = byOrganization.get(organizationId);
-    return held == null ? 0 : held.get();
-  }
-
   private void changed(String runId) {
     Set<Watch> watches = byRun.get(runId);
     if (watches != null && !watches.isEmpty()) {
