@@ -16,10 +16,14 @@ import java.util.Map;
 public final class TemporalDevServer implements AutoCloseable {
   private final Path dir;
   private final boolean persistent;
-  public final int port = Ports.free();
-  final int uiPort = Ports.free();
-  private final int httpPort = Ports.free();
-  private final int metricsPort = Ports.free();
+  // Picked free now, bound later: another process may take one meanwhile, so start() picks again
+  // when a launch fails (all four before the first start; after it the frontend and UI stay, for
+  // a restart is the same server to its clients).
+  private int port = Ports.free();
+  private int uiPort = Ports.free();
+  private int httpPort = Ports.free();
+  private int metricsPort = Ports.free();
+  private boolean startedOnce;
   private Process process;
 
   public TemporalDevServer(Path dir) {
@@ -41,6 +45,28 @@ public final class TemporalDevServer implements AutoCloseable {
   }
 
   public TemporalDevServer start() {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        launch();
+        startedOnce = true;
+        return this;
+      } catch (IllegalStateException portTakenMeanwhile) {
+        kill();
+        if (attempt == 3) {
+          throw portTakenMeanwhile;
+        }
+        if (!startedOnce) {
+          port = Ports.free();
+          uiPort = Ports.free();
+        }
+        httpPort = Ports.free();
+        metricsPort = Ports.free();
+      }
+    }
+  }
+
+  /** One launch; listening on every port it was given, or an IllegalStateException. */
+  private void launch() {
     List<String> command = new ArrayList<>(List.of(
         System.getenv().getOrDefault("KESTREL_TEMPORAL_CLI", "temporal"), "server", "start-dev",
         "--ip", "127.0.0.1", "--port", String.valueOf(port),
@@ -64,7 +90,8 @@ public final class TemporalDevServer implements AutoCloseable {
     }
     Ports.awaitOpen(port, Duration.ofSeconds(60), process, "temporal server start-dev");
     Ports.awaitOpen(uiPort, Duration.ofSeconds(60), process, "the Temporal UI");
-    return this;
+    Ports.awaitOpen(httpPort, Duration.ofSeconds(60), process, "the Temporal HTTP API");
+    Ports.awaitOpen(metricsPort, Duration.ofSeconds(60), process, "the Temporal metrics endpoint");
   }
 
   /** Stops the server as a crash would. */
