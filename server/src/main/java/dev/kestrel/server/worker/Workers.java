@@ -44,6 +44,14 @@ public final class Workers implements Managed {
     WebhookSettings hooks = config.webhooks();
     WebhookStore webhookStore = store.webhookStore(config.publicUrl());
     WorkflowClient client = engine.newWorkerClient();
+    Workers workers =
+        new Workers(engine, config.worker().browser(config.egress().policy()), config.worker().shutdownGrace(), store);
+    // Managed objects stop in the reverse order of this registration: the run workflows stop before
+    // the browser side. A graceful stop ends the steps in progress; were the workflows still running,
+    // each would count that as a lost session and open the next one on this stopping worker, until
+    // the run failed as browser_crashed. Stopped first, they find each run's failed step on the next
+    // start (or on another worker) and hand it over once.
+    env.lifecycle().manage(workers);
     env.lifecycle().manage(
         new RunWorkflowWorker(
             client,
@@ -54,9 +62,6 @@ public final class Workers implements Managed {
                 new WebhookSender(config.egress().policy(), Duration.ofSeconds(hooks.requestTimeoutSeconds())))));
     env.lifecycle().manage(
         new StartupSweep("webhook-recovery", new WebhookRecovery(webhookStore, client, hooks.delivery())::recover));
-    Workers workers =
-        new Workers(engine, config.worker().browser(config.egress().policy()), config.worker().shutdownGrace(), store);
-    env.lifecycle().manage(workers);
     env.healthChecks().register("browser", new BrowserHealthCheck(workers::browserPool));
     return workers;
   }
