@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -17,7 +18,10 @@ import java.util.function.Supplier;
  * baseline measured in the same run on the same machine. Prints a table and writes it as JSON and
  * Markdown to {@code bench/target/} (or the folder given with {@code --out}).
  *
- * <p>{@code --quick} uses small samples, to check the benchmark itself works.
+ * <p>{@code --quick} uses small samples, to check the benchmark itself works. {@code --only
+ * submission,e2e,cpu,throughput} runs those parts alone (on the in-memory engine and the default;
+ * the SQLite comparisons of row 6 only run in a whole bench). {@code --ab A.jar B.jar [rounds]
+ * [--local] [--jfr DIR]} compares two builds of the server side by side ({@link AbBench}).
  */
 public final class Bench {
   static final String DEFAULT_ENGINE = "local (default)";
@@ -33,12 +37,27 @@ public final class Bench {
    */
   private static void rowsOneAndTwo(Report report, Path work, Scenario scenario, Browser browser, boolean quick,
       Supplier<Engine> engines) throws Exception {
+    rowsOneAndTwo(report, work, scenario, browser, quick, engines, Set.of("submission", "e2e"));
+  }
+
+  private static void rowsOneAndTwo(Report report, Path work, Scenario scenario, Browser browser, boolean quick,
+      Supplier<Engine> engines, Set<String> parts) throws Exception {
     Engine engine = engines.get();
     System.out.println("Rows 1 and 2 on " + engine.name());
     String folder = engine.name().replaceAll("[^a-z]+", "-");
-    try (KestrelServer server = new KestrelServer(work.resolve("e2e-" + folder), engine, 1).start()) {
-      String task = server.api().post("/public/v1/tasks", scenario.taskJson("Bench")).at("/task/id").asText();
-      EndToEndBench.run(report, engine.name(), server, task, scenario, browser, quick ? 3 : 12);
+    if (parts.contains("e2e") || parts.contains("cpu")) {
+      try (KestrelServer server = new KestrelServer(work.resolve("e2e-" + folder), engine, 1).start()) {
+        String task = server.api().post("/public/v1/tasks", scenario.taskJson("Bench")).at("/task/id").asText();
+        if (parts.contains("e2e")) {
+          EndToEndBench.run(report, engine.name(), server, task, scenario, browser, quick ? 3 : 12);
+        }
+        if (parts.contains("cpu")) {
+          CpuBench.run(report, engine.name(), server, task, scenario, quick ? 5 : 20);
+        }
+      }
+    }
+    if (!parts.contains("submission")) {
+      return;
     }
     try (KestrelServer api = new KestrelServer(work.resolve("api-" + folder), engines.get(), 0).start()) {
       String task = api.api().post("/public/v1/tasks", scenario.taskJson("Bench")).at("/task/id").asText();
@@ -51,6 +70,9 @@ public final class Bench {
     boolean quick = options.contains("--quick");
     int outAt = options.indexOf("--out");
     Path out = Path.of(outAt >= 0 ? args[outAt + 1] : "bench/target");
+    int onlyAt = options.indexOf("--only");
+    Set<String> parts = onlyAt >= 0 ? Set.of(args[onlyAt + 1].split(",")) : Set.of("submission", "e2e", "cpu", "throughput");
+    boolean whole = onlyAt < 0;
     Path work = Files.createTempDirectory("kestrel-bench-");
     long began = System.nanoTime();
     Report report = new Report();
@@ -61,49 +83,72 @@ public final class Bench {
     TestPages pages = new TestPages();
     pages.start();
     Scenario scenario = new Scenario(pages.url("/order?delayMs=0"));
+    int abAt = options.indexOf("--ab");
+    if (abAt >= 0) {
+      int rounds = args.length > abAt + 3 && args[abAt + 3].matches("\\d+") ? Integer.parseInt(args[abAt + 3]) : 6;
+      int jfrAt = options.indexOf("--jfr");
+      AbBench.run(work, scenario, Path.of(args[abAt + 1]), Path.of(args[abAt + 2]), rounds, options.contains("--local"),
+          jfrAt >= 0 ? Path.of(args[jfrAt + 1]) : null);
+      pages.stop();
+      return;
+    }
     try (Playwright playwright = Scenario.playwright(); Browser browser = Scenario.launch(playwright)) {
-      System.out.println("Rows 1 and 4 on the in-memory engine (an API without a worker)");
-      try (KestrelServer api = new KestrelServer(work.resolve("api-memory"), Engine.inMemory(), 0).start()) {
-        String task = api.api().post("/public/v1/tasks", scenario.taskJson("Bench")).at("/task/id").asText();
-        SubmissionBench.run(report, api.engineName(), api, task, quick ? 60 : 300);
-        ReadPathBench.run(report, api, task, quick ? 2_000 : 10_000, Duration.ofSeconds(quick ? 3 : 10));
+      if (parts.contains("submission")) {
+        System.out.println("Rows 1 and 4 on the in-memory engine (an API without a worker)");
+        try (KestrelServer api = new KestrelServer(work.resolve("api-memory"), Engine.inMemory(), 0).start()) {
+          String task = api.api().post("/public/v1/tasks", scenario.taskJson("Bench")).at("/task/id").asText();
+          SubmissionBench.run(report, api.engineName(), api, task, quick ? 60 : 300);
+          ReadPathBench.run(report, api, task, quick ? 2_000 : 10_000, Duration.ofSeconds(quick ? 3 : 10));
+        }
       }
 
-      System.out.println("Rows 2 and 5 on the in-memory engine (one slot)");
-      try (KestrelServer server = new KestrelServer(work.resolve("e2e-memory"), Engine.inMemory(), 1).start()) {
-        String task = server.api().post("/public/v1/tasks", scenario.taskJson("Bench")).at("/task/id").asText();
-        EndToEndBench.run(report, server.engineName(), server, task, scenario, browser, quick ? 3 : 12);
-        LogLatencyBench.run(report, server, pages.url(""));
+      if (parts.contains("e2e") || parts.contains("cpu")) {
+        System.out.println("Rows 2, 5 and 7 on the in-memory engine (one slot)");
+        try (KestrelServer server = new KestrelServer(work.resolve("e2e-memory"), Engine.inMemory(), 1).start()) {
+          String task = server.api().post("/public/v1/tasks", scenario.taskJson("Bench")).at("/task/id").asText();
+          if (parts.contains("e2e")) {
+            EndToEndBench.run(report, server.engineName(), server, task, scenario, browser, quick ? 3 : 12);
+            LogLatencyBench.run(report, server, pages.url(""));
+          }
+          if (parts.contains("cpu")) {
+            CpuBench.run(report, server.engineName(), server, task, scenario, quick ? 5 : 20);
+          }
+        }
       }
 
       // Rows 1 and 2 on the default (LOCAL: the dev server on a SQLite file, WAL), on the same with
       // SQLite's own defaults, and on a dev server whose SQLite is in memory: what SQLite costs.
       rowsOneAndTwo(report, work, scenario, browser, quick,
-          () -> Engine.local(DEFAULT_ENGINE, List.of("journal_mode=wal", "synchronous=normal")));
-      rowsOneAndTwo(report, work, scenario, browser, quick, () -> Engine.local(SQLITE_DEFAULTS, List.of()));
-      try (TemporalDevServer memory = new TemporalDevServer(Files.createDirectories(work.resolve("temporal-memory")), false).start()) {
-        rowsOneAndTwo(report, work, scenario, browser, quick, () -> Engine.external(SQLITE_IN_MEMORY, memory.target()));
-      }
-      for (String engine : List.of(DEFAULT_ENGINE, SQLITE_DEFAULTS)) {
-        Row e2e = report.find("2 end-to-end 5 steps", engine, "latency p50");
-        Row e2eMemory = report.find("2 end-to-end 5 steps", SQLITE_IN_MEMORY, "latency p50");
-        report.add(new Row("6 SQLite cost: end-to-end", engine, "latency p50", "ms", e2e.ours(), e2eMemory.ours(),
-            SQLITE_IN_MEMORY, true, Double.NaN, Double.NaN));
-        Row start = report.find("1 submission c=8", engine, "throughput");
-        Row startMemory = report.find("1 submission c=8", SQLITE_IN_MEMORY, "throughput");
-        report.add(new Row("6 SQLite cost: raw start c=8", engine, "throughput", "req/s", start.baseline(),
-            startMemory.baseline(), SQLITE_IN_MEMORY, false, Double.NaN, Double.NaN));
+          () -> Engine.local(DEFAULT_ENGINE, List.of("journal_mode=wal", "synchronous=normal")), parts);
+      if (whole) {
+        rowsOneAndTwo(report, work, scenario, browser, quick, () -> Engine.local(SQLITE_DEFAULTS, List.of()));
+        try (TemporalDevServer memory = new TemporalDevServer(Files.createDirectories(work.resolve("temporal-memory")), false).start()) {
+          rowsOneAndTwo(report, work, scenario, browser, quick, () -> Engine.external(SQLITE_IN_MEMORY, memory.target()));
+        }
+        for (String engine : List.of(DEFAULT_ENGINE, SQLITE_DEFAULTS)) {
+          Row e2e = report.find("2 end-to-end 5 steps", engine, "latency p50");
+          Row e2eMemory = report.find("2 end-to-end 5 steps", SQLITE_IN_MEMORY, "latency p50");
+          report.add(new Row("6 SQLite cost: end-to-end", engine, "latency p50", "ms", e2e.ours(), e2eMemory.ours(),
+              SQLITE_IN_MEMORY, true, Double.NaN, Double.NaN));
+          Row start = report.find("1 submission c=8", engine, "throughput");
+          Row startMemory = report.find("1 submission c=8", SQLITE_IN_MEMORY, "throughput");
+          report.add(new Row("6 SQLite cost: raw start c=8", engine, "throughput", "req/s", start.baseline(),
+              startMemory.baseline(), SQLITE_IN_MEMORY, false, Double.NaN, Double.NaN));
+        }
       }
     }
 
     // 100 runs where the target is (4 slots); 20 with 1 and 2 slots keep the whole bench under
     // 10 minutes on 2 cores (a run costs about 2.6 s of CPU, so 100 runs take minutes at any slot count).
-    for (int slots : new int[] {1, 2, 4}) {
+    for (int slots : parts.contains("throughput") ? new int[] {1, 2, 4} : new int[0]) {
       System.out.println("Row 3 with " + slots + " slot(s)");
       ThroughputBench.run(report, work, scenario, slots, quick ? 8 : slots == 4 ? 100 : 20, quick ? slots : 3 * slots);
     }
     pages.stop();
+    finish(report, out, began);
+  }
 
+  private static void finish(Report report, Path out, long began) throws java.io.IOException {
     report.note("bench wall time (s)", Math.round((System.nanoTime() - began) / 1e9));
     report.write(out);
     System.out.println();

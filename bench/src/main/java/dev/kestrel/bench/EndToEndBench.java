@@ -31,10 +31,12 @@ final class EndToEndBench {
     List<Double> sessionStart = new ArrayList<>();
     List<List<Double>> stepTimes = new ArrayList<>();
     List<Double> overhead = new ArrayList<>();
+    String lastRun = null;
     for (int i = -2; i < iterations; i++) {
       long start = System.nanoTime();
       String runId = api.post("/public/v1/tasks/" + taskId + "/runs", "{}").at("/run/id").asText();
       awaitCompleted(api, runId);
+      lastRun = runId;
       double total = (System.nanoTime() - start) / 1e6;
       if (i < 0) {
         continue; // warm-up
@@ -91,6 +93,7 @@ final class EndToEndBench {
     breakdown.put("workflow and API overhead p50 ms", Stats.of(overhead).p50());
     breakdown.put("plain Playwright p50 ms", p.p50());
     report.note("2 breakdown (" + engine + ")", breakdown);
+    report.note("2 engine timeline of the last run (" + engine + ")", EngineTimeline.of(server.engineTarget(), lastRun));
   }
 
   static void awaitCompleted(Api api, String runId) throws Exception {

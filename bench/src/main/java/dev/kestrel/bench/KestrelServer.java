@@ -45,6 +45,7 @@ final class KestrelServer implements AutoCloseable {
   final int adminPort = Ports.free();
   private final Path dir;
   private final Engine engine;
+  private Path jar = JAR;
   private Process process;
 
   /** @param slots browser slots, or 0 for no worker at all (an API alone) */
@@ -74,8 +75,14 @@ final class KestrelServer implements AutoCloseable {
     }
   }
 
+  /** Another build of the server (the A/B comparison's). */
+  KestrelServer jar(Path jar) {
+    this.jar = jar;
+    return this;
+  }
+
   KestrelServer start() {
-    process = Processes.startJar("1g", JAR, List.of("server", dir.resolve("kestrel.yml").toString()),
+    process = Processes.startJar("1g", jar, List.of("server", dir.resolve("kestrel.yml").toString()),
         Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"), dir.resolve("kestrel.log"));
     Ports.awaitOpen(httpPort, Duration.ofSeconds(120), process, "kestrel server (log " + dir.resolve("kestrel.log") + ")");
     return this;
@@ -102,6 +109,11 @@ final class KestrelServer implements AutoCloseable {
   String databaseUrl() {
     return "jdbc:h2:file:" + dir.resolve("data").resolve("db").resolve("kestrel").toAbsolutePath()
         + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;AUTO_SERVER=TRUE;WRITE_DELAY=0";
+  }
+
+  /** The server's JVM: what the CPU row reads. */
+  ProcessHandle handle() {
+    return process.toHandle();
   }
 
   /** Proportional set size of the server and every process it started (its Chromiums), in MB. */

@@ -20,6 +20,10 @@ final class Scenario {
     this.pageUrl = pageUrl;
   }
 
+  String pageUrl() {
+    return pageUrl;
+  }
+
   String taskJson(String name) {
     return """
         {"name": "%s", "timeoutSeconds": 900, "steps": [

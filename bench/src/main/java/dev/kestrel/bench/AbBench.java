@@ -1,0 +1,89 @@
+package dev.kestrel.bench;
+
+import dev.kestrel.bench.KestrelServer.Engine;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Two builds of the server side by side on the same engine kind, in alternating blocks of runs,
+ * so that the machine's drift (these are shared cores) falls on both alike: how a change to the
+ * orchestration is measured before it is kept. {@code --ab A.jar B.jar [rounds]}.
+ */
+final class AbBench {
+  private static final int RUNS_PER_BLOCK = 5;
+
+  private AbBench() {}
+
+  static void run(Path work, Scenario scenario, Path jarA, Path jarB, int rounds, boolean local, Path jfr)
+      throws Exception {
+    List<KestrelServer> servers = new ArrayList<>();
+    try {
+      for (Path jar : List.of(jarA, jarB)) {
+        Engine engine = local ? Engine.local("local (default)", List.of("journal_mode=wal", "synchronous=normal")) : Engine.inMemory();
+        KestrelServer server =
+            new KestrelServer(work.resolve("ab-" + servers.size()), engine, 1).jar(jar.toAbsolutePath()).start();
+        servers.add(server);
+      }
+      List<String> tasks = new ArrayList<>();
+      for (KestrelServer server : servers) {
+        String task = server.api().post("/public/v1/tasks", scenario.taskJson("AB")).at("/task/id").asText();
+        tasks.add(task);
+        for (int i = 0; i < 3; i++) {
+          CpuBench.once(server.api(), task);
+        }
+      }
+      if (jfr != null) {
+        for (KestrelServer server : servers) {
+          jcmd(server, "JFR.start", "name=ab", "settings=profile");
+        }
+      }
+      double[][] sums = new double[2][3];
+      List<List<Double>> walls = List.of(new ArrayList<>(), new ArrayList<>());
+      for (int round = 0; round < rounds; round++) {
+        // A B, then B A: whoever goes first in a round pays for it (a cold cache, the other's
+        // leftovers), so each goes first equally often.
+        for (int turn = 0; turn < 2; turn++) {
+          int s = round % 2 == 0 ? turn : 1 - turn;
+          KestrelServer server = servers.get(s);
+          ProcessHandle jvm = server.handle();
+          double own = Cpu.ownMs(jvm);
+          double tree = Cpu.treeMs(jvm);
+          for (int i = 0; i < RUNS_PER_BLOCK; i++) {
+            long began = System.nanoTime();
+            CpuBench.once(server.api(), tasks.get(s));
+            walls.get(s).add((System.nanoTime() - began) / 1e6);
+          }
+          sums[s][0] += Cpu.ownMs(jvm) - own;
+          sums[s][1] += Cpu.treeMs(jvm) - tree;
+        }
+      }
+      if (jfr != null) {
+        for (int s = 0; s < 2; s++) {
+          jcmd(servers.get(s), "JFR.stop", "name=ab", "filename=" + jfr.resolve((s == 0 ? "A" : "B") + ".jfr").toAbsolutePath());
+        }
+      }
+      int runs = rounds * RUNS_PER_BLOCK;
+      for (int s = 0; s < 2; s++) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("jar", s == 0 ? jarA.toString() : jarB.toString());
+        row.put("JVM CPU per run ms", Math.round(sums[s][0] / runs));
+        row.put("tree CPU per run ms", Math.round(sums[s][1] / runs));
+        row.put("wall p50 ms (waitForFinish)", Math.round(Stats.of(walls.get(s)).p50()));
+        System.out.println((s == 0 ? "A " : "B ") + row);
+      }
+    } finally {
+      servers.forEach(KestrelServer::close);
+    }
+  }
+
+  /** A flight recording of the measured rounds only (not the start-up), with {@code --jfr DIR}. */
+  private static void jcmd(KestrelServer server, String... command) throws Exception {
+    List<String> line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+        String.valueOf(server.handle().pid())));
+    line.addAll(List.of(command));
+    new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+  }
+}
