@@ -1,22 +1,27 @@
 package dev.kestrel.store;
 
 import dev.kestrel.model.LogLevel;
+import dev.kestrel.store.RunChanges.Change;
 import dev.kestrel.store.db.RunDao;
 import dev.kestrel.store.db.RunLogDao;
 import dev.kestrel.workflows.RunInput;
 import dev.kestrel.workflows.RunRecordActivities;
 import dev.kestrel.workflows.RunState;
+import java.util.List;
+import org.jdbi.v3.core.Jdbi;
 
 /**
  * The run index as the workers write it: registered as the run workflow's local activities, and
  * the log sink of the browser activities. Every write is idempotent, since activities retry.
  */
 public class JdbiRunRecorder implements RunRecordActivities {
+  private final Jdbi jdbi;
   private final RunDao runs;
   private final RunLogDao logs;
   private final RunChanges changes;
 
-  public JdbiRunRecorder(RunDao runs, RunLogDao logs, RunChanges changes) {
+  public JdbiRunRecorder(Jdbi jdbi, RunDao runs, RunLogDao logs, RunChanges changes) {
+    this.jdbi = jdbi;
     this.runs = runs;
     this.logs = logs;
     this.changes = changes;
@@ -24,7 +29,9 @@ public class JdbiRunRecorder implements RunRecordActivities {
 
   @Override
   public void recordAccepted(RunInput input) {
-    if (!runs.insert(input, true)) {
+    // The API inserts the row before it starts the workflow, so it is nearly always there; the
+    // insert repairs a crash in between (and a duplicate insert costs an exception, so it comes second).
+    if (!runs.markStarted(input.runId()) && !runs.insert(input, true)) {
       runs.markStarted(input.runId());
     }
   }
@@ -36,13 +43,41 @@ public class JdbiRunRecorder implements RunRecordActivities {
       logs.appendDroppedNotice(runId);
     }
     if (changed) {
-      changes.changed(runId);
+      changes.changed(runId, state.status().isTerminal() ? Change.END : Change.PROGRESS);
     }
   }
 
   @Override
   public void log(String runId, LogLevel level, String message, String nodeId) {
+    log(runId, List.of(new RunLogDao.Line(level, message, nodeId)));
+  }
+
+  @Override
+  public void recordEnd(String runId, RunState state, LogLevel level, String message, String nodeId) {
     logs.append(runId, level, message, nodeId);
-    changes.changed(runId);
+    recordState(runId, state);
+  }
+
+  /** Several entries in one write (what a step said while it ran, and its last line). */
+  public void log(String runId, List<RunLogDao.Line> lines) {
+    if (!lines.isEmpty()) {
+      logs.append(runId, lines);
+      changes.changed(runId, Change.LOG);
+    }
+  }
+
+  /**
+   * A step begins: the run's progress (when the workflow left it to the step) and the step's first
+   * log line, in one transaction.
+   */
+  public void stepBegins(String runId, RunState progress, RunLogDao.Line line) {
+    boolean changed =
+        jdbi.inTransaction(
+            h -> {
+              boolean updated = progress != null && runs.updateState(h, runId, progress);
+              logs.append(h, runId, List.of(line));
+              return updated;
+            });
+    changes.changed(runId, changed ? Change.PROGRESS : Change.LOG);
   }
 }

@@ -52,7 +52,7 @@ public final class Store {
 
   /** The run index as the workers write it. */
   public JdbiRunRecorder runRecorder() {
-    return new JdbiRunRecorder(runs, logs, changes);
+    return new JdbiRunRecorder(jdbi, runs, logs, changes);
   }
 
   /** Where this process's recorder says which runs changed. */

@@ -49,7 +49,7 @@ abstract class StoreContract {
     store = newStore();
     runs = new RunDao(store.jdbi, store.json);
     logs = new RunLogDao(store.jdbi, 5, 100);
-    recorder = new JdbiRunRecorder(runs, logs, new RunChanges());
+    recorder = new JdbiRunRecorder(store.jdbi, runs, logs, new RunChanges());
     org = new OrganizationDao(store.jdbi).create("acme", null, null);
   }
 
@@ -210,6 +210,24 @@ abstract class StoreContract {
     assertThat(entries.get(4).message()).startsWith("entry 4");
     assertThat(entries.get(5).message()).isEqualTo("3 later log entries were dropped: a run keeps at most 5");
     assertThat(logs.list(id, entries.get(3).id())).hasSize(2);
+  }
+
+  @Test
+  void aBatchOfEntriesIsWrittenInOrderAndCountedAgainstTheSameBound() {
+    String id = UUID.randomUUID().toString();
+    runs.insert(input(id, null), true);
+    recorder.log(id, LogLevel.INFO, "first", null);
+    recorder.log(id, List.of(
+        new RunLogDao.Line(LogLevel.WARNING, "console 1", "s"),
+        new RunLogDao.Line(LogLevel.INFO, "console 2", "s"),
+        new RunLogDao.Line(LogLevel.INFO, "done", "s")));
+    recorder.log(id, List.of(new RunLogDao.Line(LogLevel.INFO, "fits", null), new RunLogDao.Line(LogLevel.INFO, "dropped", null)));
+    recorder.log(UUID.randomUUID().toString(), List.of(new RunLogDao.Line(LogLevel.INFO, "no such run", null)));
+    recorder.recordEnd(id, new RunState(RunStatus.COMPLETED, 1, 1, 2_000L, 3_000L, Map.of(), null, 1, "w"), LogLevel.INFO, "Run completed", null);
+
+    assertThat(logs.list(id, null)).extracting(LogEntry::message)
+        .containsExactly("first", "console 1", "console 2", "done", "fits", "2 later log entries were dropped: a run keeps at most 5");
+    assertThat(logs.list(id, null).get(1).level()).isEqualTo(LogLevel.WARNING);
   }
 
   @Test

@@ -48,7 +48,14 @@ public interface BrowserActivities {
       StepSpec step,
       long defaultTimeoutMs,
       /** The largest single output, as JSON; 0 (a request from before the cap): the default. */
-      long maxOutputBytes) {}
+      long maxOutputBytes,
+      /**
+       * The run's state as this step begins, for the activity to record before it starts (so the
+       * workflow needs no local activity per step); null when the workflow recorded it itself.
+       */
+      RunState progress,
+      /** The run's last step: once it has succeeded, the activity closes the session too. */
+      boolean closeSession) {}
 
   record StepResult(Map<String, Object> outputs) {}
 }

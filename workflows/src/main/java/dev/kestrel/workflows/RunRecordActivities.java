@@ -20,4 +20,8 @@ public interface RunRecordActivities {
 
   @ActivityMethod
   void log(String runId, LogLevel level, String message, String nodeId);
+
+  /** The run's last log entry and its terminal state, in one call. */
+  @ActivityMethod
+  void recordEnd(String runId, RunState state, LogLevel level, String message, String nodeId);
 }

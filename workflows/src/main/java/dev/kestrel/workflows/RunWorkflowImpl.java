@@ -32,6 +32,12 @@ import java.util.Map;
  * browser has actually stopped before it records the terminal state.
  */
 public class RunWorkflowImpl implements RunWorkflow {
+  /**
+   * Version 1: each step's activity records the run's progress and the last one closes the session,
+   * instead of a local activity per step and a closing activity (issue 12: a workflow task and an
+   * activity less per run, and no local activity per step). Runs started before keep their path.
+   */
+  static final String LEAN_STEPS = "lean-steps";
 
   private static final LocalActivityOptions STORE_OPTIONS =
       LocalActivityOptions.newBuilder()
@@ -61,6 +67,9 @@ public class RunWorkflowImpl implements RunWorkflow {
   private boolean timedOut;
   /** How the steps ended; becomes the run's status only once the session is closed. */
   private RunStatus outcome;
+  private boolean leanSteps;
+  /** The last step closed the session itself. */
+  private boolean sessionClosed;
 
   private ActivityOptions stepOptions;
   private ActivityOptions closeOptions;
@@ -107,6 +116,7 @@ public class RunWorkflowImpl implements RunWorkflow {
             .setSummary("close browser session")
             .build();
 
+    leanSteps = Workflow.getVersion(LEAN_STEPS, Workflow.DEFAULT_VERSION, 1) >= 1;
     // Detached: a cancellation arriving this early must still find the run's row to record in.
     Workflow.newDetachedCancellationScope(() -> record.recordAccepted(in)).run();
 
@@ -142,8 +152,12 @@ public class RunWorkflowImpl implements RunWorkflow {
     // The root scope may be cancelled: record the outcome where cancellation cannot reach.
     Workflow.newDetachedCancellationScope(
             () -> {
-              record.log(in.runId(), finalLevel(), finalMessage(), currentNodeId());
-              record.recordState(in.runId(), last);
+              if (leanSteps) {
+                record.recordEnd(in.runId(), last, finalLevel(), finalMessage(), currentNodeId());
+              } else {
+                record.log(in.runId(), finalLevel(), finalMessage(), currentNodeId());
+                record.recordState(in.runId(), last);
+              }
               announce(status);
             })
         .run();
@@ -178,6 +192,7 @@ public class RunWorkflowImpl implements RunWorkflow {
       sessionAttempt = attempt;
       SessionRef session = sessions.openSession(new OpenSessionRequest(input.runId(), attempt));
       workerId = session.workerId();
+      sessionClosed = false;
       boolean lost = false;
       try {
         runSteps(session);
@@ -213,7 +228,9 @@ public class RunWorkflowImpl implements RunWorkflow {
                 + ")",
             currentNodeId());
       } finally {
-        closeSession(session, lost);
+        if (!sessionClosed) {
+          closeSession(session, lost);
+        }
       }
     }
   }
@@ -233,10 +250,17 @@ public class RunWorkflowImpl implements RunWorkflow {
         startedAt = Workflow.currentTimeMillis();
         publishStatus();
       }
-      record.recordState(input.runId(), state());
+      RunState progress = state();
+      // The first transition is recorded here, since its webhook's body is the row; the others
+      // by the step's activity as it begins, which saves the workflow task a local activity.
+      boolean recordHere = starting || !leanSteps;
+      if (recordHere) {
+        record.recordState(input.runId(), progress);
+      }
       if (starting) {
         announce(status);
       }
+      boolean last = i == total - 1;
       StepSpec resolved = Templates.resolve(step, input.inputs(), produced);
       BrowserActivities browser =
           Workflow.newActivityStub(
@@ -255,7 +279,10 @@ public class RunWorkflowImpl implements RunWorkflow {
                     total,
                     resolved,
                     input.settings().defaultStepTimeoutMs(),
-                    input.settings().outputCap()));
+                    input.settings().outputCap(),
+                    recordHere ? null : progress,
+                    leanSteps && last));
+        sessionClosed = leanSteps && last;
         if (result.outputs() != null) {
           produced.putAll(result.outputs());
         }

@@ -61,6 +61,12 @@ class RunWorkflowTest {
     public void log(String runId, LogLevel level, String message, String nodeId) {
       logs.add(level + " " + nodeId + " " + message);
     }
+
+    @Override
+    public void recordEnd(String runId, RunState state, LogLevel level, String message, String nodeId) {
+      log(runId, level, message, nodeId);
+      recordState(runId, state);
+    }
   }
 
   /** Records the webhook events announced, in order. */
@@ -87,6 +93,8 @@ class RunWorkflowTest {
     volatile String loseSessionAt;
     volatile int losses;
     volatile RuntimeException internalFault;
+    /** Where the steps record the progress the workflow hands them: the same list as the store's. */
+    volatile List<RunState> progress = new CopyOnWriteArrayList<>();
 
     @Override
     public SessionRef openSession(OpenSessionRequest request) {
@@ -97,6 +105,9 @@ class RunWorkflowTest {
     @Override
     public StepResult runStep(StepRequest request) {
       String id = request.step().id();
+      if (request.progress() != null) {
+        progress.add(request.progress());
+      }
       executed.add(request.sessionId() + ":" + id + ":" + request.step().url());
       if (internalFault != null) {
         throw internalFault;
@@ -106,6 +117,9 @@ class RunWorkflowTest {
       }
       if (id.equals(failAt)) {
         throw ApplicationFailure.newNonRetryableFailure("Timed out waiting for '#never'", STEP_FAILED);
+      }
+      if (request.closeSession()) {
+        closed.incrementAndGet();
       }
       return new StepResult(request.step().output() == null ? Map.of() : Map.of(request.step().output(), "value-of-" + id));
     }
@@ -118,6 +132,10 @@ class RunWorkflowTest {
 
   FakeRecord record = new FakeRecord();
   FakeBrowser browser = new FakeBrowser();
+
+  {
+    browser.progress = record.states;
+  }
   FakeWebhooks webhooks = new FakeWebhooks();
 
   private RunWorkflow start(TestWorkflowEnvironment env, Worker worker) {

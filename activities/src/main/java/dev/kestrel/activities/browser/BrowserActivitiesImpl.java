@@ -2,7 +2,8 @@ package dev.kestrel.activities.browser;
 
 import dev.kestrel.store.ArtifactStore;
 import com.microsoft.playwright.PlaywrightException;
-import dev.kestrel.workflows.RunRecordActivities;
+import dev.kestrel.store.JdbiRunRecorder;
+import dev.kestrel.store.db.RunLogDao.Line;
 import dev.kestrel.model.LogLevel;
 import dev.kestrel.model.StepSpec;
 import dev.kestrel.workflows.BrowserActivities;
@@ -12,6 +13,7 @@ import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.client.ActivityCompletionException;
 import io.temporal.failure.ApplicationFailure;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -31,13 +33,13 @@ public class BrowserActivitiesImpl implements BrowserActivities {
   private static final int MAX_MESSAGE = 2_000;
 
   private final BrowserPool pool;
-  private final RunRecordActivities recorder;
+  private final JdbiRunRecorder recorder;
   private final StepExecutor executor;
   private final String workerId;
   private final String taskQueue;
 
   public BrowserActivitiesImpl(
-      BrowserPool pool, RunRecordActivities recorder, ArtifactStore artifacts, String workerId, String taskQueue) {
+      BrowserPool pool, JdbiRunRecorder recorder, ArtifactStore artifacts, String workerId, String taskQueue) {
     this.pool = pool;
     this.recorder = recorder;
     this.executor = new StepExecutor(pool.settings().egress(), artifacts);
@@ -142,10 +144,14 @@ public class BrowserActivitiesImpl implements BrowserActivities {
 
   /** Best effort: a log line that cannot be written (the store is down) must not fail the step. */
   private void log(String runId, LogLevel level, String message, String nodeId) {
+    log(runId, List.of(new Line(level, message, nodeId)));
+  }
+
+  private void log(String runId, List<Line> lines) {
     try {
-      recorder.log(runId, level, message, nodeId);
+      recorder.log(runId, lines);
     } catch (RuntimeException e) {
-      LOG.warn("Could not write a log line of run {}: {}", runId, e.toString());
+      LOG.warn("Could not write {} log line(s) of run {}: {}", lines.size(), runId, e.toString());
     }
   }
 
@@ -158,7 +164,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
     }
     StepSpec step = request.step();
     String label = "Step " + request.stepNumber() + "/" + request.stepsTotal() + " " + step.describe();
-    log(request.runId(), LogLevel.INFO, label, step.id());
+    stepBegins(request, new Line(LogLevel.INFO, label, step.id()));
     long started = System.nanoTime();
     Future<Map<String, Object>> work =
         session.slot().submit(
@@ -174,20 +180,18 @@ public class BrowserActivitiesImpl implements BrowserActivities {
     try {
       outputs = await(ctx, work, session, label);
     } catch (StepFailedException e) {
-      logNotes(request.runId(), session);
-      log(request.runId(), LogLevel.ERROR, label + " failed: " + e.getMessage(), step.id());
+      logWithNotes(request.runId(), session, new Line(LogLevel.ERROR, label + " failed: " + e.getMessage(), step.id()));
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), e.failureType());
     } catch (PlaywrightException e) {
-      logNotes(request.runId(), session);
       if (!session.slot().isHealthy()) {
+        logWithNotes(request.runId(), session, null);
         throw ApplicationFailure.newFailure("browser crashed: " + firstLine(e), SESSION_LOST);
       }
       String message = step.describe() + " failed: " + firstLine(e);
-      log(request.runId(), LogLevel.ERROR, label + " failed: " + firstLine(e), step.id());
+      logWithNotes(request.runId(), session, new Line(LogLevel.ERROR, label + " failed: " + firstLine(e), step.id()));
       throw ApplicationFailure.newNonRetryableFailure(message, STEP_FAILED);
     }
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-    logNotes(request.runId(), session);
     long cap = request.maxOutputBytes() > 0 ? request.maxOutputBytes() : RunInput.ExecutionSettings.DEFAULT_MAX_OUTPUT_BYTES;
     String oversized = OutputSizes.over(outputs, cap);
     if (oversized != null) {
@@ -195,26 +199,53 @@ public class BrowserActivitiesImpl implements BrowserActivities {
       String message =
           step.describe() + " failed: output '" + oversized + "' is " + OutputSizes.of(outputs.get(oversized))
               + " bytes, over the limit of " + cap;
-      log(request.runId(), LogLevel.ERROR, label + " failed: " + message, step.id());
+      logWithNotes(request.runId(), session, new Line(LogLevel.ERROR, label + " failed: " + message, step.id()));
       throw ApplicationFailure.newNonRetryableFailure(message, OUTPUT_TOO_LARGE);
     }
-    log(
+    logWithNotes(
         request.runId(),
-        LogLevel.INFO,
-        label + " done in " + millis + " ms" + (outputs.isEmpty() ? "" : "; outputs " + outputs.keySet()),
-        step.id());
+        session,
+        new Line(
+            LogLevel.INFO,
+            label + " done in " + millis + " ms" + (outputs.isEmpty() ? "" : "; outputs " + outputs.keySet()),
+            step.id()));
+    if (request.closeSession()) {
+      pool.close(request.sessionId()); // The run's last step: no closing activity follows.
+    }
     return new StepResult(outputs);
   }
 
-  /** What the browser said during the step (console, refused requests), written from this thread. */
-  private void logNotes(String runId, BrowserSession session) {
-    logNotes(runId, session, true);
+  /**
+   * The run's progress as the step begins (when the workflow leaves it to this activity) and the
+   * step's first line. Best effort, as logs are: the step runs even if the store is down, and the
+   * workflow records the run's end itself.
+   */
+  private void stepBegins(StepRequest request, Line label) {
+    try {
+      recorder.stepBegins(request.runId(), request.progress(), label);
+    } catch (RuntimeException e) {
+      LOG.warn("Could not record the start of step {} of run {}: {}", request.stepNumber(), request.runId(), e.toString());
+    }
   }
 
-  private void logNotes(String runId, BrowserSession session, boolean stepEnded) {
-    for (BrowserSession.Note note : session.takeNotes(stepEnded)) {
-      log(runId, note.level(), note.message(), note.nodeId());
+  /**
+   * What the browser said during the step (console, refused requests) and then {@code last} (when
+   * not null), in one write from this thread.
+   */
+  private void logWithNotes(String runId, BrowserSession session, Line last) {
+    List<Line> lines = notes(session, true);
+    if (last != null) {
+      lines.add(last);
     }
+    log(runId, lines);
+  }
+
+  private static List<Line> notes(BrowserSession session, boolean stepEnded) {
+    List<Line> lines = new java.util.ArrayList<>();
+    for (BrowserSession.Note note : session.takeNotes(stepEnded)) {
+      lines.add(new Line(note.level(), note.message(), note.nodeId()));
+    }
+    return lines;
   }
 
   @Override
@@ -233,7 +264,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
         return work.get(session == null ? HEARTBEAT_POLL_MS : NOTES_FLUSH_MS, TimeUnit.MILLISECONDS);
       } catch (TimeoutException stillRunning) {
         if (session != null) {
-          logNotes(session.runId(), session, false); // Live: logs are readable while the step runs.
+          log(session.runId(), notes(session, false)); // Live: logs are readable while the step runs.
         }
         try {
           ctx.heartbeat(what);

@@ -1,8 +1,6 @@
 package dev.kestrel.server.core;
 
 import dev.kestrel.workflows.RunInput;
-import dev.kestrel.workflows.RunState;
-import java.util.Optional;
 
 /** What the run lifecycle needs of the workflow engine: one workflow per run, keyed by the run id. */
 public interface RunEngine {
@@ -15,7 +13,4 @@ public interface RunEngine {
 
   /** Whether the engine has the run's workflow, running or closed. */
   boolean knows(String runId) throws EngineUnavailable;
-
-  /** The workflow's live state; empty when the engine or the run's worker cannot answer now. */
-  Optional<RunState> liveState(String runId);
 }

@@ -156,9 +156,13 @@ public class RunService {
     }
   }
 
-  /** The run with its live state (the workflow's, when it can be asked). */
+  /**
+   * The run as the store has it. The workflow records every transition (status, step, outputs so
+   * far) before it moves on, so the row is current: a GET costs one read, never a workflow query
+   * (which would also wait on a worker that is down).
+   */
   public Run get(Organization org, String runId) {
-    return view(live(find(org, runId)), org);
+    return view(find(org, runId), org);
   }
 
   /** The run as the store has it: what a waiter woken by a change reads. */
@@ -192,7 +196,7 @@ public class RunService {
       runs.setCancelReason(runId, reason);
     }
     engine.cancel(runId);
-    return view(live(find(org, runId)), org);
+    return view(find(org, runId), org);
   }
 
   /**
@@ -207,14 +211,6 @@ public class RunService {
   /** The run; {@link NotFound} if this organization has no such run. */
   public RunRecord find(Organization org, String runId) {
     return runs.find(org.id(), runId).orElseThrow(() -> new NotFound("run_not_found"));
-  }
-
-  /** The store's row with the workflow's live state over it, when the workflow can be asked. */
-  private RunRecord live(RunRecord run) {
-    if (run.status().isTerminal() || !run.workflowStarted()) {
-      return run;
-    }
-    return engine.liveState(run.id()).map(run::withLiveState).orElse(run);
   }
 
   private Run view(RunRecord run, Organization org) {

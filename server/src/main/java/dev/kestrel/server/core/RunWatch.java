@@ -1,6 +1,7 @@
 package dev.kestrel.server.core;
 
 import dev.kestrel.store.RunChanges;
+import dev.kestrel.store.RunChanges.Change;
 import dev.kestrel.store.db.RunDao;
 import dev.kestrel.store.records.Organization;
 import io.dropwizard.lifecycle.Managed;
@@ -55,15 +56,18 @@ public final class RunWatch implements Managed {
     private final String organizationId;
     private final String runId;
     private final Runnable onChange;
+    /** Woken by every change (a log stream), not only by the run's end. */
+    private final boolean everyChange;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile String version;
     private volatile ScheduledFuture<?> timer;
     private volatile Runnable finalAction;
     private final List<ScheduledFuture<?>> repeaters = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    private Watch(String organizationId, String runId, Runnable onChange) {
+    private Watch(String organizationId, String runId, boolean everyChange, Runnable onChange) {
       this.organizationId = organizationId;
       this.runId = runId;
+      this.everyChange = everyChange;
       this.onChange = onChange;
     }
 
@@ -147,18 +151,29 @@ public final class RunWatch implements Managed {
   }
 
   /**
-   * Registers {@code onChange} for {@code runId}; the caller closes the watch when done.
+   * Registers {@code onChange} for the end of {@code runId} (a terminal status); the caller closes
+   * the watch when done. It may also run at other times (a poke, a change another process made), so
+   * it reads what it needs.
    *
    * @throws TooManyRequests when the organization holds its share of waiters already
    */
   public Watch watch(Organization org, String runId, Runnable onChange) {
+    return watch(org, runId, false, onChange);
+  }
+
+  /** The same, woken by every change of the run: each log entry, step and status (a log stream). */
+  public Watch watchEveryChange(Organization org, String runId, Runnable onChange) {
+    return watch(org, runId, true, onChange);
+  }
+
+  private Watch watch(Organization org, String runId, boolean everyChange, Runnable onChange) {
     String organizationId = org.id();
     AtomicInteger held = byOrganization.computeIfAbsent(organizationId, k -> new AtomicInteger());
     if (held.incrementAndGet() > org.fairShare().maxWaitingRequests(maxPerOrganization)) {
       held.decrementAndGet();
       throw new TooManyRequests("too_many_waiting_requests", RETRY_AFTER_SECONDS);
     }
-    Watch watch = new Watch(organizationId, runId, onChange);
+    Watch watch = new Watch(organizationId, runId, everyChange, onChange);
     byRun.compute(
         runId,
         (k, watches) -> {
@@ -169,10 +184,14 @@ public final class RunWatch implements Managed {
     return watch;
   }
 
-  private void changed(String runId) {
+  /** Only a run's end wakes a long poll: a run writes a dozen log lines and steps before it. */
+  private void changed(String runId, Change change) {
     Set<Watch> watches = byRun.get(runId);
     if (watches != null && !watches.isEmpty()) {
-      executor.execute(() -> List.copyOf(watches).forEach(Watch::fire));
+      List<Watch> woken = List.copyOf(watches).stream().filter(w -> change == Change.END || w.everyChange).toList();
+      if (!woken.isEmpty()) {
+        executor.execute(() -> woken.forEach(Watch::fire));
+      }
     }
   }
 

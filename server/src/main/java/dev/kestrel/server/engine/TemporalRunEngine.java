@@ -3,14 +3,12 @@ package dev.kestrel.server.engine;
 import dev.kestrel.server.core.EngineUnavailable;
 import dev.kestrel.server.core.RunEngine;
 import dev.kestrel.workflows.RunInput;
-import dev.kestrel.workflows.RunState;
 import dev.kestrel.workflows.RunWorkflow;
 import io.grpc.StatusRuntimeException;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowServiceException;
-import java.util.Optional;
 
 /** Runs as Temporal workflows: one {@link RunWorkflow} per run, its id derived from the run id. */
 public final class TemporalRunEngine implements RunEngine {
@@ -52,15 +50,6 @@ public final class TemporalRunEngine implements RunEngine {
       return false;
     } catch (WorkflowServiceException | StatusRuntimeException e) {
       throw new EngineUnavailable(e);
-    }
-  }
-
-  @Override
-  public Optional<RunState> liveState(String runId) {
-    try {
-      return Optional.of(client.newWorkflowStub(RunWorkflow.class, RunWorkflow.workflowId(runId)).state());
-    } catch (RuntimeException engineOrWorkerUnavailable) {
-      return Optional.empty();
     }
   }
 }

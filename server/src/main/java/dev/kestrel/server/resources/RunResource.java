@@ -248,7 +248,7 @@ public class RunResource {
 
     void start() {
       // Over the organization's share this throws before anything is sent: a 429 like any other.
-      watch = watches.watch(org, runId, this::pump);
+      watch = watches.watchEveryChange(org, runId, this::pump);
       watch.every(HEARTBEAT_MILLIS, () -> send(sse.newEventBuilder().comment("keep-alive").build()));
       watch.after(MAX_STREAM_MILLIS, sink::close);
       watch.poke();

@@ -4,7 +4,7 @@ import dev.kestrel.store.ArtifactStore;
 import dev.kestrel.activities.browser.BrowserActivitiesImpl;
 import dev.kestrel.activities.browser.BrowserPool;
 import dev.kestrel.activities.browser.BrowserSettings;
-import dev.kestrel.workflows.RunRecordActivities;
+import dev.kestrel.store.JdbiRunRecorder;
 import dev.kestrel.workflows.RunWorkflow;
 import dev.kestrel.workflows.TaskQueues;
 import io.dropwizard.lifecycle.Managed;
@@ -34,7 +34,7 @@ public final class BrowserWorker implements Managed {
   public BrowserWorker(
       WorkflowClient client,
       BrowserSettings browser,
-      RunRecordActivities recorder,
+      JdbiRunRecorder recorder,
       ArtifactStore artifacts,
       Duration shutdownGrace,
       java.util.function.BiFunction<java.util.Collection<String>, Long, java.util.Set<String>> watchedLive) {

@@ -3,18 +3,13 @@ package dev.kestrel.server.support;
 import dev.kestrel.server.core.EngineUnavailable;
 import dev.kestrel.server.core.RunEngine;
 import dev.kestrel.workflows.RunInput;
-import dev.kestrel.workflows.RunState;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** An engine that remembers what it was asked, answers live states it was given, and can be down. */
+/** An engine that remembers what it was asked and can be down. */
 public final class FakeRunEngine implements RunEngine {
   public final List<RunInput> started = new CopyOnWriteArrayList<>();
   public final List<String> cancelled = new CopyOnWriteArrayList<>();
-  public final Map<String, RunState> live = new ConcurrentHashMap<>();
   public volatile boolean down;
 
   @Override
@@ -36,11 +31,6 @@ public final class FakeRunEngine implements RunEngine {
   public boolean knows(String runId) {
     failIfDown();
     return started.stream().anyMatch(s -> s.runId().equals(runId));
-  }
-
-  @Override
-  public Optional<RunState> liveState(String runId) {
-    return down ? Optional.empty() : Optional.ofNullable(live.get(runId));
   }
 
   private void failIfDown() {

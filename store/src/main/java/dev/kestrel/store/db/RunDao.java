@@ -40,7 +40,7 @@ public class RunDao {
    */
   public boolean insert(RunInput in, boolean workflowStarted) {
     try {
-      jdbi.useHandle(h -> insert(h, in, workflowStarted));
+      jdbi.useTransaction(h -> insert(h, in, workflowStarted));
       return true;
     } catch (UnableToExecuteStatementException e) {
       if (Database.isUniqueViolation(e)) {
@@ -119,6 +119,7 @@ public class RunDao {
         .bind("started", workflowStarted)
         .bind("createdAt", in.createdAtMillis())
         .execute();
+    h.createUpdate("INSERT INTO run_log_counts (run_id) VALUES (:id)").bind("id", in.runId()).execute();
   }
 
   public Optional<RunRecord> find(String organizationId, String runId) {
@@ -142,7 +143,8 @@ public class RunDao {
     return jdbi.withHandle(
         h ->
             h.createQuery(
-                    "SELECT id, status, current_step, log_count, log_dropped FROM runs WHERE id IN (<ids>)")
+                    "SELECT r.id, r.status, r.current_step, c.log_count, c.log_dropped FROM runs r "
+                        + "LEFT JOIN run_log_counts c ON c.run_id = r.id WHERE r.id IN (<ids>)")
                 .bindList("ids", List.copyOf(runIds))
                 .reduceRows(
                     new java.util.HashMap<String, String>(),
@@ -256,21 +258,24 @@ public class RunDao {
   }
 
   /** The run's workflow has started; its input is kept until the run ends, to start it again if the engine loses it. */
-  public void markStarted(String runId) {
-    jdbi.useHandle(
-        h ->
-            h.createUpdate("UPDATE runs SET workflow_started = TRUE WHERE id = :id")
-                .bind("id", runId)
-                .execute());
+  /** False when there is no such run. */
+  public boolean markStarted(String runId) {
+    return jdbi.withHandle(
+            h ->
+                h.createUpdate("UPDATE runs SET workflow_started = TRUE WHERE id = :id")
+                    .bind("id", runId)
+                    .execute())
+        == 1;
   }
 
   /** Forgets a run whose workflow could not be started, unless something started it meanwhile. */
   public void deleteUnstarted(String runId) {
-    jdbi.useHandle(
-        h ->
-            h.createUpdate("DELETE FROM runs WHERE id = :id AND workflow_started = FALSE")
-                .bind("id", runId)
-                .execute());
+    jdbi.useTransaction(
+        h -> {
+          if (h.createUpdate("DELETE FROM runs WHERE id = :id AND workflow_started = FALSE").bind("id", runId).execute() == 1) {
+            h.createUpdate("DELETE FROM run_log_counts WHERE run_id = :id").bind("id", runId).execute();
+          }
+        });
   }
 
   /** Inputs of PENDING runs created before {@code createdBefore} whose workflow never started. */
@@ -344,9 +349,12 @@ public class RunDao {
    * state drops the kept workflow input: nothing will start the run again.
    */
   public boolean updateState(String runId, RunState s) {
-    return jdbi.withHandle(
-            h ->
-                h.createUpdate(
+    return jdbi.withHandle(h -> updateState(h, runId, s));
+  }
+
+  /** The same within the caller's transaction. */
+  public boolean updateState(org.jdbi.v3.core.Handle h, String runId, RunState s) {
+    return h.createUpdate(
                         "UPDATE runs SET status = :status, current_step = :step, outputs = :outputs, "
                             + "error = :error, worker_id = :worker, workflow_started = TRUE, "
                             + "started_at = COALESCE(started_at, :startedAt), finished_at = :finishedAt"
@@ -360,7 +368,7 @@ public class RunDao {
                     .bind("startedAt", s.startedAtMillis())
                     .bind("finishedAt", s.finishedAtMillis())
                     .bind("id", runId)
-                    .execute())
+                    .execute()
         == 1;
   }
 

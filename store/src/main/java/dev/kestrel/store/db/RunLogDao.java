@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.SqlStatement;
 
 /**
  * Run logs. A run keeps its first {@code maxEntries} entries; later ones are counted, and a last
@@ -23,23 +25,52 @@ public class RunLogDao {
     this.maxMessageChars = maxMessageChars;
   }
 
+  /** A log entry to write. */
+  public record Line(LogLevel level, String message, String nodeId) {}
+
   public void append(String runId, LogLevel level, String message, String nodeId) {
-    jdbi.useHandle(
-        h -> {
-          int reserved =
-              h.createUpdate(
-                      "UPDATE runs SET log_count = log_count + 1 WHERE id = :id AND log_count < :max")
-                  .bind("id", runId)
-                  .bind("max", maxEntries)
-                  .execute();
-          if (reserved == 1) {
-            insert(h, runId, level, message, nodeId);
-          } else {
-            h.createUpdate("UPDATE runs SET log_dropped = log_dropped + 1 WHERE id = :id")
-                .bind("id", runId)
-                .execute();
-          }
-        });
+    append(runId, List.of(new Line(level, message, nodeId)));
+  }
+
+  /**
+   * Appends {@code lines} in order, in one transaction: a step's last entries and what the browser
+   * said during it cost one commit, not two per entry. The run's counters are locked while its room is
+   * counted, so concurrent writers never exceed the bound.
+   */
+  public void append(String runId, List<Line> lines) {
+    if (!lines.isEmpty()) {
+      jdbi.useTransaction(h -> append(h, runId, lines));
+    }
+  }
+
+  /** The same within the caller's transaction. */
+  public void append(org.jdbi.v3.core.Handle h, String runId, List<Line> lines) {
+    Optional<Integer> count =
+        h.createQuery("SELECT log_count FROM run_log_counts WHERE run_id = :id FOR UPDATE")
+            .bind("id", runId)
+            .mapTo(Integer.class)
+            .findOne();
+    if (count.isEmpty()) {
+      return; // No such run: nothing to attach the entries to.
+    }
+    int kept = Math.min(lines.size(), Math.max(0, maxEntries - count.get()));
+    if (kept > 0) {
+      PreparedBatch insert =
+          h.prepareBatch(
+              "INSERT INTO run_logs (id, run_id, ts, level, message, node_id) "
+                  + "VALUES (:id, :run, :ts, :level, :message, :node)");
+      long now = System.currentTimeMillis();
+      for (Line line : lines.subList(0, kept)) {
+        bindEntry(insert, runId, now, line.level(), line.message(), line.nodeId()).add();
+      }
+      insert.execute();
+    }
+    h.createUpdate(
+            "UPDATE run_log_counts SET log_count = log_count + :kept, log_dropped = log_dropped + :dropped WHERE run_id = :id")
+        .bind("kept", kept)
+        .bind("dropped", lines.size() - kept)
+        .bind("id", runId)
+        .execute();
   }
 
   /** Once a run is terminal: says how many entries the bound dropped, if any. */
@@ -47,7 +78,7 @@ public class RunLogDao {
     jdbi.useHandle(
         h -> {
           int dropped =
-              h.createQuery("SELECT log_dropped FROM runs WHERE id = :id")
+              h.createQuery("SELECT log_dropped FROM run_log_counts WHERE run_id = :id")
                   .bind("id", runId)
                   .mapTo(Integer.class)
                   .findOne()
@@ -64,17 +95,24 @@ public class RunLogDao {
   }
 
   private void insert(org.jdbi.v3.core.Handle h, String runId, LogLevel level, String message, String nodeId) {
+    bindEntry(
+            h.createUpdate(
+                "INSERT INTO run_logs (id, run_id, ts, level, message, node_id) "
+                    + "VALUES (:id, :run, :ts, :level, :message, :node)"),
+            runId, System.currentTimeMillis(), level, message, nodeId)
+        .execute();
+  }
+
+  private <S extends SqlStatement<S>> S bindEntry(
+      S statement, String runId, long ts, LogLevel level, String message, String nodeId) {
     String text = message.length() > maxMessageChars ? message.substring(0, maxMessageChars - 1) + "…" : message;
-    h.createUpdate(
-            "INSERT INTO run_logs (id, run_id, ts, level, message, node_id) "
-                + "VALUES (:id, :run, :ts, :level, :message, :node)")
+    return statement
         .bind("id", UUID.randomUUID().toString())
         .bind("run", runId)
-        .bind("ts", System.currentTimeMillis())
+        .bind("ts", ts)
         .bind("level", level.name())
         .bind("message", text)
-        .bind("node", nodeId)
-        .execute();
+        .bind("node", nodeId);
   }
 
   /** Entries of a run in order; only those after the entry {@code afterId} when given. */

@@ -36,15 +36,4 @@ public record RunRecord(
         RunStatus.PENDING, in.inputs(), Map.of(), 0, in.steps().size(), null, null, null, true,
         in.createdAtMillis(), null, null);
   }
-
-  /** This run with the live state its workflow reports; the store's row may lag behind it. */
-  public RunRecord withLiveState(RunState s) {
-    if (s == null || status.isTerminal()) {
-      return this;
-    }
-    return new RunRecord(
-        seq, id, organizationId, taskId, taskVersion, clientRequestId, triggerType, s.status(),
-        inputs, s.outputs(), s.currentStep(), stepsTotal, s.error(), cancelReason, s.workerId(),
-        workflowStarted, createdAt, s.startedAtMillis(), s.finishedAtMillis());
-  }
 }
