@@ -37,20 +37,21 @@ public class JdbiWebhookStore implements WebhookStore {
   }
 
   @Override
-  public Optional<RunSnapshot> run(String runId) {
-    Optional<RunRecord> found = runs.findById(runId);
-    if (found.isEmpty()) {
-      return Optional.empty();
-    }
-    RunRecord run = found.get();
-    String publicUrl =
-        organizations.findById(run.organizationId()).map(o -> Representations.publicUrl(o, globalPublicUrl)).orElse(globalPublicUrl);
-    return Optional.of(new RunSnapshot(run.organizationId(), run.taskId(), json.write(Representations.run(run, publicUrl))));
+  public Optional<String> runBody(String runId) {
+    return runs.findById(runId)
+        .map(
+            run -> {
+              String publicUrl =
+                  organizations.findById(run.organizationId())
+                      .map(o -> Representations.publicUrl(o, globalPublicUrl))
+                      .orElse(globalPublicUrl);
+              return json.write(Representations.run(run, publicUrl));
+            });
   }
 
   @Override
-  public List<Subscription> subscriptions(String organizationId, String taskId) {
-    return webhooks.endpointsFor(organizationId, taskId).stream().map(JdbiWebhookStore::subscription).toList();
+  public List<Subscription> subscriptionsOf(String runId) {
+    return webhooks.endpointsForRun(runId).stream().map(JdbiWebhookStore::subscription).toList();
   }
 
   private static Subscription subscription(WebhookEndpointRecord e) {

@@ -14,11 +14,14 @@ import java.util.Set;
  */
 public interface WebhookStore {
 
-  /** The run's public body as it is now, with what routing needs; empty if there is no such run. */
-  Optional<RunSnapshot> run(String runId);
+  /** The run's public body as it is now; empty if there is no such run. */
+  Optional<String> runBody(String runId);
 
-  /** The organization's live endpoints that cover {@code taskId} (scoped to it, or to no task). */
-  List<Subscription> subscriptions(String organizationId, String taskId);
+  /**
+   * The live endpoints of the run's organization that cover its task (scoped to it, or to no
+   * task); none for a run that does not exist.
+   */
+  List<Subscription> subscriptionsOf(String runId);
 
   /** Records a delivery unless one with this id exists (announcing is retried). */
   void recordDelivery(String deliveryId, String endpointId, String runId, WebhookEvent event, String payload);
@@ -33,8 +36,6 @@ public interface WebhookStore {
 
   /** Lifecycle deliveries still to be delivered (fewer than {@code maxAttempts} attempts), oldest first. */
   List<WaitingDelivery> waitingDeliveries(int maxAttempts, int limit);
-
-  record RunSnapshot(String organizationId, String taskId, String body) {}
 
   /** {@code events} empty means every event. */
   record Subscription(String endpointId, String url, Set<WebhookEvent> events) {

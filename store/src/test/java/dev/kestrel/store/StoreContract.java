@@ -316,13 +316,15 @@ abstract class StoreContract {
 
     assertThat(webhooks.endpoints(org.id())).hasSize(3).first().extracting(WebhookEndpointRecord::createdAt).isEqualTo(3L);
     assertThat(webhooks.endpointsFor(org.id(), task)).extracting(WebhookEndpointRecord::id).containsExactly(all.id(), scoped.id());
-    assertThat(hooks.subscriptions(org.id(), task).get(1).takes(WebhookEvent.STARTED)).isFalse();
-    assertThat(hooks.subscriptions(org.id(), task).get(0).takes(WebhookEvent.LOG)).isTrue();
     assertThat(webhooks.endpoints("another-org")).isEmpty();
 
     String runId = UUID.randomUUID().toString();
     runs.insert(input(runId, null), true);
-    assertThat(hooks.run(runId).orElseThrow().body()).contains("\"id\":\"" + runId + "\"", "\"status\":\"PENDING\"");
+    assertThat(hooks.subscriptionsOf(runId)).extracting(WebhookStore.Subscription::endpointId).containsExactly(all.id(), scoped.id());
+    assertThat(hooks.subscriptionsOf(runId).get(1).takes(WebhookEvent.STARTED)).isFalse();
+    assertThat(hooks.subscriptionsOf(runId).get(0).takes(WebhookEvent.LOG)).isTrue();
+    assertThat(hooks.subscriptionsOf(UUID.randomUUID().toString())).isEmpty();
+    assertThat(hooks.runBody(runId).orElseThrow()).contains("\"id\":\"" + runId + "\"", "\"status\":\"PENDING\"");
     String deliveryId = UUID.randomUUID().toString();
     hooks.recordDelivery(deliveryId, scoped.id(), runId, WebhookEvent.COMPLETED, "{\"first\":1}");
     hooks.recordDelivery(deliveryId, scoped.id(), runId, WebhookEvent.COMPLETED, "{\"second\":2}");

@@ -3,7 +3,6 @@ package dev.kestrel.activities.webhook;
 import dev.kestrel.model.WebhookEvent;
 import dev.kestrel.store.WebhookStore;
 import dev.kestrel.store.WebhookStore.LogSlice;
-import dev.kestrel.store.WebhookStore.RunSnapshot;
 import dev.kestrel.store.WebhookStore.Subscription;
 import dev.kestrel.workflows.WebhookEventActivities;
 import dev.kestrel.workflows.WebhookWorkflow.DeliverySettings;
@@ -28,12 +27,9 @@ public class WebhookEventActivitiesImpl implements WebhookEventActivities {
 
   @Override
   public void announce(String runId, WebhookEvent event) {
-    Optional<RunSnapshot> found = store.run(runId);
-    if (found.isEmpty()) {
-      return;
-    }
-    RunSnapshot run = found.get();
-    for (Subscription endpoint : store.subscriptions(run.organizationId(), run.taskId())) {
+    // Most runs have no endpoint to tell: then the run's body is never rendered.
+    String body = null;
+    for (Subscription endpoint : store.subscriptionsOf(runId)) {
       boolean takesEvent = endpoint.takes(event);
       boolean takesLogs = endpoint.takes(WebhookEvent.LOG);
       if (!takesEvent && !takesLogs) {
@@ -42,7 +38,14 @@ public class WebhookEventActivitiesImpl implements WebhookEventActivities {
       String deliveryId = null;
       if (takesEvent) {
         deliveryId = deliveryId(endpoint.endpointId(), runId, event.wireName());
-        store.recordDelivery(deliveryId, endpoint.endpointId(), runId, event, run.body());
+        if (body == null) {
+          Optional<String> found = store.runBody(runId);
+          if (found.isEmpty()) {
+            return;
+          }
+          body = found.get();
+        }
+        store.recordDelivery(deliveryId, endpoint.endpointId(), runId, event, body);
       }
       // A finished workflow delivered this run's events to this endpoint already.
       workflows.announce(endpoint.endpointId(), endpoint.url(), runId, takesLogs, new RunEventNotice(event, deliveryId));

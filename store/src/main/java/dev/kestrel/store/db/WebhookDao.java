@@ -95,6 +95,20 @@ public class WebhookDao {
                 .list());
   }
 
+  /** The same for a run's organization and task, in one query (the usual answer is none). */
+  public List<WebhookEndpointRecord> endpointsForRun(String runId) {
+    String columns = java.util.Arrays.stream(ENDPOINT_COLUMNS.split(", ")).map(c -> "e." + c).collect(java.util.stream.Collectors.joining(", "));
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT " + columns + " FROM webhook_endpoints e JOIN runs r ON r.organization_id = e.organization_id "
+                        + "WHERE r.id = :run AND e.deleted_at IS NULL AND (e.task_id IS NULL OR e.task_id = r.task_id) "
+                        + "ORDER BY e.created_at, e.id")
+                .bind("run", runId)
+                .map(this::mapEndpoint)
+                .list());
+  }
+
   public Optional<WebhookEndpointRecord> findEndpoint(String organizationId, String id) {
     return jdbi.withHandle(
         h ->
