@@ -212,7 +212,9 @@ class EgressBoundaryTest {
     BrowserSession session = open(new EgressPolicy(false, false));
     String heavy = dataPage(
         "<script>for (let i = 0; i < 3000; i++) { new Image().src = 'http://127.0.0.1:" + secretPort() + "/img' + i; }</script>");
-    step(session, "{\"id\": \"heavy\", \"action\": \"goto\", \"url\": \"" + heavy + "\"}");
+    // The page's load waits for all 3,000 refusals; on 2 busy cores that can take longer than the
+    // default step timeout, and only the counting is under test here.
+    step(session, "{\"id\": \"heavy\", \"action\": \"goto\", \"url\": \"" + heavy + "\", \"timeoutMs\": 50000}");
     step(session, "{\"id\": \"wait\", \"action\": \"waitFor\", \"ms\": 4000}");
 
     assertThat(secretHits.get()).isZero();
