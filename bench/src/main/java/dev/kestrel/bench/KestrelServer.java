@@ -124,6 +124,11 @@ final class KestrelServer implements AutoCloseable {
     return Memory.pssMb(tree);
   }
 
+  /** Its Chromium renderer processes (one per page's site, so at least one per run's context). */
+  double rendererPssMb() {
+    return Memory.pssMb(process.descendants().filter(Memory::isRenderer).toList());
+  }
+
   /** The same, of its Chromium processes only: what a concurrent run adds lives there. */
   double browserPssMb() {
     return Memory.pssMb(process.descendants().filter(Memory::isChromium).toList());

@@ -25,6 +25,10 @@ final class Memory {
     return kb / 1024.0;
   }
 
+  static boolean isRenderer(ProcessHandle p) {
+    return isChromium(p) && p.info().arguments().map(a -> java.util.Arrays.asList(a).contains("--type=renderer")).orElse(false);
+  }
+
   static boolean isChromium(ProcessHandle p) {
     return p.info().command().orElse("").contains("chrom");
   }

@@ -39,10 +39,18 @@ final class ThroughputBench {
       double idleBrowsers = server.browserPssMb();
       AtomicReference<Double> peak = new AtomicReference<>(idle);
       AtomicReference<Double> peakBrowsers = new AtomicReference<>(idleBrowsers);
+      double idleRenderers = server.rendererPssMb();
+      // The renderers' share of the browsers' peak: what the per-run memory is made of.
+      AtomicReference<Double> renderersAtPeak = new AtomicReference<>(idleRenderers);
       ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
       sampler.scheduleAtFixedRate(() -> {
         peak.accumulateAndGet(server.pssMb(), Math::max);
-        peakBrowsers.accumulateAndGet(server.browserPssMb(), Math::max);
+        double browsers = server.browserPssMb();
+        double renderers = server.rendererPssMb();
+        if (browsers > peakBrowsers.get()) {
+          peakBrowsers.set(browsers);
+          renderersAtPeak.set(renderers);
+        }
       }, 0, 300, TimeUnit.MILLISECONDS);
       long start = System.nanoTime();
       List<String> ids = new ArrayList<>();
@@ -61,7 +69,8 @@ final class ThroughputBench {
       pssPerRun = (peakBrowsers.get() - idleBrowsers) / slots;
       report.note("3 PSS with " + slots + " slots (MB)", "whole server idle " + Report.fmt(idle) + ", peak "
           + Report.fmt(peak.get()) + "; its Chromiums idle " + Report.fmt(idleBrowsers) + " (warm, one per slot), peak "
-          + Report.fmt(peakBrowsers.get()) + "; failed runs " + failed);
+          + Report.fmt(peakBrowsers.get()) + "; of which renderer processes idle " + Report.fmt(idleRenderers)
+          + ", at the peak " + Report.fmt(renderersAtPeak.get()) + "; failed runs " + failed);
     }
 
     // The baseline: every run launches its own Chromium. Each client thread starts its Playwright

@@ -68,14 +68,14 @@ public class JdbiRunRecorder implements RunRecordActivities {
 
   /**
    * A step begins: the run's progress (when the workflow left it to the step) and the step's first
-   * log line, in one transaction.
+   * log lines, in one transaction.
    */
-  public void stepBegins(String runId, RunState progress, RunLogDao.Line line) {
+  public void stepBegins(String runId, RunState progress, List<RunLogDao.Line> lines) {
     boolean changed =
         jdbi.inTransaction(
             h -> {
               boolean updated = progress != null && runs.updateState(h, runId, progress);
-              logs.append(h, runId, List.of(line));
+              logs.append(h, runId, lines);
               return updated;
             });
     changes.changed(runId, changed ? Change.PROGRESS : Change.LOG);

@@ -74,14 +74,12 @@ public class BrowserActivitiesImpl implements BrowserActivities {
       }
       throw e;
     }
-    log(
-        request.runId(),
-        LogLevel.INFO,
+    // Logged with the first step: the run is not RUNNING before the workflow has this answer.
+    session.openedWith(
         "Browser session opened on worker " + workerId + ", slot " + slot.index()
             + " (slot free after " + TimeUnit.NANOSECONDS.toMillis(slotFree - began) + " ms, page ready in "
             + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - slotFree) + " ms)"
-            + (request.attempt() > 1 ? " (session attempt " + request.attempt() + ")" : ""),
-        null);
+            + (request.attempt() > 1 ? " (session attempt " + request.attempt() + ")" : ""));
     return new SessionRef(session.id(), taskQueue, workerId);
   }
 
@@ -164,7 +162,13 @@ public class BrowserActivitiesImpl implements BrowserActivities {
     }
     StepSpec step = request.step();
     String label = "Step " + request.stepNumber() + "/" + request.stepsTotal() + " " + step.describe();
-    stepBegins(request, new Line(LogLevel.INFO, label, step.id()));
+    List<Line> first = new java.util.ArrayList<>(2);
+    String opened = session.takeOpenedMessage();
+    if (opened != null) {
+      first.add(new Line(LogLevel.INFO, opened, null));
+    }
+    first.add(new Line(LogLevel.INFO, label, step.id()));
+    stepBegins(request, first);
     long started = System.nanoTime();
     Future<Map<String, Object>> work =
         session.slot().submit(
@@ -220,9 +224,9 @@ public class BrowserActivitiesImpl implements BrowserActivities {
    * step's first line. Best effort, as logs are: the step runs even if the store is down, and the
    * workflow records the run's end itself.
    */
-  private void stepBegins(StepRequest request, Line label) {
+  private void stepBegins(StepRequest request, List<Line> lines) {
     try {
-      recorder.stepBegins(request.runId(), request.progress(), label);
+      recorder.stepBegins(request.runId(), request.progress(), lines);
     } catch (RuntimeException e) {
       LOG.warn("Could not record the start of step {} of run {}: {}", request.stepNumber(), request.runId(), e.toString());
     }

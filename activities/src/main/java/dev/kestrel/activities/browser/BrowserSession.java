@@ -32,6 +32,8 @@ public final class BrowserSession {
   private volatile String currentNodeId;
   private volatile boolean claimed;
   private volatile String lastRefusal;
+  /** How the session opened, for the run's log: written with its first step, once the run is RUNNING. */
+  private final java.util.concurrent.atomic.AtomicReference<String> openedMessage = new java.util.concurrent.atomic.AtomicReference<>();
   /** A live screenshot asked for and not yet taken; taken on the slot thread between a step's slices. */
   private final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<byte[]>> pendingCapture =
       new java.util.concurrent.atomic.AtomicReference<>();
@@ -60,6 +62,15 @@ public final class BrowserSession {
 
   public String id() {
     return id;
+  }
+
+  void openedWith(String message) {
+    openedMessage.set(message);
+  }
+
+  /** The opening's log line, once; null after. */
+  String takeOpenedMessage() {
+    return openedMessage.getAndSet(null);
   }
 
   public String runId() {

@@ -263,7 +263,9 @@ class LocalModeIT {
     }
 
     // An engine that never listens: its start is given up after the timeout, with its log's end.
-    Path silent = Files.writeString(dir.resolve("silent-temporal"), "#!/bin/sh\necho 'cannot open the database: disk I/O error'\nexec sleep 300\n");
+    // Named so that no other process on the machine (a "sleep 300" of anyone's) passes for it.
+    Path silent = Files.writeString(dir.resolve("silent-temporal"),
+        "#!/bin/bash\necho 'cannot open the database: disk I/O error'\nexec -a kestrel-silent-engine sleep 300\n");
     silent.toFile().setExecutable(true);
     KestrelProcess timedOut = KestrelProcess.onDataFolder(dir, "timed-out", dir.resolve("other-3"),
         "{mode: LOCAL, local: {cli: %s, startTimeoutSeconds: 3, port: %d, uiPort: %d}}".formatted(silent, Ports.free(), Ports.free()), "");
@@ -272,7 +274,7 @@ class LocalModeIT {
         "Kestrel cannot start: temporal.local: the Temporal dev server did not start within 3 s (temporal.local.startTimeoutSeconds)",
         "cannot open the database: disk I/O error");
     await().atMost(Duration.ofSeconds(20)).until(() -> ProcessHandle.allProcesses()
-        .noneMatch(p -> p.info().commandLine().map(c -> c.contains("sleep 300")).orElse(false)));
+        .noneMatch(p -> p.info().commandLine().map(c -> c.contains("kestrel-silent-engine")).orElse(false)));
 
     Path notAFolder = Files.writeString(dir.resolve("a-file"), "");
     KestrelProcess unwritable = KestrelProcess.onDataFolder(dir, "unwritable", notAFolder.resolve("data"), "{mode: IN_MEMORY}", "");
