@@ -52,7 +52,7 @@ final class SubmissionBench {
         check(o, "POST /runs");
         check(r, "WorkflowClient.start");
         String row = "1 submission c=" + concurrency;
-        double target = concurrency == 32 ? 0.8 : Double.NaN;
+        double target = concurrency == 32 ? 0.6 : Double.NaN;
         report.add(new Row(row, engine, "throughput", "req/s", o.perSecond(), r.perSecond(), "raw start", false, target, Double.NaN));
         report.add(new Row(row, engine, "latency p50", "ms", o.stats().p50(), r.stats().p50(), "raw start", true, Double.NaN, Double.NaN));
         report.add(new Row(row, engine, "latency p99", "ms", o.stats().p99(), r.stats().p99(), "raw start", true, Double.NaN, Double.NaN));

@@ -112,10 +112,10 @@ final class ThroughputBench {
       throw new IllegalStateException("browser per run: " + errors.get() + " runs failed");
     }
     report.add(new Row("3 throughput " + slots + " slot(s)", "in-memory", "runs/s", "runs/s", oursPerSecond,
-        baselinePerSecond, "browser per run, c=" + slots, false, slots == 4 ? 3.0 : Double.NaN, Double.NaN));
+        baselinePerSecond, "browser per run, c=" + slots, false, slots == 4 ? 1.5 : Double.NaN, Double.NaN));
     if (slots == 4) {
       report.add(new Row("3 memory per concurrent run", "in-memory", "PSS", "MB", pssPerRun, (baselinePeak.get() - baselineIdle) / slots,
-          "browser per run", true, Double.NaN, 80));
+          "browser per run", true, Double.NaN, 70));
     }
   }
 

@@ -111,6 +111,24 @@ public final class TemporalEngine implements AutoCloseable {
   }
 
   /**
+   * Temporal Schedules on this engine; empty on IN_MEMORY, whose server (Temporal's test server)
+   * has none.
+   */
+  public java.util.Optional<io.temporal.client.schedules.ScheduleClient> scheduleClient() {
+    if (settings.mode() == TemporalSettings.Mode.IN_MEMORY) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(
+        io.temporal.client.schedules.ScheduleClient.newInstance(
+            apiService,
+            io.temporal.client.schedules.ScheduleClientOptions.newBuilder().setNamespace(settings.namespace()).build()));
+  }
+
+  public TemporalSettings.Mode mode() {
+    return settings.mode();
+  }
+
+  /**
    * A connection of its own for one worker, with the SDK's patient retries; the worker closes it
    * when it stops, so a worker's crash and restart leave nothing shared behind.
    */

@@ -1,8 +1,13 @@
 package dev.kestrel.server;
 
+import dev.kestrel.server.core.RunService;
+import dev.kestrel.server.core.ScheduledRunAdmission;
+import dev.kestrel.server.core.TaskSchedules;
+import dev.kestrel.server.engine.TemporalTaskSchedules;
 import dev.kestrel.server.cli.CreateApiKeyCommand;
 import dev.kestrel.server.cli.CreateOrganizationCommand;
 import dev.kestrel.server.cli.ListApiKeysCommand;
+import dev.kestrel.server.cli.RunTaskCommand;
 import dev.kestrel.server.cli.RevokeApiKeyCommand;
 import dev.kestrel.server.cli.ServeCommand;
 import dev.kestrel.server.cli.SetOrganizationLimitsCommand;
@@ -72,6 +77,7 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
     bootstrap.addCommand(new ListApiKeysCommand());
     bootstrap.addCommand(new SetWebhookPepperCommand());
     bootstrap.addCommand(new SetOrganizationLimitsCommand());
+    bootstrap.addCommand(new RunTaskCommand());
   }
 
   /** {@code server} is ours, so that a start refused as configured says why in one line. */
@@ -112,9 +118,17 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
     if (config.bootstrap().apiKey() != null) {
       organizations.ensureKey(config.bootstrap().organization(), config.bootstrap().apiKey());
     }
-    Workers workers = config.worker().enabled() ? Workers.install(config, env, store, engine) : null;
+    TaskSchedules schedules =
+        engine.scheduleClient().<TaskSchedules>map(TemporalTaskSchedules::new).orElse(TaskSchedules.NONE);
+    RunService runs = PublicApi.runService(config, env, store, engine);
+    Workers workers =
+        config.worker().enabled()
+            ? Workers.install(
+                config, env, store, engine,
+                new ScheduledRunAdmission(store.organizations(), store.tasks(), runs, schedules, env.metrics()))
+            : null;
     if (config.apiEnabled()) {
-      PublicApi.install(config, env, store, engine);
+      PublicApi.install(config, env, store, engine, runs, schedules);
     }
     return new Installation(store, engine, organizations, workers);
   }

@@ -9,6 +9,7 @@ import dev.kestrel.server.core.RunReconciler;
 import dev.kestrel.server.core.RunRecovery;
 import dev.kestrel.server.auth.OrganizationRateLimit;
 import dev.kestrel.server.core.RunService;
+import dev.kestrel.server.core.TaskSchedules;
 import dev.kestrel.server.core.RunWatch;
 import dev.kestrel.server.core.StartupSweep;
 import dev.kestrel.engine.TemporalEngine;
@@ -48,26 +49,30 @@ public final class PublicApi {
     return providers;
   }
 
-  public static void install(KestrelConfiguration config, Environment env, Store store, TemporalEngine engine) {
+  /** The run lifecycle, shared by the API and the schedules' firings (which queue runs as it does). */
+  public static RunService runService(KestrelConfiguration config, Environment env, Store store, TemporalEngine engine) {
+    return new RunService(
+        store.tasks(),
+        store.runs(),
+        store.logs(),
+        Engine.runs(engine),
+        new InputResolver(JsonObjectReader.strict(env.getObjectMapper())),
+        config.worker().execution()
+            .withOutputCaps(config.limits().maxOutputBytes(), config.limits().maxRunOutputBytes()),
+        config.publicUrl(),
+        config.limits().maxActiveRunsPerOrganization());
+  }
+
+  public static void install(
+      KestrelConfiguration config, Environment env, Store store, TemporalEngine engine, RunService runs, TaskSchedules schedules) {
     // Request bodies are read strictly (duplicate keys, nesting); answers keep Dropwizard's mapper.
     ObjectMapper mapper = JsonObjectReader.strict(env.getObjectMapper());
     RunEngine runEngine = Engine.runs(engine);
-    RunService runs =
-        new RunService(
-            store.tasks(),
-            store.runs(),
-            store.logs(),
-            runEngine,
-            new InputResolver(mapper),
-            config.worker().execution()
-                .withOutputCaps(config.limits().maxOutputBytes(), config.limits().maxRunOutputBytes()),
-            config.publicUrl(),
-            config.limits().maxActiveRunsPerOrganization());
     JerseyEnvironment jersey = env.jersey();
     providers(store.apiKeys(), config.limits().maxRequestBytes(), config.limits().requestsPerSecondPerOrganization())
         .forEach(jersey::register);
     TaskReader tasks = new TaskReader(mapper, config.limits().maxStepsPerTask(), config.limits().maxRunTimeoutSeconds());
-    jersey.register(new TaskResource(store.tasks(), tasks, runs, mapper));
+    jersey.register(new TaskResource(store.tasks(), tasks, runs, schedules, mapper));
     RunWatch watches =
         new RunWatch(store.runs(), store.changes(), config.limits().maxWaitingRequestsPerOrganization(), 500);
     env.lifecycle().manage(watches);

@@ -32,4 +32,12 @@ public final class Ids {
     String name = organizationId + "\n" + taskId + "\n" + clientRequestId;
     return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
   }
+
+  /**
+   * The run of a schedule's firing: derived from the firing's workflow id, which names the task
+   * and the scheduled time, so a retried firing names the same run and never makes a second.
+   */
+  public static String runIdForFiring(String firingWorkflowId) {
+    return UUID.nameUUIDFromBytes(("firing\n" + firingWorkflowId).getBytes(StandardCharsets.UTF_8)).toString();
+  }
 }

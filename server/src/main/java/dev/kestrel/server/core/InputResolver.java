@@ -56,6 +56,11 @@ public final class InputResolver {
     return effective;
   }
 
+  /** Stored inputs (a schedule's) as the JSON object {@link #resolve} reads. */
+  public JsonNode asObject(Map<String, Object> values) {
+    return mapper.valueToTree(values);
+  }
+
   public static boolean typeMatches(String type, JsonNode value) {
     return switch (type) {
       case "string" -> value.isTextual();

@@ -26,7 +26,7 @@ import java.util.function.Consumer;
 
 /**
  * The run lifecycle behind the public API: accept (record, then start the workflow), read (the
- * store, overlaid with the workflow's live state), list, log, cancel. It speaks in domain terms;
+ * store, which every transition reaches before the run moves on), list, log, cancel. It speaks in domain terms;
  * the resources and the exception mappers turn them into HTTP.
  */
 public class RunService {
@@ -86,39 +86,12 @@ public class RunService {
     problems.throwIfAny();
 
     String runId = clientRequestId == null ? UUID.randomUUID().toString() : Ids.runIdFor(org.id(), taskId, clientRequestId);
-    RunInput input =
-        new RunInput(
-            runId,
-            org.id(),
-            taskId,
-            task.definition().name(),
-            task.version(),
-            clientRequestId,
-            TriggerType.API,
-            System.currentTimeMillis(),
-            new LinkedHashMap<>(effective),
-            task.definition().steps(),
-            task.definition().timeoutSeconds(),
-            execution);
+    RunInput input = input(org, task, runId, clientRequestId, TriggerType.API, effective);
     // The row first: a run the engine has is always a run the index has (or will have again,
     // since the workflow's first activity upserts it). The monthly limit is decided with it.
-    LocalDate month = LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1);
-    long periodStart = month.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
-    RunDao.Admission admission = runs.insertWithinLimit(input, org.monthlyRunLimit(), periodStart, org.fairShare().maxActiveRuns(maxActiveRuns));
-    switch (admission.outcome()) {
-      case OVER_LIMIT -> throw new UsageLimitExceeded(
-          org.monthlyRunLimit(),
-          admission.used(),
-          Timestamps.iso(periodStart),
-          Timestamps.iso(month.plusMonths(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli()));
-      case TOO_MANY_ACTIVE -> throw new TooManyRequests("too_many_active_runs", ACTIVE_RETRY_AFTER_SECONDS);
-      case EXISTS -> {
-        RunRecord existing = runs.find(org.id(), runId).orElseThrow(() -> new Conflict("conflict_retry"));
-        return new Queued(replay(existing, org), true);
-      }
-      case INSERTED -> {
-        // Start its workflow below.
-      }
+    if (!admit(org, input)) {
+      RunRecord existing = runs.find(org.id(), runId).orElseThrow(() -> new Conflict("conflict_retry"));
+      return new Queued(replay(existing, org), true);
     }
     try {
       engine.start(input);
@@ -129,6 +102,84 @@ public class RunService {
     runs.markStarted(runId);
     // Answered from what was accepted: no read back, and always PENDING, as Komos answers a 202.
     return new Queued(view(RunRecord.accepted(input), org), false);
+  }
+
+  /**
+   * Records the run of a schedule's firing (SCHEDULE, or MANUAL for an operator's), with the
+   * schedule's inputs (null: the task's defaults) resolved against the task as it is now, under
+   * the same limits as the API; the caller starts its workflow. Returns the input of the run
+   * recorded, also when an earlier attempt of the same firing recorded it.
+   *
+   * @throws NotFound the task is gone
+   * @throws InvalidRequest the task is not READY, or its inputs no longer accept {@code given}
+   * @throws UsageLimitExceeded over the monthly limit
+   * @throws TooManyRequests too many active runs
+   */
+  public RunInput admitTriggered(Organization org, String taskId, String runId, TriggerType trigger, Map<String, Object> given) {
+    TaskRecord task = tasks.find(org.id(), taskId).orElseThrow(() -> new NotFound("task_not_found"));
+    if (!Task.READY.equals(task.status())) {
+      throw new InvalidRequest("task_not_ready");
+    }
+    Problems problems = new Problems();
+    Map<String, Object> effective =
+        inputs.resolve(task.definition().inputs(), given == null ? null : inputs.asObject(given), List.of("schedule", "inputs"), problems);
+    problems.throwIfAny();
+    RunInput input = input(org, task, runId, null, trigger, effective);
+    if (!admit(org, input)) {
+      RunInput earlier = runs.workflowInput(runId);
+      if (earlier != null) {
+        return earlier;
+      }
+    }
+    return input;
+  }
+
+  /** Queues a run an operator asked for (MANUAL), as {@link #admitTriggered} records it, and starts it. */
+  public Run queueTriggered(Organization org, String taskId, TriggerType trigger, Map<String, Object> given) {
+    RunInput input = admitTriggered(org, taskId, UUID.randomUUID().toString(), trigger, given);
+    try {
+      engine.start(input);
+    } catch (EngineUnavailable unavailable) {
+      runs.deleteUnstarted(input.runId());
+      throw unavailable;
+    }
+    runs.markStarted(input.runId());
+    return view(RunRecord.accepted(input), org);
+  }
+
+  private RunInput input(
+      Organization org, TaskRecord task, String runId, String clientRequestId, TriggerType trigger, Map<String, Object> effective) {
+    return new RunInput(
+        runId,
+        org.id(),
+        task.id(),
+        task.definition().name(),
+        task.version(),
+        clientRequestId,
+        trigger,
+        System.currentTimeMillis(),
+        new LinkedHashMap<>(effective),
+        task.definition().steps(),
+        task.definition().timeoutSeconds(),
+        execution);
+  }
+
+  /** Inserts the run's row under the organization's limits; false when it was there already. */
+  private boolean admit(Organization org, RunInput input) {
+    LocalDate month = LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1);
+    long periodStart = month.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    RunDao.Admission admission =
+        runs.insertWithinLimit(input, org.monthlyRunLimit(), periodStart, org.fairShare().maxActiveRuns(maxActiveRuns));
+    return switch (admission.outcome()) {
+      case OVER_LIMIT -> throw new UsageLimitExceeded(
+          org.monthlyRunLimit(),
+          admission.used(),
+          Timestamps.iso(periodStart),
+          Timestamps.iso(month.plusMonths(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli()));
+      case TOO_MANY_ACTIVE -> throw new TooManyRequests("too_many_active_runs", ACTIVE_RETRY_AFTER_SECONDS);
+      case EXISTS -> false;
+      case INSERTED -> true;
+    };
   }
 
   /** A repeat of an accepted request: the same run, whose workflow is made sure to have started. */

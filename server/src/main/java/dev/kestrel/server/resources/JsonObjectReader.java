@@ -181,6 +181,19 @@ public final class JsonObjectReader {
     return value.intValue();
   }
 
+  /** true or false, or null when absent. */
+  public Boolean optionalBoolean(String field) {
+    if (!has(field)) {
+      return null;
+    }
+    JsonNode value = node.get(field);
+    if (!value.isBoolean()) {
+      problems.add(at(field), "type_error", field + " must be true or false");
+      return null;
+    }
+    return value.booleanValue();
+  }
+
   /** An object, or null when absent; a problem saying {@code message} when it is something else. */
   public ObjectNode optionalObject(String field, String message) {
     if (!has(field)) {

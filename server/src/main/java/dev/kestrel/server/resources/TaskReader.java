@@ -41,7 +41,11 @@ public final class TaskReader {
       Set.of("name", "description", "inputs", "steps", "timeoutSeconds", "schedule", "status",
           "id", "version", "createdAt", "updatedAt");
   private static final Set<String> INPUT_FIELDS = Set.of("type", "required", "default", "description");
-  private static final Set<String> SCHEDULE_FIELDS = Set.of("cron", "timezone", "inputs");
+  /** nextRunAt and lastRunAt are read-only: accepted (a task read and sent back) and ignored. */
+  private static final Set<String> SCHEDULE_FIELDS =
+      Set.of("cron", "timezone", "inputs", "overlap", "catchupWindowSeconds", "paused", "note", "nextRunAt", "lastRunAt");
+  /** Up to a day: catching up on more after an outage would flood the workers with stale runs. */
+  static final int MAX_CATCHUP_WINDOW_SECONDS = 24 * 3600;
   private static final String ACTION_NAMES =
       Arrays.stream(StepAction.values()).map(StepAction::wireName).sorted().collect(Collectors.joining(", "));
   private static final int MAX_STRING = 10_000;
@@ -326,8 +330,22 @@ public final class TaskReader {
     if (given != null || !schedule.has("inputs")) {
       inputs.resolve(declared, given, schedule.at("inputs"), problems);
     }
+    String overlap = schedule.optionalString("overlap", 20);
+    if (overlap != null && !ScheduleSpec.OVERLAPS.contains(overlap)) {
+      problems.add(schedule.at("overlap"), "enum", "overlap must be one of " + String.join(", ", ScheduleSpec.OVERLAPS));
+    }
+    Integer catchup = schedule.optionalInt("catchupWindowSeconds", 10, MAX_CATCHUP_WINDOW_SECONDS);
+    Boolean paused = schedule.optionalBoolean("paused");
+    String note = schedule.optionalString("note", 500);
     @SuppressWarnings("unchecked")
     Map<String, Object> resolved = given == null ? null : mapper.convertValue(given, LinkedHashMap.class);
-    return new ScheduleSpec(cron, timezone == null ? "UTC" : timezone, resolved);
+    return ScheduleSpec.saved(
+        cron,
+        timezone == null ? "UTC" : timezone,
+        resolved,
+        overlap == null ? ScheduleSpec.SKIP : overlap,
+        catchup == null ? ScheduleSpec.DEFAULT_CATCHUP_WINDOW_SECONDS : catchup,
+        Boolean.TRUE.equals(paused),
+        note);
   }
 }

@@ -1,10 +1,13 @@
 package dev.kestrel.server.resources;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kestrel.server.core.Conflict;
 import dev.kestrel.server.core.Ids;
+import dev.kestrel.server.core.InvalidRequest;
 import dev.kestrel.server.core.NotFound;
 import dev.kestrel.server.core.Problems;
 import dev.kestrel.server.core.RunService;
+import dev.kestrel.server.core.TaskSchedules;
 import dev.kestrel.server.resources.TaskReader.TaskRequest;
 import dev.kestrel.store.Representations;
 import dev.kestrel.store.db.TaskDao;
@@ -30,7 +33,10 @@ import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.UUID;
 
-/** Saved tasks (SPEC 6) and the runs of a task (SPEC 4). */
+/**
+ * Saved tasks (SPEC 6), their schedules (one Temporal Schedule each, kept in step with every save)
+ * and the runs of a task (SPEC 4).
+ */
 @Path("/public/v1/tasks")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.WILDCARD)
@@ -38,12 +44,14 @@ public class TaskResource {
   private final TaskDao tasks;
   private final TaskReader reader;
   private final RunService runs;
+  private final TaskSchedules schedules;
   private final ObjectMapper mapper;
 
-  public TaskResource(TaskDao tasks, TaskReader reader, RunService runs, ObjectMapper mapper) {
+  public TaskResource(TaskDao tasks, TaskReader reader, RunService runs, TaskSchedules schedules, ObjectMapper mapper) {
     this.tasks = tasks;
     this.reader = reader;
     this.runs = runs;
+    this.schedules = schedules;
     this.mapper = mapper;
   }
 
@@ -53,8 +61,10 @@ public class TaskResource {
     long now = System.currentTimeMillis();
     TaskRecord task =
         new TaskRecord(UUID.randomUUID().toString(), org.id(), valid.definition(), valid.status(), 1, now, now);
+    // The schedule first: refused (no schedules on this engine) or unreachable, nothing is saved.
+    schedules.sync(task);
     tasks.insert(task);
-    return Response.status(201).entity(new TaskBody(Representations.task(task))).build();
+    return Response.status(201).entity(new TaskBody(view(task))).build();
   }
 
   @GET
@@ -74,36 +84,100 @@ public class TaskResource {
             QueryParams.intIn(offset, "offset", 0, Integer.MAX_VALUE, 0),
             search == null || search.isEmpty() ? null : search,
             status == null || status.isEmpty() ? null : status);
-    return new TaskList(page.tasks().stream().map(Representations::task).toList(), page.total());
+    return new TaskList(page.tasks().stream().map(this::view).toList(), page.total());
   }
 
   @GET
   @Path("{taskId}")
   public TaskBody get(@Auth Organization org, @PathParam("taskId") String taskId) {
-    return new TaskBody(Representations.task(find(org, taskId)));
+    return new TaskBody(view(find(org, taskId)));
   }
 
   @PUT
   @Path("{taskId}")
   public TaskBody update(@Auth Organization org, @PathParam("taskId") String taskId, byte[] body) {
     String id = Ids.require(taskId, "invalid_task_id");
-    find(org, id);
+    TaskRecord current = find(org, id);
     TaskRequest valid = reader.read(body);
+    schedules.sync(
+        new TaskRecord(id, org.id(), valid.definition(), valid.status(), current.version() + 1, current.createdAt(), current.updatedAt()));
     TaskRecord updated =
         tasks
             .update(org.id(), id, valid.definition(), valid.status())
             .orElseThrow(() -> new NotFound("task_not_found"));
-    return new TaskBody(Representations.task(updated));
+    return new TaskBody(view(updated));
   }
 
   @DELETE
   @Path("{taskId}")
   public Response delete(@Auth Organization org, @PathParam("taskId") String taskId) {
     String id = Ids.require(taskId, "invalid_task_id");
+    TaskRecord task = find(org, id);
+    if (task.definition().schedule() != null) {
+      schedules.delete(id); // First: should the engine be unreachable, the task is still there to delete again.
+    }
     if (!tasks.delete(org.id(), id)) {
       throw new NotFound("task_not_found");
     }
     return Response.noContent().build();
+  }
+
+  /** Fires the task's schedule once now (extension), whatever its overlap policy: someone asked. */
+  @POST
+  @Path("{taskId}/schedule/trigger")
+  public Response triggerSchedule(@Auth Organization org, @PathParam("taskId") String taskId) {
+    TaskRecord task = scheduled(org, taskId);
+    if (!Task.READY.equals(task.status())) {
+      throw new InvalidRequest("task_not_ready");
+    }
+    schedules.trigger(task.id());
+    return Response.status(202).entity(new TaskBody(view(task))).build();
+  }
+
+  /** Pauses the task's schedule (extension); body {@code {"note": "..."}} optional. */
+  @POST
+  @Path("{taskId}/schedule/pause")
+  public TaskBody pauseSchedule(@Auth Organization org, @PathParam("taskId") String taskId, byte[] body) {
+    TaskRecord task = scheduled(org, taskId);
+    schedules.pause(task.id(), note(body));
+    return new TaskBody(view(task));
+  }
+
+  /** Unpauses the task's schedule (extension); a DRAFT task's schedule stays paused (409). */
+  @POST
+  @Path("{taskId}/schedule/unpause")
+  public TaskBody unpauseSchedule(@Auth Organization org, @PathParam("taskId") String taskId, byte[] body) {
+    TaskRecord task = scheduled(org, taskId);
+    if (!Task.READY.equals(task.status())) {
+      throw new Conflict("task_not_ready");
+    }
+    schedules.unpause(task.id(), note(body));
+    return new TaskBody(view(task));
+  }
+
+  private TaskRecord scheduled(Organization org, String taskId) {
+    TaskRecord task = find(org, taskId);
+    if (task.definition().schedule() == null) {
+      throw new NotFound("schedule_not_found");
+    }
+    return task;
+  }
+
+  private String note(byte[] body) {
+    JsonObjectReader reader = JsonObjectReader.body(mapper, body, true).allowOnly(java.util.Set.of("note"));
+    String note = reader.optionalString("note", 500);
+    reader.throwIfAny();
+    return note;
+  }
+
+  /** The task as saved, its schedule with the engine's state of it (paused, next and last firing). */
+  private Task view(TaskRecord task) {
+    Task saved = Representations.task(task);
+    if (saved.schedule() == null) {
+      return saved;
+    }
+    return new Task(saved.id(), saved.name(), saved.description(), saved.inputs(), saved.steps(), saved.timeoutSeconds(),
+        schedules.withState(task), saved.status(), saved.version(), saved.createdAt(), saved.updatedAt());
   }
 
   @POST

@@ -14,6 +14,7 @@ import dev.kestrel.server.health.BrowserHealthCheck;
 import dev.kestrel.store.JdbiRunRecorder;
 import dev.kestrel.store.Store;
 import dev.kestrel.store.WebhookStore;
+import dev.kestrel.workflows.ScheduledRunActivities;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
 import io.temporal.client.WorkflowClient;
@@ -40,7 +41,8 @@ public final class Workers implements Managed {
   }
 
   /** Registers both sides with the process's lifecycle and the browser with its health checks. */
-  public static Workers install(KestrelConfiguration config, Environment env, Store store, TemporalEngine engine) {
+  public static Workers install(
+      KestrelConfiguration config, Environment env, Store store, TemporalEngine engine, ScheduledRunActivities firings) {
     WebhookSettings hooks = config.webhooks();
     WebhookStore webhookStore = store.webhookStore(config.publicUrl());
     WorkflowClient client = engine.newWorkerClient();
@@ -56,6 +58,7 @@ public final class Workers implements Managed {
         new RunWorkflowWorker(
             client,
             store.runRecorder(),
+            firings,
             new WebhookEventActivitiesImpl(webhookStore, client, hooks.delivery(), hooks.logBatchSize()),
             new WebhookDeliveryActivitiesImpl(
                 webhookStore,

@@ -1,5 +1,6 @@
 package dev.kestrel.server.resources;
 
+import dev.kestrel.model.ScheduleSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -125,6 +126,27 @@ class TaskReaderTest {
 
     assertThat(problems).extracting(p -> p.get("loc").toString())
         .contains("[body, schedule, inputs, other]", "[body, schedule, inputs, url]");
+  }
+
+  @Test
+  void scheduleOptionsAreValidatedAndDefaulted() throws Exception {
+    List<Map<String, Object>> problems = problems("""
+        {"name": "t", "steps": [{"id": "a", "action": "waitFor", "ms": 1}],
+         "schedule": {"cron": "0 0 9 * * 1", "overlap": "sometimes", "catchupWindowSeconds": 5, "paused": "yes", "note": 7}}
+        """);
+    assertThat(problems).extracting(p -> p.get("loc").toString())
+        .containsExactlyInAnyOrder("[body, schedule, cron]", "[body, schedule, overlap]", "[body, schedule, catchupWindowSeconds]",
+            "[body, schedule, paused]", "[body, schedule, note]");
+
+    ScheduleSpec read = reader.read("""
+        {"name": "t", "steps": [{"id": "a", "action": "waitFor", "ms": 1}],
+         "schedule": {"cron": "*/5 * * * *", "nextRunAt": "2026-01-01T00:00:00.000Z"}}
+        """.getBytes()).definition().schedule();
+    assertThat(read.timezone()).isEqualTo("UTC");
+    assertThat(read.overlap()).isEqualTo(ScheduleSpec.SKIP);
+    assertThat(read.catchupWindowSeconds()).isEqualTo(ScheduleSpec.DEFAULT_CATCHUP_WINDOW_SECONDS);
+    assertThat(read.isPaused()).isFalse();
+    assertThat(read.nextRunAt()).as("read-only: a task read and sent back is accepted, the field ignored").isNull();
   }
 
   @Test

@@ -47,7 +47,7 @@ class TaskResourceTest {
   private static ResourceExtension resources() {
     ResourceExtension.Builder builder = ResourceExtension.builder().setRegisterDefaultExceptionMappers(false);
     PublicApi.providers(STORE.apiKeys(), 1024 * 1024, 1_000).forEach(builder::addProvider);
-    return builder.addResource(new TaskResource(STORE.tasks(), new TaskReader(MAPPER, 200, 86_400), RUNS, MAPPER)).build();
+    return builder.addResource(new TaskResource(STORE.tasks(), new TaskReader(MAPPER, 200, 86_400), RUNS, dev.kestrel.server.core.TaskSchedules.NONE, MAPPER)).build();
   }
 
   static final String DEFINITION =
@@ -88,6 +88,24 @@ class TaskResourceTest {
     Response gone = call("GET", "/public/v1/tasks/" + id, null);
     assertThat(gone.getStatus()).isEqualTo(404);
     assertThat(gone.readEntity(JsonNode.class).get("detail").asText()).isEqualTo("task_not_found");
+  }
+
+  @Test
+  void withoutSchedulesOnTheEngineATaskWithAScheduleIsRefusedNamingTheModeAndNothingIsSaved() {
+    long before = list().get("total").asLong();
+    String scheduled =
+        "{\"name\": \"Nightly\", \"steps\": [{\"id\": \"a\", \"action\": \"waitFor\", \"ms\": 1}], "
+            + "\"schedule\": {\"cron\": \"0 3 * * *\"}}";
+
+    Response refused = call("POST", "/public/v1/tasks", scheduled);
+
+    assertThat(refused.getStatus()).isEqualTo(409);
+    assertThat(refused.readEntity(JsonNode.class).get("detail").asText()).startsWith("schedules_unavailable").contains("IN_MEMORY");
+    assertThat(list().get("total").asLong()).isEqualTo(before);
+    String id = call("POST", "/public/v1/tasks", DEFINITION.formatted("Unscheduled")).readEntity(JsonNode.class).at("/task/id").asText();
+    assertThat(call("PUT", "/public/v1/tasks/" + id, scheduled).getStatus()).isEqualTo(409);
+    assertThat(call("GET", "/public/v1/tasks/" + id, null).readEntity(JsonNode.class).at("/task/version").asInt()).isEqualTo(1);
+    assertThat(call("POST", "/public/v1/tasks/" + id + "/schedule/trigger", "{}").getStatus()).isEqualTo(404);
   }
 
   @Test

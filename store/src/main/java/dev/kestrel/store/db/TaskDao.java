@@ -70,6 +70,16 @@ public class TaskDao {
                 .findOne());
   }
 
+  /** A task by its id alone, whichever organization holds it: for the operator's commands. */
+  public Optional<TaskRecord> findById(String id) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT " + COLUMNS + " FROM tasks WHERE id = :id AND deleted_at IS NULL")
+                .bind("id", id)
+                .map(this::map)
+                .findOne());
+  }
+
   public boolean delete(String organizationId, String id) {
     return jdbi.withHandle(
             h ->

@@ -1,0 +1,261 @@
+package dev.kestrel.server.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.Timestamp;
+import dev.kestrel.engine.TemporalSettings;
+import dev.kestrel.server.KestrelApplication;
+import dev.kestrel.server.config.KestrelConfiguration;
+import dev.kestrel.server.support.ApiClient;
+import dev.kestrel.server.support.TestApps;
+import dev.kestrel.testkit.TemporalDevServer;
+import dev.kestrel.workflows.RunSearchAttributes;
+import dev.kestrel.workflows.RunWorkflow;
+import io.dropwizard.core.cli.Cli;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import io.dropwizard.util.JarLocation;
+import io.temporal.api.workflowservice.v1.ListScheduleMatchingTimesRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.schedules.ScheduleClient;
+import io.temporal.client.schedules.ScheduleDescription;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Schedules on a real Temporal server (the dev server; the in-memory one has no schedules): a
+ * task's schedule is a Temporal Schedule that queues runs as the API does, follows every save of
+ * the task, and goes with it; an operator's run is MANUAL.
+ */
+@ExtendWith(DropwizardExtensionsSupport.class)
+class ScheduleIT {
+  static final TemporalDevServer TEMPORAL = startTemporal();
+  static final DropwizardAppExtension<KestrelConfiguration> APP =
+      TestApps.app(config -> config.temporal().mode(TemporalSettings.Mode.EXTERNAL).target(TEMPORAL.target()));
+  static final WorkflowServiceStubs SERVICE =
+      WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(TEMPORAL.target()).build());
+  static final ScheduleClient SCHEDULES = ScheduleClient.newInstance(SERVICE);
+
+  static TemporalDevServer startTemporal() {
+    try {
+      return new TemporalDevServer(Files.createTempDirectory("kestrel-schedules-"), false).start();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @AfterAll
+  static void stopTemporal() {
+    SERVICE.shutdownNow();
+    TEMPORAL.close();
+  }
+
+  static String task(ApiClient api, String name, String schedule) {
+    return TestApps.createTask(api, """
+        {"name": "%s", "inputs": {"region": {"type": "string", "default": "us"}},
+         "steps": [{"id": "w", "action": "waitFor", "ms": 100}],
+         "schedule": %s}
+        """.formatted(name, schedule));
+  }
+
+  static JsonNode runs(ApiClient api, String taskId) {
+    return api.get("/public/v1/tasks/" + taskId + "/runs").json().get("runs");
+  }
+
+  static ScheduleDescription describe(String taskId) {
+    return SCHEDULES.getHandle("task-" + taskId).describe();
+  }
+
+  /** Whether the engine has no schedule for the task (it answers NOT_FOUND). */
+  static boolean gone(String taskId) {
+    try {
+      describe(taskId);
+      return false;
+    } catch (RuntimeException e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof io.grpc.StatusRuntimeException s && s.getStatus().getCode() == io.grpc.Status.Code.NOT_FOUND) {
+          return true;
+        }
+      }
+      throw e;
+    }
+  }
+
+  @Test
+  void aTaskEveryMinuteGetsScheduledRunsUntilItsScheduleIsRemovedAndDeletingTheTaskRemovesIt() throws Exception {
+    ApiClient api = TestApps.api(APP);
+    String taskId = task(api, "Every minute", "{\"cron\": \"* * * * *\", \"inputs\": {\"region\": \"eu\"}}");
+
+    ScheduleDescription schedule = describe(taskId);
+    assertThat(schedule.getMemo("task", String.class)).as("the schedule names its task for ops").isEqualTo("Every minute");
+
+    JsonNode run = await().atMost(Duration.ofSeconds(70)).pollInterval(Duration.ofSeconds(1))
+        .until(() -> runs(api, taskId), r -> r.size() > 0).get(0);
+    assertThat(run.get("triggerType").asText()).isEqualTo("schedule");
+    assertThat(run.at("/inputs/region").asText()).isEqualTo("eu");
+    assertThat(TestApps.awaitTerminal(api, run.get("id").asText(), Duration.ofSeconds(60)).get("status").asText()).isEqualTo("COMPLETED");
+    String trigger = WorkflowClient.newInstance(SERVICE).newUntypedWorkflowStub(RunWorkflow.workflowId(run.get("id").asText()))
+        .describe().getTypedSearchAttributes().get(RunSearchAttributes.TRIGGER);
+    assertThat(trigger).as("ops filter scheduled runs in the Temporal UI").isEqualTo("schedule");
+    JsonNode shown = api.get("/public/v1/tasks/" + taskId).json().at("/task/schedule");
+    assertThat(shown.get("lastRunAt").asText()).endsWith("Z");
+    assertThat(Instant.parse(shown.get("nextRunAt").asText())).isAfter(Instant.parse(shown.get("lastRunAt").asText()));
+
+    JsonNode definition = api.get("/public/v1/tasks/" + taskId).json().get("task");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) definition).putNull("schedule");
+    assertThat(api.put("/public/v1/tasks/" + taskId, definition).status()).isEqualTo(200);
+    assertThat(gone(taskId)).as("the Temporal Schedule is gone").isTrue();
+    int after = runs(api, taskId).size();
+    Thread.sleep(70_000);
+    assertThat(runs(api, taskId).size()).as("no firing after the schedule was removed").isEqualTo(after);
+
+    String another = task(api, "Deleted with its task", "{\"cron\": \"0 3 * * *\"}");
+    assertThat(gone(another)).isFalse();
+    assertThat(api.delete("/public/v1/tasks/" + another).status()).isEqualTo(204);
+    assertThat(gone(another)).as("deleting the task deletes its schedule").isTrue();
+  }
+
+  @Test
+  void aScheduleIsTriggeredPausedWithANoteAndUnpausedAndADraftsIsPaused() {
+    ApiClient api = TestApps.api(APP);
+    String taskId = task(api, "Yearly", "{\"cron\": \"0 0 1 1 *\", \"timezone\": \"Europe/Berlin\", \"overlap\": \"buffer_one\"}");
+
+    assertThat(api.post("/public/v1/tasks/" + taskId + "/schedule/trigger", "{}").status()).isEqualTo(202);
+    JsonNode run = await().atMost(Duration.ofSeconds(30)).until(() -> runs(api, taskId), r -> r.size() > 0).get(0);
+    assertThat(run.get("triggerType").asText()).isEqualTo("schedule");
+    assertThat(TestApps.awaitTerminal(api, run.get("id").asText(), Duration.ofSeconds(60)).get("status").asText()).isEqualTo("COMPLETED");
+
+    JsonNode paused = api.post("/public/v1/tasks/" + taskId + "/schedule/pause", "{\"note\": \"holiday freeze\"}").json();
+    assertThat(describe(taskId).getSchedule().getState().isPaused()).isTrue();
+    assertThat(api.get("/public/v1/tasks/" + taskId).json().at("/task/schedule/note").asText()).isEqualTo("holiday freeze");
+    assertThat(api.get("/public/v1/tasks/" + taskId).json().at("/task/schedule/paused").asBoolean()).isTrue();
+    assertThat(paused.at("/task/id").asText()).isEqualTo(taskId);
+    api.post("/public/v1/tasks/" + taskId + "/schedule/unpause", "{}");
+    assertThat(describe(taskId).getSchedule().getState().isPaused()).isFalse();
+    assertThat(describe(taskId).getSchedule().getPolicy().getOverlap())
+        .isEqualTo(io.temporal.api.enums.v1.ScheduleOverlapPolicy.SCHEDULE_OVERLAP_POLICY_BUFFER_ONE);
+
+    String draft = TestApps.createTask(api, """
+        {"name": "Draft", "status": "DRAFT", "steps": [{"id": "w", "action": "waitFor", "ms": 1}],
+         "schedule": {"cron": "* * * * *"}}
+        """);
+    assertThat(describe(draft).getSchedule().getState().isPaused()).isTrue();
+    assertThat(api.post("/public/v1/tasks/" + draft + "/schedule/unpause", "{}").status()).isEqualTo(409);
+  }
+
+  @Test
+  void aBadScheduleIsRefusedNamingTheFieldAndMakesNoSchedule() {
+    ApiClient api = TestApps.api(APP);
+    long before = api.get("/public/v1/tasks").json().get("total").asLong();
+
+    ApiClient.Answer refused = api.post("/public/v1/tasks", """
+        {"name": "Bad", "steps": [{"id": "w", "action": "waitFor", "ms": 1}],
+         "schedule": {"cron": "0 0 9 * * 1", "timezone": "Mars/Olympus", "overlap": "sometimes", "inputs": {"nope": 1}}}
+        """);
+
+    assertThat(refused.status()).isEqualTo(400);
+    assertThat(refused.json().get("detail").toString()).contains("cron", "Mars/Olympus", "overlap", "nope");
+    assertThat(api.get("/public/v1/tasks").json().get("total").asLong()).isEqualTo(before);
+  }
+
+  /**
+   * Temporal's own calendar rules decide the firings across a DST change; asked of the server for
+   * a nightly 02:30 in Berlin around the spring-forward night of 2027-03-28 (02:00 -> 03:00) and the
+   * fall-back night of 2027-10-31 (03:00 -> 02:00).
+   */
+  @Test
+  void aNightlyScheduleAcrossDaylightSavingChangesFollowsTemporalsCalendarRules() {
+    ApiClient api = TestApps.api(APP);
+    String taskId = task(api, "Nightly in Berlin", "{\"cron\": \"30 2 * * *\", \"timezone\": \"Europe/Berlin\"}");
+
+    List<Instant> spring = matching(taskId, "2027-03-26T12:00:00Z", "2027-03-30T12:00:00Z");
+    List<Instant> autumn = matching(taskId, "2027-10-29T12:00:00Z", "2027-11-02T12:00:00Z");
+
+    assertThat(spring).as("02:30 does not exist on 2027-03-28: no firing that day").containsExactly(
+        Instant.parse("2027-03-27T01:30:00Z"), Instant.parse("2027-03-29T00:30:00Z"), Instant.parse("2027-03-30T00:30:00Z"));
+    assertThat(autumn).as("02:30 happens twice on 2027-10-31: one firing, at the second (CET)").containsExactly(
+        Instant.parse("2027-10-30T00:30:00Z"), Instant.parse("2027-10-31T01:30:00Z"), Instant.parse("2027-11-01T01:30:00Z"),
+        Instant.parse("2027-11-02T01:30:00Z"));
+  }
+
+  private static List<Instant> matching(String taskId, String from, String to) {
+    return SERVICE.blockingStub()
+        .listScheduleMatchingTimes(
+            ListScheduleMatchingTimesRequest.newBuilder()
+                .setNamespace("default")
+                .setScheduleId("task-" + taskId)
+                .setStartTime(timestamp(from))
+                .setEndTime(timestamp(to))
+                .build())
+        .getStartTimeList()
+        .stream()
+        .map(t -> Instant.ofEpochSecond(t.getSeconds(), t.getNanos()))
+        .toList();
+  }
+
+  private static Timestamp timestamp(String iso) {
+    Instant i = Instant.parse(iso);
+    return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
+  }
+
+  @Test
+  void anOperatorsRunIsManual() throws Exception {
+    ApiClient api = TestApps.api(APP);
+    String taskId = task(api, "By hand", "null");
+    Path config = Files.createTempFile("kestrel-cli-", ".yml");
+    Files.writeString(config, "dataDir: " + APP.getConfiguration().dataDir() + "\n"
+        + "temporal: {mode: EXTERNAL, target: \"" + TEMPORAL.target() + "\"}\n");
+
+    String out = cli("run-task", "--task", taskId, "--inputs", "{\"region\": \"apac\"}", config.toString());
+
+    String runId = out.replaceAll("(?s).*run (\\S+) of task.*", "$1");
+    JsonNode run = TestApps.awaitTerminal(api, runId, Duration.ofSeconds(60));
+    assertThat(run.get("triggerType").asText()).isEqualTo("manual");
+    assertThat(run.at("/inputs/region").asText()).isEqualTo("apac");
+    assertThat(run.get("status").asText()).isEqualTo("COMPLETED");
+    assertThat(cliError("run-task", "--task", taskId, "--inputs", "{\"region\": 5}", config.toString()))
+        .startsWith("error: the run was refused").contains("region");
+  }
+
+  private static String cli(String... args) throws Exception {
+    return runCli(true, args);
+  }
+
+  private static String cliError(String... args) throws Exception {
+    return runCli(false, args);
+  }
+
+  private static String runCli(boolean succeeds, String... args) throws Exception {
+    KestrelApplication app = new KestrelApplication();
+    Bootstrap<KestrelConfiguration> bootstrap = new Bootstrap<>(app);
+    app.initialize(bootstrap);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream console = new PrintStream(out, true, StandardCharsets.UTF_8);
+    PrintStream stdout = System.out;
+    System.setOut(console);
+    try {
+      boolean ok = new Cli(new JarLocation(ScheduleIT.class), bootstrap, console, new PrintStream(err, true, StandardCharsets.UTF_8))
+          .run(args).isEmpty();
+      assertThat(ok).as(err.toString(StandardCharsets.UTF_8)).isEqualTo(succeeds);
+    } finally {
+      System.setOut(stdout);
+    }
+    return (succeeds ? out : err).toString(StandardCharsets.UTF_8);
+  }
+}
