@@ -25,8 +25,14 @@ final class Memory {
     return kb / 1024.0;
   }
 
+  /** From /proc: the JDK's view of another process's arguments can be empty. */
   static boolean isRenderer(ProcessHandle p) {
-    return isChromium(p) && p.info().arguments().map(a -> java.util.Arrays.asList(a).contains("--type=renderer")).orElse(false);
+    try {
+      String cmdline = Files.readString(Path.of("/proc", String.valueOf(p.pid()), "cmdline"));
+      return isChromium(p) && java.util.Arrays.asList(cmdline.split("\0")).contains("--type=renderer");
+    } catch (IOException | RuntimeException goneMeanwhile) {
+      return false;
+    }
   }
 
   static boolean isChromium(ProcessHandle p) {
