@@ -79,6 +79,45 @@ final class AbBench {
     }
   }
 
+  /**
+   * Submission (row 1's POST, an API without a worker) of both builds on engines of the same kind,
+   * in alternating blocks of 150 requests from 8 closed-loop clients: requests per second each.
+   */
+  static void submission(Path work, Scenario scenario, Path jarA, Path jarB, int rounds, boolean local) throws Exception {
+    List<KestrelServer> servers = new ArrayList<>();
+    try {
+      for (Path jar : List.of(jarA, jarB)) {
+        Engine engine = local ? Engine.local("local (default)", List.of("journal_mode=wal", "synchronous=normal")) : Engine.inMemory();
+        servers.add(new KestrelServer(work.resolve("ab-api-" + servers.size()), engine, 0).jar(jar.toAbsolutePath()).start());
+      }
+      List<Load.Op> posts = new ArrayList<>();
+      for (KestrelServer server : servers) {
+        Api api = server.api();
+        String task = api.post("/public/v1/tasks", scenario.taskJson("AB")).at("/task/id").asText();
+        Load.Op post = () -> api.post("/public/v1/tasks/" + task + "/runs", "{}");
+        Load.closed(8, 100, post);
+        posts.add(post);
+      }
+      double[] requests = new double[2];
+      double[] seconds = new double[2];
+      for (int round = 0; round < rounds; round++) {
+        for (int turn = 0; turn < 2; turn++) {
+          int s = round % 2 == 0 ? turn : 1 - turn;
+          Load.Result result = Load.closed(8, 150, posts.get(s));
+          SubmissionBench.check(result, "POST /runs");
+          requests[s] += 150;
+          seconds[s] += 150 / result.perSecond();
+        }
+      }
+      for (int s = 0; s < 2; s++) {
+        System.out.println((s == 0 ? "A " : "B ") + Map.of("jar", s == 0 ? jarA.toString() : jarB.toString(),
+            "POST /runs per second, c=8", Math.round(requests[s] / seconds[s])));
+      }
+    } finally {
+      servers.forEach(KestrelServer::close);
+    }
+  }
+
   /** A flight recording of the measured rounds only (not the start-up), with {@code --jfr DIR}. */
   private static void jcmd(KestrelServer server, String... command) throws Exception {
     List<String> line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),

@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  * <p>{@code --quick} uses small samples, to check the benchmark itself works. {@code --only
  * submission,e2e,cpu,throughput} runs those parts alone (on the in-memory engine and the default;
  * the SQLite comparisons of row 6 only run in a whole bench). {@code --ab A.jar B.jar [rounds]
- * [--local] [--jfr DIR]} compares two builds of the server side by side ({@link AbBench}).
+ * [--local] [--jfr DIR] [--submission]} compares two builds of the server side by side ({@link AbBench}).
  */
 public final class Bench {
   static final String DEFAULT_ENGINE = "local (default)";
@@ -87,6 +87,11 @@ public final class Bench {
     if (abAt >= 0) {
       int rounds = args.length > abAt + 3 && args[abAt + 3].matches("\\d+") ? Integer.parseInt(args[abAt + 3]) : 6;
       int jfrAt = options.indexOf("--jfr");
+      if (options.contains("--submission")) {
+        AbBench.submission(work, scenario, Path.of(args[abAt + 1]), Path.of(args[abAt + 2]), rounds, options.contains("--local"));
+        pages.stop();
+        return;
+      }
       AbBench.run(work, scenario, Path.of(args[abAt + 1]), Path.of(args[abAt + 2]), rounds, options.contains("--local"),
           jfrAt >= 0 ? Path.of(args[jfrAt + 1]) : null);
       pages.stop();
