@@ -120,7 +120,7 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
     }
     TaskSchedules schedules =
         engine.scheduleClient().<TaskSchedules>map(TemporalTaskSchedules::new).orElse(TaskSchedules.NONE);
-    RunService runs = PublicApi.runService(config, env, store, engine);
+    RunService runs = PublicApi.runService(config, env.getObjectMapper(), store, engine);
     Workers workers =
         config.worker().enabled()
             ? Workers.install(

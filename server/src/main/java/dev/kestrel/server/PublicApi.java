@@ -49,14 +49,17 @@ public final class PublicApi {
     return providers;
   }
 
-  /** The run lifecycle, shared by the API and the schedules' firings (which queue runs as it does). */
-  public static RunService runService(KestrelConfiguration config, Environment env, Store store, TemporalEngine engine) {
+  /**
+   * The run lifecycle, shared by the API, the schedules' firings and the operator's run-task (all
+   * queue runs the same way).
+   */
+  public static RunService runService(KestrelConfiguration config, ObjectMapper mapper, Store store, TemporalEngine engine) {
     return new RunService(
         store.tasks(),
         store.runs(),
         store.logs(),
         Engine.runs(engine),
-        new InputResolver(JsonObjectReader.strict(env.getObjectMapper())),
+        new InputResolver(JsonObjectReader.strict(mapper)),
         config.worker().execution()
             .withOutputCaps(config.limits().maxOutputBytes(), config.limits().maxRunOutputBytes()),
         config.publicUrl(),

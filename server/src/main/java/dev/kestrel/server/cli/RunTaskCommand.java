@@ -7,10 +7,9 @@ import dev.kestrel.engine.TemporalSettings;
 import dev.kestrel.model.TriggerType;
 import dev.kestrel.model.api.Run;
 import dev.kestrel.server.config.KestrelConfiguration;
-import dev.kestrel.server.core.InputResolver;
 import dev.kestrel.server.core.InvalidRequest;
 import dev.kestrel.server.core.RunService;
-import dev.kestrel.server.engine.TemporalRunEngine;
+import dev.kestrel.server.PublicApi;
 import dev.kestrel.store.Store;
 import dev.kestrel.store.records.Organization;
 import dev.kestrel.store.records.TaskRecord;
@@ -58,11 +57,7 @@ public class RunTaskCommand extends ConfiguredCommand<KestrelConfiguration> {
       TaskRecord task =
           store.tasks().findById(ns.getString("task")).orElseThrow(() -> new IllegalArgumentException("no task " + ns.getString("task")));
       Organization org = store.organizations().findById(task.organizationId()).orElseThrow();
-      RunService runs =
-          new RunService(store.tasks(), store.runs(), store.logs(), new TemporalRunEngine(engine.apiClient()),
-              new InputResolver(bootstrap.getObjectMapper()),
-              config.worker().execution().withOutputCaps(config.limits().maxOutputBytes(), config.limits().maxRunOutputBytes()),
-              config.publicUrl(), config.limits().maxActiveRunsPerOrganization());
+      RunService runs = PublicApi.runService(config, bootstrap.getObjectMapper(), store, engine);
       Run run;
       try {
         run = runs.queueTriggered(org, task.id(), TriggerType.MANUAL, inputs);
