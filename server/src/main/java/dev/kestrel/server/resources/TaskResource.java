@@ -74,8 +74,8 @@ public class TaskResource {
       @QueryParam("offset") String offset,
       @QueryParam("search") String search,
       @QueryParam("status") String status) {
-    if (status != null && !status.isEmpty() && !status.equals(Task.READY) && !status.equals(Task.DRAFT)) {
-      throw Problems.single(List.of("query", "status"), "enum", "status must be DRAFT or READY");
+    if (status != null && !status.isEmpty() && !Task.STATUSES.contains(status)) {
+      throw Problems.single(List.of("query", "status"), "enum", "status must be one of " + String.join(", ", Task.STATUSES));
     }
     TaskDao.Page page =
         tasks.list(

@@ -1,5 +1,6 @@
 package dev.kestrel.server.resources;
 
+import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -106,6 +107,30 @@ class TaskResourceTest {
     assertThat(call("PUT", "/public/v1/tasks/" + id, scheduled).getStatus()).isEqualTo(409);
     assertThat(call("GET", "/public/v1/tasks/" + id, null).readEntity(JsonNode.class).at("/task/version").asInt()).isEqualTo(1);
     assertThat(call("POST", "/public/v1/tasks/" + id + "/schedule/trigger", "{}").getStatus()).isEqualTo(404);
+  }
+
+  @Test
+  void theStatusFilterTakesKomossFiveStatusesAndEveryBoundIsAClear400() {
+    call("POST", "/public/v1/tasks", DEFINITION.formatted("Status filter"));
+    for (String status : List.of("DRAFT", "PROCESSING", "NEEDS_REVIEW", "READY", "ERROR")) {
+      var answer = RESOURCES.target("/public/v1/tasks").queryParam("status", status).request()
+          .header("Authorization", "Bearer " + KEY).get();
+      assertThat(answer.getStatus()).as(status).isEqualTo(200);
+    }
+    for (String never : List.of("PROCESSING", "NEEDS_REVIEW", "ERROR")) {
+      JsonNode page = list("status", never);
+      assertThat(page.get("tasks")).as(never).isEmpty();
+      assertThat(page.get("total").asInt()).isZero();
+    }
+    assertThat(list("status", "READY", "search", "status FILTER").get("total").asInt()).isEqualTo(1);
+
+    for (String[] bad : new String[][] {{"status", "ready"}, {"status", "BOGUS"}, {"limit", "0"}, {"limit", "101"},
+        {"limit", "x"}, {"offset", "-1"}}) {
+      Response refused = RESOURCES.target("/public/v1/tasks").queryParam(bad[0], bad[1]).request()
+          .header("Authorization", "Bearer " + KEY).get();
+      assertThat(refused.getStatus()).as(bad[0] + "=" + bad[1]).isEqualTo(400);
+      assertThat(refused.readEntity(JsonNode.class).get("detail").toString()).contains("\"query\"", bad[0]);
+    }
   }
 
   @Test
