@@ -1,5 +1,6 @@
 package dev.kestrel.workflows;
 
+import dev.kestrel.model.TriggerType;
 import io.temporal.common.SearchAttributeKey;
 import io.temporal.common.SearchAttributes;
 import java.util.List;
@@ -20,11 +21,15 @@ public final class RunSearchAttributes {
 
   /** The attributes a run's workflow starts with. */
   public static SearchAttributes initial(RunInput input) {
-    return SearchAttributes.newBuilder()
-        .set(ORGANIZATION, input.organizationId())
-        .set(TASK, input.taskId())
-        .set(TRIGGER, input.triggerType().wireName())
-        .set(STATUS, "PENDING")
-        .build();
+    return ofTask(input.organizationId(), input.taskId(), input.triggerType()).set(STATUS, "PENDING").build();
+  }
+
+  /** What a schedule's firing starts with: the runs it makes are found the same way. */
+  public static SearchAttributes firing(String organizationId, String taskId) {
+    return ofTask(organizationId, taskId, TriggerType.SCHEDULE).build();
+  }
+
+  private static SearchAttributes.Builder ofTask(String organizationId, String taskId, TriggerType trigger) {
+    return SearchAttributes.newBuilder().set(ORGANIZATION, organizationId).set(TASK, taskId).set(TRIGGER, trigger.wireName());
   }
 }

@@ -1,8 +1,10 @@
 package dev.kestrel.workflows;
 
+import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.common.Priority;
+import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
@@ -29,6 +31,24 @@ public interface RunWorkflow {
         .setStaticSummary(
             "Run " + input.runId() + " of task \"" + input.taskName() + "\" (" + input.steps().size() + " steps)")
         .setPriority(fairShare(input))
+        .build();
+  }
+
+  /**
+   * The same for a run a schedule's firing starts as its child: its run's id may not run twice
+   * either (a firing retried after its run ended must not start it again), and the run is the
+   * user's, not the firing's, so it outlives a firing that is terminated.
+   */
+  static ChildWorkflowOptions childOptions(RunInput input) {
+    return ChildWorkflowOptions.newBuilder()
+        .setWorkflowId(workflowId(input.runId()))
+        .setTaskQueue(TaskQueues.RUNS)
+        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
+        .setTypedSearchAttributes(RunSearchAttributes.initial(input))
+        .setStaticSummary(
+            "Scheduled run " + input.runId() + " of task \"" + input.taskName() + "\" (" + input.steps().size() + " steps)")
+        .setPriority(fairShare(input))
+        .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
         .build();
   }
 

@@ -2,7 +2,6 @@ package dev.kestrel.server.engine;
 
 import dev.kestrel.model.ScheduleSpec;
 import dev.kestrel.model.Timestamps;
-import dev.kestrel.model.TriggerType;
 import dev.kestrel.model.api.Task;
 import dev.kestrel.server.core.EngineUnavailable;
 import dev.kestrel.server.core.TaskSchedules;
@@ -24,7 +23,6 @@ import io.temporal.client.schedules.ScheduleHandle;
 import io.temporal.client.schedules.ScheduleOptions;
 import io.temporal.client.schedules.SchedulePolicy;
 import io.temporal.client.schedules.ScheduleState;
-import io.temporal.common.SearchAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -79,12 +77,7 @@ public final class TemporalTaskSchedules implements TaskSchedules {
                     WorkflowOptions.newBuilder()
                         .setWorkflowId(TaskScheduleWorkflow.firingIdPrefix(task.id()))
                         .setTaskQueue(TaskQueues.RUNS)
-                        .setTypedSearchAttributes(
-                            SearchAttributes.newBuilder()
-                                .set(RunSearchAttributes.ORGANIZATION, task.organizationId())
-                                .set(RunSearchAttributes.TASK, task.id())
-                                .set(RunSearchAttributes.TRIGGER, TriggerType.SCHEDULE.wireName())
-                                .build())
+                        .setTypedSearchAttributes(RunSearchAttributes.firing(task.organizationId(), task.id()))
                         // No static summary: the SDK (1.38) cannot read a schedule back whose action has
                         // one (describe fails parsing its empty details); the schedule's memo names the task.
                         .build())
