@@ -21,12 +21,7 @@ final class AbBench {
       throws Exception {
     List<KestrelServer> servers = new ArrayList<>();
     try {
-      for (Path jar : List.of(jarA, jarB)) {
-        Engine engine = local ? Engine.local("local (default)", List.of("journal_mode=wal", "synchronous=normal")) : Engine.inMemory();
-        KestrelServer server =
-            new KestrelServer(work.resolve("ab-" + servers.size()), engine, 1).jar(jar.toAbsolutePath()).start();
-        servers.add(server);
-      }
+      startBoth(servers, work.resolve("ab"), jarA, jarB, local, 1);
       List<String> tasks = new ArrayList<>();
       for (KestrelServer server : servers) {
         String task = server.api().post("/public/v1/tasks", scenario.taskJson("AB")).at("/task/id").asText();
@@ -86,10 +81,7 @@ final class AbBench {
   static void submission(Path work, Scenario scenario, Path jarA, Path jarB, int rounds, boolean local) throws Exception {
     List<KestrelServer> servers = new ArrayList<>();
     try {
-      for (Path jar : List.of(jarA, jarB)) {
-        Engine engine = local ? Engine.local("local (default)", List.of("journal_mode=wal", "synchronous=normal")) : Engine.inMemory();
-        servers.add(new KestrelServer(work.resolve("ab-api-" + servers.size()), engine, 0).jar(jar.toAbsolutePath()).start());
-      }
+      startBoth(servers, work.resolve("ab-api"), jarA, jarB, local, 0);
       List<Load.Op> posts = new ArrayList<>();
       for (KestrelServer server : servers) {
         Api api = server.api();
@@ -115,6 +107,15 @@ final class AbBench {
       }
     } finally {
       servers.forEach(KestrelServer::close);
+    }
+  }
+
+  /** Both builds, each on an engine of its own of the same kind, into {@code servers} (closed by the caller). */
+  private static void startBoth(List<KestrelServer> servers, Path dir, Path jarA, Path jarB, boolean local, int slots) {
+    for (Path jar : List.of(jarA, jarB)) {
+      Engine engine = local ? Engine.localDefault() : Engine.inMemory();
+      servers.add(new KestrelServer(dir.resolveSibling(dir.getFileName() + "-" + servers.size()), engine, slots)
+          .jar(jar.toAbsolutePath()).start());
     }
   }
 

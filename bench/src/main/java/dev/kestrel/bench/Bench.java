@@ -124,7 +124,7 @@ public final class Bench {
       // Rows 1 and 2 on the default (LOCAL: the dev server on a SQLite file, WAL), on the same with
       // SQLite's own defaults, and on a dev server whose SQLite is in memory: what SQLite costs.
       rowsOneAndTwo(report, work, scenario, browser, quick,
-          () -> Engine.local(DEFAULT_ENGINE, List.of("journal_mode=wal", "synchronous=normal")), parts);
+          Engine::localDefault, parts);
       if (whole) {
         rowsOneAndTwo(report, work, scenario, browser, quick, () -> Engine.local(SQLITE_DEFAULTS, List.of()));
         try (TemporalDevServer memory = new TemporalDevServer(Files.createDirectories(work.resolve("temporal-memory")), false).start()) {

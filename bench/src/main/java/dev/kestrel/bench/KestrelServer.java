@@ -33,6 +33,11 @@ final class KestrelServer implements AutoCloseable {
           "127.0.0.1:" + port);
     }
 
+    /** The durable default as the server runs it out of the box (WAL, synchronous=normal). */
+    static Engine localDefault() {
+      return local(Bench.DEFAULT_ENGINE, List.of("journal_mode=wal", "synchronous=normal"));
+    }
+
     static Engine external(String name, String target) {
       return new Engine(name, "{mode: EXTERNAL, target: \"" + target + "\"}", target);
     }

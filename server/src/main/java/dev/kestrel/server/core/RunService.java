@@ -93,15 +93,23 @@ public class RunService {
       RunRecord existing = runs.find(org.id(), runId).orElseThrow(() -> new Conflict("conflict_retry"));
       return new Queued(replay(existing, org), true);
     }
+    return new Queued(start(input, org), false);
+  }
+
+  /**
+   * Starts the workflow of a run just recorded; an engine that cannot be reached takes the row
+   * away again. Answered from what was accepted: no read back, and always PENDING, as Komos
+   * answers a 202.
+   */
+  private Run start(RunInput input, Organization org) {
     try {
       engine.start(input);
     } catch (EngineUnavailable unavailable) {
-      runs.deleteUnstarted(runId);
+      runs.deleteUnstarted(input.runId());
       throw unavailable;
     }
-    runs.markStarted(runId);
-    // Answered from what was accepted: no read back, and always PENDING, as Komos answers a 202.
-    return new Queued(view(RunRecord.accepted(input), org), false);
+    runs.markStarted(input.runId());
+    return view(RunRecord.accepted(input), org);
   }
 
   /**
@@ -136,15 +144,7 @@ public class RunService {
 
   /** Queues a run an operator asked for (MANUAL), as {@link #admitTriggered} records it, and starts it. */
   public Run queueTriggered(Organization org, String taskId, TriggerType trigger, Map<String, Object> given) {
-    RunInput input = admitTriggered(org, taskId, UUID.randomUUID().toString(), trigger, given);
-    try {
-      engine.start(input);
-    } catch (EngineUnavailable unavailable) {
-      runs.deleteUnstarted(input.runId());
-      throw unavailable;
-    }
-    runs.markStarted(input.runId());
-    return view(RunRecord.accepted(input), org);
+    return start(admitTriggered(org, taskId, UUID.randomUUID().toString(), trigger, given), org);
   }
 
   private RunInput input(

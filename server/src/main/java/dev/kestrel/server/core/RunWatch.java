@@ -188,7 +188,7 @@ public final class RunWatch implements Managed {
   private void changed(String runId, Change change) {
     Set<Watch> watches = byRun.get(runId);
     if (watches != null && !watches.isEmpty()) {
-      List<Watch> woken = List.copyOf(watches).stream().filter(w -> change == Change.END || w.everyChange).toList();
+      List<Watch> woken = watches.stream().filter(w -> change == Change.END || w.everyChange).toList();
       if (!woken.isEmpty()) {
         executor.execute(() -> woken.forEach(Watch::fire));
       }

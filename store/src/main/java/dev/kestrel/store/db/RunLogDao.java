@@ -15,6 +15,8 @@ import org.jdbi.v3.core.statement.SqlStatement;
  * entry says how many were dropped. Order is insertion order, which is time order.
  */
 public class RunLogDao {
+  private static final String INSERT_ENTRY =
+      "INSERT INTO run_logs (id, run_id, ts, level, message, node_id) VALUES (:id, :run, :ts, :level, :message, :node)";
   private final Jdbi jdbi;
   private final int maxEntries;
   private final int maxMessageChars;
@@ -55,10 +57,7 @@ public class RunLogDao {
     }
     int kept = Math.min(lines.size(), Math.max(0, maxEntries - count.get()));
     if (kept > 0) {
-      PreparedBatch insert =
-          h.prepareBatch(
-              "INSERT INTO run_logs (id, run_id, ts, level, message, node_id) "
-                  + "VALUES (:id, :run, :ts, :level, :message, :node)");
+      PreparedBatch insert = h.prepareBatch(INSERT_ENTRY);
       long now = System.currentTimeMillis();
       for (Line line : lines.subList(0, kept)) {
         bindEntry(insert, runId, now, line.level(), line.message(), line.nodeId()).add();
@@ -95,12 +94,7 @@ public class RunLogDao {
   }
 
   private void insert(org.jdbi.v3.core.Handle h, String runId, LogLevel level, String message, String nodeId) {
-    bindEntry(
-            h.createUpdate(
-                "INSERT INTO run_logs (id, run_id, ts, level, message, node_id) "
-                    + "VALUES (:id, :run, :ts, :level, :message, :node)"),
-            runId, System.currentTimeMillis(), level, message, nodeId)
-        .execute();
+    bindEntry(h.createUpdate(INSERT_ENTRY), runId, System.currentTimeMillis(), level, message, nodeId).execute();
   }
 
   private <S extends SqlStatement<S>> S bindEntry(
