@@ -1,0 +1,24 @@
+package dev.kestrel.client;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Map;
+
+/**
+ * The body of a queue request: inputs over the task's defaults, and an optional idempotency key.
+ * With a {@code clientRequestId} any number of repeats make one run, so the client may also retry
+ * the request after a connection error.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RunRequest(Map<String, Object> inputs, String clientRequestId) {
+  public static RunRequest defaults() {
+    return new RunRequest(null, null);
+  }
+
+  public static RunRequest withInputs(Map<String, Object> inputs) {
+    return new RunRequest(inputs, null);
+  }
+
+  public RunRequest clientRequestId(String id) {
+    return new RunRequest(inputs, id);
+  }
+}
