@@ -18,6 +18,7 @@ import dev.kestrel.server.errors.ErrorMappers;
 import dev.kestrel.server.resources.JsonObjectReader;
 import dev.kestrel.server.resources.RequestSizeFilter;
 import dev.kestrel.server.resources.EventStreamHeaders;
+import dev.kestrel.server.resources.OpenApiResource;
 import dev.kestrel.server.resources.RunResource;
 import dev.kestrel.server.resources.TaskReader;
 import dev.kestrel.server.resources.TaskResource;
@@ -76,6 +77,7 @@ public final class PublicApi {
         .forEach(jersey::register);
     TaskReader tasks = new TaskReader(mapper, config.limits().maxStepsPerTask(), config.limits().maxRunTimeoutSeconds());
     jersey.register(new TaskResource(store.tasks(), tasks, runs, schedules, mapper));
+    jersey.register(new OpenApiResource(env.getObjectMapper()));
     RunWatch watches =
         new RunWatch(store.runs(), store.changes(), config.limits().maxWaitingRequestsPerOrganization(), 500);
     env.lifecycle().manage(watches);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kestrel.server.config.KestrelConfiguration;
 import dev.kestrel.server.support.ApiClient;
+import dev.kestrel.server.support.OpenApiContract;
 import dev.kestrel.server.support.TestApps;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
@@ -47,8 +48,11 @@ class LiveStreamIT {
     if (lastEventId != null) {
       request.header("Last-Event-ID", lastEventId);
     }
-    HttpResponse<InputStream> response =
-        HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+    HttpRequest built = request.build();
+    HttpResponse<InputStream> response = HttpClient.newHttpClient().send(built, HttpResponse.BodyHandlers.ofInputStream());
+    if (response.statusCode() == 200) {
+      OpenApiContract.get().check(built.method(), built.uri(), 200, response.headers(), null);
+    }
     try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
       String name = null;
       String id = null;
@@ -165,12 +169,16 @@ class LiveStreamIT {
   }
 
   static HttpResponse<byte[]> png(String runId, String key) throws Exception {
-    return HttpClient.newHttpClient().send(
+    HttpRequest request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getLocalPort() + "/public/v1/task-runs/" + runId + "/screenshot"))
             .header("Authorization", "Bearer " + key)
             .timeout(Duration.ofSeconds(30))
-            .build(),
-        HttpResponse.BodyHandlers.ofByteArray());
+            .build();
+    HttpResponse<byte[]> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofByteArray());
+    boolean json = response.headers().firstValue("Content-Type").orElse("").startsWith("application/json");
+    OpenApiContract.get().check("GET", request.uri(), response.statusCode(), response.headers(),
+        json ? new String(response.body(), StandardCharsets.UTF_8) : null);
+    return response;
   }
 
   @Test

@@ -10,7 +10,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** A plain HTTP client on the public API, as a Komos client would use it: raw bodies, raw answers. */
+/**
+ * A plain HTTP client on the public API, as a Komos client would use it: raw bodies, raw answers.
+ * Every answer is checked against the OpenAPI document ({@link OpenApiContract}).
+ */
 public final class ApiClient {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -63,7 +66,9 @@ public final class ApiClient {
 
   public Answer send(HttpRequest.Builder request) {
     try {
-      HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      HttpRequest built = request.build();
+      HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
+      OpenApiContract.get().check(built.method(), built.uri(), response.statusCode(), response.headers(), response.body());
       JsonNode json = null;
       // Leading whitespace is JSON too (a waitForFinish answer starts with keep-alive spaces).
       String body = response.body() == null ? "" : response.body().strip();
