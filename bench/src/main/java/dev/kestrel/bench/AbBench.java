@@ -1,5 +1,7 @@
 package dev.kestrel.bench;
 
+import dev.kestrel.client.KestrelClient;
+
 import dev.kestrel.bench.KestrelServer.Engine;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,7 +26,7 @@ final class AbBench {
       startBoth(servers, work.resolve("ab"), jarA, jarB, local, 1);
       List<String> tasks = new ArrayList<>();
       for (KestrelServer server : servers) {
-        String task = server.api().post("/public/v1/tasks", scenario.taskJson("AB")).at("/task/id").asText();
+        String task = server.api().createTask(scenario.taskJson("AB")).id();
         tasks.add(task);
         for (int i = 0; i < 3; i++) {
           CpuBench.once(server.api(), task);
@@ -84,9 +86,9 @@ final class AbBench {
       startBoth(servers, work.resolve("ab-api"), jarA, jarB, local, 0);
       List<Load.Op> posts = new ArrayList<>();
       for (KestrelServer server : servers) {
-        Api api = server.api();
-        String task = api.post("/public/v1/tasks", scenario.taskJson("AB")).at("/task/id").asText();
-        Load.Op post = () -> api.post("/public/v1/tasks/" + task + "/runs", "{}");
+        KestrelClient api = server.api();
+        String task = api.createTask(scenario.taskJson("AB")).id();
+        Load.Op post = () -> api.queueRun(task);
         Load.closed(8, 100, post);
         posts.add(post);
       }

@@ -47,7 +47,7 @@ public final class Bench {
     String folder = engine.name().replaceAll("[^a-z]+", "-");
     if (parts.contains("e2e") || parts.contains("cpu")) {
       try (KestrelServer server = new KestrelServer(work.resolve("e2e-" + folder), engine, 1).start()) {
-        String task = server.api().post("/public/v1/tasks", scenario.taskJson("Bench")).at("/task/id").asText();
+        String task = server.api().createTask(scenario.taskJson("Bench")).id();
         if (parts.contains("e2e")) {
           EndToEndBench.run(report, engine.name(), server, task, scenario, browser, quick ? 3 : 12);
         }
@@ -60,7 +60,7 @@ public final class Bench {
       return;
     }
     try (KestrelServer api = new KestrelServer(work.resolve("api-" + folder), engines.get(), 0).start()) {
-      String task = api.api().post("/public/v1/tasks", scenario.taskJson("Bench")).at("/task/id").asText();
+      String task = api.api().createTask(scenario.taskJson("Bench")).id();
       SubmissionBench.run(report, engine.name(), api, task, quick ? 60 : 150);
     }
   }
@@ -101,7 +101,7 @@ public final class Bench {
       if (parts.contains("submission")) {
         System.out.println("Rows 1 and 4 on the in-memory engine (an API without a worker)");
         try (KestrelServer api = new KestrelServer(work.resolve("api-memory"), Engine.inMemory(), 0).start()) {
-          String task = api.api().post("/public/v1/tasks", scenario.taskJson("Bench")).at("/task/id").asText();
+          String task = api.api().createTask(scenario.taskJson("Bench")).id();
           SubmissionBench.run(report, api.engineName(), api, task, quick ? 60 : 300);
           ReadPathBench.run(report, api, task, quick ? 2_000 : 10_000, Duration.ofSeconds(quick ? 3 : 10));
         }
@@ -110,7 +110,7 @@ public final class Bench {
       if (parts.contains("e2e") || parts.contains("cpu")) {
         System.out.println("Rows 2, 5 and 7 on the in-memory engine (one slot)");
         try (KestrelServer server = new KestrelServer(work.resolve("e2e-memory"), Engine.inMemory(), 1).start()) {
-          String task = server.api().post("/public/v1/tasks", scenario.taskJson("Bench")).at("/task/id").asText();
+          String task = server.api().createTask(scenario.taskJson("Bench")).id();
           if (parts.contains("e2e")) {
             EndToEndBench.run(report, server.engineName(), server, task, scenario, browser, quick ? 3 : 12);
             LogLatencyBench.run(report, server, pages.url(""));

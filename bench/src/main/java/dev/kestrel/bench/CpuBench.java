@@ -1,5 +1,9 @@
 package dev.kestrel.bench;
 
+import dev.kestrel.client.KestrelClient;
+import dev.kestrel.model.RunStatus;
+import java.time.Duration;
+
 import dev.kestrel.bench.Report.Row;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -20,7 +24,7 @@ final class CpuBench {
 
   static void run(Report report, String engine, KestrelServer server, String taskId, Scenario scenario, int runs)
       throws Exception {
-    Api api = server.api();
+    KestrelClient api = server.api();
     for (int i = 0; i < 2; i++) {
       once(api, taskId);
     }
@@ -49,10 +53,10 @@ final class CpuBench {
     report.note("7 CPU breakdown (" + engine + ")", notes);
   }
 
-  static void once(Api api, String taskId) throws Exception {
-    String runId = api.post("/public/v1/tasks/" + taskId + "/runs", "{}").at("/run/id").asText();
-    String status = api.get("/public/v1/task-runs/" + runId + "?waitForFinish=60").at("/run/status").asText();
-    if (!status.equals("COMPLETED")) {
+  static void once(KestrelClient api, String taskId) throws Exception {
+    String runId = api.queueRun(taskId).run().id();
+    RunStatus status = api.awaitEnd(runId, Duration.ofSeconds(120)).status();
+    if (status != RunStatus.COMPLETED) {
       throw new IllegalStateException("run " + runId + " ended " + status);
     }
   }

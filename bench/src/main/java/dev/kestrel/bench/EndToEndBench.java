@@ -1,6 +1,9 @@
 package dev.kestrel.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.kestrel.client.KestrelClient;
+import dev.kestrel.model.RunStatus;
+import dev.kestrel.model.api.LogEntry;
+
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import dev.kestrel.bench.Report.Row;
@@ -25,7 +28,7 @@ final class EndToEndBench {
 
   static void run(Report report, String engine, KestrelServer server, String taskId, Scenario scenario, Browser browser,
       int iterations) throws Exception {
-    Api api = server.api();
+    KestrelClient api = server.api();
     List<Double> ours = new ArrayList<>();
     List<Double> slotWait = new ArrayList<>();
     List<Double> sessionStart = new ArrayList<>();
@@ -34,7 +37,7 @@ final class EndToEndBench {
     String lastRun = null;
     for (int i = -2; i < iterations; i++) {
       long start = System.nanoTime();
-      String runId = api.post("/public/v1/tasks/" + taskId + "/runs", "{}").at("/run/id").asText();
+      String runId = api.queueRun(taskId).run().id();
       awaitCompleted(api, runId);
       lastRun = runId;
       double total = (System.nanoTime() - start) / 1e6;
@@ -45,8 +48,8 @@ final class EndToEndBench {
       double slot = 0;
       double page = 0;
       List<Double> steps = new ArrayList<>();
-      for (JsonNode e : api.get("/public/v1/task-runs/" + runId + "/logs").get("logEntries")) {
-        String message = e.get("message").asText();
+      for (LogEntry e : api.logs(runId)) {
+        String message = e.message();
         Matcher opened = OPENED.matcher(message);
         Matcher done = STEP_DONE.matcher(message);
         if (opened.find()) {
@@ -96,10 +99,10 @@ final class EndToEndBench {
     report.note("2 engine timeline of the last run (" + engine + ")", EngineTimeline.of(server.engineTarget(), lastRun));
   }
 
-  static void awaitCompleted(Api api, String runId) throws Exception {
+  static void awaitCompleted(KestrelClient api, String runId) throws Exception {
     // Often enough to see the end within 25 ms, seldom enough not to load the server it measures.
-    String status = api.awaitEnd(runId, 25, Duration.ofSeconds(120));
-    if (!status.equals("COMPLETED")) {
+    RunStatus status = Polling.awaitEnd(api, runId, 25, Duration.ofSeconds(120));
+    if (status != RunStatus.COMPLETED) {
       throw new IllegalStateException("run " + runId + " ended " + status);
     }
   }

@@ -1,5 +1,8 @@
 package dev.kestrel.bench;
 
+import dev.kestrel.client.KestrelClient;
+import java.net.URI;
+
 import dev.kestrel.testkit.Ports;
 import dev.kestrel.testkit.Processes;
 import java.io.IOException;
@@ -93,8 +96,8 @@ final class KestrelServer implements AutoCloseable {
     return this;
   }
 
-  Api api() {
-    return new Api("http://127.0.0.1:" + httpPort, KEY);
+  KestrelClient api() {
+    return KestrelClient.builder(URI.create("http://127.0.0.1:" + httpPort), KEY).build();
   }
 
   String pingUrl() {

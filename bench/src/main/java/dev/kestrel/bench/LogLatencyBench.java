@@ -1,6 +1,8 @@
 package dev.kestrel.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.kestrel.client.KestrelClient;
+import dev.kestrel.model.api.LogEntry;
+
 import dev.kestrel.bench.Report.Row;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,14 +24,14 @@ final class LogLatencyBench {
   private LogLatencyBench() {}
 
   static void run(Report report, KestrelServer server, String pagesBase) throws Exception {
-    Api api = server.api();
-    String taskId = api.post("/public/v1/tasks", """
+    KestrelClient api = server.api();
+    String taskId = api.createTask("""
         {"name": "Log latency", "steps": [
           {"id": "open", "action": "goto", "url": "%s/ticker?n=50&everyMs=100"},
           {"id": "watch", "action": "waitFor", "ms": 6000}
         ]}
-        """.formatted(pagesBase)).at("/task/id").asText();
-    String runId = api.post("/public/v1/tasks/" + taskId + "/runs", "{}").at("/run/id").asText();
+        """.formatted(pagesBase)).id();
+    String runId = api.queueRun(taskId).run().id();
     List<Double> viaApi = Collections.synchronizedList(new ArrayList<>());
     List<Double> viaStore = Collections.synchronizedList(new ArrayList<>());
     Jdbi jdbi = Jdbi.create(server.databaseUrl(), "sa", "");
@@ -54,13 +56,13 @@ final class LogLatencyBench {
     storePoller.start();
     String after = null;
     while (true) {
-      JsonNode logs = api.get("/public/v1/task-runs/" + runId + "/logs" + (after == null ? "" : "?after=" + after));
+      List<LogEntry> logs = api.logs(runId, after);
       long now = System.currentTimeMillis();
-      for (JsonNode e : logs.get("logEntries")) {
-        record(e.get("message").asText(), now, viaApi);
-        after = e.get("id").asText();
+      for (LogEntry e : logs) {
+        record(e.message(), now, viaApi);
+        after = e.id();
       }
-      if (!api.get("/public/v1/task-runs/" + runId).at("/run/status").asText().matches("PENDING|RUNNING")) {
+      if (api.getRun(runId).status().isTerminal()) {
         break;
       }
       Thread.sleep(50);

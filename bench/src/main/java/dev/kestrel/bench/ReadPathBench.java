@@ -1,5 +1,7 @@
 package dev.kestrel.bench;
 
+import dev.kestrel.client.KestrelClient;
+
 import dev.kestrel.bench.Report.Row;
 import java.time.Duration;
 import java.util.List;
@@ -15,13 +17,13 @@ final class ReadPathBench {
   private ReadPathBench() {}
 
   static void run(Report report, KestrelServer server, String taskId, int storeSize, Duration each) throws Exception {
-    Api api = server.api();
+    KestrelClient api = server.api();
     List<String> ids = fill(server, taskId, storeSize);
     report.note("4 finished runs of the task in the store (10,000 runs of it in all)", ids.size());
 
-    Load.Op getRun = () -> api.get("/public/v1/task-runs/" + ids.get(ThreadLocalRandom.current().nextInt(ids.size())));
-    Load.Op getList = () -> api.get("/public/v1/tasks/" + taskId + "/runs");
-    Load.Op ping = () -> api.getRaw(server.pingUrl());
+    Load.Op getRun = () -> api.getRun(ids.get(ThreadLocalRandom.current().nextInt(ids.size())));
+    Load.Op getList = () -> api.taskRuns(taskId);
+    Load.Op ping = () -> Polling.getPlain(server.pingUrl());
     // Untimed first: the JIT compiles these paths and the database warms its page cache.
     for (Load.Op op : new Load.Op[] {getRun, getList, ping}) {
       Load.open(200, Duration.ofSeconds(3), op);

@@ -1,6 +1,8 @@
 package dev.kestrel.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.kestrel.client.KestrelClient;
+import dev.kestrel.model.api.Task;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kestrel.bench.Report.Row;
 import dev.kestrel.model.StepSpec;
@@ -27,19 +29,18 @@ final class SubmissionBench {
   private SubmissionBench() {}
 
   static void run(Report report, String engine, KestrelServer server, String taskId, int perLevel) throws Exception {
-    Api api = server.api();
-    JsonNode task = api.get("/public/v1/tasks/" + taskId).get("task");
-    List<StepSpec> steps = new ArrayList<>();
-    task.get("steps").forEach(s -> steps.add(JSON.convertValue(s, StepSpec.class)));
+    KestrelClient api = server.api();
+    Task task = api.getTask(taskId);
+    List<StepSpec> steps = task.steps();
     WorkflowServiceStubs service =
         WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(server.engineTarget()).build());
     WorkflowClient client = WorkflowClient.newInstance(service);
     String organizationId = "bench-raw";
-    Load.Op ours = () -> api.post("/public/v1/tasks/" + taskId + "/runs", "{}");
+    Load.Op ours = () -> api.queueRun(taskId);
     Load.Op raw = () -> {
-      RunInput input = new RunInput(UUID.randomUUID().toString(), organizationId, taskId, task.get("name").asText(),
-          task.get("version").asInt(), null, TriggerType.API, System.currentTimeMillis(), Map.of(), steps,
-          task.get("timeoutSeconds").asInt(), RunInput.ExecutionSettings.defaults());
+      RunInput input = new RunInput(UUID.randomUUID().toString(), organizationId, taskId, task.name(),
+          task.version(), null, TriggerType.API, System.currentTimeMillis(), Map.of(), steps,
+          task.timeoutSeconds(), RunInput.ExecutionSettings.defaults());
       RunWorkflow stub = client.newWorkflowStub(RunWorkflow.class, RunWorkflow.startOptions(input));
       WorkflowClient.start(stub::run, input);
     };

@@ -1,5 +1,8 @@
 package dev.kestrel.bench;
 
+import dev.kestrel.client.KestrelClient;
+import dev.kestrel.model.RunStatus;
+
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.Playwright;
 import dev.kestrel.bench.Report.Row;
@@ -25,11 +28,11 @@ final class ThroughputBench {
     double oursPerSecond;
     double pssPerRun;
     try (KestrelServer server = new KestrelServer(work.resolve("throughput-" + slots), KestrelServer.Engine.inMemory(), slots).start()) {
-      Api api = server.api();
-      String taskId = api.post("/public/v1/tasks", scenario.taskJson("Throughput " + slots)).at("/task/id").asText();
+      KestrelClient api = server.api();
+      String taskId = api.createTask(scenario.taskJson("Throughput " + slots)).id();
       List<String> warm = new ArrayList<>();
       for (int i = 0; i < slots; i++) {
-        warm.add(api.post("/public/v1/tasks/" + taskId + "/runs", "{}").at("/run/id").asText());
+        warm.add(api.queueRun(taskId).run().id());
       }
       for (String id : warm) {
         EndToEndBench.awaitCompleted(api, id);
@@ -55,12 +58,12 @@ final class ThroughputBench {
       long start = System.nanoTime();
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < runs; i++) {
-        ids.add(api.post("/public/v1/tasks/" + taskId + "/runs", "{}").at("/run/id").asText());
+        ids.add(api.queueRun(taskId).run().id());
       }
       int failed = 0;
       for (String id : ids) {
         // The task's timeout (900 s) bounds how long the last run of the backlog can take.
-        failed += api.awaitEnd(id, 50, Duration.ofSeconds(960)).equals("COMPLETED") ? 0 : 1;
+        failed += Polling.awaitEnd(api, id, 50, Duration.ofSeconds(960)) == RunStatus.COMPLETED ? 0 : 1;
       }
       oursPerSecond = runs / ((System.nanoTime() - start) / 1e9);
       sampler.shutdownNow();

@@ -3,6 +3,8 @@ package dev.kestrel.server.support;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kestrel.client.KestrelClient;
+import dev.kestrel.model.api.Run;
 import dev.kestrel.server.Installation;
 import dev.kestrel.server.config.KestrelConfiguration;
 import dev.kestrel.engine.TemporalSettings;
@@ -12,6 +14,7 @@ import io.dropwizard.request.logging.LogbackAccessRequestLogFactory;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
@@ -64,6 +67,30 @@ public final class TestApps {
     return new ApiClient("http://127.0.0.1:" + app.getLocalPort(), KEY);
   }
 
+  /**
+   * The Java client (module {@code client}) on a server, as a Java backend uses it; every answer it
+   * gets is checked against the OpenAPI document too.
+   */
+  public static KestrelClient client(String baseUrl) {
+    return KestrelClient.builder(URI.create(baseUrl), KEY)
+        .requestTimeout(Duration.ofSeconds(90))
+        .observer(e -> OpenApiContract.get().check(e.method(), e.uri(), e.status(), e.headers(), e.body()))
+        .build();
+  }
+
+  /** Polls the run through the Java client until it executes step {@code step} (1-based). */
+  public static Run awaitStep(KestrelClient client, String runId, int step, Duration atMost) {
+    return await()
+        .atMost(atMost)
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> client.getRun(runId), r -> r.progress() != null && r.progress().currentStep() == step);
+  }
+
+  /** {@link #createOrderTask(ApiClient, String, String, long)} through the Java client. */
+  public static String createOrderTask(KestrelClient client, String name, String orderPageUrl, long pauseMs) {
+    return client.createTask(orderTaskJson(name, orderPageUrl, pauseMs)).id();
+  }
+
   /** What the application under test installed: its store, engine, organizations and workers. */
   public static Installation installed(DropwizardAppExtension<KestrelConfiguration> app) {
     return app.<TestKestrelApplication>getApplication().installation();
@@ -84,7 +111,11 @@ public final class TestApps {
    * {@code #status} into the output {@code status}. Returns the task's id.
    */
   public static String createOrderTask(ApiClient api, String name, String orderPageUrl, long pauseMs) {
-    return createTask(api, """
+    return createTask(api, orderTaskJson(name, orderPageUrl, pauseMs));
+  }
+
+  private static String orderTaskJson(String name, String orderPageUrl, long pauseMs) {
+    return """
         {"name": "%s", "inputs": {"orderId": {"type": "string", "default": "48219"}},
          "steps": [
            {"id": "open", "action": "goto", "url": "%s"},
@@ -93,7 +124,7 @@ public final class TestApps {
            {"id": "submit", "action": "click", "selector": "button[type=submit]"},
            {"id": "read", "action": "extract", "selector": "#status", "output": "status"}
          ]}
-        """.formatted(name, orderPageUrl, pauseMs));
+        """.formatted(name, orderPageUrl, pauseMs);
   }
 
   /** Queues a run and returns its id. */

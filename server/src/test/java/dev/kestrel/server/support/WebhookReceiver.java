@@ -1,5 +1,7 @@
 package dev.kestrel.server.support;
 
+import dev.kestrel.client.WebhookSignatureException;
+import dev.kestrel.client.WebhookVerifier;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
@@ -8,7 +10,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -18,8 +22,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -55,22 +57,19 @@ public final class WebhookReceiver implements BeforeAllCallback, AfterAllCallbac
       }
     }
 
-    /** SPEC 7: v1 = hex(HMAC-SHA256(HMAC-SHA256(pepper, secret after its first '_'), t + "." + body)). */
+    /**
+     * SPEC 7, checked with the Java client's {@link WebhookVerifier} as a receiver would, at the
+     * moment the delivery arrived (its default tolerance on {@code t}: 5 minutes).
+     */
     public boolean signatureVerifies(String secret, String pepper) {
-      String header = headers.get("x-komos-signature");
-      if (header == null || !header.startsWith("t=") || !header.contains(",v1=")) {
+      WebhookVerifier verifier =
+          new WebhookVerifier(secret, pepper, WebhookVerifier.DEFAULT_TOLERANCE, Clock.fixed(receivedAt, ZoneOffset.UTC));
+      try {
+        verifier.verify(headers.get("x-komos-signature"), body);
+        return true;
+      } catch (WebhookSignatureException e) {
         return false;
       }
-      String t = header.substring(2, header.indexOf(",v1="));
-      String v1 = header.substring(header.indexOf(",v1=") + 4);
-      String raw = secret.substring(secret.indexOf('_') + 1);
-      byte[] key = hmac(pepper.getBytes(StandardCharsets.UTF_8), raw.getBytes(StandardCharsets.UTF_8));
-      byte[] signed = (t + "." + new String(body, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
-      StringBuilder hex = new StringBuilder();
-      for (byte b : hmac(key, signed)) {
-        hex.append(String.format("%02x", b));
-      }
-      return hex.toString().equals(v1);
     }
 
     public String signatureTimestamp() {
@@ -145,15 +144,5 @@ public final class WebhookReceiver implements BeforeAllCallback, AfterAllCallbac
     Integer status = script == null ? null : script.poll();
     exchange.sendResponseHeaders(status == null ? 200 : status, -1);
     exchange.close();
-  }
-
-  private static byte[] hmac(byte[] key, byte[] message) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      return mac.doFinal(message);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

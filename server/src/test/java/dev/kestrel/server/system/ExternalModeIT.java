@@ -2,10 +2,16 @@ package dev.kestrel.server.system;
 
 import dev.kestrel.testkit.TemporalDevServer;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.kestrel.server.support.ApiClient;
+import dev.kestrel.client.KestrelApiException;
+import dev.kestrel.client.KestrelClient;
+import dev.kestrel.client.KestrelException;
+import dev.kestrel.client.RunRequest;
+import dev.kestrel.model.RunStatus;
+import dev.kestrel.model.api.LogEntry;
+import dev.kestrel.model.api.Run;
 import dev.kestrel.server.support.TestApps;
 import dev.kestrel.testkit.TestPages;
 import dev.kestrel.store.TestStore;
@@ -19,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,7 +52,7 @@ class ExternalModeIT {
   static String databaseUrl;
   static KestrelProcess api;
   static final List<KestrelProcess> workers = new ArrayList<>();
-  static ApiClient client;
+  static KestrelClient client;
   static WorkflowServiceStubs service;
   static WorkflowClient temporalClient;
   static String orderTask;
@@ -58,7 +65,7 @@ class ExternalModeIT {
     api = new KestrelProcess("server", dir, "api", temporal.target(), databaseUrl, "").start();
     workers.add(worker("worker-1"));
     workers.add(worker("worker-2"));
-    client = new ApiClient(api.baseUrl(), TestApps.KEY);
+    client = TestApps.client(api.baseUrl());
     service = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
     temporalClient = WorkflowClient.newInstance(service);
     orderTask = TestApps.createOrderTask(client, "Order status (system)", PAGES.url("/order"), 300);
@@ -87,13 +94,13 @@ class ExternalModeIT {
   void twentyRunsAreSharedByBothWorkersAndTheirSearchAttributesEndWithTheirStatus() {
     List<String> runs = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
-      runs.add(TestApps.queue(client, orderTask, "{\"inputs\": {\"orderId\": \"" + i + "\"}}"));
+      runs.add(client.queueRun(orderTask, RunRequest.withInputs(Map.of("orderId", String.valueOf(i)))).run().id());
     }
     Set<String> workerIds = new HashSet<>();
     for (int i = 0; i < runs.size(); i++) {
-      JsonNode run = TestApps.awaitTerminal(client, runs.get(i), Duration.ofSeconds(180));
-      assertThat(run.get("status").asText()).isEqualTo("COMPLETED");
-      assertThat(run.at("/outputs/status").asText()).isEqualTo("Shipped: " + i);
+      Run run = client.awaitEnd(runs.get(i), Duration.ofSeconds(180));
+      assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
+      assertThat(run.outputs().get("status")).isEqualTo("Shipped: " + i);
       workerIds.addAll(workersOf(runs.get(i)));
     }
     assertThat(workerIds).hasSize(2);
@@ -111,7 +118,7 @@ class ExternalModeIT {
   @Test
   @Order(2)
   void aRunSurvivesKillDashNineOfTheWorkerHoldingItsBrowser() {
-    String taskId = TestApps.createTask(client, """
+    String taskId = client.createTask("""
         {"name": "Survives kill -9",
          "steps": [
            {"id": "open", "action": "goto", "url": "%s"},
@@ -120,20 +127,19 @@ class ExternalModeIT {
            {"id": "submit", "action": "click", "selector": "button[type=submit]"},
            {"id": "read", "action": "extract", "selector": "#status", "output": "status"}
          ]}
-        """.formatted(PAGES.url("/order")));
-    String runId = TestApps.queue(client, taskId, "{}");
+        """.formatted(PAGES.url("/order"))).id();
+    String runId = client.queueRun(taskId).run().id();
     TestApps.awaitStep(client, runId, 2, Duration.ofSeconds(60));
     String holder = workersOf(runId).get(0);
     KestrelProcess victim = workers.stream().filter(w -> holder.contains("-" + w.pid() + "-")).findFirst().orElseThrow();
 
     victim.kill();
 
-    JsonNode run = TestApps.awaitTerminal(client, runId, Duration.ofSeconds(120));
-    assertThat(run.get("status").asText()).isEqualTo("COMPLETED");
-    assertThat(run.at("/outputs/status").asText()).isEqualTo("Shipped: 7");
-    assertThat(run.get("outputs").size()).isEqualTo(1);
-    String logs = client.get("/public/v1/task-runs/" + runId + "/logs").raw().body();
-    assertThat(logs).contains("Browser session on worker " + holder + " was lost");
+    Run run = client.awaitEnd(runId, Duration.ofSeconds(120));
+    assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
+    assertThat(run.outputs()).containsExactly(Map.entry("status", "Shipped: 7"));
+    assertThat(client.logs(runId).stream().map(LogEntry::message))
+        .anyMatch(m -> m.contains("Browser session on worker " + holder + " was lost"));
     List<String> holders = workersOf(runId);
     assertThat(holders).hasSize(2);
     assertThat(holders.get(1)).isNotEqualTo(holder);
@@ -147,25 +153,25 @@ class ExternalModeIT {
     KestrelProcess faulty =
         new KestrelProcess("server", dir, "api-faulty", temporal.target(), databaseUrl, "").start(CrashAfterRecordingRun.class);
     try {
-      ApiClient viaFaulty = new ApiClient(faulty.baseUrl(), TestApps.KEY);
-      String taskId = TestApps.createTask(client, "{\"name\": \"Crash\", \"steps\": [{\"id\": \"p\", \"action\": \"waitFor\", \"ms\": 10}]}");
-      String body = "{\"clientRequestId\": \"crash-once\"}";
+      KestrelClient viaFaulty = TestApps.client(faulty.baseUrl());
+      String taskId = client.createTask("{\"name\": \"Crash\", \"steps\": [{\"id\": \"p\", \"action\": \"waitFor\", \"ms\": 10}]}").id();
+      RunRequest request = RunRequest.defaults().clientRequestId("crash-once");
 
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> viaFaulty.post("/public/v1/tasks/" + taskId + "/runs", body))
-          .isInstanceOf(java.io.UncheckedIOException.class);
+      // The connection is cut after the run is recorded; the client's retries find the API gone.
+      assertThatThrownBy(() -> viaFaulty.queueRun(taskId, request))
+          .isInstanceOf(KestrelException.class).isNotInstanceOf(KestrelApiException.class);
       await().atMost(Duration.ofSeconds(10)).until(() -> !faulty.isAlive());
 
       KestrelProcess restarted = new KestrelProcess("server", dir, "api-restarted", temporal.target(), databaseUrl, "").start();
       try {
-        ApiClient viaRestarted = new ApiClient(restarted.baseUrl(), TestApps.KEY);
+        KestrelClient viaRestarted = TestApps.client(restarted.baseUrl());
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-          JsonNode runs = viaRestarted.get("/public/v1/tasks/" + taskId + "/runs").json().get("runs");
+          List<Run> runs = viaRestarted.taskRuns(taskId);
           assertThat(runs).hasSize(1);
-          assertThat(runs.get(0).get("status").asText()).isEqualTo("COMPLETED");
+          assertThat(runs.get(0).status()).isEqualTo(RunStatus.COMPLETED);
         });
-        ApiClient.Answer repeat = viaRestarted.post("/public/v1/tasks/" + taskId + "/runs", body);
-        assertThat(repeat.status()).isEqualTo(200);
-        assertThat(viaRestarted.get("/public/v1/tasks/" + taskId + "/runs").json().get("runs")).hasSize(1);
+        assertThat(viaRestarted.queueRun(taskId, request).wasReplayed()).isTrue();
+        assertThat(viaRestarted.taskRuns(taskId)).hasSize(1);
       } finally {
         restarted.close();
       }
@@ -177,44 +183,49 @@ class ExternalModeIT {
   @Test
   @Order(4)
   void runsInFlightSurviveAnEngineRestartAndNewRunsGet503MeanwhileWithoutARun() {
-    String taskId = TestApps.createTask(client, """
+    String taskId = client.createTask("""
         {"name": "Engine restart",
          "steps": [
            {"id": "open", "action": "goto", "url": "%s"},
            {"id": "long", "action": "waitFor", "ms": 5000},
            {"id": "read", "action": "extract", "selector": "#path", "output": "path"}
          ]}
-        """.formatted(PAGES.url("/engine-restart")));
-    List<String> inFlight = List.of(TestApps.queue(client, taskId, "{}"), TestApps.queue(client, taskId, "{}"));
+        """.formatted(PAGES.url("/engine-restart"))).id();
+    List<String> inFlight = List.of(client.queueRun(taskId).run().id(), client.queueRun(taskId).run().id());
     inFlight.forEach(id -> TestApps.awaitStep(client, id, 2, Duration.ofSeconds(60)));
 
     temporal.kill();
     try {
-      ApiClient.Answer refused = client.post("/public/v1/tasks/" + taskId + "/runs", "{\"clientRequestId\": \"while-down\"}");
-      assertThat(refused.status()).isEqualTo(503);
-      assertThat(refused.json().get("detail").asText()).isEqualTo("queue_unavailable");
-      assertThat(refused.header("Retry-After")).matches("\\d+");
-      assertThat(client.get("/public/v1/tasks/" + taskId + "/runs").json().get("runs")).hasSize(2);
-      ApiClient.Answer read = client.get("/public/v1/task-runs/" + inFlight.get(0));
-      assertThat(read.status()).isEqualTo(200);
-      assertThat(read.json().at("/run/status").asText()).isEqualTo("RUNNING");
+      // One retry after the 503's Retry-After, refused again: the client gives up with the answer.
+      List<Integer> statuses = new java.util.concurrent.CopyOnWriteArrayList<>();
+      KestrelClient oneRetry = KestrelClient.builder(java.net.URI.create(api.baseUrl()), TestApps.KEY).maxRetries(1)
+          .observer(e -> statuses.add(e.status())).build();
+      assertThatThrownBy(() -> oneRetry.queueRun(taskId, RunRequest.defaults().clientRequestId("while-down")))
+          .isInstanceOfSatisfying(KestrelApiException.class, refused -> {
+            assertThat(refused.status()).isEqualTo(503);
+            assertThat(refused.code()).isEqualTo("queue_unavailable");
+            assertThat(refused.retryAfter()).isPresent();
+          });
+      assertThat(statuses).containsExactly(503, 503);
+      assertThat(client.taskRuns(taskId)).hasSize(2);
+      assertThat(client.getRun(inFlight.get(0)).status()).isEqualTo(RunStatus.RUNNING);
     } finally {
       temporal.start();
     }
 
     for (String id : inFlight) {
-      JsonNode run = TestApps.awaitTerminal(client, id, Duration.ofSeconds(180));
-      assertThat(run.get("status").asText()).isEqualTo("COMPLETED");
-      assertThat(run.at("/outputs/path").asText()).isEqualTo("/engine-restart");
+      Run run = client.awaitEnd(id, Duration.ofSeconds(180));
+      assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
+      assertThat(run.outputs().get("path")).isEqualTo("/engine-restart");
     }
-    assertThat(TestApps.queue(client, taskId, "{\"clientRequestId\": \"while-down\"}")).isNotBlank();
+    assertThat(client.queueRun(taskId, RunRequest.defaults().clientRequestId("while-down")).wasReplayed()).isFalse();
   }
 
   @Test
   @Order(5)
   void opsFindTheRunInTheTemporalUi() throws Exception {
-    String runId = TestApps.queue(client, orderTask, "{\"inputs\": {\"orderId\": \"ui\"}}");
-    assertThat(TestApps.awaitTerminal(client, runId, Duration.ofSeconds(120)).get("status").asText()).isEqualTo("COMPLETED");
+    String runId = client.queueRun(orderTask, RunRequest.withInputs(Map.of("orderId", "ui"))).run().id();
+    assertThat(client.awaitEnd(runId, Duration.ofSeconds(120)).status()).isEqualTo(RunStatus.COMPLETED);
     TemporalUi.assertShowsRun(temporal.uiUrl(), orderTask, runId, "Order status (system)", "");
   }
 
@@ -228,7 +239,7 @@ class ExternalModeIT {
       temporal.kill();
       temporal.start();
       api = new KestrelProcess("server", dir, "api-after-restart", temporal.target(), databaseUrl, "").start();
-      client = new ApiClient(api.baseUrl(), TestApps.KEY);
+      client = TestApps.client(api.baseUrl());
       workers.clear();
       workers.add(worker("worker-4"));
       workers.add(worker("worker-5"));
@@ -239,8 +250,8 @@ class ExternalModeIT {
   /** The workers that opened a browser session for the run, in order, from its log. */
   static List<String> workersOf(String runId) {
     List<String> ids = new ArrayList<>();
-    for (JsonNode entry : client.get("/public/v1/task-runs/" + runId + "/logs").json().get("logEntries")) {
-      Matcher m = OPENED_ON.matcher(entry.get("message").asText());
+    for (LogEntry entry : client.logs(runId)) {
+      Matcher m = OPENED_ON.matcher(entry.message());
       if (m.find()) {
         ids.add(m.group(1));
       }

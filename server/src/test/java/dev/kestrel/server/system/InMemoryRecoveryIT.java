@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kestrel.server.support.ApiClient;
+import dev.kestrel.client.KestrelClient;
+import dev.kestrel.client.RunRequest;
+import dev.kestrel.model.RunStatus;
+import dev.kestrel.model.WebhookEvent;
+import dev.kestrel.model.api.LogEntry;
+import dev.kestrel.model.api.Run;
 import dev.kestrel.server.support.TestApps;
 import dev.kestrel.server.support.WebhookReceiver;
 import dev.kestrel.testkit.TestPages;
@@ -13,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,40 +52,38 @@ class InMemoryRecoveryIT {
   void runsAndDeliveriesLeftUnfinishedByACrashAreFinishedAfterTheNextStart() throws Exception {
     Path dataDir = dir.resolve("data");
     server = KestrelProcess.onDataFolder(dir, "before", dataDir, IN_MEMORY, "").startInOwnGroup();
-    ApiClient client = new ApiClient(server.baseUrl(), TestApps.KEY);
+    KestrelClient client = TestApps.client(server.baseUrl());
     String task = TestApps.createOrderTask(client, "Recovered", PAGES.url("/order"), 3000);
     WebhookReceiver receiver = new WebhookReceiver();
     receiver.start();
     receiver.stop();
     try {
-      String endpointId = client.post("/public/v1/webhook-endpoints",
-          "{\"url\": \"" + receiver.url("/memory") + "\", \"events\": [\"task-run.completed\"]}").json().at("/endpoint/id").asText();
+      String endpointId =
+          client.createWebhookEndpoint(receiver.url("/memory"), List.of(WebhookEvent.COMPLETED), null).endpoint().id();
       // A run that ended before the crash, whose event waits for a receiver that is down.
-      String ended = TestApps.queue(client, task, "{\"inputs\": {\"orderId\": \"ended\"}}");
-      assertThat(TestApps.awaitTerminal(client, ended, Duration.ofSeconds(120)).get("status").asText()).isEqualTo("COMPLETED");
-      await().atMost(Duration.ofSeconds(60)).until(() ->
-          client.get("/public/v1/webhook-endpoints/" + endpointId + "/deliveries?runId=" + ended).json().get("deliveries").size() >= 1);
+      String ended = client.queueRun(task, RunRequest.withInputs(Map.of("orderId", "ended"))).run().id();
+      assertThat(client.awaitEnd(ended, Duration.ofSeconds(120)).status()).isEqualTo(RunStatus.COMPLETED);
+      await().atMost(Duration.ofSeconds(60)).until(() -> client.webhookDeliveries(endpointId, ended).size() >= 1);
       // Runs in flight: two hold a browser, two wait for one.
       List<String> runs = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
-        runs.add(TestApps.queue(client, task, "{\"inputs\": {\"orderId\": \"m-" + i + "\"}, \"clientRequestId\": \"m-" + i + "\"}"));
+        runs.add(client.queueRun(task, LocalModeIT.request("m-" + i)).run().id());
       }
       await().atMost(Duration.ofSeconds(60)).until(() ->
-          runs.stream().filter(id -> TestApps.run(client, id).at("/progress/currentStep").asInt() >= 2).count() == 2);
+          runs.stream().map(client::getRun).filter(r -> r.progress() != null && r.progress().currentStep() >= 2).count() == 2);
 
       server.killGroup();
       server = KestrelProcess.onDataFolder(dir, "after", dataDir, IN_MEMORY, "").startInOwnGroup();
-      ApiClient after = new ApiClient(server.baseUrl(), TestApps.KEY);
+      KestrelClient after = TestApps.client(server.baseUrl());
       receiver.start();
 
       for (int i = 0; i < runs.size(); i++) {
-        JsonNode run = TestApps.awaitTerminal(after, runs.get(i), Duration.ofSeconds(180));
-        assertThat(run.get("status").asText()).isEqualTo("COMPLETED");
-        assertThat(run.at("/outputs/status").asText()).isEqualTo("Shipped: m-" + i);
-        assertThat(after.get("/public/v1/task-runs/" + runs.get(i) + "/logs").raw().body())
-            .contains("The workflow engine no longer knows this run");
-        assertThat(after.post("/public/v1/tasks/" + task + "/runs",
-            "{\"inputs\": {\"orderId\": \"m-" + i + "\"}, \"clientRequestId\": \"m-" + i + "\"}").status()).isEqualTo(200);
+        Run run = after.awaitEnd(runs.get(i), Duration.ofSeconds(180));
+        assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(run.outputs().get("status")).isEqualTo("Shipped: m-" + i);
+        assertThat(after.logs(runs.get(i)).stream().map(LogEntry::message))
+            .anyMatch(m -> m.contains("The workflow engine no longer knows this run"));
+        assertThat(after.queueRun(task, LocalModeIT.request("m-" + i)).wasReplayed()).isTrue();
       }
       List<WebhookReceiver.Delivery> got = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
           .until(() -> receiver.received("/memory", ended), l -> !l.isEmpty());

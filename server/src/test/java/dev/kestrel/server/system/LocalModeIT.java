@@ -4,6 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kestrel.client.KestrelApiException;
+import dev.kestrel.client.KestrelClient;
+import dev.kestrel.client.QueuedRun;
+import dev.kestrel.client.RunRequest;
+import dev.kestrel.model.RunStatus;
+import dev.kestrel.model.api.LogEntry;
+import dev.kestrel.model.api.Run;
 import dev.kestrel.server.support.ApiClient;
 import dev.kestrel.server.support.ListeningSockets;
 import dev.kestrel.server.support.TestApps;
@@ -14,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,7 +45,7 @@ class LocalModeIT {
   static Path dataDir;
   static String temporalYaml;
   static KestrelProcess server;
-  static ApiClient client;
+  static KestrelClient client;
   static String orderTask;
   static int starts;
 
@@ -53,7 +61,7 @@ class LocalModeIT {
   /** A new server process on the same data folder and engine ports. */
   static void restart() {
     server = KestrelProcess.onDataFolder(dir, "server-" + ++starts, dataDir, temporalYaml, "").startInOwnGroup();
-    client = new ApiClient(server.baseUrl(), TestApps.KEY);
+    client = TestApps.client(server.baseUrl());
   }
 
   @AfterAll
@@ -80,14 +88,13 @@ class LocalModeIT {
   static List<String> queueAndAwaitTwoRunning(String prefix, int count) {
     List<String> runs = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      runs.add(TestApps.queue(client, orderTask,
-          "{\"inputs\": {\"orderId\": \"" + prefix + "-" + i + "\"}, \"clientRequestId\": \"" + prefix + "-" + i + "\"}"));
+      runs.add(client.queueRun(orderTask, request(prefix + "-" + i)).run().id());
     }
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
-        runs.stream().map(id -> TestApps.run(client, id))
-            .filter(r -> r.get("status").asText().equals("RUNNING") && r.at("/progress/currentStep").asInt() >= 2)
+        runs.stream().map(client::getRun)
+            .filter(r -> r.status() == RunStatus.RUNNING && r.progress().currentStep() >= 2)
             .count() == 2);
-    long pending = runs.stream().filter(id -> TestApps.run(client, id).get("status").asText().equals("PENDING")).count();
+    long pending = runs.stream().filter(id -> client.getRun(id).status() == RunStatus.PENDING).count();
     assertThat(pending).as("runs still waiting for a browser slot").isGreaterThanOrEqualTo(count - 2L);
     return runs;
   }
@@ -95,19 +102,22 @@ class LocalModeIT {
   /** Every run COMPLETED with the outputs of its own inputs; a repeat of its request names it again. */
   static void assertAllCompletedOnce(String prefix, List<String> runs) {
     for (int i = 0; i < runs.size(); i++) {
-      JsonNode run = TestApps.awaitTerminal(client, runs.get(i), Duration.ofSeconds(180));
-      assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("COMPLETED");
-      assertThat(run.at("/outputs/status").asText()).isEqualTo("Shipped: " + prefix + "-" + i);
-      assertThat(run.get("outputs").size()).isEqualTo(1);
-      ApiClient.Answer repeat = client.post("/public/v1/tasks/" + orderTask + "/runs",
-          "{\"inputs\": {\"orderId\": \"" + prefix + "-" + i + "\"}, \"clientRequestId\": \"" + prefix + "-" + i + "\"}");
-      assertThat(repeat.status()).isEqualTo(200);
-      assertThat(repeat.json().at("/run/id").asText()).isEqualTo(runs.get(i));
+      Run run = client.awaitEnd(runs.get(i), Duration.ofSeconds(180));
+      assertThat(run.status()).as(run.toString()).isEqualTo(RunStatus.COMPLETED);
+      assertThat(run.outputs()).containsExactly(Map.entry("status", "Shipped: " + prefix + "-" + i));
+      QueuedRun repeat = client.queueRun(orderTask, request(prefix + "-" + i));
+      assertThat(repeat.wasReplayed()).isTrue();
+      assertThat(repeat.run().id()).isEqualTo(runs.get(i));
     }
   }
 
+  /** A run of the order task for {@code orderId}, keyed by it. */
+  static RunRequest request(String orderId) {
+    return RunRequest.withInputs(Map.of("orderId", orderId)).clientRequestId(orderId);
+  }
+
   static String logOf(String runId) {
-    return client.get("/public/v1/task-runs/" + runId + "/logs").raw().body();
+    return client.logs(runId).stream().map(LogEntry::message).collect(Collectors.joining("\n"));
   }
 
   @Test
@@ -147,7 +157,7 @@ class LocalModeIT {
     restart();
 
     assertAllCompletedOnce("kill", runs);
-    assertThat(client.get("/public/v1/tasks/" + orderTask + "/runs").json().get("runs")).hasSize(6);
+    assertThat(client.taskRuns(orderTask)).hasSize(6);
     assertThat(runs.stream().map(LocalModeIT::logOf).filter(l -> l.contains("was lost") && l.contains("restarting the session")))
         .as("the runs that held a browser say their session restarted").hasSizeGreaterThanOrEqualTo(1);
   }
@@ -182,8 +192,8 @@ class LocalModeIT {
   @Test
   @Order(5)
   void opsSeeEveryRunInTheTemporalUiOfTheDefault() throws Exception {
-    String runId = TestApps.queue(client, orderTask, "{\"inputs\": {\"orderId\": \"ui\"}}");
-    assertThat(TestApps.awaitTerminal(client, runId, Duration.ofSeconds(120)).get("status").asText()).isEqualTo("COMPLETED");
+    String runId = client.queueRun(orderTask, RunRequest.withInputs(Map.of("orderId", "ui"))).run().id();
+    assertThat(client.awaitEnd(runId, Duration.ofSeconds(120)).status()).isEqualTo(RunStatus.COMPLETED);
     String health = new ApiClient(server.adminUrl(), TestApps.KEY).get("/healthcheck").json().at("/temporal/message").asText();
     String uiUrl = health.substring(health.indexOf("UI ") + 3).split("[,;\\s]")[0];
 
@@ -198,12 +208,17 @@ class LocalModeIT {
     engine.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
 
     await().atMost(Duration.ofSeconds(60)).until(() -> temporalProcesses().size() == 1 && temporalProcesses().get(0).pid() != engine.pid());
+    // The client retries a 503 after its Retry-After; the engine may take longer than those retries.
     String runId = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-      ApiClient.Answer queued = client.post("/public/v1/tasks/" + orderTask + "/runs", "{\"inputs\": {\"orderId\": \"again\"}}");
-      return queued.status() == 202 ? queued.json().at("/run/id").asText() : null;
+      try {
+        return client.queueRun(orderTask, RunRequest.withInputs(Map.of("orderId", "again"))).run().id();
+      } catch (KestrelApiException unavailable) {
+        assertThat(unavailable.status()).isEqualTo(503);
+        return null;
+      }
     }, id -> id != null);
-    assertThat(TestApps.awaitTerminal(client, runId, Duration.ofSeconds(120)).at("/outputs/status").asText()).isEqualTo("Shipped: again");
-    assertThat(client.get("/public/v1/tasks/" + orderTask + "/runs").json().get("runs").size()).as("runs before it died are kept").isGreaterThan(10);
+    assertThat(client.awaitEnd(runId, Duration.ofSeconds(120)).outputs().get("status")).isEqualTo("Shipped: again");
+    assertThat(client.taskRuns(orderTask).size()).as("runs before it died are kept").isGreaterThan(10);
     JsonNode health = new ApiClient(server.adminUrl(), TestApps.KEY).get("/healthcheck").json();
     assertThat(health.at("/temporal/message").asText()).contains("restarts 1");
   }
@@ -216,7 +231,7 @@ class LocalModeIT {
     assertThat(second.runToExit(Duration.ofSeconds(90))).isNotZero();
     assertThat(second.log()).contains("Kestrel cannot start: dataDir: another Kestrel server is running on the data folder");
     assertThat(temporalProcesses()).as("the first server's engine is untouched").hasSize(1);
-    assertThat(TestApps.queue(client, orderTask, "{}")).isNotBlank();
+    assertThat(client.queueRun(orderTask).run().id()).isNotBlank();
   }
 
   @Test
@@ -238,8 +253,8 @@ class LocalModeIT {
 
     restart();
     assertThat(stale.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("the stale one was stopped").isTrue();
-    assertThat(TestApps.awaitTerminal(client, TestApps.queue(client, orderTask, "{}"), Duration.ofSeconds(120)).get("status").asText())
-        .isEqualTo("COMPLETED");
+    assertThat(client.awaitEnd(client.queueRun(orderTask).run().id(), Duration.ofSeconds(120)).status())
+        .isEqualTo(RunStatus.COMPLETED);
 
     server.terminate(Duration.ofSeconds(90));
     awaitNoTemporalProcess();

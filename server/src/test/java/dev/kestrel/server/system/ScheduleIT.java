@@ -1,14 +1,22 @@
 package dev.kestrel.server.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.kestrel.client.KestrelApiException;
+import dev.kestrel.client.KestrelClient;
+import dev.kestrel.client.TaskQuery;
+import dev.kestrel.model.RunStatus;
+import dev.kestrel.model.ScheduleSpec;
+import dev.kestrel.model.TaskDefinition;
+import dev.kestrel.model.TriggerType;
+import dev.kestrel.model.api.Run;
+import dev.kestrel.model.api.Task;
 import com.google.protobuf.Timestamp;
 import dev.kestrel.engine.TemporalSettings;
 import dev.kestrel.server.KestrelApplication;
 import dev.kestrel.server.config.KestrelConfiguration;
-import dev.kestrel.server.support.ApiClient;
 import dev.kestrel.server.support.TestApps;
 import dev.kestrel.testkit.TemporalDevServer;
 import dev.kestrel.workflows.RunSearchAttributes;
@@ -65,16 +73,17 @@ class ScheduleIT {
     TEMPORAL.close();
   }
 
-  static String task(ApiClient api, String name, String schedule) {
-    return TestApps.createTask(api, """
+  static String task(KestrelClient api, String name, String schedule) {
+    return api.createTask("""
         {"name": "%s", "inputs": {"region": {"type": "string", "default": "us"}},
          "steps": [{"id": "w", "action": "waitFor", "ms": 100}],
          "schedule": %s}
-        """.formatted(name, schedule));
+        """.formatted(name, schedule)).id();
   }
 
-  static JsonNode runs(ApiClient api, String taskId) {
-    return api.get("/public/v1/tasks/" + taskId + "/runs").json().get("runs");
+  /** The Java client on the application under test. */
+  static KestrelClient client() {
+    return TestApps.client("http://127.0.0.1:" + APP.getLocalPort());
   }
 
   static ScheduleDescription describe(String taskId) {
@@ -98,79 +107,81 @@ class ScheduleIT {
 
   @Test
   void aTaskEveryMinuteGetsScheduledRunsUntilItsScheduleIsRemovedAndDeletingTheTaskRemovesIt() throws Exception {
-    ApiClient api = TestApps.api(APP);
+    KestrelClient api = client();
     String taskId = task(api, "Every minute", "{\"cron\": \"* * * * *\", \"inputs\": {\"region\": \"eu\"}}");
 
     ScheduleDescription schedule = describe(taskId);
     assertThat(schedule.getMemo("task", String.class)).as("the schedule names its task for ops").isEqualTo("Every minute");
 
-    JsonNode run = await().atMost(Duration.ofSeconds(70)).pollInterval(Duration.ofSeconds(1))
-        .until(() -> runs(api, taskId), r -> r.size() > 0).get(0);
-    assertThat(run.get("triggerType").asText()).isEqualTo("schedule");
-    assertThat(run.at("/inputs/region").asText()).isEqualTo("eu");
-    assertThat(TestApps.awaitTerminal(api, run.get("id").asText(), Duration.ofSeconds(60)).get("status").asText()).isEqualTo("COMPLETED");
-    String trigger = WorkflowClient.newInstance(SERVICE).newUntypedWorkflowStub(RunWorkflow.workflowId(run.get("id").asText()))
+    Run run = await().atMost(Duration.ofSeconds(70)).pollInterval(Duration.ofSeconds(1))
+        .until(() -> api.taskRuns(taskId), r -> r.size() > 0).get(0);
+    assertThat(run.triggerType()).isEqualTo(TriggerType.SCHEDULE);
+    assertThat(run.inputs().get("region")).isEqualTo("eu");
+    assertThat(api.awaitEnd(run.id(), Duration.ofSeconds(60)).status()).isEqualTo(RunStatus.COMPLETED);
+    String trigger = WorkflowClient.newInstance(SERVICE).newUntypedWorkflowStub(RunWorkflow.workflowId(run.id()))
         .describe().getTypedSearchAttributes().get(RunSearchAttributes.TRIGGER);
     assertThat(trigger).as("ops filter scheduled runs in the Temporal UI").isEqualTo("schedule");
-    JsonNode shown = api.get("/public/v1/tasks/" + taskId).json().at("/task/schedule");
-    assertThat(shown.get("lastRunAt").asText()).endsWith("Z");
-    assertThat(Instant.parse(shown.get("nextRunAt").asText())).isAfter(Instant.parse(shown.get("lastRunAt").asText()));
+    Task shownTask = api.getTask(taskId);
+    ScheduleSpec shown = shownTask.schedule();
+    assertThat(shown.lastRunAt()).endsWith("Z");
+    assertThat(Instant.parse(shown.nextRunAt())).isAfter(Instant.parse(shown.lastRunAt()));
 
-    JsonNode definition = api.get("/public/v1/tasks/" + taskId).json().get("task");
-    ((com.fasterxml.jackson.databind.node.ObjectNode) definition).putNull("schedule");
-    assertThat(api.put("/public/v1/tasks/" + taskId, definition).status()).isEqualTo(200);
+    Task updated = api.updateTask(taskId, new TaskDefinition(shownTask.name(), shownTask.description(), shownTask.inputs(),
+        shownTask.steps(), shownTask.timeoutSeconds(), null));
+    assertThat(updated.version()).isEqualTo(2);
     assertThat(gone(taskId)).as("the Temporal Schedule is gone").isTrue();
-    int after = runs(api, taskId).size();
+    int after = api.taskRuns(taskId).size();
     Thread.sleep(70_000);
-    assertThat(runs(api, taskId).size()).as("no firing after the schedule was removed").isEqualTo(after);
+    assertThat(api.taskRuns(taskId).size()).as("no firing after the schedule was removed").isEqualTo(after);
 
     String another = task(api, "Deleted with its task", "{\"cron\": \"0 3 * * *\"}");
     assertThat(gone(another)).isFalse();
-    assertThat(api.delete("/public/v1/tasks/" + another).status()).isEqualTo(204);
+    api.deleteTask(another);
     assertThat(gone(another)).as("deleting the task deletes its schedule").isTrue();
   }
 
   @Test
   void aScheduleIsTriggeredPausedWithANoteAndUnpausedAndADraftsIsPaused() {
-    ApiClient api = TestApps.api(APP);
+    KestrelClient api = client();
     String taskId = task(api, "Yearly", "{\"cron\": \"0 0 1 1 *\", \"timezone\": \"Europe/Berlin\", \"overlap\": \"buffer_one\"}");
 
-    assertThat(api.post("/public/v1/tasks/" + taskId + "/schedule/trigger", "{}").status()).isEqualTo(202);
-    JsonNode run = await().atMost(Duration.ofSeconds(30)).until(() -> runs(api, taskId), r -> r.size() > 0).get(0);
-    assertThat(run.get("triggerType").asText()).isEqualTo("schedule");
-    assertThat(TestApps.awaitTerminal(api, run.get("id").asText(), Duration.ofSeconds(60)).get("status").asText()).isEqualTo("COMPLETED");
+    assertThat(api.triggerSchedule(taskId).id()).isEqualTo(taskId);
+    Run run = await().atMost(Duration.ofSeconds(30)).until(() -> api.taskRuns(taskId), r -> r.size() > 0).get(0);
+    assertThat(run.triggerType()).isEqualTo(TriggerType.SCHEDULE);
+    assertThat(api.awaitEnd(run.id(), Duration.ofSeconds(60)).status()).isEqualTo(RunStatus.COMPLETED);
 
-    JsonNode paused = api.post("/public/v1/tasks/" + taskId + "/schedule/pause", "{\"note\": \"holiday freeze\"}").json();
+    Task paused = api.pauseSchedule(taskId, "holiday freeze");
     assertThat(describe(taskId).getSchedule().getState().isPaused()).isTrue();
-    assertThat(api.get("/public/v1/tasks/" + taskId).json().at("/task/schedule/note").asText()).isEqualTo("holiday freeze");
-    assertThat(api.get("/public/v1/tasks/" + taskId).json().at("/task/schedule/paused").asBoolean()).isTrue();
-    assertThat(paused.at("/task/id").asText()).isEqualTo(taskId);
-    api.post("/public/v1/tasks/" + taskId + "/schedule/unpause", "{}");
+    assertThat(api.getTask(taskId).schedule().note()).isEqualTo("holiday freeze");
+    assertThat(api.getTask(taskId).schedule().paused()).isTrue();
+    assertThat(paused.id()).isEqualTo(taskId);
+    api.unpauseSchedule(taskId, null);
     assertThat(describe(taskId).getSchedule().getState().isPaused()).isFalse();
     assertThat(describe(taskId).getSchedule().getPolicy().getOverlap())
         .isEqualTo(io.temporal.api.enums.v1.ScheduleOverlapPolicy.SCHEDULE_OVERLAP_POLICY_BUFFER_ONE);
 
-    String draft = TestApps.createTask(api, """
+    String draft = api.createTask("""
         {"name": "Draft", "status": "DRAFT", "steps": [{"id": "w", "action": "waitFor", "ms": 1}],
          "schedule": {"cron": "* * * * *"}}
-        """);
+        """).id();
     assertThat(describe(draft).getSchedule().getState().isPaused()).isTrue();
-    assertThat(api.post("/public/v1/tasks/" + draft + "/schedule/unpause", "{}").status()).isEqualTo(409);
+    assertThatThrownBy(() -> api.unpauseSchedule(draft, null))
+        .isInstanceOfSatisfying(KestrelApiException.class, e -> assertThat(e.status()).isEqualTo(409));
   }
 
   @Test
   void aBadScheduleIsRefusedNamingTheFieldAndMakesNoSchedule() {
-    ApiClient api = TestApps.api(APP);
-    long before = api.get("/public/v1/tasks").json().get("total").asLong();
+    KestrelClient api = client();
+    long before = api.listTasks(TaskQuery.all()).total();
 
-    ApiClient.Answer refused = api.post("/public/v1/tasks", """
+    assertThatThrownBy(() -> api.createTask("""
         {"name": "Bad", "steps": [{"id": "w", "action": "waitFor", "ms": 1}],
          "schedule": {"cron": "0 0 9 * * 1", "timezone": "Mars/Olympus", "overlap": "sometimes", "inputs": {"nope": 1}}}
-        """);
-
-    assertThat(refused.status()).isEqualTo(400);
-    assertThat(refused.json().get("detail").toString()).contains("cron", "Mars/Olympus", "overlap", "nope");
-    assertThat(api.get("/public/v1/tasks").json().get("total").asLong()).isEqualTo(before);
+        """)).isInstanceOfSatisfying(KestrelApiException.class, refused -> {
+          assertThat(refused.status()).isEqualTo(400);
+          assertThat(refused.detail().toString()).contains("cron", "Mars/Olympus", "overlap", "nope");
+        });
+    assertThat(api.listTasks(TaskQuery.all()).total()).isEqualTo(before);
   }
 
   /**
@@ -180,7 +191,7 @@ class ScheduleIT {
    */
   @Test
   void aNightlyScheduleAcrossDaylightSavingChangesFollowsTemporalsCalendarRules() {
-    ApiClient api = TestApps.api(APP);
+    KestrelClient api = client();
     String taskId = task(api, "Nightly in Berlin", "{\"cron\": \"30 2 * * *\", \"timezone\": \"Europe/Berlin\"}");
 
     List<Instant> spring = matching(taskId, "2027-03-26T12:00:00Z", "2027-03-30T12:00:00Z");
@@ -215,7 +226,7 @@ class ScheduleIT {
 
   @Test
   void anOperatorsRunIsManual() throws Exception {
-    ApiClient api = TestApps.api(APP);
+    KestrelClient api = client();
     String taskId = task(api, "By hand", "null");
     Path config = Files.createTempFile("kestrel-cli-", ".yml");
     Files.writeString(config, "dataDir: " + APP.getConfiguration().dataDir() + "\n"
@@ -224,10 +235,10 @@ class ScheduleIT {
     String out = cli("run-task", "--task", taskId, "--inputs", "{\"region\": \"apac\"}", config.toString());
 
     String runId = out.replaceAll("(?s).*run (\\S+) of task.*", "$1");
-    JsonNode run = TestApps.awaitTerminal(api, runId, Duration.ofSeconds(60));
-    assertThat(run.get("triggerType").asText()).isEqualTo("manual");
-    assertThat(run.at("/inputs/region").asText()).isEqualTo("apac");
-    assertThat(run.get("status").asText()).isEqualTo("COMPLETED");
+    Run run = api.awaitEnd(runId, Duration.ofSeconds(60));
+    assertThat(run.triggerType()).isEqualTo(TriggerType.MANUAL);
+    assertThat(run.inputs().get("region")).isEqualTo("apac");
+    assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
     assertThat(cliError("run-task", "--task", taskId, "--inputs", "{\"region\": 5}", config.toString()))
         .startsWith("error: the run was refused").contains("region");
   }

@@ -3,12 +3,15 @@ package dev.kestrel.server.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.kestrel.server.support.ApiClient;
-import dev.kestrel.server.support.TestApps;
+import dev.kestrel.client.KestrelClient;
+import dev.kestrel.client.RunRequest;
+import dev.kestrel.model.RunStatus;
+import dev.kestrel.model.api.Envelopes.WebhookEndpointCreated;
+import dev.kestrel.model.api.WebhookAttempt;
 import dev.kestrel.server.support.WebhookReceiver;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -23,21 +26,20 @@ final class WebhooksAcrossRestart {
    * @param taskId a task whose runs extract {@code #status} of the order page into {@code status}
    * @param restart kills and starts again every process; returns a client of the new API
    */
-  static void assertWaitingEventsArrive(ApiClient client, String taskId, String path, Supplier<ApiClient> restart) {
+  static void assertWaitingEventsArrive(KestrelClient client, String taskId, String path, Supplier<KestrelClient> restart) {
     WebhookReceiver receiver = new WebhookReceiver();
     receiver.start();
     receiver.stop();
     try {
-      ApiClient.Answer created = client.post("/public/v1/webhook-endpoints", "{\"url\": \"" + receiver.url(path) + "\"}");
-      assertThat(created.status()).isEqualTo(201);
-      String endpointId = created.json().at("/endpoint/id").asText();
-      String secret = created.json().get("secret").asText();
-      String runId = TestApps.queue(client, taskId, "{\"inputs\": {\"orderId\": \"hook\"}}");
-      assertThat(TestApps.awaitTerminal(client, runId, Duration.ofSeconds(120)).get("status").asText()).isEqualTo("COMPLETED");
-      String attempts = "/public/v1/webhook-endpoints/" + endpointId + "/deliveries?runId=" + runId;
-      JsonNode failed = await().atMost(Duration.ofSeconds(60)).until(() -> client.get(attempts).json().get("deliveries"), a -> a.size() >= 1);
-      assertThat(failed.get(0).get("delivered").asBoolean()).isFalse();
-      assertThat(failed.get(0).get("error").asText()).isEqualTo("connection refused or unreachable");
+      WebhookEndpointCreated created = client.createWebhookEndpoint(receiver.url(path), List.of(), null);
+      String endpointId = created.endpoint().id();
+      String secret = created.secret();
+      String runId = client.queueRun(taskId, RunRequest.withInputs(Map.of("orderId", "hook"))).run().id();
+      assertThat(client.awaitEnd(runId, Duration.ofSeconds(120)).status()).isEqualTo(RunStatus.COMPLETED);
+      List<WebhookAttempt> failed =
+          await().atMost(Duration.ofSeconds(60)).until(() -> client.webhookDeliveries(endpointId, runId), a -> a.size() >= 1);
+      assertThat(failed.get(0).delivered()).isFalse();
+      assertThat(failed.get(0).error()).isEqualTo("connection refused or unreachable");
 
       restart.get();
       receiver.start();
