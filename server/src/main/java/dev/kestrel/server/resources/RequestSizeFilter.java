@@ -10,10 +10,17 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
-/** Bodies over the limit are refused with 413 before anything reads them, declared length or not. */
+/** Bodies over the limit are refused with 413 before anything parses them, declared length or not. */
 @PreMatching
 @Priority(1)
 public class RequestSizeFilter implements ContainerRequestFilter {
+  /**
+   * A body over the limit by up to this much is read to its end (and dropped) before the 413: a
+   * connection closed on unread bytes is reset, and a client still sending would see the reset
+   * instead of the answer. Beyond it the connection is closed on the client, whatever it sees.
+   */
+  static final long DRAIN_BYTES = 16L * 1024 * 1024;
+
   private final int maxBytes;
 
   public RequestSizeFilter(int maxBytes) {
@@ -33,6 +40,9 @@ public class RequestSizeFilter implements ContainerRequestFilter {
         return;
       }
       if (length > maxBytes) {
+        if (length <= DRAIN_BYTES) {
+          drain(request);
+        }
         request.abortWith(ErrorMappers.json(413, "request_too_large"));
         return;
       }
@@ -50,9 +60,24 @@ public class RequestSizeFilter implements ContainerRequestFilter {
       return;
     }
     if (body.length > maxBytes) {
+      drain(request);
       request.abortWith(ErrorMappers.json(413, "request_too_large"));
       return;
     }
     request.setEntityStream(new ByteArrayInputStream(body));
+  }
+
+  /** Reads what is left of the body, up to {@link #DRAIN_BYTES}; a client that stops sending is not waited for beyond Jetty's idle timeout. */
+  private static void drain(ContainerRequestContext request) {
+    try {
+      InputStream in = request.getEntityStream();
+      byte[] sink = new byte[64 * 1024];
+      long left = DRAIN_BYTES;
+      for (int n; left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0; ) {
+        left -= n;
+      }
+    } catch (IOException | RuntimeException gone) {
+      // The client is gone or cut its body short: the 413 goes out as well as it can.
+    }
   }
 }

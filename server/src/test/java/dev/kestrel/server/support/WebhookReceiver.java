@@ -93,12 +93,30 @@ public final class WebhookReceiver implements BeforeAllCallback, AfterAllCallbac
     stop();
   }
 
-  /** Starts listening: on a new port the first time, on the same port afterwards. */
+  /**
+   * Starts listening: on a new port the first time, on the same port afterwards. While it was down,
+   * a connection of this host may have taken the port as its own local port (it is in the ephemeral
+   * range); binding is tried again until that connection is gone.
+   */
   public synchronized void start() {
-    try {
-      server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+        break;
+      } catch (java.net.BindException taken) {
+        if (port == 0 || System.nanoTime() > deadline) {
+          throw new UncheckedIOException(taken);
+        }
+        try {
+          Thread.sleep(250);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
     server.setExecutor(Executors.newCachedThreadPool());
     server.createContext("/", this::handle);
