@@ -1,5 +1,7 @@
 package dev.kestrel.engine;
 
+import com.uber.m3.tally.NoopScope;
+import com.uber.m3.tally.Scope;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.RpcRetryOptions;
@@ -30,9 +32,11 @@ public final class TemporalEngine implements AutoCloseable {
   private final WorkflowServiceStubs apiService;
   private final WorkflowClient apiClient;
   private final WorkflowClientOptions clientOptions;
+  private final Scope metricsScope;
 
-  private TemporalEngine(TemporalSettings settings, Path dataDir, boolean manageLocal) {
+  private TemporalEngine(TemporalSettings settings, Path dataDir, boolean manageLocal, Scope metricsScope) {
     this.settings = settings;
+    this.metricsScope = metricsScope;
     switch (settings.mode()) {
       case IN_MEMORY -> {
         int port = settings.inMemoryPort() == 0 ? freePort() : settings.inMemoryPort();
@@ -78,7 +82,16 @@ public final class TemporalEngine implements AutoCloseable {
    * it (a {@code worker} beside it).
    */
   public static TemporalEngine start(TemporalSettings settings, Path dataDir, boolean manageLocal) {
-    return new TemporalEngine(settings, dataDir, manageLocal);
+    return start(settings, dataDir, manageLocal, new NoopScope());
+  }
+
+  /**
+   * As {@link #start(TemporalSettings, Path, boolean)}, with every connection of this process
+   * reporting the SDK's metrics (and the workflows' own, which the SDK suppresses on replay) to
+   * {@code metricsScope}.
+   */
+  public static TemporalEngine start(TemporalSettings settings, Path dataDir, boolean manageLocal, Scope metricsScope) {
+    return new TemporalEngine(settings, dataDir, manageLocal, metricsScope);
   }
 
   /** One line: the mode, where the engine is, and the state of a managed dev server. */
@@ -137,9 +150,10 @@ public final class TemporalEngine implements AutoCloseable {
     return WorkflowClient.newInstance(service, clientOptions);
   }
 
-  /** Target, TLS and API key: the same for every connection of this process. */
+  /** Target, TLS, API key and metrics: the same for every connection of this process. */
   private WorkflowServiceStubsOptions.Builder connection() {
-    WorkflowServiceStubsOptions.Builder options = WorkflowServiceStubsOptions.newBuilder().setTarget(target);
+    WorkflowServiceStubsOptions.Builder options =
+        WorkflowServiceStubsOptions.newBuilder().setTarget(target).setMetricsScope(metricsScope);
     if (settings.mode() != TemporalSettings.Mode.EXTERNAL) {
       return options;
     }

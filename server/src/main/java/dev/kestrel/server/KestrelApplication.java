@@ -1,5 +1,9 @@
 package dev.kestrel.server;
 
+import dev.kestrel.server.health.DatabaseHealthCheck;
+import dev.kestrel.server.health.DeadlockHealthCheck;
+import dev.kestrel.server.health.WebhookBacklogHealthCheck;
+import dev.kestrel.server.metrics.Prometheus;
 import dev.kestrel.server.core.RunService;
 import dev.kestrel.server.core.ScheduledRunAdmission;
 import dev.kestrel.server.core.TaskSchedules;
@@ -40,6 +44,7 @@ import org.eclipse.jetty.util.component.LifeCycle;
 import dev.kestrel.server.errors.JsonErrorHandler;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * The runnable. {@code server}: the public API and, by default, a worker in the same process;
@@ -100,8 +105,9 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
     // that asked for gzip at once: it is how a client that left is noticed, and what SSE is for.
     ((AbstractServerFactory) config.getServerFactory()).getGzipFilterFactory().setSyncFlush(true);
     requireWritable(config.dataDir());
+    Prometheus metrics = Prometheus.install(env);
     // The engine first: a LOCAL one takes the data folder's lock, so a second server stops here.
-    TemporalEngine engine = Engine.install(config, env);
+    TemporalEngine engine = Engine.install(config, env, metrics.sdkScope());
     protectOwnPorts(config, env, engine);
     // Requests Jetty cannot parse are answered in the API's JSON shape, never with its HTML page.
     env.lifecycle().addEventListener(
@@ -114,21 +120,30 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
           }
         });
     Store store = openStore(config, env);
+    // Every check answers in one line, cause and remedy; Dropwizard's own two answer stack traces.
+    env.healthChecks().unregister("database");
+    env.healthChecks().register("database", new DatabaseHealthCheck(store.jdbi(), config.database().getUrl()));
+    env.healthChecks().unregister("deadlocks");
+    env.healthChecks().register("deadlocks", new DeadlockHealthCheck());
+    env.healthChecks().register(
+        "webhooks",
+        new WebhookBacklogHealthCheck(store.webhooks(), config.webhooks().delivery().maxRetries() + 1, Duration.ofMinutes(30)));
     Organizations organizations = new Organizations(store.organizations(), store.apiKeys());
     if (config.bootstrap().apiKey() != null) {
       organizations.ensureKey(config.bootstrap().organization(), config.bootstrap().apiKey());
     }
     TaskSchedules schedules =
         engine.scheduleClient().<TaskSchedules>map(TemporalTaskSchedules::new).orElse(TaskSchedules.NONE);
-    RunService runs = PublicApi.runService(config, env.getObjectMapper(), store, engine);
+    RunService runs = PublicApi.runService(config, env.getObjectMapper(), store, engine, metrics.registry());
     Workers workers =
         config.worker().enabled()
             ? Workers.install(
                 config, env, store, engine,
-                new ScheduledRunAdmission(store.organizations(), store.tasks(), runs, schedules, env.metrics()))
+                new ScheduledRunAdmission(store.organizations(), store.tasks(), runs, schedules, metrics.registry()),
+                metrics.registry())
             : null;
     if (config.apiEnabled()) {
-      PublicApi.install(config, env, store, engine, runs, schedules);
+      PublicApi.install(config, env, store, engine, runs, schedules, metrics.registry());
     }
     return new Installation(store, engine, organizations, workers);
   }

@@ -1,5 +1,7 @@
 package dev.kestrel.server;
 
+import dev.kestrel.server.metrics.RefusalMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kestrel.server.auth.ApiKeyAuthFilter;
 import dev.kestrel.server.config.KestrelConfiguration;
@@ -54,7 +56,8 @@ public final class PublicApi {
    * The run lifecycle, shared by the API, the schedules' firings and the operator's run-task (all
    * queue runs the same way).
    */
-  public static RunService runService(KestrelConfiguration config, ObjectMapper mapper, Store store, TemporalEngine engine) {
+  public static RunService runService(
+      KestrelConfiguration config, ObjectMapper mapper, Store store, TemporalEngine engine, MeterRegistry meters) {
     return new RunService(
         store.tasks(),
         store.runs(),
@@ -64,17 +67,25 @@ public final class PublicApi {
         config.worker().execution()
             .withOutputCaps(config.limits().maxOutputBytes(), config.limits().maxRunOutputBytes()),
         config.publicUrl(),
-        config.limits().maxActiveRunsPerOrganization());
+        config.limits().maxActiveRunsPerOrganization(),
+        meters);
   }
 
   public static void install(
-      KestrelConfiguration config, Environment env, Store store, TemporalEngine engine, RunService runs, TaskSchedules schedules) {
+      KestrelConfiguration config,
+      Environment env,
+      Store store,
+      TemporalEngine engine,
+      RunService runs,
+      TaskSchedules schedules,
+      MeterRegistry meters) {
     // Request bodies are read strictly (duplicate keys, nesting); answers keep Dropwizard's mapper.
     ObjectMapper mapper = JsonObjectReader.strict(env.getObjectMapper());
     RunEngine runEngine = Engine.runs(engine);
     JerseyEnvironment jersey = env.jersey();
     providers(store.apiKeys(), config.limits().maxRequestBytes(), config.limits().requestsPerSecondPerOrganization())
         .forEach(jersey::register);
+    jersey.register(new RefusalMetrics(meters));
     TaskReader tasks = new TaskReader(mapper, config.limits().maxStepsPerTask(), config.limits().maxRunTimeoutSeconds());
     jersey.register(new TaskResource(store.tasks(), tasks, runs, schedules, mapper));
     jersey.register(new OpenApiResource(env.getObjectMapper()));

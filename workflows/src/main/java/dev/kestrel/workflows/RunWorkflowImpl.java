@@ -148,6 +148,7 @@ public class RunWorkflowImpl implements RunWorkflow {
     }
     finishedAt = Workflow.currentTimeMillis();
     publishStatus();
+    WorkflowMetrics.runEnded(status, error, startedAt == null ? null : finishedAt - startedAt);
     RunState last = state();
     // The root scope may be cancelled: record the outcome where cancellation cannot reach.
     Workflow.newDetachedCancellationScope(
@@ -192,6 +193,7 @@ public class RunWorkflowImpl implements RunWorkflow {
       sessionAttempt = attempt;
       SessionRef session = sessions.openSession(new OpenSessionRequest(input.runId(), attempt));
       workerId = session.workerId();
+      WorkflowMetrics.sessionOpened();
       sessionClosed = false;
       boolean lost = false;
       try {
@@ -202,6 +204,7 @@ public class RunWorkflowImpl implements RunWorkflow {
           throw f;
         }
         lost = true;
+        WorkflowMetrics.sessionLost();
         String why = describe(f);
         if (attempt >= maxAttempts) {
           outcome = RunStatus.FAILED;
@@ -249,6 +252,7 @@ public class RunWorkflowImpl implements RunWorkflow {
         status = RunStatus.RUNNING;
         startedAt = Workflow.currentTimeMillis();
         publishStatus();
+        WorkflowMetrics.runStarted(startedAt - input.createdAtMillis());
       }
       RunState progress = state();
       // The first transition is recorded here, since its webhook's body is the row; the others

@@ -129,6 +129,7 @@ public class WebhookWorkflowImpl implements WebhookWorkflow {
     try {
       return http.deliver(deliveryId);
     } catch (ActivityFailure gaveUp) {
+      WorkflowMetrics.deliveryGivenUp();
       Workflow.getLogger(WebhookWorkflowImpl.class)
           .warn("Gave up on webhook delivery {}: {}", deliveryId, gaveUp.getCause().getMessage());
       return true;

@@ -1,5 +1,7 @@
 package dev.kestrel.activities.browser;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import dev.kestrel.store.ArtifactStore;
 import com.microsoft.playwright.PlaywrightException;
 import dev.kestrel.store.JdbiRunRecorder;
@@ -37,10 +39,12 @@ public class BrowserActivitiesImpl implements BrowserActivities {
   private final StepExecutor executor;
   private final String workerId;
   private final String taskQueue;
+  private final MeterRegistry meters;
 
   public BrowserActivitiesImpl(
-      BrowserPool pool, JdbiRunRecorder recorder, ArtifactStore artifacts, String workerId, String taskQueue) {
+      BrowserPool pool, JdbiRunRecorder recorder, ArtifactStore artifacts, String workerId, String taskQueue, MeterRegistry meters) {
     this.pool = pool;
+    this.meters = meters;
     this.recorder = recorder;
     this.executor = new StepExecutor(pool.settings().egress(), artifacts);
     this.workerId = workerId;
@@ -184,9 +188,11 @@ public class BrowserActivitiesImpl implements BrowserActivities {
     try {
       outputs = await(ctx, work, session, label);
     } catch (StepFailedException e) {
+      stepTook(step, started, "failed");
       logWithNotes(request.runId(), session, new Line(LogLevel.ERROR, label + " failed: " + e.getMessage(), step.id()));
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), e.failureType());
     } catch (PlaywrightException e) {
+      stepTook(step, started, "failed");
       if (!session.slot().isHealthy()) {
         logWithNotes(request.runId(), session, null);
         throw ApplicationFailure.newFailure("browser crashed: " + firstLine(e), SESSION_LOST);
@@ -196,6 +202,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
       throw ApplicationFailure.newNonRetryableFailure(message, STEP_FAILED);
     }
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    stepTook(step, started, "completed");
     long cap = request.maxOutputBytes() > 0 ? request.maxOutputBytes() : RunInput.ExecutionSettings.DEFAULT_MAX_OUTPUT_BYTES;
     String oversized = OutputSizes.over(outputs, cap);
     if (oversized != null) {
@@ -217,6 +224,16 @@ public class BrowserActivitiesImpl implements BrowserActivities {
       pool.close(request.sessionId()); // The run's last step: no closing activity follows.
     }
     return new StepResult(outputs);
+  }
+
+  /** The step's duration by action and outcome; a step cancelled or lost on the way is not counted. */
+  private void stepTook(StepSpec step, long startedNanos, String outcome) {
+    Timer.builder("kestrel.step.duration")
+        .description("Browser time of a task step, by action and outcome")
+        .tag("action", step.action().wireName())
+        .tag("outcome", outcome)
+        .register(meters)
+        .record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.kestrel.activities.browser;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
@@ -50,14 +52,17 @@ public final class BrowserPool implements AutoCloseable {
       BrowserSettings settings,
       Predicate<String> runHasEnded,
       java.util.function.BiFunction<java.util.Collection<String>, Long, java.util.Set<String>> watchedLive,
-      dev.kestrel.store.ArtifactStore artifacts) {
+      dev.kestrel.store.ArtifactStore artifacts,
+      MeterRegistry meters) {
     this.workerId = workerId;
     this.settings = settings;
     this.runHasEnded = runHasEnded;
     this.free = new ArrayBlockingQueue<>(settings.slots());
     this.proxy = new EgressProxy(settings.egress());
+    Counter restarts =
+        Counter.builder("kestrel.browser.restarts").description("Chromium relaunched by a slot after it died or was killed").register(meters);
     for (int i = 0; i < settings.slots(); i++) {
-      BrowserSlot slot = new BrowserSlot(i, workerId, settings, proxy);
+      BrowserSlot slot = new BrowserSlot(i, workerId, settings, proxy, restarts);
       slots.add(slot);
       free.add(slot);
     }
@@ -162,6 +167,16 @@ public final class BrowserPool implements AutoCloseable {
 
   public int openSessions() {
     return sessions.size();
+  }
+
+  /** Slots of this worker. */
+  public int slots() {
+    return slots.size();
+  }
+
+  /** Slots holding a session, or taken for one that is opening. */
+  public int busySlots() {
+    return slots.size() - free.size();
   }
 
   /** Browser contexts open in all slots, as the browsers themselves report them. */

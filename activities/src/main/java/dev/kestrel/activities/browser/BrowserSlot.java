@@ -1,5 +1,6 @@
 package dev.kestrel.activities.browser;
 
+import io.micrometer.core.instrument.Counter;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Playwright;
@@ -44,8 +45,13 @@ public final class BrowserSlot implements AutoCloseable {
   private Playwright playwright;
   private Browser browser;
 
-  public BrowserSlot(int index, String workerId, BrowserSettings settings, EgressProxy proxy) {
+  /** Launches after the slot's first: its Chromium died, or was killed, and came back. */
+  private final Counter restarts;
+  private int launches;
+
+  public BrowserSlot(int index, String workerId, BrowserSettings settings, EgressProxy proxy, Counter restarts) {
     this.index = index;
+    this.restarts = restarts;
     this.settings = settings;
     this.proxyPort = proxy.open(this::refused);
     this.thread =
@@ -100,6 +106,9 @@ public final class BrowserSlot implements AutoCloseable {
           Playwright.create(
               new Playwright.CreateOptions()
                   .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+    }
+    if (launches++ > 0) {
+      restarts.increment();
     }
     List<String> args = new ArrayList<>(BrowserSettings.DEFAULT_ARGS);
     args.addAll(settings.extraArgs());

@@ -1,5 +1,9 @@
 package dev.kestrel.activities.webhook;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
 import dev.kestrel.model.Timestamps;
 import dev.kestrel.store.WebhookStore;
 import dev.kestrel.store.records.DeliveryAttempt;
@@ -17,10 +21,12 @@ import java.util.Optional;
 public class WebhookDeliveryActivitiesImpl implements WebhookDeliveryActivities {
   private final WebhookStore store;
   private final WebhookSender sender;
+  private final MeterRegistry meters;
 
-  public WebhookDeliveryActivitiesImpl(WebhookStore store, WebhookSender sender) {
+  public WebhookDeliveryActivitiesImpl(WebhookStore store, WebhookSender sender, MeterRegistry meters) {
     this.store = store;
     this.sender = sender;
+    this.meters = meters;
   }
 
   @Override
@@ -37,7 +43,13 @@ public class WebhookDeliveryActivitiesImpl implements WebhookDeliveryActivities 
     store.recordAttempt(
         new DeliveryAttempt(
             deliveryId, d.endpointId(), attempt, result.statusCode(), result.error(), result.delivered(), result.durationMs(), at));
+    String outcome = result.delivered() ? "delivered" : result.refused() ? "refused" : "failed";
+    Counter.builder("kestrel.webhook.attempts").description("Webhook delivery attempts by outcome")
+        .tag("outcome", outcome).register(meters).increment();
     if (result.delivered()) {
+      // From the event (the delivery's record) to its receiver's 2xx, retries included.
+      Timer.builder("kestrel.webhook.delivery.latency").description("From a webhook event to its delivery")
+          .register(meters).record(Math.max(0, System.currentTimeMillis() - d.createdAtMillis()), TimeUnit.MILLISECONDS);
       return true;
     }
     // Benign: a receiver that is down is the receiver's business; the SDK logs it without a stack trace.

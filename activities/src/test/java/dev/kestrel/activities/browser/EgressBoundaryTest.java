@@ -103,7 +103,8 @@ class EgressBoundaryTest {
                 Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMinutes(5)),
             runId -> false,
             (runIds, now) -> java.util.Set.of(),
-            new ArtifactStore(artifactsDir));
+            new ArtifactStore(artifactsDir),
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     BrowserSlot slot = pool.tryAcquire(1_000);
     return pool.open(slot, "run-1").get(60, TimeUnit.SECONDS);
   }

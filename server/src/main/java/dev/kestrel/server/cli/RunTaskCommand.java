@@ -1,5 +1,6 @@
 package dev.kestrel.server.cli;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.kestrel.engine.TemporalEngine;
@@ -57,7 +58,9 @@ public class RunTaskCommand extends ConfiguredCommand<KestrelConfiguration> {
       TaskRecord task =
           store.tasks().findById(ns.getString("task")).orElseThrow(() -> new IllegalArgumentException("no task " + ns.getString("task")));
       Organization org = store.organizations().findById(task.organizationId()).orElseThrow();
-      RunService runs = PublicApi.runService(config, bootstrap.getObjectMapper(), store, engine);
+      // A one-shot process: its count of the run accepted goes nowhere; the server's workflows count the rest.
+      RunService runs =
+          PublicApi.runService(config, bootstrap.getObjectMapper(), store, engine, new SimpleMeterRegistry());
       Run run;
       try {
         run = runs.queueTriggered(org, task.id(), TriggerType.MANUAL, inputs);

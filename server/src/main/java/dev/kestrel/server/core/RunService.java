@@ -1,5 +1,7 @@
 package dev.kestrel.server.core;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kestrel.model.RunStatus;
 import dev.kestrel.model.Timestamps;
@@ -41,6 +43,7 @@ public class RunService {
   private final RunInput.ExecutionSettings execution;
   private final String globalPublicUrl;
   private final int maxActiveRuns;
+  private final MeterRegistry meters;
   /** A run takes seconds to minutes: waiting a little before queueing again is what helps. */
   static final int ACTIVE_RETRY_AFTER_SECONDS = 10;
 
@@ -52,7 +55,9 @@ public class RunService {
       InputResolver inputs,
       RunInput.ExecutionSettings execution,
       String globalPublicUrl,
-      int maxActiveRuns) {
+      int maxActiveRuns,
+      MeterRegistry meters) {
+    this.meters = meters;
     this.tasks = tasks;
     this.runs = runs;
     this.logs = logs;
@@ -93,7 +98,15 @@ public class RunService {
       RunRecord existing = runs.find(org.id(), runId).orElseThrow(() -> new Conflict("conflict_retry"));
       return new Queued(replay(existing, org), true);
     }
-    return new Queued(start(input, org), false);
+    Run started = start(input, org);
+    accepted(TriggerType.API);
+    return new Queued(started, false);
+  }
+
+  /** A run recorded and handed to the engine (or to a firing that starts it), by trigger. */
+  private void accepted(TriggerType trigger) {
+    Counter.builder("kestrel.runs.accepted").description("Runs accepted, by trigger")
+        .tag("trigger", trigger.wireName()).register(meters).increment();
   }
 
   /**
@@ -138,6 +151,8 @@ public class RunService {
       if (earlier != null) {
         return earlier;
       }
+    } else {
+      accepted(trigger);
     }
     return input;
   }

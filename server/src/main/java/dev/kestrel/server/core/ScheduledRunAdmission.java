@@ -1,6 +1,7 @@
 package dev.kestrel.server.core;
 
-import com.codahale.metrics.MetricRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.kestrel.model.ScheduleSpec;
 import dev.kestrel.model.TriggerType;
 import dev.kestrel.store.db.OrganizationDao;
@@ -27,15 +28,15 @@ public final class ScheduledRunAdmission implements ScheduledRunActivities {
   private final TaskDao tasks;
   private final RunService runs;
   private final TaskSchedules schedules;
-  private final MetricRegistry metrics;
+  private final MeterRegistry meters;
 
   public ScheduledRunAdmission(
-      OrganizationDao organizations, TaskDao tasks, RunService runs, TaskSchedules schedules, MetricRegistry metrics) {
+      OrganizationDao organizations, TaskDao tasks, RunService runs, TaskSchedules schedules, MeterRegistry meters) {
     this.organizations = organizations;
     this.tasks = tasks;
     this.runs = runs;
     this.schedules = schedules;
-    this.metrics = metrics;
+    this.meters = meters;
   }
 
   @Override
@@ -56,17 +57,17 @@ public final class ScheduledRunAdmission implements ScheduledRunActivities {
     } catch (UsageLimitExceeded e) {
       LOG.warn("Schedule of task {} fired ({}), but organization {} has used {} of its {} runs this month: no run",
           taskId, firingId, organizationId, e.used(), e.limit());
-      count("refused.monthly_limit");
+      count("monthly_limit");
     } catch (TooManyRequests e) {
       LOG.warn("Schedule of task {} fired ({}), but organization {} has too many active runs: no run", taskId, firingId, organizationId);
-      count("refused.too_many_active_runs");
+      count("too_many_active_runs");
     } catch (InvalidRequest e) {
       String note =
           "task_not_ready".equals(e.detail())
               ? "paused by Kestrel: the task is not READY"
               : "paused by Kestrel: the task no longer accepts the schedule's inputs: " + e.detail();
       LOG.warn("Schedule of task {} fired ({}), but {}", taskId, firingId, note);
-      count("refused.inputs");
+      count("inputs");
       schedules.pause(taskId, note.length() > 500 ? note.substring(0, 499) + "…" : note);
     } catch (NotFound e) {
       count("orphaned");
@@ -75,7 +76,9 @@ public final class ScheduledRunAdmission implements ScheduledRunActivities {
     return null;
   }
 
+  /** {@code kestrel_schedule_firings_total{outcome}}: queued, or why no run came of it. */
   private void count(String outcome) {
-    metrics.counter("kestrel.schedules.firings." + outcome).inc();
+    Counter.builder("kestrel.schedule.firings").description("Schedule firings, by what came of them")
+        .tag("outcome", outcome).register(meters).increment();
   }
 }

@@ -1,5 +1,6 @@
 package dev.kestrel.server.engine;
 
+import com.uber.m3.tally.Scope;
 import dev.kestrel.engine.EngineSetup;
 import dev.kestrel.engine.TemporalEngine;
 import dev.kestrel.engine.TemporalSettings;
@@ -18,9 +19,9 @@ public final class Engine {
    * (a LOCAL dev server last of all, as it was started first), and watched by a health check that
    * names the mode.
    */
-  public static TemporalEngine install(KestrelConfiguration config, Environment env) {
+  public static TemporalEngine install(KestrelConfiguration config, Environment env, Scope metricsScope) {
     TemporalSettings settings = config.temporal();
-    TemporalEngine engine = TemporalEngine.start(settings, config.dataDir(), config.apiEnabled());
+    TemporalEngine engine = TemporalEngine.start(settings, config.dataDir(), config.apiEnabled(), metricsScope);
     env.lifecycle().manage(
         new Managed() {
           @Override

@@ -1,5 +1,6 @@
 package dev.kestrel.server.worker;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.kestrel.store.ArtifactStore;
 import dev.kestrel.activities.browser.BrowserActivitiesImpl;
 import dev.kestrel.activities.browser.BrowserPool;
@@ -37,15 +38,16 @@ public final class BrowserWorker implements Managed {
       JdbiRunRecorder recorder,
       ArtifactStore artifacts,
       Duration shutdownGrace,
-      java.util.function.BiFunction<java.util.Collection<String>, Long, java.util.Set<String>> watchedLive) {
+      java.util.function.BiFunction<java.util.Collection<String>, Long, java.util.Set<String>> watchedLive,
+      MeterRegistry meters) {
     this.shutdownGrace = shutdownGrace;
     this.workerId =
         hostName() + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
     this.client = client;
-    this.pool = new BrowserPool(workerId, browser, this::runHasEnded, watchedLive, artifacts);
+    this.pool = new BrowserPool(workerId, browser, this::runHasEnded, watchedLive, artifacts, meters);
     this.factory = WorkerFactory.newInstance(client);
     BrowserActivitiesImpl activities =
-        new BrowserActivitiesImpl(pool, recorder, artifacts, workerId, TaskQueues.worker(workerId));
+        new BrowserActivitiesImpl(pool, recorder, artifacts, workerId, TaskQueues.worker(workerId), meters);
     // A session opening takes a task only when a slot can be had soon: the others wait in the
     // engine's queue, where fairness between organizations applies, not in this worker's memory.
     Worker shared =

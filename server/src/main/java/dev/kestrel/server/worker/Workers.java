@@ -1,5 +1,7 @@
 package dev.kestrel.server.worker;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Gauge;
 import dev.kestrel.activities.browser.BrowserPool;
 import dev.kestrel.activities.browser.BrowserSettings;
 import dev.kestrel.activities.webhook.WebhookDeliveryActivitiesImpl;
@@ -30,10 +32,12 @@ public final class Workers implements Managed {
   private final BrowserSettings browser;
   private final Duration shutdownGrace;
   private final Store store;
+  private final MeterRegistry meters;
   private volatile BrowserWorker browserWorker;
 
-  private Workers(TemporalEngine engine, BrowserSettings browser, Duration shutdownGrace, Store store) {
+  private Workers(TemporalEngine engine, BrowserSettings browser, Duration shutdownGrace, Store store, MeterRegistry meters) {
     this.engine = engine;
+    this.meters = meters;
     this.browser = browser;
     this.shutdownGrace = shutdownGrace;
     this.store = store;
@@ -42,12 +46,17 @@ public final class Workers implements Managed {
 
   /** Registers both sides with the process's lifecycle and the browser with its health checks. */
   public static Workers install(
-      KestrelConfiguration config, Environment env, Store store, TemporalEngine engine, ScheduledRunActivities firings) {
+      KestrelConfiguration config,
+      Environment env,
+      Store store,
+      TemporalEngine engine,
+      ScheduledRunActivities firings,
+      MeterRegistry meters) {
     WebhookSettings hooks = config.webhooks();
     WebhookStore webhookStore = store.webhookStore(config.publicUrl());
     WorkflowClient client = engine.newWorkerClient();
     Workers workers =
-        new Workers(engine, config.worker().browser(config.egress().policy()), config.worker().shutdownGrace(), store);
+        new Workers(engine, config.worker().browser(config.egress().policy()), config.worker().shutdownGrace(), store, meters);
     // Managed objects stop in the reverse order of this registration: the run workflows stop before
     // the browser side. A graceful stop ends the steps in progress; were the workflows still running,
     // each would count that as a lost session and open the next one on this stopping worker, until
@@ -62,17 +71,23 @@ public final class Workers implements Managed {
             new WebhookEventActivitiesImpl(webhookStore, client, hooks.delivery(), hooks.logBatchSize()),
             new WebhookDeliveryActivitiesImpl(
                 webhookStore,
-                new WebhookSender(config.egress().policy(), Duration.ofSeconds(hooks.requestTimeoutSeconds())))));
+                new WebhookSender(config.egress().policy(), Duration.ofSeconds(hooks.requestTimeoutSeconds())),
+                meters)));
     env.lifecycle().manage(
         new StartupSweep("webhook-recovery", new WebhookRecovery(webhookStore, client, hooks.delivery())::recover));
     env.healthChecks().register("browser", new BrowserHealthCheck(workers::browserPool));
+    // Asked of the pool in service at each scrape: the browser side may be replaced while the process runs.
+    Gauge.builder("kestrel.browser.slots", workers, w -> w.browserPool().slots())
+        .description("Browser slots of this worker").register(meters);
+    Gauge.builder("kestrel.browser.slots.busy", workers, w -> w.browserPool().busySlots())
+        .description("Browser slots holding a session").register(meters);
     return workers;
   }
 
   private BrowserWorker newBrowserWorker() {
     JdbiRunRecorder recorder = store.runRecorder();
     return new BrowserWorker(
-        engine.newWorkerClient(), browser, recorder, store.artifacts(), shutdownGrace, store.runs()::watchedLive);
+        engine.newWorkerClient(), browser, recorder, store.artifacts(), shutdownGrace, store.runs()::watchedLive, meters);
   }
 
   public BrowserWorker browserWorker() {

@@ -18,6 +18,7 @@ import dev.kestrel.store.records.Organization;
 import dev.kestrel.store.records.TaskRecord;
 import dev.kestrel.workflows.RunInput;
 import dev.kestrel.workflows.RunState;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,7 @@ class RunServiceTest {
 
   Store store;
   FakeRunEngine engine;
+  SimpleMeterRegistry meters = new SimpleMeterRegistry();
   RunService service;
   Organization org;
   String taskId;
@@ -47,7 +49,7 @@ class RunServiceTest {
             engine,
             new InputResolver(JSON),
             RunInput.ExecutionSettings.defaults(),
-            "https://kestrel.example.com/", 500);
+            "https://kestrel.example.com/", 500, meters);
     org = store.organizations().create("acme", null, null);
     taskId = saveTask(org, "READY");
   }
@@ -98,6 +100,11 @@ class RunServiceTest {
     assertThat(again.run().id()).isEqualTo(first.id());
     assertThat(engine.started).hasSize(1);
     assertThat(service.queue(org, taskId, inputs("{\"url\": \"u\"}"), "order-2").run().id()).isNotEqualTo(first.id());
+    assertThat(accepted()).as("a repeat is not a run accepted").isEqualTo(2);
+  }
+
+  private double accepted() {
+    return meters.counter("kestrel.runs.accepted", "trigger", "api").count();
   }
 
   @Test
@@ -106,6 +113,7 @@ class RunServiceTest {
 
     assertThatThrownBy(() -> service.queue(org, taskId, inputs("{\"url\": \"u\"}"), "k")).isInstanceOf(EngineUnavailable.class);
     assertThat(store.runs().page(org.id(), null, null, null, 10)).isEmpty();
+    assertThat(accepted()).isZero();
 
     engine.down = false;
     assertThat(service.queue(org, taskId, inputs("{\"url\": \"u\"}"), "k").replayed()).isFalse();

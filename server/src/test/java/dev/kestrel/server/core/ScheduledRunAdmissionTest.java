@@ -2,7 +2,8 @@ package dev.kestrel.server.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.codahale.metrics.MetricRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kestrel.model.InputSpec;
 import dev.kestrel.model.RunStatus;
@@ -69,7 +70,7 @@ class ScheduledRunAdmissionTest {
 
   Store store;
   RecordingSchedules schedules = new RecordingSchedules();
-  MetricRegistry metrics = new MetricRegistry();
+  MeterRegistry metrics = new SimpleMeterRegistry();
   ScheduledRunAdmission admission;
   Organization org;
 
@@ -78,7 +79,7 @@ class ScheduledRunAdmissionTest {
     store = TestStore.h2().open();
     RunService runs =
         new RunService(store.tasks(), store.runs(), store.logs(), new FakeRunEngine(), new InputResolver(JSON),
-            RunInput.ExecutionSettings.defaults(), null, 500);
+            RunInput.ExecutionSettings.defaults(), null, 500, metrics);
     admission = new ScheduledRunAdmission(store.organizations(), store.tasks(), runs, schedules, metrics);
     org = store.organizations().create("acme", null, null);
   }
@@ -94,7 +95,7 @@ class ScheduledRunAdmissionTest {
   }
 
   private long count(String outcome) {
-    return metrics.counter("kestrel.schedules.firings." + outcome).getCount();
+    return (long) metrics.counter("kestrel.schedule.firings", "outcome", outcome).count();
   }
 
   @Test
@@ -124,7 +125,7 @@ class ScheduledRunAdmissionTest {
 
     assertThat(admission.admitScheduledRun(limited.id(), task, "firing-b")).isNull();
 
-    assertThat(count("refused.monthly_limit")).isEqualTo(1);
+    assertThat(count("monthly_limit")).isEqualTo(1);
     assertThat(store.runs().latestOfTask(limited.id(), task, 10)).hasSize(1);
     assertThat(schedules.calls).as("the schedule stays: next month it runs again").isEmpty();
   }
@@ -138,7 +139,7 @@ class ScheduledRunAdmissionTest {
     assertThat(schedules.calls).singleElement().asString()
         .startsWith("pause " + task + ": paused by Kestrel: the task no longer accepts the schedule's inputs")
         .contains("region");
-    assertThat(count("refused.inputs")).isEqualTo(1);
+    assertThat(count("inputs")).isEqualTo(1);
     assertThat(store.runs().latestOfTask(org.id(), task, 10)).isEmpty();
   }
 

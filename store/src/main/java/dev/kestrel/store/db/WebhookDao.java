@@ -162,7 +162,7 @@ public class WebhookDao {
     return jdbi.withHandle(
         h ->
             h.createQuery(
-                    "SELECT d.id, d.endpoint_id, e.url, e.secret, o.webhook_pepper, e.task_id, d.run_id, d.event, d.payload "
+                    "SELECT d.id, d.endpoint_id, e.url, e.secret, o.webhook_pepper, e.task_id, d.run_id, d.event, d.payload, d.created_at "
                         + "FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id "
                         + "JOIN organizations o ON o.id = e.organization_id "
                         + "WHERE d.id = :id AND e.deleted_at IS NULL")
@@ -178,9 +178,16 @@ public class WebhookDao {
                             rs.getString("task_id"),
                             rs.getString("run_id"),
                             WebhookEvent.fromWire(rs.getString("event")),
-                            rs.getString("payload")))
+                            rs.getString("payload"),
+                            rs.getLong("created_at")))
                 .findOne());
   }
+
+  /** Lifecycle deliveries to live endpoints neither delivered nor out of attempts (binds :log and :max). */
+  private static final String WAITING =
+      "FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id "
+          + "WHERE e.deleted_at IS NULL AND d.event <> :log AND NOT EXISTS ("
+          + "SELECT 1 FROM webhook_attempts a WHERE a.delivery_id = d.id AND (a.delivered = TRUE OR a.attempt >= :max))";
 
   /**
    * Lifecycle deliveries to live endpoints with no delivered attempt and fewer than
@@ -191,12 +198,7 @@ public class WebhookDao {
     return jdbi.withHandle(
         h ->
             h.createQuery(
-                    "SELECT d.id, d.endpoint_id, d.run_id, d.event, e.url FROM webhook_deliveries d "
-                        + "JOIN webhook_endpoints e ON e.id = d.endpoint_id "
-                        + "WHERE e.deleted_at IS NULL AND d.event <> :log AND NOT EXISTS ("
-                        + "SELECT 1 FROM webhook_attempts a WHERE a.delivery_id = d.id "
-                        + "AND (a.delivered = TRUE OR a.attempt >= :max)) "
-                        + "ORDER BY d.created_at, d.id LIMIT :limit")
+                    "SELECT d.id, d.endpoint_id, d.run_id, d.event, e.url " + WAITING + " ORDER BY d.created_at, d.id LIMIT :limit")
                 .bind("log", WebhookEvent.LOG.wireName())
                 .bind("max", maxAttempts)
                 .bind("limit", limit)
@@ -209,6 +211,23 @@ public class WebhookDao {
                             WebhookEvent.fromWire(rs.getString("event")),
                             rs.getString("url")))
                 .list());
+  }
+
+  /** How many deliveries {@link #waiting} would list, and when the oldest of them was recorded (null: none). */
+  public record Backlog(long count, Long oldestCreatedAtMillis) {}
+
+  public Backlog backlog(int maxAttempts) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT COUNT(*) AS n, MIN(d.created_at) AS oldest " + WAITING)
+                .bind("log", WebhookEvent.LOG.wireName())
+                .bind("max", maxAttempts)
+                .map((rs, ctx) -> {
+                  long oldest = rs.getLong("oldest");
+                  return new Backlog(rs.getLong("n"), rs.wasNull() ? null : oldest);
+                })
+                .one());
   }
 
   public void insertAttempt(DeliveryAttempt a) {

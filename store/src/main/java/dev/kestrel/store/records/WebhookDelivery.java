@@ -15,4 +15,5 @@ public record WebhookDelivery(
     String scopedTaskId,
     String runId,
     WebhookEvent event,
-    String payload) {}
+    String payload,
+    long createdAtMillis) {}

@@ -1,0 +1,67 @@
+package dev.kestrel.workflows;
+
+import com.uber.m3.tally.Scope;
+import com.uber.m3.util.Duration;
+import dev.kestrel.model.RunError;
+import dev.kestrel.model.RunStatus;
+import io.temporal.workflow.Workflow;
+import java.util.Map;
+
+/**
+ * What the workflows count: through the SDK's workflow metrics scope, which stays silent while a
+ * workflow replays, so a run is counted once however often its history is replayed. The SDK tags
+ * each series with namespace, task queue and workflow type; ours add only bounded labels (a status,
+ * an error code), never a run, task or organization id. Exported with the SDK's own metrics
+ * (README, Metrics).
+ */
+final class WorkflowMetrics {
+  static final String RUNS_STARTED = "kestrel_runs_started";
+  static final String RUNS_ENDED = "kestrel_runs_ended";
+  static final String RUN_QUEUE_WAIT = "kestrel_run_queue_wait";
+  static final String RUN_DURATION = "kestrel_run_duration";
+  static final String SESSIONS_OPENED = "kestrel_browser_sessions_opened";
+  static final String SESSIONS_LOST = "kestrel_browser_sessions_lost";
+  static final String DELIVERIES_GIVEN_UP = "kestrel_webhook_deliveries_given_up";
+
+  private WorkflowMetrics() {}
+
+  /** The run's first step begins: accepted {@code queuedMillis} ago. */
+  static void runStarted(long queuedMillis) {
+    Scope scope = Workflow.getMetricsScope();
+    scope.counter(RUNS_STARTED).inc(1);
+    scope.timer(RUN_QUEUE_WAIT).record(Duration.ofMillis(Math.max(0, queuedMillis)));
+  }
+
+  /** The run reached {@code status}; {@code ranMillis} since its first step, null if it never began one. */
+  static void runEnded(RunStatus status, RunError error, Long ranMillis) {
+    Scope scope =
+        Workflow.getMetricsScope()
+            .tagged(Map.of("status", status.name(), "error_code", error == null ? "none" : bounded(error.code())));
+    scope.counter(RUNS_ENDED).inc(1);
+    if (ranMillis != null) {
+      Workflow.getMetricsScope().tagged(Map.of("status", status.name())).timer(RUN_DURATION)
+          .record(Duration.ofMillis(Math.max(0, ranMillis)));
+    }
+  }
+
+  static void sessionOpened() {
+    Workflow.getMetricsScope().counter(SESSIONS_OPENED).inc(1);
+  }
+
+  static void sessionLost() {
+    Workflow.getMetricsScope().counter(SESSIONS_LOST).inc(1);
+  }
+
+  static void deliveryGivenUp() {
+    Workflow.getMetricsScope().counter(DELIVERIES_GIVEN_UP).inc(1);
+  }
+
+  /** Error codes are ours and few; anything else is folded into one value, so the label stays bounded. */
+  private static String bounded(String code) {
+    return switch (code) {
+      case RunError.STEP_FAILED, RunError.TIMEOUT, RunError.BROWSER_CRASHED, RunError.EGRESS_REFUSED,
+          RunError.OUTPUT_TOO_LARGE, RunError.ENGINE_LOST -> code;
+      default -> "other";
+    };
+  }
+}
