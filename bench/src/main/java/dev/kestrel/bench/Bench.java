@@ -71,7 +71,7 @@ public final class Bench {
     int outAt = options.indexOf("--out");
     Path out = Path.of(outAt >= 0 ? args[outAt + 1] : "bench/target");
     int onlyAt = options.indexOf("--only");
-    Set<String> parts = onlyAt >= 0 ? Set.of(args[onlyAt + 1].split(",")) : Set.of("submission", "e2e", "cpu", "throughput");
+    Set<String> parts = onlyAt >= 0 ? Set.of(args[onlyAt + 1].split(",")) : Set.of("submission", "e2e", "cpu", "trace", "throughput");
     boolean whole = onlyAt < 0;
     Path work = Files.createTempDirectory("kestrel-bench-");
     long began = System.nanoTime();
@@ -118,6 +118,14 @@ public final class Bench {
           if (parts.contains("cpu")) {
             CpuBench.run(report, server.engineName(), server, task, scenario, quick ? 5 : 20);
           }
+        }
+      }
+
+      if (parts.contains("trace")) {
+        System.out.println("Row 8 on the in-memory engine (one slot): what a Playwright trace costs");
+        try (KestrelServer server = new KestrelServer(work.resolve("trace-memory"), Engine.inMemory(), 1).start()) {
+          TraceBench.run(report, server.engineName(), server, server.api().createTask(scenario.taskJson("Traced")).id(),
+              quick ? 1 : 4);
         }
       }
 

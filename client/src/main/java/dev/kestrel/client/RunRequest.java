@@ -1,6 +1,7 @@
 package dev.kestrel.client;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.kestrel.model.TraceMode;
 import java.util.Map;
 
 /**
@@ -9,16 +10,21 @@ import java.util.Map;
  * the request after a connection error.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record RunRequest(Map<String, Object> inputs, String clientRequestId) {
+public record RunRequest(Map<String, Object> inputs, String clientRequestId, TraceMode trace) {
   public static RunRequest defaults() {
-    return new RunRequest(null, null);
+    return new RunRequest(null, null, null);
   }
 
   public static RunRequest withInputs(Map<String, Object> inputs) {
-    return new RunRequest(inputs, null);
+    return new RunRequest(inputs, null, null);
   }
 
   public RunRequest clientRequestId(String id) {
-    return new RunRequest(inputs, id);
+    return new RunRequest(inputs, id, trace);
+  }
+
+  /** Extension: record the run's sessions as Playwright traces, and which to keep (null: the task's or the server's choice). */
+  public RunRequest trace(TraceMode mode) {
+    return new RunRequest(inputs, clientRequestId, mode);
   }
 }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Map;
 
-/** A saved browser task as its author writes it (SPEC 6). */
+/** A saved browser task as its author writes it (SPEC 6); {@code trace} null means the server's default. */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record TaskDefinition(
     String name,
@@ -12,7 +12,8 @@ public record TaskDefinition(
     Map<String, InputSpec> inputs,
     List<StepSpec> steps,
     int timeoutSeconds,
-    ScheduleSpec schedule) {
+    ScheduleSpec schedule,
+    TraceMode trace) {
 
   public static final int DEFAULT_TIMEOUT_SECONDS = 300;
 }

@@ -7,6 +7,7 @@ import dev.kestrel.server.auth.ApiKeyAuthFilter;
 import dev.kestrel.server.config.KestrelConfiguration;
 import dev.kestrel.server.core.InputResolver;
 import dev.kestrel.server.core.RunEngine;
+import dev.kestrel.server.core.ArtifactRetention;
 import dev.kestrel.server.core.RunReconciler;
 import dev.kestrel.server.core.RunRecovery;
 import dev.kestrel.server.auth.OrganizationRateLimit;
@@ -65,9 +66,11 @@ public final class PublicApi {
         Engine.runs(engine),
         new InputResolver(JsonObjectReader.strict(mapper)),
         config.worker().execution()
-            .withOutputCaps(config.limits().maxOutputBytes(), config.limits().maxRunOutputBytes()),
+            .withOutputCaps(config.limits().maxOutputBytes(), config.limits().maxRunOutputBytes())
+            .withTrace(config.artifacts().trace()),
         config.publicUrl(),
         config.limits().maxActiveRunsPerOrganization(),
+        store.artifacts(),
         meters);
   }
 
@@ -110,5 +113,7 @@ public final class PublicApi {
     env.lifecycle().manage(
         new StartupSweep("run-recovery", new RunRecovery(store.runs(), store.logs(), runEngine)::recover));
     env.lifecycle().manage(new RunReconciler(runs, config.reconcileIntervalSeconds()));
+    env.lifecycle().manage(
+        new ArtifactRetention(store.artifacts(), store.runs(), config.artifacts().retention(), config.artifacts().cleanupInterval()));
   }
 }

@@ -25,9 +25,17 @@ public class JdbiWebhookStore implements WebhookStore {
   private final OrganizationDao organizations;
   private final JsonColumns json;
   private final String globalPublicUrl;
+  private final ArtifactStore artifacts;
 
   public JdbiWebhookStore(
-      RunDao runs, RunLogDao logs, WebhookDao webhooks, OrganizationDao organizations, JsonColumns json, String globalPublicUrl) {
+      RunDao runs,
+      RunLogDao logs,
+      WebhookDao webhooks,
+      OrganizationDao organizations,
+      JsonColumns json,
+      String globalPublicUrl,
+      ArtifactStore artifacts) {
+    this.artifacts = artifacts;
     this.runs = runs;
     this.logs = logs;
     this.webhooks = webhooks;
@@ -45,7 +53,7 @@ public class JdbiWebhookStore implements WebhookStore {
                   organizations.findById(run.organizationId())
                       .map(o -> Representations.publicUrl(o, globalPublicUrl))
                       .orElse(globalPublicUrl);
-              return json.write(Representations.run(run, publicUrl));
+              return json.write(Representations.run(run, publicUrl, artifacts));
             });
   }
 

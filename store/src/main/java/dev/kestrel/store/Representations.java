@@ -4,6 +4,7 @@ import dev.kestrel.model.Timestamps;
 import dev.kestrel.model.Progress;
 import dev.kestrel.model.RunStatus;
 import dev.kestrel.model.TaskDefinition;
+import dev.kestrel.model.api.Artifact;
 import dev.kestrel.model.api.Run;
 import dev.kestrel.model.api.Task;
 import dev.kestrel.model.api.WebhookEndpoint;
@@ -16,7 +17,8 @@ import dev.kestrel.store.records.WebhookEndpointRecord;
 public final class Representations {
   private Representations() {}
 
-  public static Run run(RunRecord r, String publicUrl) {
+  /** The run with the files it produced ({@code artifacts}: the store's listing of them). */
+  public static Run run(RunRecord r, String publicUrl, ArtifactStore artifacts) {
     // Null until a step began: also for a run cancelled while it was still waiting.
     Progress progress =
         r.status() == RunStatus.PENDING || r.currentStep() == 0
@@ -36,7 +38,10 @@ public final class Representations {
         r.outputs(),
         logsUrl,
         r.status() == RunStatus.FAILED ? r.error() : null,
-        r.cancelReason());
+        r.cancelReason(),
+        artifacts.list(r.id()).stream()
+            .map(f -> new Artifact(f.name(), ArtifactStore.url(r.id(), f.name()), f.bytes()))
+            .toList());
   }
 
   public static Task task(TaskRecord t) {
@@ -49,6 +54,7 @@ public final class Representations {
         d.steps(),
         d.timeoutSeconds(),
         d.schedule(),
+        d.trace(),
         t.status(),
         t.version(),
         Timestamps.iso(t.createdAt()),

@@ -62,7 +62,7 @@ public final class Store {
 
   /** Endpoints, deliveries and attempts as the webhook activities see them. */
   public WebhookStore webhookStore(String globalPublicUrl) {
-    return new JdbiWebhookStore(runs, logs, webhooks, organizations, json, globalPublicUrl);
+    return new JdbiWebhookStore(runs, logs, webhooks, organizations, json, globalPublicUrl, artifacts);
   }
 
   public Jdbi jdbi() {

@@ -36,6 +36,9 @@ import org.junit.jupiter.api.Test;
  * contract runs on H2 and on PostgreSQL (see the subclasses), with the same SQL.
  */
 abstract class StoreContract {
+  /** Runs of these tests produce no files: the webhook bodies list none. */
+  static final ArtifactStore ARTIFACTS = new ArtifactStore(java.nio.file.Path.of("target", "no-artifacts"));
+
   TestStore store;
   RunDao runs;
   RunLogDao logs;
@@ -236,7 +239,7 @@ abstract class StoreContract {
     StepSpec step = new StepSpec("s", StepAction.WAIT_FOR, null, null, null, null, null, null, 1L, null, null, null, null, null, null, null, null, null);
     for (String name : List.of("Invoice 100% export", "invoice_import", "Invoices")) {
       tasks.insert(new TaskRecord(UUID.randomUUID().toString(), org.id(),
-          new TaskDefinition(name, null, Map.of(), List.of(step), 60, null), "READY", 1, 1L, 1L));
+          new TaskDefinition(name, null, Map.of(), List.of(step), 60, null, null), "READY", 1, 1L, 1L));
     }
     assertThat(tasks.list(org.id(), 10, 0, "INVOICE", null).total()).isEqualTo(3);
     assertThat(tasks.list(org.id(), 10, 0, "100%", null).total()).isEqualTo(1);
@@ -245,7 +248,7 @@ abstract class StoreContract {
 
     TaskRecord first = tasks.list(org.id(), 1, 0, "Invoices", null).tasks().get(0);
     TaskRecord updated = tasks.update(org.id(), first.id(),
-        new TaskDefinition("Invoices v2", null, Map.of(), List.of(step, step), 60, null), "DRAFT").orElseThrow();
+        new TaskDefinition("Invoices v2", null, Map.of(), List.of(step, step), 60, null, null), "DRAFT").orElseThrow();
     assertThat(updated.version()).isEqualTo(2);
     assertThat(updated.definition().steps()).hasSize(2);
     assertThat(tasks.delete(org.id(), first.id())).isTrue();
@@ -308,7 +311,7 @@ abstract class StoreContract {
   @Test
   void webhookEndpointsDeliveriesAndAttempts() {
     WebhookDao webhooks = new WebhookDao(store.jdbi, store.json);
-    JdbiWebhookStore hooks = new JdbiWebhookStore(runs, logs, webhooks, new OrganizationDao(store.jdbi), store.json, null);
+    JdbiWebhookStore hooks = new JdbiWebhookStore(runs, logs, webhooks, new OrganizationDao(store.jdbi), store.json, null, ARTIFACTS);
     String task = "00000000-0000-0000-0000-000000000001";
     WebhookEndpointRecord all = endpoint(webhooks, List.of(), null, 1);
     WebhookEndpointRecord scoped = endpoint(webhooks, List.of(WebhookEvent.COMPLETED), task, 2);
@@ -354,7 +357,7 @@ abstract class StoreContract {
   @Test
   void logBatchesFollowTheLogInOrderWithoutGapsOrRepeats() {
     JdbiWebhookStore hooks = new JdbiWebhookStore(
-        runs, logs, new WebhookDao(store.jdbi, store.json), new OrganizationDao(store.jdbi), store.json, null);
+        runs, logs, new WebhookDao(store.jdbi, store.json), new OrganizationDao(store.jdbi), store.json, null, ARTIFACTS);
     String runId = UUID.randomUUID().toString();
     runs.insert(input(runId, null), true);
     for (int i = 1; i <= 5; i++) {

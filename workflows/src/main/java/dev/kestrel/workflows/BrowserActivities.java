@@ -1,5 +1,6 @@
 package dev.kestrel.workflows;
 
+import dev.kestrel.model.TraceMode;
 import dev.kestrel.model.StepSpec;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
@@ -36,7 +37,8 @@ public interface BrowserActivities {
   @ActivityMethod
   void closeSession(String sessionId);
 
-  record OpenSessionRequest(String runId, int attempt) {}
+  /** {@code trace}: whether the session is recorded as a Playwright trace, and kept (null: off). */
+  record OpenSessionRequest(String runId, int attempt, TraceMode trace) {}
 
   record SessionRef(String sessionId, String taskQueue, String workerId) {}
 

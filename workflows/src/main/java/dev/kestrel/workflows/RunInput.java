@@ -1,5 +1,6 @@
 package dev.kestrel.workflows;
 
+import dev.kestrel.model.TraceMode;
 import dev.kestrel.model.StepSpec;
 import dev.kestrel.model.TriggerType;
 import java.util.List;
@@ -39,12 +40,13 @@ public record RunInput(
       int maxSessionAttempts,
       long defaultStepTimeoutMs,
       long maxOutputBytes,
-      long maxRunOutputBytes) {
+      long maxRunOutputBytes,
+      TraceMode trace) {
     public static final long DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024;
     public static final long DEFAULT_MAX_RUN_OUTPUT_BYTES = 1024 * 1024;
 
     public static ExecutionSettings defaults() {
-      return new ExecutionSettings(4, 10, 3, 30_000, DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_RUN_OUTPUT_BYTES);
+      return new ExecutionSettings(4, 10, 3, 30_000, DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_RUN_OUTPUT_BYTES, TraceMode.OFF);
     }
 
     public long outputCap() {
@@ -57,7 +59,18 @@ public record RunInput(
 
     public ExecutionSettings withOutputCaps(long perOutput, long perRun) {
       return new ExecutionSettings(
-          heartbeatTimeoutSeconds, stepScheduleToStartSeconds, maxSessionAttempts, defaultStepTimeoutMs, perOutput, perRun);
+          heartbeatTimeoutSeconds, stepScheduleToStartSeconds, maxSessionAttempts, defaultStepTimeoutMs, perOutput, perRun, trace);
+    }
+
+    public ExecutionSettings withTrace(TraceMode mode) {
+      return new ExecutionSettings(
+          heartbeatTimeoutSeconds, stepScheduleToStartSeconds, maxSessionAttempts, defaultStepTimeoutMs, maxOutputBytes,
+          maxRunOutputBytes, mode);
+    }
+
+    /** Null in inputs from before traces existed: off. */
+    public TraceMode traceMode() {
+      return trace == null ? TraceMode.OFF : trace;
     }
   }
 }

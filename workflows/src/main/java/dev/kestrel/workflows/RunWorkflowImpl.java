@@ -191,7 +191,7 @@ public class RunWorkflowImpl implements RunWorkflow {
     int maxAttempts = input.settings().maxSessionAttempts();
     for (int attempt = 1; ; attempt++) {
       sessionAttempt = attempt;
-      SessionRef session = sessions.openSession(new OpenSessionRequest(input.runId(), attempt));
+      SessionRef session = sessions.openSession(new OpenSessionRequest(input.runId(), attempt, input.settings().traceMode()));
       workerId = session.workerId();
       WorkflowMetrics.sessionOpened();
       sessionClosed = false;

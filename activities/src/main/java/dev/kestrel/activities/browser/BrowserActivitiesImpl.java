@@ -61,7 +61,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
     long began = System.nanoTime();
     BrowserSlot slot = acquireSlot(ctx);
     long slotFree = System.nanoTime();
-    Future<BrowserSession> opening = pool.open(slot, request.runId());
+    Future<BrowserSession> opening = pool.open(slot, request.runId(), request.trace(), request.attempt());
     BrowserSession session;
     try {
       session = await(ctx, opening, null, "opening");
@@ -189,10 +189,12 @@ public class BrowserActivitiesImpl implements BrowserActivities {
       outputs = await(ctx, work, session, label);
     } catch (StepFailedException e) {
       stepTook(step, started, "failed");
+      session.markFailed();
       logWithNotes(request.runId(), session, new Line(LogLevel.ERROR, label + " failed: " + e.getMessage(), step.id()));
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), e.failureType());
     } catch (PlaywrightException e) {
       stepTook(step, started, "failed");
+      session.markFailed();
       if (!session.slot().isHealthy()) {
         logWithNotes(request.runId(), session, null);
         throw ApplicationFailure.newFailure("browser crashed: " + firstLine(e), SESSION_LOST);
@@ -210,6 +212,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
       String message =
           step.describe() + " failed: output '" + oversized + "' is " + OutputSizes.of(outputs.get(oversized))
               + " bytes, over the limit of " + cap;
+      session.markFailed();
       logWithNotes(request.runId(), session, new Line(LogLevel.ERROR, label + " failed: " + message, step.id()));
       throw ApplicationFailure.newNonRetryableFailure(message, OUTPUT_TOO_LARGE);
     }
@@ -221,7 +224,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
             label + " done in " + millis + " ms" + (outputs.isEmpty() ? "" : "; outputs " + outputs.keySet()),
             step.id()));
     if (request.closeSession()) {
-      pool.close(request.sessionId()); // The run's last step: no closing activity follows.
+      closeAndSay(request.sessionId()); // The run's last step: no closing activity follows.
     }
     return new StepResult(outputs);
   }
@@ -271,7 +274,16 @@ public class BrowserActivitiesImpl implements BrowserActivities {
 
   @Override
   public void closeSession(String sessionId) {
-    pool.close(sessionId);
+    closeAndSay(sessionId);
+  }
+
+  /** Closes the session; what became of its trace goes to the run's log. */
+  private void closeAndSay(String sessionId) {
+    BrowserSession session = pool.session(sessionId);
+    String trace = pool.close(sessionId);
+    if (session != null && trace != null) {
+      log(session.runId(), LogLevel.INFO, trace, null);
+    }
   }
 
   /**
@@ -314,6 +326,8 @@ public class BrowserActivitiesImpl implements BrowserActivities {
     if (session == null) {
       return;
     }
+    // Stopped mid-step (the run's timeout, a cancellation): what the page was doing is worth a trace.
+    session.markFailed();
     session.requestCancel();
     try {
       work.get(pool.settings().cancelGrace().toMillis(), TimeUnit.MILLISECONDS);

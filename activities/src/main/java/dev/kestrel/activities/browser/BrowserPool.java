@@ -1,5 +1,9 @@
 package dev.kestrel.activities.browser;
 
+import com.microsoft.playwright.Tracing;
+import dev.kestrel.model.TraceMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import com.microsoft.playwright.Browser;
@@ -43,6 +47,7 @@ public final class BrowserPool implements AutoCloseable {
   private volatile boolean closed;
 
   private final LiveView liveView;
+  private final dev.kestrel.store.ArtifactStore artifacts;
 
   /**
    * @param watchedLive of the given runs, those someone watches live at the given time (the store)
@@ -75,6 +80,7 @@ public final class BrowserPool implements AutoCloseable {
             });
     reaper.scheduleWithFixedDelay(this::reapIdleSessions, 2, 2, TimeUnit.SECONDS);
     this.liveView = new LiveView(sessions::values, watchedLive, artifacts);
+    this.artifacts = artifacts;
   }
 
   public String workerId() {
@@ -104,14 +110,18 @@ public final class BrowserPool implements AutoCloseable {
     }
   }
 
-  /** Opens a fresh context and page for a run. Slot thread only. */
-  BrowserSession openOnSlotThread(BrowserSlot slot, String runId) {
+  /** Opens a fresh context and page for a run, traced as asked. Slot thread only. */
+  BrowserSession openOnSlotThread(BrowserSlot slot, String runId, TraceMode trace, int attempt) {
     Browser browser = slot.browser();
     BrowserContext context = browser.newContext();
     BrowserSession session;
     try {
+      if (trace != null && trace.records()) {
+        context.tracing().start(
+            new Tracing.StartOptions().setScreenshots(true).setSnapshots(true).setTitle("run " + runId + ", session " + attempt));
+      }
       Page page = context.newPage();
-      session = new BrowserSession(UUID.randomUUID().toString(), runId, slot, context, page);
+      session = new BrowserSession(UUID.randomUUID().toString(), runId, slot, context, page, trace, attempt);
       BrowserSession s = session;
       // Only a note: the handler runs inside Playwright's dispatcher and must neither block nor call back into it.
       page.onConsoleMessage(msg -> s.note(consoleLevel(msg.type()), "console: " + msg.text()));
@@ -123,11 +133,11 @@ public final class BrowserPool implements AutoCloseable {
     return session;
   }
 
-  /** Opens a session on {@code slot}, which the caller acquired. */
-  public Future<BrowserSession> open(BrowserSlot slot, String runId) {
+  /** Opens a session on {@code slot}, which the caller acquired; {@code attempt} is the run's session attempt. */
+  public Future<BrowserSession> open(BrowserSlot slot, String runId, TraceMode trace, int attempt) {
     return slot.submit(
         () -> {
-          BrowserSession session = openOnSlotThread(slot, runId);
+          BrowserSession session = openOnSlotThread(slot, runId, trace, attempt);
           sessions.put(session.id(), session);
           return session;
         });
@@ -137,31 +147,74 @@ public final class BrowserPool implements AutoCloseable {
     return sessions.get(sessionId);
   }
 
-  /** Closes the session's context and frees its slot. Idempotent. */
-  public void close(String sessionId) {
+  /**
+   * Closes the session's context and frees its slot. Idempotent. Returns what became of its trace,
+   * a line for the run's log (null when it was not traced, or its trace is not kept).
+   */
+  public String close(String sessionId) {
     BrowserSession session = sessions.remove(sessionId);
     if (session == null) {
-      return;
+      return null;
     }
     session.requestCancel();
     session.slot().letGo(session);
-    Future<?> closing =
+    Future<String> closing =
         session.slot().submit(
             () -> {
+              String trace = null;
               try {
+                trace = stopTrace(session);
                 session.context.close();
               } catch (PlaywrightException e) {
                 LOG.debug("Context of session {} was already gone", sessionId, e);
               }
-              return null;
+              return trace;
             });
     try {
-      closing.get(30, TimeUnit.SECONDS);
+      return closing.get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.warn("Closing session {} failed; killing the browser of its slot", sessionId, e);
       session.slot().forceStop();
+      return null;
     } finally {
       release(session.slot());
+    }
+  }
+
+  /**
+   * Ends a traced session's recording: dropped, or written to the run's files as
+   * {@code trace-<attempt>.zip} when it is to be kept and fits under the run's cap. Slot thread only.
+   */
+  private String stopTrace(BrowserSession session) {
+    if (!session.trace().records()) {
+      return null;
+    }
+    if (!session.keepsTrace()) {
+      session.context.tracing().stop();
+      return null;
+    }
+    String name = "trace-" + session.attempt() + ".zip";
+    Path pending = artifacts.newPending(session.runId(), name);
+    try {
+      session.context.tracing().stop(new Tracing.StopOptions().setPath(pending));
+      long bytes = Files.size(pending);
+      long others = artifacts.size(session.runId()) - bytes;
+      if (others + bytes > settings.maxRunArtifactBytes()) {
+        Files.deleteIfExists(pending);
+        return "The Playwright trace of session " + session.attempt() + " (" + bytes + " bytes) was not kept: with it the run's files "
+            + "would be over their limit of " + settings.maxRunArtifactBytes() + " bytes (artifacts.maxRunBytes)";
+      }
+      String url = artifacts.keep(session.runId(), name, pending);
+      return "Playwright trace of session " + session.attempt() + ": " + url + " (" + bytes + " bytes; open it with "
+          + "`playwright show-trace` or at trace.playwright.dev)";
+    } catch (java.io.IOException | RuntimeException e) {
+      try {
+        Files.deleteIfExists(pending);
+      } catch (java.io.IOException ignored) {
+        // A temporary file the retention sweep removes with the run's folder.
+      }
+      LOG.warn("Could not keep the trace of session {} of run {}", session.id(), session.runId(), e);
+      return null;
     }
   }
 

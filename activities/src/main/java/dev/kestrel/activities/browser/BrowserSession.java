@@ -1,5 +1,6 @@
 package dev.kestrel.activities.browser;
 
+import dev.kestrel.model.TraceMode;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
 import dev.kestrel.model.LogLevel;
@@ -52,7 +53,15 @@ public final class BrowserSession {
   /** A line for the run's log, gathered while a step ran. */
   record Note(LogLevel level, String message, String nodeId) {}
 
-  BrowserSession(String id, String runId, BrowserSlot slot, BrowserContext context, Page page) {
+  /** How this session is traced, and its attempt's number (its trace's name). */
+  private final TraceMode trace;
+  private final int attempt;
+  /** A step failed or was stopped: an {@code on-failure} trace is kept. */
+  private volatile boolean failed;
+
+  BrowserSession(String id, String runId, BrowserSlot slot, BrowserContext context, Page page, TraceMode trace, int attempt) {
+    this.trace = trace == null ? TraceMode.OFF : trace;
+    this.attempt = attempt;
     this.id = id;
     this.runId = runId;
     this.slot = slot;
@@ -75,6 +84,23 @@ public final class BrowserSession {
 
   public String runId() {
     return runId;
+  }
+
+  TraceMode trace() {
+    return trace;
+  }
+
+  int attempt() {
+    return attempt;
+  }
+
+  void markFailed() {
+    failed = true;
+  }
+
+  /** Whether its trace, if it is recorded, is kept when it closes. */
+  boolean keepsTrace() {
+    return trace == TraceMode.ALWAYS || (trace == TraceMode.ON_FAILURE && failed);
   }
 
   public BrowserSlot slot() {

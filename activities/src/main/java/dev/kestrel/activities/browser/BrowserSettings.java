@@ -22,7 +22,8 @@ public record BrowserSettings(
     EgressPolicy egress,
     Duration slotWait,
     Duration cancelGrace,
-    Duration sessionIdleTimeout) {
+    Duration sessionIdleTimeout,
+    long maxRunArtifactBytes) {
 
   /** Flags that keep Chromium quiet on a closed network and in a container run as root. */
   public static final List<String> DEFAULT_ARGS =

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LiveView implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LiveView.class);
-  public static final String FILE = "live.png";
+  public static final String FILE = dev.kestrel.store.ArtifactStore.LIVE_VIEW;
   /** At most one capture per second per run. */
   static final long CAPTURE_EVERY_MS = 1_000;
   private static final long CHECK_EVERY_MS = 300;

@@ -100,13 +100,13 @@ class EgressBoundaryTest {
             "egress-test",
             new BrowserSettings(
                 System.getProperty("kestrel.chromium", "/usr/bin/chromium"), 1, true, List.of(), policy,
-                Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMinutes(5)),
+                Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMinutes(5), 100L * 1024 * 1024),
             runId -> false,
             (runIds, now) -> java.util.Set.of(),
             new ArtifactStore(artifactsDir),
             new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     BrowserSlot slot = pool.tryAcquire(1_000);
-    return pool.open(slot, "run-1").get(60, TimeUnit.SECONDS);
+    return pool.open(slot, "run-1", dev.kestrel.model.TraceMode.OFF, 1).get(60, TimeUnit.SECONDS);
   }
 
   Map<String, Object> step(BrowserSession session, String json) throws Exception {
@@ -204,7 +204,7 @@ class EgressBoundaryTest {
     assertThat(ofHeavy.get(ofHeavy.size() - 1).message()).contains("more browser messages");
 
     pool.close(session.id());
-    BrowserSession next = pool.open(pool.tryAcquire(5_000), "run-2").get(60, TimeUnit.SECONDS);
+    BrowserSession next = pool.open(pool.tryAcquire(5_000), "run-2", dev.kestrel.model.TraceMode.OFF, 1).get(60, TimeUnit.SECONDS);
     step(next, "{\"id\": \"ok\", \"action\": \"goto\", \"url\": \"http://127.0.0.1:" + pagesPort() + "/\"}");
   }
 

@@ -90,7 +90,7 @@ class StepExecutorTest {
   void openPage() {
     context = browser.newContext();
     Page page = context.newPage();
-    session = new BrowserSession("s", runId, null, context, page);
+    session = new BrowserSession("s", runId, null, context, page, dev.kestrel.model.TraceMode.OFF, 1);
     executor = new StepExecutor(new EgressPolicy(true, true), new ArtifactStore(artifactsDir));
     run("{\"id\": \"open\", \"action\": \"goto\", \"url\": \"" + url() + "\"}");
   }

@@ -5,9 +5,13 @@ import dev.kestrel.model.Progress;
 import dev.kestrel.model.RunError;
 import dev.kestrel.model.RunStatus;
 import dev.kestrel.model.TriggerType;
+import java.util.List;
 import java.util.Map;
 
-/** The run resource exactly as Komos serves it (SPEC 3): every field present, nulls included. */
+/**
+ * The run resource exactly as Komos serves it (SPEC 3): every field present, nulls included; plus
+ * {@code artifacts} (extension), the files it produced.
+ */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record Run(
     String id,
@@ -20,7 +24,8 @@ public record Run(
     Map<String, Object> outputs,
     String logsUrl,
     RunError error,
-    String cancelReason) {
+    String cancelReason,
+    List<Artifact> artifacts) {
 
   /** ISO 8601 UTC with milliseconds, or null. */
   @JsonInclude(JsonInclude.Include.ALWAYS)

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.kestrel.model.InputSpec;
 import dev.kestrel.model.ScheduleSpec;
 import dev.kestrel.model.StepSpec;
+import dev.kestrel.model.TraceMode;
 import java.util.List;
 import java.util.Map;
 
@@ -17,6 +18,7 @@ public record Task(
     List<StepSpec> steps,
     int timeoutSeconds,
     ScheduleSpec schedule,
+    TraceMode trace,
     String status,
     int version,
     String createdAt,

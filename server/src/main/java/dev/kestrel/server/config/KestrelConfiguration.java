@@ -41,6 +41,8 @@ public class KestrelConfiguration extends Configuration {
 
   @JsonProperty @Valid @NotNull private WebhookSettings webhooks = new WebhookSettings();
 
+  @JsonProperty @Valid @NotNull private ArtifactSettings artifacts = new ArtifactSettings();
+
   @JsonProperty @Valid @NotNull private BootstrapSettings bootstrap = new BootstrapSettings();
 
   /** How often runs accepted but never started (a crash in between) are started. */
@@ -112,6 +114,10 @@ public class KestrelConfiguration extends Configuration {
 
   public LimitSettings limits() {
     return limits;
+  }
+
+  public ArtifactSettings artifacts() {
+    return artifacts;
   }
 
   public WebhookSettings webhooks() {

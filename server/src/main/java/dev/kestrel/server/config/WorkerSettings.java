@@ -47,7 +47,8 @@ public class WorkerSettings {
   @JsonProperty @Min(0) private int shutdownGraceSeconds = 10;
 
   /** How this process's browser slots are set up; {@code egress} bounds what pages may reach. */
-  public BrowserSettings browser(EgressPolicy egress) {
+  /** {@code maxRunArtifactBytes}: a run's files together (artifacts.maxRunBytes). */
+  public BrowserSettings browser(EgressPolicy egress, long maxRunArtifactBytes) {
     return new BrowserSettings(
         chromiumPath,
         browserSlots,
@@ -56,14 +57,16 @@ public class WorkerSettings {
         egress,
         Duration.ofSeconds(slotWaitSeconds),
         Duration.ofSeconds(cancelGraceSeconds),
-        Duration.ofSeconds(sessionIdleTimeoutSeconds));
+        Duration.ofSeconds(sessionIdleTimeoutSeconds),
+        maxRunArtifactBytes);
   }
 
   /** What each run's workflow is started with and keeps for its lifetime (replay-safe). */
   public RunInput.ExecutionSettings execution() {
     return new RunInput.ExecutionSettings(
         heartbeatTimeoutSeconds, stepScheduleToStartSeconds, maxSessionAttempts, defaultStepTimeoutMs,
-        RunInput.ExecutionSettings.DEFAULT_MAX_OUTPUT_BYTES, RunInput.ExecutionSettings.DEFAULT_MAX_RUN_OUTPUT_BYTES);
+        RunInput.ExecutionSettings.DEFAULT_MAX_OUTPUT_BYTES, RunInput.ExecutionSettings.DEFAULT_MAX_RUN_OUTPUT_BYTES,
+        dev.kestrel.model.TraceMode.OFF);
   }
 
   public Duration shutdownGrace() {

@@ -5,11 +5,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kestrel.model.RunStatus;
 import dev.kestrel.model.Timestamps;
+import dev.kestrel.model.TraceMode;
 import dev.kestrel.model.TriggerType;
 import dev.kestrel.model.api.Envelopes.RunLogs;
 import dev.kestrel.model.api.Envelopes.RunPage;
 import dev.kestrel.model.api.Run;
 import dev.kestrel.model.api.Task;
+import dev.kestrel.store.ArtifactStore;
 import dev.kestrel.store.Representations;
 import dev.kestrel.store.db.RunDao;
 import dev.kestrel.store.db.RunLogDao;
@@ -43,6 +45,7 @@ public class RunService {
   private final RunInput.ExecutionSettings execution;
   private final String globalPublicUrl;
   private final int maxActiveRuns;
+  private final ArtifactStore artifacts;
   private final MeterRegistry meters;
   /** A run takes seconds to minutes: waiting a little before queueing again is what helps. */
   static final int ACTIVE_RETRY_AFTER_SECONDS = 10;
@@ -56,7 +59,9 @@ public class RunService {
       RunInput.ExecutionSettings execution,
       String globalPublicUrl,
       int maxActiveRuns,
+      ArtifactStore artifacts,
       MeterRegistry meters) {
+    this.artifacts = artifacts;
     this.meters = meters;
     this.tasks = tasks;
     this.runs = runs;
@@ -75,7 +80,7 @@ public class RunService {
    * Queues a run of the task with {@code given} inputs (null: the defaults). With a
    * {@code clientRequestId}, a repeat names the same run, concurrent repeats included.
    */
-  public Queued queue(Organization org, String taskId, ObjectNode given, String clientRequestId) {
+  public Queued queue(Organization org, String taskId, ObjectNode given, String clientRequestId, TraceMode trace) {
     TaskRecord task = tasks.find(org.id(), taskId).orElseThrow(() -> new NotFound("task_not_found"));
     if (clientRequestId != null) {
       var existing = runs.findByClientRequestId(org.id(), taskId, clientRequestId);
@@ -91,7 +96,7 @@ public class RunService {
     problems.throwIfAny();
 
     String runId = clientRequestId == null ? UUID.randomUUID().toString() : Ids.runIdFor(org.id(), taskId, clientRequestId);
-    RunInput input = input(org, task, runId, clientRequestId, TriggerType.API, effective);
+    RunInput input = input(org, task, runId, clientRequestId, TriggerType.API, effective, trace);
     // The row first: a run the engine has is always a run the index has (or will have again,
     // since the workflow's first activity upserts it). The monthly limit is decided with it.
     if (!admit(org, input)) {
@@ -145,7 +150,7 @@ public class RunService {
     Map<String, Object> effective =
         inputs.resolve(task.definition().inputs(), given == null ? null : inputs.asObject(given), List.of("schedule", "inputs"), problems);
     problems.throwIfAny();
-    RunInput input = input(org, task, runId, null, trigger, effective);
+    RunInput input = input(org, task, runId, null, trigger, effective, null);
     if (!admit(org, input)) {
       RunInput earlier = runs.workflowInput(runId);
       if (earlier != null) {
@@ -162,8 +167,16 @@ public class RunService {
     return start(admitTriggered(org, taskId, UUID.randomUUID().toString(), trigger, given), org);
   }
 
+  /** {@code trace}: the request's; null for the task's, or else the server's default. */
   private RunInput input(
-      Organization org, TaskRecord task, String runId, String clientRequestId, TriggerType trigger, Map<String, Object> effective) {
+      Organization org,
+      TaskRecord task,
+      String runId,
+      String clientRequestId,
+      TriggerType trigger,
+      Map<String, Object> effective,
+      TraceMode trace) {
+    TraceMode effectiveTrace = trace != null ? trace : task.definition().trace() != null ? task.definition().trace() : execution.traceMode();
     return new RunInput(
         runId,
         org.id(),
@@ -176,7 +189,7 @@ public class RunService {
         new LinkedHashMap<>(effective),
         task.definition().steps(),
         task.definition().timeoutSeconds(),
-        execution);
+        execution.withTrace(effectiveTrace));
   }
 
   /** Inserts the run's row under the organization's limits; false when it was there already. */
@@ -280,6 +293,6 @@ public class RunService {
   }
 
   private Run view(RunRecord run, Organization org) {
-    return Representations.run(run, Representations.publicUrl(org, globalPublicUrl));
+    return Representations.run(run, Representations.publicUrl(org, globalPublicUrl), artifacts);
   }
 }

@@ -1,11 +1,15 @@
 package dev.kestrel.server.resources;
 
+import dev.kestrel.model.TraceMode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Set;
 
-/** The body of {@code POST /tasks/{id}/runs}: inputs (checked against the task later) and an idempotency key. */
-public record QueueRunRequest(ObjectNode inputs, String clientRequestId) {
-  private static final Set<String> FIELDS = Set.of("inputs", "clientRequestId");
+/**
+ * The body of {@code POST /tasks/{id}/runs}: inputs (checked against the task later), an
+ * idempotency key, and (extension) the run's trace mode, null for the task's or the server's.
+ */
+public record QueueRunRequest(ObjectNode inputs, String clientRequestId, TraceMode trace) {
+  private static final Set<String> FIELDS = Set.of("inputs", "clientRequestId", "trace");
 
   static QueueRunRequest read(JsonObjectReader body) {
     body.allowOnly(FIELDS);
@@ -13,7 +17,8 @@ public record QueueRunRequest(ObjectNode inputs, String clientRequestId) {
     String clientRequestId =
         body.optionalString(
             "clientRequestId", 1, 255, "value_error", "clientRequestId must be a string of 1 to 255 characters");
+    TraceMode trace = TaskReader.trace(body);
     body.throwIfAny();
-    return new QueueRunRequest(inputs, clientRequestId);
+    return new QueueRunRequest(inputs, clientRequestId, trace);
   }
 }

@@ -392,10 +392,10 @@ public class RunResource {
     return Response.status(202).entity(new RunBody(runs.cancel(org, id, request.reason()))).build();
   }
 
-  /** Extension: files a run produced (screenshots), named in its outputs. */
+  /** Extension: files a run produced (screenshots named in its outputs, Playwright traces), listed in its {@code artifacts}. */
   @GET
   @Path("{runId}/artifacts/{name}")
-  @Produces({"image/png", MediaType.APPLICATION_OCTET_STREAM, MediaType.APPLICATION_JSON})
+  @Produces({"image/png", "application/zip", MediaType.APPLICATION_OCTET_STREAM, MediaType.APPLICATION_JSON})
   public Response artifact(@Auth Organization org, @PathParam("runId") String runId, @PathParam("name") String name) {
     String id = Ids.require(runId, "invalid_run_id");
     runs.find(org, id);
@@ -403,7 +403,7 @@ public class RunResource {
     if (file == null || !Files.isRegularFile(file)) {
       throw new NotFound("artifact_not_found");
     }
-    String type = name.endsWith(".png") ? "image/png" : MediaType.APPLICATION_OCTET_STREAM;
+    String type = name.endsWith(".png") ? "image/png" : name.endsWith(".zip") ? "application/zip" : MediaType.APPLICATION_OCTET_STREAM;
     return Response.ok(file.toFile(), type).build();
   }
 

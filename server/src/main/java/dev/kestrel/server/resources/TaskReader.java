@@ -11,6 +11,7 @@ import dev.kestrel.model.ScheduleSpec;
 import dev.kestrel.model.StepAction;
 import dev.kestrel.model.StepField;
 import dev.kestrel.model.StepSpec;
+import dev.kestrel.model.TraceMode;
 import dev.kestrel.model.TaskDefinition;
 import dev.kestrel.model.api.Task;
 import dev.kestrel.server.core.InputResolver;
@@ -38,7 +39,7 @@ public final class TaskReader {
   private static final Set<String> INPUT_TYPES = Set.of("string", "number", "boolean", "object", "array");
   /** What a client sends, plus what a Task carries that it may send back unchanged (ignored). */
   private static final Set<String> TOP_LEVEL =
-      Set.of("name", "description", "inputs", "steps", "timeoutSeconds", "schedule", "status",
+      Set.of("name", "description", "inputs", "steps", "timeoutSeconds", "schedule", "status", "trace",
           "id", "version", "createdAt", "updatedAt");
   private static final Set<String> INPUT_FIELDS = Set.of("type", "required", "default", "description");
   /** nextRunAt and lastRunAt are read-only: accepted (a task read and sent back) and ignored. */
@@ -85,11 +86,25 @@ public final class TaskReader {
     List<StepSpec> steps = steps(body, declared);
     Integer timeout = body.optionalInt("timeoutSeconds", 1, maxTimeoutSeconds);
     ScheduleSpec schedule = schedule(body, declared);
+    TraceMode trace = trace(body);
     body.throwIfAny();
     return new TaskRequest(
         new TaskDefinition(
-            name, description, declared, steps, timeout == null ? TaskDefinition.DEFAULT_TIMEOUT_SECONDS : timeout, schedule),
+            name, description, declared, steps, timeout == null ? TaskDefinition.DEFAULT_TIMEOUT_SECONDS : timeout, schedule,
+            trace),
         status == null ? Task.READY : status);
+  }
+
+  /** {@code "trace"}: off, on-failure or always; absent or null, the server's default. */
+  static TraceMode trace(JsonObjectReader body) {
+    String mode = body.optionalString("trace", 16);
+    if (mode == null) {
+      return null;
+    }
+    return TraceMode.find(mode).orElseGet(() -> {
+      body.problems().add(body.at("trace"), "enum", "trace must be off, on-failure or always");
+      return null;
+    });
   }
 
   private Map<String, InputSpec> inputSpecs(JsonObjectReader body) {

@@ -177,7 +177,7 @@ public class TaskResource {
       return saved;
     }
     return new Task(saved.id(), saved.name(), saved.description(), saved.inputs(), saved.steps(), saved.timeoutSeconds(),
-        schedules.withState(task), saved.status(), saved.version(), saved.createdAt(), saved.updatedAt());
+        schedules.withState(task), saved.trace(), saved.status(), saved.version(), saved.createdAt(), saved.updatedAt());
   }
 
   @POST
@@ -185,7 +185,7 @@ public class TaskResource {
   public Response queueRun(@Auth Organization org, @PathParam("taskId") String taskId, byte[] body) {
     String id = Ids.require(taskId, "invalid_task_id");
     QueueRunRequest request = QueueRunRequest.read(JsonObjectReader.body(mapper, body, true));
-    RunService.Queued queued = runs.queue(org, id, request.inputs(), request.clientRequestId());
+    RunService.Queued queued = runs.queue(org, id, request.inputs(), request.clientRequestId(), request.trace());
     if (queued.replayed()) {
       return Response.ok(new RunBody(queued.run())).header("Idempotent-Replayed", "true").build();
     }

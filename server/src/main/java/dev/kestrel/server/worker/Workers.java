@@ -56,7 +56,7 @@ public final class Workers implements Managed {
     WebhookStore webhookStore = store.webhookStore(config.publicUrl());
     WorkflowClient client = engine.newWorkerClient();
     Workers workers =
-        new Workers(engine, config.worker().browser(config.egress().policy()), config.worker().shutdownGrace(), store, meters);
+        new Workers(engine, config.worker().browser(config.egress().policy(), config.artifacts().maxRunBytes()), config.worker().shutdownGrace(), store, meters);
     // Managed objects stop in the reverse order of this registration: the run workflows stop before
     // the browser side. A graceful stop ends the steps in progress; were the workflows still running,
     // each would count that as a lost session and open the next one on this stopping worker, until

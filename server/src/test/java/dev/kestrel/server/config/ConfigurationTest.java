@@ -42,6 +42,13 @@ class ConfigurationTest {
   }
 
   @Test
+  void traceModesReadByTheirWireNames() throws Exception {
+    assertThat(parse("artifacts: {trace: on-failure, retentionDays: 7}").artifacts().trace())
+        .isEqualTo(dev.kestrel.model.TraceMode.ON_FAILURE);
+    assertThat(parse("artifacts: {trace: always}").artifacts().retention()).isEqualTo(java.time.Duration.ofDays(30));
+  }
+
+  @Test
   void engineModesReadByNameAndAnUnknownOneNamesTheSetting() throws Exception {
     assertThat(parse("temporal: {mode: in_memory}").temporal().mode()).isEqualTo(TemporalSettings.Mode.IN_MEMORY);
     assertThat(parse("temporal: {mode: EMBEDDED, embeddedPort: 7999}").temporal())
@@ -69,6 +76,8 @@ class ConfigurationTest {
     assertThat(config.worker().browserSlots()).isEqualTo(2);
     assertThat(config.egress().allowLoopback()).isTrue();
     assertThat(config.apiEnabled()).isTrue();
+    // Recording a trace costs a completed run 17 % of its time and 15 % of its CPU (BENCHMARKS.md, row 8).
+    assertThat(config.artifacts().trace()).isEqualTo(dev.kestrel.model.TraceMode.OFF);
     var server = (io.dropwizard.core.server.DefaultServerFactory) config.getServerFactory();
     assertThat(((io.dropwizard.jetty.HttpConnectorFactory) server.getAdminConnectors().get(0)).getBindHost())
         .as("the admin port is this host's only").isEqualTo("127.0.0.1");

@@ -49,7 +49,7 @@ class RunServiceTest {
             engine,
             new InputResolver(JSON),
             RunInput.ExecutionSettings.defaults(),
-            "https://kestrel.example.com/", 500, meters);
+            "https://kestrel.example.com/", 500, store.artifacts(), meters);
     org = store.organizations().create("acme", null, null);
     taskId = saveTask(org, "READY");
   }
@@ -62,7 +62,7 @@ class RunServiceTest {
         "url", new InputSpec("string", true, null, null),
         "count", new InputSpec("number", false, 3, null));
     store.tasks().insert(new TaskRecord(id, owner.id(),
-        new TaskDefinition("Lookup", null, inputs, List.of(step), 60, null), status, 1, 1L, 1L));
+        new TaskDefinition("Lookup", null, inputs, List.of(step), 60, null, null), status, 1, 1L, 1L));
     return id;
   }
 
@@ -76,7 +76,7 @@ class RunServiceTest {
 
   @Test
   void aQueuedRunIsRecordedThenStartedWithItsResolvedInputs() {
-    RunService.Queued queued = service.queue(org, taskId, inputs("{\"url\": \"https://example.com\"}"), null);
+    RunService.Queued queued = service.queue(org, taskId, inputs("{\"url\": \"https://example.com\"}"), null, null);
 
     assertThat(queued.replayed()).isFalse();
     Run run = queued.run();
@@ -93,13 +93,13 @@ class RunServiceTest {
 
   @Test
   void aRepeatedClientRequestIdNamesTheSameRunAndStartsNothingTwice() {
-    Run first = service.queue(org, taskId, inputs("{\"url\": \"u\"}"), "order-1").run();
-    RunService.Queued again = service.queue(org, taskId, inputs("{\"url\": \"other\"}"), "order-1");
+    Run first = service.queue(org, taskId, inputs("{\"url\": \"u\"}"), "order-1", null).run();
+    RunService.Queued again = service.queue(org, taskId, inputs("{\"url\": \"other\"}"), "order-1", null);
 
     assertThat(again.replayed()).isTrue();
     assertThat(again.run().id()).isEqualTo(first.id());
     assertThat(engine.started).hasSize(1);
-    assertThat(service.queue(org, taskId, inputs("{\"url\": \"u\"}"), "order-2").run().id()).isNotEqualTo(first.id());
+    assertThat(service.queue(org, taskId, inputs("{\"url\": \"u\"}"), "order-2", null).run().id()).isNotEqualTo(first.id());
     assertThat(accepted()).as("a repeat is not a run accepted").isEqualTo(2);
   }
 
@@ -111,17 +111,17 @@ class RunServiceTest {
   void anEngineThatIsDownLeavesNoRunBehind() {
     engine.down = true;
 
-    assertThatThrownBy(() -> service.queue(org, taskId, inputs("{\"url\": \"u\"}"), "k")).isInstanceOf(EngineUnavailable.class);
+    assertThatThrownBy(() -> service.queue(org, taskId, inputs("{\"url\": \"u\"}"), "k", null)).isInstanceOf(EngineUnavailable.class);
     assertThat(store.runs().page(org.id(), null, null, null, 10)).isEmpty();
     assertThat(accepted()).isZero();
 
     engine.down = false;
-    assertThat(service.queue(org, taskId, inputs("{\"url\": \"u\"}"), "k").replayed()).isFalse();
+    assertThat(service.queue(org, taskId, inputs("{\"url\": \"u\"}"), "k", null).replayed()).isFalse();
   }
 
   @Test
   void aRunRecordedButNeverStartedIsStartedByTheReconcilerOnce() {
-    service.queue(org, taskId, inputs("{\"url\": \"u\"}"), null);
+    service.queue(org, taskId, inputs("{\"url\": \"u\"}"), null, null);
     RunInput template = engine.started.get(0);
     // A crash between recording and starting leaves an unstarted row that keeps its workflow input.
     String lostId = UUID.randomUUID().toString();
@@ -140,7 +140,7 @@ class RunServiceTest {
 
   @Test
   void inputsTheTaskDoesNotAcceptAreNamedAndNothingIsRecorded() {
-    assertThatThrownBy(() -> service.queue(org, taskId, inputs("{\"count\": \"many\", \"extra\": 1}"), null))
+    assertThatThrownBy(() -> service.queue(org, taskId, inputs("{\"count\": \"many\", \"extra\": 1}"), null, null))
         .isInstanceOfSatisfying(InvalidRequest.class, e -> assertThat(e.detail().toString())
             .contains("[body, inputs, count]", "[body, inputs, extra]", "[body, inputs, url]"));
     assertThat(engine.started).isEmpty();
@@ -152,9 +152,9 @@ class RunServiceTest {
     String draft = saveTask(org, "DRAFT");
     Organization other = store.organizations().create("globex", null, null);
 
-    assertThatThrownBy(() -> service.queue(org, draft, null, null))
+    assertThatThrownBy(() -> service.queue(org, draft, null, null, null))
         .isInstanceOfSatisfying(InvalidRequest.class, e -> assertThat(e.detail()).isEqualTo("task_not_ready"));
-    assertThatThrownBy(() -> service.queue(other, taskId, inputs("{\"url\": \"u\"}"), null))
+    assertThatThrownBy(() -> service.queue(other, taskId, inputs("{\"url\": \"u\"}"), null, null))
         .isInstanceOfSatisfying(NotFound.class, e -> assertThat(e.code()).isEqualTo("task_not_found"));
     assertThatThrownBy(() -> service.get(other, UUID.randomUUID().toString()))
         .isInstanceOfSatisfying(NotFound.class, e -> assertThat(e.code()).isEqualTo("run_not_found"));
@@ -164,9 +164,9 @@ class RunServiceTest {
   void anOrganizationOverItsMonthlyLimitGetsNoRun() {
     Organization limited = store.organizations().create("limited", 1, null);
     String task = saveTask(limited, "READY");
-    service.queue(limited, task, inputs("{\"url\": \"u\"}"), null);
+    service.queue(limited, task, inputs("{\"url\": \"u\"}"), null, null);
 
-    assertThatThrownBy(() -> service.queue(limited, task, inputs("{\"url\": \"u\"}"), null))
+    assertThatThrownBy(() -> service.queue(limited, task, inputs("{\"url\": \"u\"}"), null, null))
         .isInstanceOfSatisfying(UsageLimitExceeded.class, e -> {
           assertThat(e.limit()).isEqualTo(1);
           assertThat(e.used()).isEqualTo(1);
@@ -177,7 +177,7 @@ class RunServiceTest {
 
   @Test
   void aReadIsAnsweredFromTheRecordedRowAloneAlsoWithTheEngineDown() {
-    Run run = service.queue(org, taskId, inputs("{\"url\": \"u\"}"), null).run();
+    Run run = service.queue(org, taskId, inputs("{\"url\": \"u\"}"), null, null).run();
     store.runRecorder().recordState(run.id(), new RunState(RunStatus.RUNNING, 1, 1, 2_000L, null, Map.of("a", 1), null, 1, "w"));
     engine.down = true;
 
@@ -189,7 +189,7 @@ class RunServiceTest {
 
   @Test
   void cancellingAsksTheEngineOnceAndKeepsTheFirstReason() {
-    Run run = service.queue(org, taskId, inputs("{\"url\": \"u\"}"), null).run();
+    Run run = service.queue(org, taskId, inputs("{\"url\": \"u\"}"), null, null).run();
 
     service.cancel(org, run.id(), "no longer needed");
     service.cancel(org, run.id(), "second thoughts");

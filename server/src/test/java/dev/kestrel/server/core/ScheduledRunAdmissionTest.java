@@ -79,7 +79,7 @@ class ScheduledRunAdmissionTest {
     store = TestStore.h2().open();
     RunService runs =
         new RunService(store.tasks(), store.runs(), store.logs(), new FakeRunEngine(), new InputResolver(JSON),
-            RunInput.ExecutionSettings.defaults(), null, 500, metrics);
+            RunInput.ExecutionSettings.defaults(), null, 500, store.artifacts(), metrics);
     admission = new ScheduledRunAdmission(store.organizations(), store.tasks(), runs, schedules, metrics);
     org = store.organizations().create("acme", null, null);
   }
@@ -90,7 +90,7 @@ class ScheduledRunAdmissionTest {
         null, null, null, null, null, null);
     ScheduleSpec schedule = ScheduleSpec.saved("* * * * *", "UTC", scheduleInputs, ScheduleSpec.SKIP, 300, false, null);
     store.tasks().insert(new TaskRecord(id, owner.id(),
-        new TaskDefinition("Nightly", null, inputs, List.of(step), 60, schedule), "READY", 1, 1L, 1L));
+        new TaskDefinition("Nightly", null, inputs, List.of(step), 60, schedule, null), "READY", 1, 1L, 1L));
     return id;
   }
 

@@ -24,7 +24,7 @@ class TemporalTaskSchedulesTest {
   static TaskRecord task(String status, ScheduleSpec schedule) {
     StepSpec step = new StepSpec("w", StepAction.WAIT_FOR, null, null, null, null, null, null, 1L, null, null, null,
         null, null, null, null, null, null);
-    return new TaskRecord("t-1", "org-1", new TaskDefinition("Nightly export", null, Map.of(), List.of(step), 60, schedule),
+    return new TaskRecord("t-1", "org-1", new TaskDefinition("Nightly export", null, Map.of(), List.of(step), 60, schedule, null),
         status, 3, 1L, 1L);
   }
 

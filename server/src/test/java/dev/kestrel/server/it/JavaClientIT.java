@@ -60,7 +60,7 @@ class JavaClientIT {
             step("submit", StepAction.CLICK, null, "button[type=submit]", null, null),
             step("read", StepAction.EXTRACT, null, "#status", null, "status"),
             step("snapshot", StepAction.SCREENSHOT, null, null, null, "page")),
-        120, null);
+        120, null, null);
   }
 
   static StepSpec step(String id, StepAction action, String url, String selector, String value, String output) {
@@ -81,7 +81,7 @@ class JavaClientIT {
     assertThat(client.listTasks(TaskQuery.all().search("TYPED order").limit(5)).tasks()).extracting(Task::id).contains(created.id());
     assertThat(client.listTasks(TaskQuery.all().status("NEEDS_REVIEW")).total()).isZero();
     Task renamed = client.updateTask(created.id(), new TaskDefinition("Typed, renamed", null, created.inputs(), created.steps(),
-        60, null));
+        60, null, null));
     assertThat(renamed.version()).isEqualTo(2);
     assertThat(client.getTask(created.id()).name()).isEqualTo("Typed, renamed");
 
@@ -138,7 +138,7 @@ class JavaClientIT {
         List.of(step("open", StepAction.GOTO, PAGES.url("/order"), null, null, null),
             new StepSpec("wait", StepAction.WAIT_FOR, null, null, null, null, null, null, 30_000L, null, null, null, null, null,
                 null, null, null, null)),
-        120, null)).id();
+        120, null, null)).id();
     String runId = client.queueRun(taskId).run().id();
     TestApps.awaitStep(client, runId, 2, Duration.ofSeconds(60));
 

@@ -66,9 +66,11 @@ class RunLifecycleIT {
 
     assertThat(queued.status()).isEqualTo(202);
     JsonNode run = queued.json().get("run");
+    // Komos's fields, every one present, and one extension: the files the run produced.
     assertThat(run.fieldNames()).toIterable().containsExactlyInAnyOrder(
         "id", "taskId", "status", "triggerType", "timestamps", "progress", "inputs", "outputs",
-        "logsUrl", "error", "cancelReason");
+        "logsUrl", "error", "cancelReason", "artifacts");
+    assertThat(run.get("artifacts").isEmpty()).isTrue();
     assertThat(run.get("status").asText()).isEqualTo("PENDING");
     assertThat(run.get("taskId").asText()).isEqualTo(taskId);
     assertThat(run.get("triggerType").asText()).isEqualTo("api");

@@ -42,7 +42,7 @@ class TaskResourceTest {
           new FakeRunEngine(),
           new InputResolver(MAPPER),
           RunInput.ExecutionSettings.defaults(),
-          null, 500, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+          null, 500, STORE.artifacts(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
   static final ResourceExtension RESOURCES = resources();
 
   private static ResourceExtension resources() {

@@ -127,7 +127,7 @@ class ScheduleIT {
     assertThat(Instant.parse(shown.nextRunAt())).isAfter(Instant.parse(shown.lastRunAt()));
 
     Task updated = api.updateTask(taskId, new TaskDefinition(shownTask.name(), shownTask.description(), shownTask.inputs(),
-        shownTask.steps(), shownTask.timeoutSeconds(), null));
+        shownTask.steps(), shownTask.timeoutSeconds(), null, shownTask.trace()));
     assertThat(updated.version()).isEqualTo(2);
     assertThat(gone(taskId)).as("the Temporal Schedule is gone").isTrue();
     int after = api.taskRuns(taskId).size();
