@@ -10,11 +10,42 @@ import java.time.Duration;
 public final class Ports {
   private Ports() {}
 
+  /** Below the kernel's ephemeral range (Linux: 32768 and up), where no connection takes a local port. */
+  private static final int FIRST = 10_000;
+  private static final int LAST = ephemeralRangeStart() - 1;
+  private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * A port free now that stays free for the process it is meant for: chosen below the ephemeral
+   * range, so that no outgoing connection of this host (the engine's, a client's) takes it as its
+   * local port before that process binds it, and never the same one twice in this JVM.
+   */
   public static int free() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    java.util.Random random = new java.util.Random();
+    for (int tries = 0; tries < 1_000; tries++) {
+      int port = FIRST + random.nextInt(LAST - FIRST + 1);
+      if (HANDED_OUT.contains(port)) {
+        continue;
+      }
+      try (ServerSocket socket = new ServerSocket()) {
+        socket.setReuseAddress(false);
+        socket.bind(new InetSocketAddress(port));
+        if (HANDED_OUT.add(port)) {
+          return port;
+        }
+      } catch (IOException taken) {
+        // In use: another.
+      }
+    }
+    throw new IllegalStateException("no free port between " + FIRST + " and " + LAST);
+  }
+
+  private static int ephemeralRangeStart() {
+    try {
+      String range = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+      return Math.max(FIRST + 1_000, Integer.parseInt(range.split("\\s+")[0]));
+    } catch (IOException | RuntimeException notLinux) {
+      return 32_768;
     }
   }
 

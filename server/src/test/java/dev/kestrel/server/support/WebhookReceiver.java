@@ -2,6 +2,7 @@ package dev.kestrel.server.support;
 
 import dev.kestrel.client.WebhookSignatureException;
 import dev.kestrel.client.WebhookVerifier;
+import dev.kestrel.testkit.Ports;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
@@ -94,15 +95,14 @@ public final class WebhookReceiver implements BeforeAllCallback, AfterAllCallbac
   }
 
   /**
-   * Starts listening: on a new port the first time, on the same port afterwards. While it was down,
-   * a connection of this host may have taken the port as its own local port (it is in the ephemeral
-   * range); binding is tried again until that connection is gone.
+   * Starts listening: on a new port the first time (below the ephemeral range, see {@link Ports}),
+   * on the same port afterwards, trying again for a while should something have taken it meanwhile.
    */
   public synchronized void start() {
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
     while (true) {
       try {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port == 0 ? Ports.free() : port), 0);
         break;
       } catch (java.net.BindException taken) {
         if (port == 0 || System.nanoTime() > deadline) {
