@@ -112,8 +112,9 @@ public final class PublicApi {
             config.webhooks().maxEndpointsPerOrganization()));
     env.lifecycle().manage(
         new StartupSweep("run-recovery", new RunRecovery(store.runs(), store.logs(), runEngine)::recover));
-    env.lifecycle().manage(new RunReconciler(runs, config.reconcileIntervalSeconds()));
-    env.lifecycle().manage(
-        new ArtifactRetention(store.artifacts(), store.runs(), config.artifacts().retention(), config.artifacts().cleanupInterval()));
+    new RunReconciler(runs, config.reconcileIntervalSeconds())
+        .scheduleOn(env.lifecycle().scheduledExecutorService("run-reconciler", true).build());
+    new ArtifactRetention(store.artifacts(), store.runs(), config.artifacts().retention(), config.artifacts().cleanupInterval())
+        .scheduleOn(env.lifecycle().scheduledExecutorService("artifact-retention", true).build());
   }
 }

@@ -3,10 +3,8 @@ package dev.kestrel.server.core;
 import dev.kestrel.store.ArtifactStore;
 import dev.kestrel.store.db.RunDao;
 import dev.kestrel.store.records.RunRecord;
-import io.dropwizard.lifecycle.Managed;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -18,14 +16,13 @@ import org.slf4j.LoggerFactory;
  * A run still PENDING or RUNNING keeps its files whatever their age; a folder whose run the store
  * does not know (deleted by hand, another installation's) goes once it has been untouched that long.
  */
-public final class ArtifactRetention implements Managed {
+public final class ArtifactRetention {
   private static final Logger LOG = LoggerFactory.getLogger(ArtifactRetention.class);
 
   private final ArtifactStore artifacts;
   private final RunDao runs;
   private final Duration retention;
   private final Duration interval;
-  private ScheduledExecutorService timer;
 
   public ArtifactRetention(ArtifactStore artifacts, RunDao runs, Duration retention, Duration interval) {
     this.artifacts = artifacts;
@@ -52,15 +49,8 @@ public final class ArtifactRetention implements Managed {
     return deleted;
   }
 
-  @Override
-  public void start() {
-    timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "artifact-retention");
-              t.setDaemon(true);
-              return t;
-            });
+  /** Sweeps at once and then every interval on {@code timer} (the process's lifecycle stops it). */
+  public void scheduleOn(ScheduledExecutorService timer) {
     timer.scheduleWithFixedDelay(this::sweepQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -72,13 +62,6 @@ public final class ArtifactRetention implements Managed {
       }
     } catch (RuntimeException e) {
       LOG.warn("Artifact retention sweep failed; trying again in {} min: {}", interval.toMinutes(), e.toString());
-    }
-  }
-
-  @Override
-  public void stop() {
-    if (timer != null) {
-      timer.shutdownNow();
     }
   }
 }

@@ -1,7 +1,5 @@
 package dev.kestrel.server.core;
 
-import io.dropwizard.lifecycle.Managed;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,29 +11,21 @@ import org.slf4j.LoggerFactory;
  * recorded whose workflow was never started (the API crashed in between). Such runs are started
  * late rather than lost. (Runs the engine itself lost are {@link RunRecovery}'s, once at start.)
  */
-public final class RunReconciler implements Managed {
+public final class RunReconciler {
   private static final Logger LOG = LoggerFactory.getLogger(RunReconciler.class);
   /** Younger runs may still be in the hands of the request that accepted them. */
   private static final long GRACE_MILLIS = 10_000;
 
   private final RunService service;
   private final int intervalSeconds;
-  private ScheduledExecutorService timer;
 
   public RunReconciler(RunService service, int intervalSeconds) {
     this.service = service;
     this.intervalSeconds = intervalSeconds;
   }
 
-  @Override
-  public void start() {
-    timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "run-reconciler");
-              t.setDaemon(true);
-              return t;
-            });
+  /** Reconciles every interval on {@code timer} (the process's lifecycle stops it). */
+  public void scheduleOn(ScheduledExecutorService timer) {
     timer.scheduleWithFixedDelay(this::reconcile, 1, intervalSeconds, TimeUnit.SECONDS);
   }
 
@@ -56,12 +46,5 @@ public final class RunReconciler implements Managed {
       LOG.error("Reconciling unstarted runs failed", e);
     }
     return started.get();
-  }
-
-  @Override
-  public void stop() {
-    if (timer != null) {
-      timer.shutdownNow();
-    }
   }
 }
