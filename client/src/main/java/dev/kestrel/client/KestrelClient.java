@@ -377,7 +377,8 @@ public final class KestrelClient {
       }
       observe(request, response.statusCode(), response.headers(), response.body());
       if (response.statusCode() == 503 && attempt < maxRetries) {
-        pause(retryAfter(response.headers()) == null ? backoff(attempt) : retryAfter(response.headers()));
+        Duration asked = retryAfter(response.headers());
+        pause(asked == null ? backoff(attempt) : asked);
         continue;
       }
       if (response.statusCode() >= 400) {

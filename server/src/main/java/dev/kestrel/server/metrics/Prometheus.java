@@ -38,11 +38,11 @@ public final class Prometheus {
    * One set of buckets for every timer, from a step's milliseconds to a long run's hour: few
    * enough series per timer, and what {@code histogram_quantile} needs.
    */
-  static final Duration[] BUCKETS =
+  private static final double[] BUCKET_NANOS =
       Stream.of(5L, 10L, 25L, 50L, 100L, 250L, 500L, 1_000L, 2_500L, 5_000L, 10_000L, 30_000L, 60_000L, 120_000L, 300_000L,
               600_000L, 1_800_000L, 3_600_000L)
-          .map(Duration::ofMillis)
-          .toArray(Duration[]::new);
+          .mapToDouble(millis -> Duration.ofMillis(millis).toNanos())
+          .toArray();
 
   private final PrometheusMeterRegistry registry;
   private final Scope sdkScope;
@@ -93,8 +93,7 @@ public final class Prometheus {
         if (id.getType() != Meter.Type.TIMER) {
           return config;
         }
-        double[] nanos = Stream.of(BUCKETS).mapToDouble(Duration::toNanos).toArray();
-        return DistributionStatisticConfig.builder().serviceLevelObjectives(nanos).build().merge(config);
+        return DistributionStatisticConfig.builder().serviceLevelObjectives(BUCKET_NANOS).build().merge(config);
       }
     };
   }
