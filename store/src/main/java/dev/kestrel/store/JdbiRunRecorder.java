@@ -11,8 +11,8 @@ import java.util.List;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * The run index as the workers write it: registered as the run workflow's local activities, and
- * the log sink of the browser activities. Every write is idempotent, since activities retry.
+ * The run index as the workers write it: registered as the run workflow's local activities, and the
+ * log sink of the browser activities. Every write is idempotent, since activities retry.
  */
 public class JdbiRunRecorder implements RunRecordActivities {
   private final Jdbi jdbi;
@@ -30,7 +30,8 @@ public class JdbiRunRecorder implements RunRecordActivities {
   @Override
   public void recordAccepted(RunInput input) {
     // The API inserts the row before it starts the workflow, so it is nearly always there; the
-    // insert repairs a crash in between (and a duplicate insert costs an exception, so it comes second).
+    // insert repairs a crash in between (and a duplicate insert costs an exception, so it comes
+    // second).
     if (!runs.markStarted(input.runId()) && !runs.insert(input, true)) {
       runs.markStarted(input.runId());
     }
@@ -49,17 +50,18 @@ public class JdbiRunRecorder implements RunRecordActivities {
 
   @Override
   public void log(String runId, LogLevel level, String message, String nodeId) {
-    log(runId, List.of(new RunLogDao.Line(level, message, nodeId)));
+    log(runId, List.of(new LogLine(level, message, nodeId)));
   }
 
   @Override
-  public void recordEnd(String runId, RunState state, LogLevel level, String message, String nodeId) {
+  public void recordEnd(
+      String runId, RunState state, LogLevel level, String message, String nodeId) {
     logs.append(runId, level, message, nodeId);
     recordState(runId, state);
   }
 
   /** Several entries in one write (what a step said while it ran, and its last line). */
-  public void log(String runId, List<RunLogDao.Line> lines) {
+  public void log(String runId, List<LogLine> lines) {
     if (!lines.isEmpty()) {
       logs.append(runId, lines);
       changes.changed(runId, Change.LOG);
@@ -70,7 +72,7 @@ public class JdbiRunRecorder implements RunRecordActivities {
    * A step begins: the run's progress (when the workflow left it to the step) and the step's first
    * log lines, in one transaction.
    */
-  public void stepBegins(String runId, RunState progress, List<RunLogDao.Line> lines) {
+  public void stepBegins(String runId, RunState progress, List<LogLine> lines) {
     boolean changed =
         jdbi.inTransaction(
             h -> {

@@ -2,11 +2,15 @@ package dev.kestrel.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kestrel.store.records.Organization;
-import dev.kestrel.store.records.RunRecord;
-import dev.kestrel.store.records.TaskRecord;
-import dev.kestrel.store.records.WebhookEndpointRecord;
+import dev.kestrel.model.LogLevel;
+import dev.kestrel.model.RunError;
+import dev.kestrel.model.RunStatus;
+import dev.kestrel.model.StepAction;
+import dev.kestrel.model.StepSpec;
+import dev.kestrel.model.TaskDefinition;
+import dev.kestrel.model.TriggerType;
 import dev.kestrel.model.WebhookEvent;
+import dev.kestrel.model.api.LogEntry;
 import dev.kestrel.store.db.ApiKeyDao;
 import dev.kestrel.store.db.OrganizationDao;
 import dev.kestrel.store.db.RunDao;
@@ -15,14 +19,10 @@ import dev.kestrel.store.db.TaskDao;
 import dev.kestrel.store.db.WebhookDao;
 import dev.kestrel.store.records.ApiKey;
 import dev.kestrel.store.records.DeliveryAttempt;
-import dev.kestrel.model.TaskDefinition;
-import dev.kestrel.model.LogLevel;
-import dev.kestrel.model.RunError;
-import dev.kestrel.model.RunStatus;
-import dev.kestrel.model.StepAction;
-import dev.kestrel.model.StepSpec;
-import dev.kestrel.model.TriggerType;
-import dev.kestrel.model.api.LogEntry;
+import dev.kestrel.store.records.Organization;
+import dev.kestrel.store.records.RunRecord;
+import dev.kestrel.store.records.TaskRecord;
+import dev.kestrel.store.records.WebhookEndpointRecord;
 import dev.kestrel.workflows.RunInput;
 import dev.kestrel.workflows.RunState;
 import java.util.List;
@@ -32,12 +32,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The store: tasks, keys, and the run index: idempotent inserts, terminal rows that never change, bounded logs. The same
- * contract runs on H2 and on PostgreSQL (see the subclasses), with the same SQL.
+ * The store: tasks, keys, and the run index: idempotent inserts, terminal rows that never change,
+ * bounded logs. The same contract runs on H2 and on PostgreSQL (see the subclasses), with the same
+ * SQL.
  */
 abstract class StoreContract {
   /** Runs of these tests produce no files: the webhook bodies list none. */
-  static final ArtifactStore ARTIFACTS = new ArtifactStore(java.nio.file.Path.of("target", "no-artifacts"));
+  static final ArtifactStore ARTIFACTS =
+      new ArtifactStore(java.nio.file.Path.of("target", "no-artifacts"));
 
   TestStore store;
   RunDao runs;
@@ -57,9 +59,39 @@ abstract class StoreContract {
   }
 
   private RunInput input(String runId, String clientRequestId) {
-    StepSpec step = new StepSpec("s", StepAction.WAIT_FOR, null, null, null, null, null, null, 1L, null, null, null, null, null, null, null, null, null);
-    return new RunInput(runId, org.id(), "00000000-0000-0000-0000-000000000001", "t", 1, clientRequestId,
-        TriggerType.API, 1_000L, Map.of("a", 1), List.of(step), 60, RunInput.ExecutionSettings.defaults());
+    StepSpec step =
+        new StepSpec(
+            "s",
+            StepAction.WAIT_FOR,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            1L,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null);
+    return new RunInput(
+        runId,
+        org.id(),
+        "00000000-0000-0000-0000-000000000001",
+        "t",
+        1,
+        clientRequestId,
+        TriggerType.API,
+        1_000L,
+        Map.of("a", 1),
+        List.of(step),
+        60,
+        RunInput.ExecutionSettings.defaults());
   }
 
   @Test
@@ -103,10 +135,14 @@ abstract class StoreContract {
       runs.markStarted(id);
     }
     runs.insert(input(unstarted, null), false);
-    recorder.recordState(running, new RunState(RunStatus.RUNNING, 1, 1, 2_000L, null, Map.of(), null, 1, "w"));
-    recorder.recordState(done, new RunState(RunStatus.COMPLETED, 1, 1, 2_000L, 3_000L, Map.of(), null, 1, "w"));
+    recorder.recordState(
+        running, new RunState(RunStatus.RUNNING, 1, 1, 2_000L, null, Map.of(), null, 1, "w"));
+    recorder.recordState(
+        done, new RunState(RunStatus.COMPLETED, 1, 1, 2_000L, 3_000L, Map.of(), null, 1, "w"));
     assertThat(runs.fail(failed, new RunError("lost", "gone", null), 5_000L)).isTrue();
-    assertThat(runs.fail(failed, new RunError("lost", "again", null), 6_000L)).as("a terminal row stays").isFalse();
+    assertThat(runs.fail(failed, new RunError("lost", "again", null), 6_000L))
+        .as("a terminal row stays")
+        .isFalse();
 
     List<RunDao.Unfinished> unfinished = runs.unfinished(0, 10);
     assertThat(unfinished).extracting(RunDao.Unfinished::runId).containsExactly(running);
@@ -120,17 +156,20 @@ abstract class StoreContract {
   }
 
   /** Runs {@code attempts} calls at once, on as many threads, and returns their results. */
-  private static <T> List<T> concurrently(int attempts, java.util.function.IntFunction<T> call) throws Exception {
+  private static <T> List<T> concurrently(int attempts, java.util.function.IntFunction<T> call)
+      throws Exception {
     var pool = java.util.concurrent.Executors.newFixedThreadPool(attempts);
     try {
       var start = new java.util.concurrent.CountDownLatch(1);
       List<java.util.concurrent.Future<T>> futures = new java.util.ArrayList<>();
       for (int i = 0; i < attempts; i++) {
         int n = i;
-        futures.add(pool.submit(() -> {
-          start.await();
-          return call.apply(n);
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return call.apply(n);
+                }));
       }
       start.countDown();
       List<T> results = new java.util.ArrayList<>();
@@ -146,24 +185,49 @@ abstract class StoreContract {
   @Test
   void twentyConcurrentRunsUnderAMonthlyLimitOfThreeGiveExactlyThree() throws Exception {
     List<RunDao.Admission> admissions =
-        concurrently(20, i -> runs.insertWithinLimit(input(UUID.randomUUID().toString(), "c" + i), 3, 0, 1_000));
+        concurrently(
+            20,
+            i -> runs.insertWithinLimit(input(UUID.randomUUID().toString(), "c" + i), 3, 0, 1_000));
 
-    assertThat(admissions).filteredOn(a -> a.outcome() == RunDao.Admission.Outcome.INSERTED).hasSize(3);
-    assertThat(admissions).filteredOn(a -> a.outcome() == RunDao.Admission.Outcome.OVER_LIMIT).hasSize(17)
+    assertThat(admissions)
+        .filteredOn(a -> a.outcome() == RunDao.Admission.Outcome.INSERTED)
+        .hasSize(3);
+    assertThat(admissions)
+        .filteredOn(a -> a.outcome() == RunDao.Admission.Outcome.OVER_LIMIT)
+        .hasSize(17)
         .allMatch(a -> a.used() == 3);
     assertThat(runs.page(org.id(), null, null, null, 50)).hasSize(3);
     RunRecord accepted = runs.page(org.id(), null, null, null, 1).get(0);
-    assertThat(runs.insertWithinLimit(input(UUID.randomUUID().toString(), accepted.clientRequestId()), 100, 0, 1_000).outcome())
-        .as("a repeat of an accepted request (its key)").isEqualTo(RunDao.Admission.Outcome.EXISTS);
-    assertThat(runs.insertWithinLimit(input(accepted.id(), accepted.clientRequestId()), 3, 0, 1_000).outcome())
-        .as("the same run at the limit is a repeat, not a refusal").isEqualTo(RunDao.Admission.Outcome.EXISTS);
+    assertThat(
+            runs.insertWithinLimit(
+                    input(UUID.randomUUID().toString(), accepted.clientRequestId()), 100, 0, 1_000)
+                .outcome())
+        .as("a repeat of an accepted request (its key)")
+        .isEqualTo(RunDao.Admission.Outcome.EXISTS);
+    assertThat(
+            runs.insertWithinLimit(input(accepted.id(), accepted.clientRequestId()), 3, 0, 1_000)
+                .outcome())
+        .as("the same run at the limit is a repeat, not a refusal")
+        .isEqualTo(RunDao.Admission.Outcome.EXISTS);
   }
 
   @Test
   void twentyConcurrentEndpointsUnderALimitOfFiveGiveExactlyFive() throws Exception {
     WebhookDao webhooks = new WebhookDao(store.jdbi, store.json);
-    List<Boolean> created = concurrently(20, i -> webhooks.insertEndpointWithinLimit(
-        new WebhookEndpointRecord(UUID.randomUUID().toString(), org.id(), "http://127.0.0.1:9/h" + i, List.of(), null, "wh_a_b", i), 5));
+    List<Boolean> created =
+        concurrently(
+            20,
+            i ->
+                webhooks.insertEndpointWithinLimit(
+                    new WebhookEndpointRecord(
+                        UUID.randomUUID().toString(),
+                        org.id(),
+                        "http://127.0.0.1:9/h" + i,
+                        List.of(),
+                        null,
+                        "wh_a_b",
+                        i),
+                    5));
 
     assertThat(created).filteredOn(Boolean::booleanValue).hasSize(5);
     assertThat(webhooks.endpoints(org.id())).hasSize(5);
@@ -173,11 +237,14 @@ abstract class StoreContract {
   void aTerminalRowNeverChangesAgain() {
     String id = UUID.randomUUID().toString();
     runs.insert(input(id, null), true);
-    recorder.recordState(id, new RunState(RunStatus.RUNNING, 1, 1, 2_000L, null, Map.of(), null, 1, "w"));
+    recorder.recordState(
+        id, new RunState(RunStatus.RUNNING, 1, 1, 2_000L, null, Map.of(), null, 1, "w"));
     runs.setCancelReason(id, "first");
     runs.setCancelReason(id, "second");
-    recorder.recordState(id, new RunState(RunStatus.CANCELLED, 1, 1, 2_000L, 3_000L, Map.of(), null, 1, "w"));
-    recorder.recordState(id, new RunState(RunStatus.COMPLETED, 1, 1, 2_000L, 4_000L, Map.of("x", 1), null, 1, "w"));
+    recorder.recordState(
+        id, new RunState(RunStatus.CANCELLED, 1, 1, 2_000L, 3_000L, Map.of(), null, 1, "w"));
+    recorder.recordState(
+        id, new RunState(RunStatus.COMPLETED, 1, 1, 2_000L, 4_000L, Map.of("x", 1), null, 1, "w"));
     runs.setCancelReason(id, "third");
 
     RunRecord row = runs.find(org.id(), id).orElseThrow();
@@ -192,7 +259,8 @@ abstract class StoreContract {
     String id = UUID.randomUUID().toString();
     runs.insert(input(id, null), true);
     RunError error = new RunError("step_failed", "boom", "s");
-    recorder.recordState(id, new RunState(RunStatus.FAILED, 1, 1, 2_000L, 3_000L, Map.of(), error, 1, "w"));
+    recorder.recordState(
+        id, new RunState(RunStatus.FAILED, 1, 1, 2_000L, 3_000L, Map.of(), error, 1, "w"));
 
     assertThat(runs.find(org.id(), id).orElseThrow().error()).isEqualTo(error);
   }
@@ -204,14 +272,18 @@ abstract class StoreContract {
     for (int i = 0; i < 8; i++) {
       recorder.log(id, LogLevel.INFO, "entry " + i + " " + "x".repeat(200), "s");
     }
-    recorder.recordState(id, new RunState(RunStatus.COMPLETED, 1, 1, 2_000L, 3_000L, Map.of(), null, 1, "w"));
+    recorder.recordState(
+        id, new RunState(RunStatus.COMPLETED, 1, 1, 2_000L, 3_000L, Map.of(), null, 1, "w"));
 
     List<LogEntry> entries = logs.list(id, null);
     assertThat(entries).hasSize(6);
-    assertThat(entries.subList(0, 5)).extracting(LogEntry::message).allMatch(m -> m.length() == 100);
+    assertThat(entries.subList(0, 5))
+        .extracting(LogEntry::message)
+        .allMatch(m -> m.length() == 100);
     assertThat(entries.get(0).message()).startsWith("entry 0");
     assertThat(entries.get(4).message()).startsWith("entry 4");
-    assertThat(entries.get(5).message()).isEqualTo("3 later log entries were dropped: a run keeps at most 5");
+    assertThat(entries.get(5).message())
+        .isEqualTo("3 later log entries were dropped: a run keeps at most 5");
     assertThat(logs.list(id, entries.get(3).id())).hasSize(2);
   }
 
@@ -220,26 +292,70 @@ abstract class StoreContract {
     String id = UUID.randomUUID().toString();
     runs.insert(input(id, null), true);
     recorder.log(id, LogLevel.INFO, "first", null);
-    recorder.log(id, List.of(
-        new RunLogDao.Line(LogLevel.WARNING, "console 1", "s"),
-        new RunLogDao.Line(LogLevel.INFO, "console 2", "s"),
-        new RunLogDao.Line(LogLevel.INFO, "done", "s")));
-    recorder.log(id, List.of(new RunLogDao.Line(LogLevel.INFO, "fits", null), new RunLogDao.Line(LogLevel.INFO, "dropped", null)));
-    recorder.log(UUID.randomUUID().toString(), List.of(new RunLogDao.Line(LogLevel.INFO, "no such run", null)));
-    recorder.recordEnd(id, new RunState(RunStatus.COMPLETED, 1, 1, 2_000L, 3_000L, Map.of(), null, 1, "w"), LogLevel.INFO, "Run completed", null);
+    recorder.log(
+        id,
+        List.of(
+            new LogLine(LogLevel.WARNING, "console 1", "s"),
+            new LogLine(LogLevel.INFO, "console 2", "s"),
+            new LogLine(LogLevel.INFO, "done", "s")));
+    recorder.log(
+        id,
+        List.of(
+            new LogLine(LogLevel.INFO, "fits", null), new LogLine(LogLevel.INFO, "dropped", null)));
+    recorder.log(
+        UUID.randomUUID().toString(), List.of(new LogLine(LogLevel.INFO, "no such run", null)));
+    recorder.recordEnd(
+        id,
+        new RunState(RunStatus.COMPLETED, 1, 1, 2_000L, 3_000L, Map.of(), null, 1, "w"),
+        LogLevel.INFO,
+        "Run completed",
+        null);
 
-    assertThat(logs.list(id, null)).extracting(LogEntry::message)
-        .containsExactly("first", "console 1", "console 2", "done", "fits", "2 later log entries were dropped: a run keeps at most 5");
+    assertThat(logs.list(id, null))
+        .extracting(LogEntry::message)
+        .containsExactly(
+            "first",
+            "console 1",
+            "console 2",
+            "done",
+            "fits",
+            "2 later log entries were dropped: a run keeps at most 5");
     assertThat(logs.list(id, null).get(1).level()).isEqualTo(LogLevel.WARNING);
   }
 
   @Test
   void tasksAreVersionedSearchedLiterallyAndDeletedSoftly() {
     TaskDao tasks = new TaskDao(store.jdbi, store.json);
-    StepSpec step = new StepSpec("s", StepAction.WAIT_FOR, null, null, null, null, null, null, 1L, null, null, null, null, null, null, null, null, null);
+    StepSpec step =
+        new StepSpec(
+            "s",
+            StepAction.WAIT_FOR,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            1L,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null);
     for (String name : List.of("Invoice 100% export", "invoice_import", "Invoices")) {
-      tasks.insert(new TaskRecord(UUID.randomUUID().toString(), org.id(),
-          new TaskDefinition(name, null, Map.of(), List.of(step), 60, null, null), "READY", 1, 1L, 1L));
+      tasks.insert(
+          new TaskRecord(
+              UUID.randomUUID().toString(),
+              org.id(),
+              new TaskDefinition(name, null, Map.of(), List.of(step), 60, null, null),
+              "READY",
+              1,
+              1L,
+              1L));
     }
     assertThat(tasks.list(org.id(), 10, 0, "INVOICE", null).total()).isEqualTo(3);
     assertThat(tasks.list(org.id(), 10, 0, "100%", null).total()).isEqualTo(1);
@@ -247,8 +363,15 @@ abstract class StoreContract {
     assertThat(tasks.list(org.id(), 1, 1, null, "READY").tasks()).hasSize(1);
 
     TaskRecord first = tasks.list(org.id(), 1, 0, "Invoices", null).tasks().get(0);
-    TaskRecord updated = tasks.update(org.id(), first.id(),
-        new TaskDefinition("Invoices v2", null, Map.of(), List.of(step, step), 60, null, null), "DRAFT").orElseThrow();
+    TaskRecord updated =
+        tasks
+            .update(
+                org.id(),
+                first.id(),
+                new TaskDefinition(
+                    "Invoices v2", null, Map.of(), List.of(step, step), 60, null, null),
+                "DRAFT")
+            .orElseThrow();
     assertThat(updated.version()).isEqualTo(2);
     assertThat(updated.definition().steps()).hasSize(2);
     assertThat(tasks.delete(org.id(), first.id())).isTrue();
@@ -268,8 +391,12 @@ abstract class StoreContract {
     assertThat(keys.revoke(key.id())).isTrue();
     assertThat(keys.revoke(key.id())).isFalse();
     assertThat(keys.findActiveOwner(hash)).isEmpty();
-    assertThat(keys.organizationOfHash(hash)).as("a revoked key still names its organization").contains(org.id());
-    assertThat(keys.list(org.id())).singleElement().satisfies(k -> assertThat(k.revokedAt()).isNotNull());
+    assertThat(keys.organizationOfHash(hash))
+        .as("a revoked key still names its organization")
+        .contains(org.id());
+    assertThat(keys.list(org.id()))
+        .singleElement()
+        .satisfies(k -> assertThat(k.revokedAt()).isNotNull());
   }
 
   @Test
@@ -279,24 +406,34 @@ abstract class StoreContract {
     String hash = ApiKeys.hash(Secrets.newApiKey());
     keys.insert(org.id(), hash, "sk_live_x", "ci");
 
-    organizations.setLimits(org.id(), 1000, new dev.kestrel.store.records.Organization.FairShare(3, 20, null));
+    organizations.setLimits(
+        org.id(), 1000, new dev.kestrel.store.records.Organization.FairShare(3, 20, null));
 
     var owner = keys.findActiveOwner(hash).orElseThrow().organization();
     assertThat(owner.monthlyRunLimit()).isEqualTo(1000);
     assertThat(owner.fairShare().maxActiveRuns(500)).isEqualTo(3);
     assertThat(owner.fairShare().requestsPerSecond(100)).isEqualTo(20);
-    assertThat(owner.fairShare().maxWaitingRequests(100)).as("not set: the server's default").isEqualTo(100);
-    organizations.setLimits(org.id(), null, dev.kestrel.store.records.Organization.FairShare.DEFAULTS);
-    assertThat(organizations.findById(org.id()).orElseThrow().fairShare()).isEqualTo(
-        dev.kestrel.store.records.Organization.FairShare.DEFAULTS);
+    assertThat(owner.fairShare().maxWaitingRequests(100))
+        .as("not set: the server's default")
+        .isEqualTo(100);
+    organizations.setLimits(
+        org.id(), null, dev.kestrel.store.records.Organization.FairShare.DEFAULTS);
+    assertThat(organizations.findById(org.id()).orElseThrow().fairShare())
+        .isEqualTo(dev.kestrel.store.records.Organization.FairShare.DEFAULTS);
   }
 
   @Test
   void anOrganizationsActiveRunsAreCappedAtomically() throws Exception {
     List<RunDao.Admission> admissions =
-        concurrently(12, i -> runs.insertWithinLimit(input(UUID.randomUUID().toString(), "a" + i), null, 0, 4));
-    assertThat(admissions).filteredOn(a -> a.outcome() == RunDao.Admission.Outcome.INSERTED).hasSize(4);
-    assertThat(admissions).filteredOn(a -> a.outcome() == RunDao.Admission.Outcome.TOO_MANY_ACTIVE).hasSize(8);
+        concurrently(
+            12,
+            i -> runs.insertWithinLimit(input(UUID.randomUUID().toString(), "a" + i), null, 0, 4));
+    assertThat(admissions)
+        .filteredOn(a -> a.outcome() == RunDao.Admission.Outcome.INSERTED)
+        .hasSize(4);
+    assertThat(admissions)
+        .filteredOn(a -> a.outcome() == RunDao.Admission.Outcome.TOO_MANY_ACTIVE)
+        .hasSize(8);
   }
 
   @Test
@@ -311,41 +448,68 @@ abstract class StoreContract {
   @Test
   void webhookEndpointsDeliveriesAndAttempts() {
     WebhookDao webhooks = new WebhookDao(store.jdbi, store.json);
-    JdbiWebhookStore hooks = new JdbiWebhookStore(runs, logs, webhooks, new OrganizationDao(store.jdbi), store.json, null, ARTIFACTS);
+    JdbiWebhookStore hooks =
+        new JdbiWebhookStore(
+            runs, logs, webhooks, new OrganizationDao(store.jdbi), store.json, null, ARTIFACTS);
     String task = "00000000-0000-0000-0000-000000000001";
     WebhookEndpointRecord all = endpoint(webhooks, List.of(), null, 1);
     WebhookEndpointRecord scoped = endpoint(webhooks, List.of(WebhookEvent.COMPLETED), task, 2);
     endpoint(webhooks, List.of(), "00000000-0000-0000-0000-000000000002", 3);
 
-    assertThat(webhooks.endpoints(org.id())).hasSize(3).first().extracting(WebhookEndpointRecord::createdAt).isEqualTo(3L);
-    assertThat(webhooks.endpointsFor(org.id(), task)).extracting(WebhookEndpointRecord::id).containsExactly(all.id(), scoped.id());
+    assertThat(webhooks.endpoints(org.id()))
+        .hasSize(3)
+        .first()
+        .extracting(WebhookEndpointRecord::createdAt)
+        .isEqualTo(3L);
+    assertThat(webhooks.endpointsFor(org.id(), task))
+        .extracting(WebhookEndpointRecord::id)
+        .containsExactly(all.id(), scoped.id());
     assertThat(webhooks.endpoints("another-org")).isEmpty();
 
     String runId = UUID.randomUUID().toString();
     runs.insert(input(runId, null), true);
-    assertThat(hooks.subscriptionsOf(runId)).extracting(WebhookStore.Subscription::endpointId).containsExactly(all.id(), scoped.id());
+    assertThat(hooks.subscriptionsOf(runId))
+        .extracting(WebhookStore.Subscription::endpointId)
+        .containsExactly(all.id(), scoped.id());
     assertThat(hooks.subscriptionsOf(runId).get(1).takes(WebhookEvent.STARTED)).isFalse();
     assertThat(hooks.subscriptionsOf(runId).get(0).takes(WebhookEvent.LOG)).isTrue();
     assertThat(hooks.subscriptionsOf(UUID.randomUUID().toString())).isEmpty();
-    assertThat(hooks.runBody(runId).orElseThrow()).contains("\"id\":\"" + runId + "\"", "\"status\":\"PENDING\"");
+    assertThat(hooks.runBody(runId).orElseThrow())
+        .contains("\"id\":\"" + runId + "\"", "\"status\":\"PENDING\"");
     String deliveryId = UUID.randomUUID().toString();
     hooks.recordDelivery(deliveryId, scoped.id(), runId, WebhookEvent.COMPLETED, "{\"first\":1}");
     hooks.recordDelivery(deliveryId, scoped.id(), runId, WebhookEvent.COMPLETED, "{\"second\":2}");
     var delivery = hooks.delivery(deliveryId).orElseThrow();
-    assertThat(delivery.payload()).as("a repeated recording keeps the first").isEqualTo("{\"first\":1}");
+    assertThat(delivery.payload())
+        .as("a repeated recording keeps the first")
+        .isEqualTo("{\"first\":1}");
     assertThat(delivery.scopedTaskId()).isEqualTo(task);
     assertThat(delivery.pepper()).isNull();
 
     for (int attempt = 1; attempt <= 3; attempt++) {
-      hooks.recordAttempt(new DeliveryAttempt(
-          deliveryId, scoped.id(), attempt, attempt < 3 ? 500 : 200, attempt < 3 ? "HTTP 500" : null, attempt == 3, 5, 1_000L + attempt));
+      hooks.recordAttempt(
+          new DeliveryAttempt(
+              deliveryId,
+              scoped.id(),
+              attempt,
+              attempt < 3 ? 500 : 200,
+              attempt < 3 ? "HTTP 500" : null,
+              attempt == 3,
+              5,
+              1_000L + attempt));
     }
-    assertThat(webhooks.attempts(scoped.id(), runId, 10)).extracting(a -> a.attempt()).containsExactly(3, 2, 1);
-    assertThat(webhooks.attempts(scoped.id(), null, 2)).hasSize(2).first().satisfies(a -> {
-      assertThat(a.delivered()).isTrue();
-      assertThat(a.statusCode()).isEqualTo(200);
-      assertThat(a.event()).isEqualTo(WebhookEvent.COMPLETED);
-    });
+    assertThat(webhooks.attempts(scoped.id(), runId, 10))
+        .extracting(a -> a.attempt())
+        .containsExactly(3, 2, 1);
+    assertThat(webhooks.attempts(scoped.id(), null, 2))
+        .hasSize(2)
+        .first()
+        .satisfies(
+            a -> {
+              assertThat(a.delivered()).isTrue();
+              assertThat(a.statusCode()).isEqualTo(200);
+              assertThat(a.event()).isEqualTo(WebhookEvent.COMPLETED);
+            });
     assertThat(webhooks.attempts(scoped.id(), UUID.randomUUID().toString(), 10)).isEmpty();
 
     assertThat(webhooks.deleteEndpoint(org.id(), scoped.id())).isTrue();
@@ -356,8 +520,15 @@ abstract class StoreContract {
 
   @Test
   void logBatchesFollowTheLogInOrderWithoutGapsOrRepeats() {
-    JdbiWebhookStore hooks = new JdbiWebhookStore(
-        runs, logs, new WebhookDao(store.jdbi, store.json), new OrganizationDao(store.jdbi), store.json, null, ARTIFACTS);
+    JdbiWebhookStore hooks =
+        new JdbiWebhookStore(
+            runs,
+            logs,
+            new WebhookDao(store.jdbi, store.json),
+            new OrganizationDao(store.jdbi),
+            store.json,
+            null,
+            ARTIFACTS);
     String runId = UUID.randomUUID().toString();
     runs.insert(input(runId, null), true);
     for (int i = 1; i <= 5; i++) {
@@ -368,15 +539,25 @@ abstract class StoreContract {
     var third = hooks.logsAfter(runId, second.lastSeq(), 2).orElseThrow();
     assertThat(first.more()).isTrue();
     assertThat(third.more()).isFalse();
-    assertThat(first.body()).startsWith("{\"runId\":\"" + runId + "\",\"logEntries\":[").contains("entry 1", "entry 2");
+    assertThat(first.body())
+        .startsWith("{\"runId\":\"" + runId + "\",\"logEntries\":[")
+        .contains("entry 1", "entry 2");
     assertThat(second.body()).contains("entry 3", "entry 4").doesNotContain("entry 2");
     assertThat(third.body()).contains("entry 5");
     assertThat(hooks.logsAfter(runId, third.lastSeq(), 2)).isEmpty();
   }
 
-  private WebhookEndpointRecord endpoint(WebhookDao webhooks, List<WebhookEvent> events, String taskId, long createdAt) {
-    WebhookEndpointRecord e = new WebhookEndpointRecord(
-        UUID.randomUUID().toString(), org.id(), "http://127.0.0.1:9/hook", events, taskId, "wh_ab_cd", createdAt);
+  private WebhookEndpointRecord endpoint(
+      WebhookDao webhooks, List<WebhookEvent> events, String taskId, long createdAt) {
+    WebhookEndpointRecord e =
+        new WebhookEndpointRecord(
+            UUID.randomUUID().toString(),
+            org.id(),
+            "http://127.0.0.1:9/hook",
+            events,
+            taskId,
+            "wh_ab_cd",
+            createdAt);
     webhooks.insertEndpoint(e);
     return e;
   }

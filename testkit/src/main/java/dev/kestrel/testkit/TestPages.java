@@ -24,7 +24,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *   <li>{@code /order}: a form; submitting shows {@code #status} = "Shipped: &lt;order&gt;" after
  *       {@code ?delayMs=} milliseconds (default 0)
  *   <li>{@code /slow?ms=N}: answers after N milliseconds
- *   <li>{@code /ticker?n=N&everyMs=M}: logs {@code tick <epoch ms>} to the console N times, M ms apart
+ *   <li>{@code /ticker?n=N&everyMs=M}: logs {@code tick <epoch ms>} to the console N times, M ms
+ *       apart
  *   <li>anything else: a small page naming its path
  * </ul>
  */
@@ -69,6 +70,7 @@ public final class TestPages implements BeforeAllCallback, AfterAllCallback {
     requested.add(uri.getPath());
     Map<String, String> query = query(uri);
     String body;
+    int status = 200;
     switch (uri.getPath()) {
       case "/order" -> {
         int delay = Integer.parseInt(query.getOrDefault("delayMs", "0"));
@@ -81,7 +83,9 @@ public final class TestPages implements BeforeAllCallback, AfterAllCallback {
                 + "<script>document.getElementById('f').addEventListener('submit', e => { e.preventDefault();"
                 + " console.log('looking up ' + document.getElementById('order').value);"
                 + " setTimeout(() => { const s = document.getElementById('status'); s.style.display = 'block';"
-                + " s.textContent = 'Shipped: ' + document.getElementById('order').value; }, " + delay + "); });"
+                + " s.textContent = 'Shipped: ' + document.getElementById('order').value; }, "
+                + delay
+                + "); });"
                 + "</script></body></html>";
       }
       case "/ticker" -> {
@@ -91,18 +95,32 @@ public final class TestPages implements BeforeAllCallback, AfterAllCallback {
         body =
             "<html><body><p id='ticks'>0</p><script>let i = 0; const t = setInterval(() => {"
                 + " console.log('tick ' + Date.now()); document.getElementById('ticks').textContent = ++i;"
-                + " if (i >= " + count + ") clearInterval(t); }, " + every + ");</script></body></html>";
+                + " if (i >= "
+                + count
+                + ") clearInterval(t); }, "
+                + every
+                + ");</script></body></html>";
       }
       case "/slow" -> {
         sleep(Long.parseLong(query.getOrDefault("ms", "1000")));
         body = "<html><body><p id='slow'>slow page</p></body></html>";
       }
-      default -> body = "<html><body><p id='path'>" + uri.getPath() + "</p></body></html>";
+      case "/broken-image" ->
+          // A page whose own subresource is missing, as a page without a favicon is.
+          body = "<html><body><p id='ok'>fine</p><img src='/missing/picture.png'></body></html>";
+      default -> {
+        if (uri.getPath().startsWith("/missing/")) {
+          status = 404;
+          body = "not here";
+        } else {
+          body = "<html><body><p id='path'>" + uri.getPath() + "</p></body></html>";
+        }
+      }
     }
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
     try {
-      exchange.sendResponseHeaders(200, bytes.length);
+      exchange.sendResponseHeaders(status, bytes.length);
       try (OutputStream out = exchange.getResponseBody()) {
         out.write(bytes);
       }

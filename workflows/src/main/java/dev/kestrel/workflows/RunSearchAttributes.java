@@ -7,29 +7,46 @@ import java.util.List;
 
 /**
  * Custom search attributes on every run workflow, so ops can filter runs in the Temporal UI by
- * organization, task, trigger and status. All Keyword; the status is kept current by the workflow.
+ * organization, task (by id, and by name as it was when the run was accepted), trigger and status.
+ * All Keyword, so a filter matches a whole value ({@code KestrelTaskName = 'Order status lookup'});
+ * the status is kept current by the workflow.
  */
 public final class RunSearchAttributes {
-  public static final SearchAttributeKey<String> ORGANIZATION = SearchAttributeKey.forKeyword("KestrelOrganizationId");
-  public static final SearchAttributeKey<String> TASK = SearchAttributeKey.forKeyword("KestrelTaskId");
-  public static final SearchAttributeKey<String> TRIGGER = SearchAttributeKey.forKeyword("KestrelTriggerType");
-  public static final SearchAttributeKey<String> STATUS = SearchAttributeKey.forKeyword("KestrelRunStatus");
+  public static final SearchAttributeKey<String> ORGANIZATION =
+      SearchAttributeKey.forKeyword("KestrelOrganizationId");
+  public static final SearchAttributeKey<String> TASK =
+      SearchAttributeKey.forKeyword("KestrelTaskId");
+  public static final SearchAttributeKey<String> TASK_NAME =
+      SearchAttributeKey.forKeyword("KestrelTaskName");
+  public static final SearchAttributeKey<String> TRIGGER =
+      SearchAttributeKey.forKeyword("KestrelTriggerType");
+  public static final SearchAttributeKey<String> STATUS =
+      SearchAttributeKey.forKeyword("KestrelRunStatus");
 
-  public static final List<SearchAttributeKey<String>> ALL = List.of(ORGANIZATION, TASK, TRIGGER, STATUS);
+  public static final List<SearchAttributeKey<String>> ALL =
+      List.of(ORGANIZATION, TASK, TASK_NAME, TRIGGER, STATUS);
 
   private RunSearchAttributes() {}
 
   /** The attributes a run's workflow starts with. */
   public static SearchAttributes initial(RunInput input) {
-    return ofTask(input.organizationId(), input.taskId(), input.triggerType()).set(STATUS, "PENDING").build();
+    return ofTask(input.organizationId(), input.taskId(), input.taskName(), input.triggerType())
+        .set(STATUS, "PENDING")
+        .build();
   }
 
   /** What a schedule's firing starts with: the runs it makes are found the same way. */
-  public static SearchAttributes firing(String organizationId, String taskId) {
-    return ofTask(organizationId, taskId, TriggerType.SCHEDULE).build();
+  public static SearchAttributes firing(String organizationId, String taskId, String taskName) {
+    return ofTask(organizationId, taskId, taskName, TriggerType.SCHEDULE).build();
   }
 
-  private static SearchAttributes.Builder ofTask(String organizationId, String taskId, TriggerType trigger) {
-    return SearchAttributes.newBuilder().set(ORGANIZATION, organizationId).set(TASK, taskId).set(TRIGGER, trigger.wireName());
+  private static SearchAttributes.Builder ofTask(
+      String organizationId, String taskId, String taskName, TriggerType trigger) {
+    SearchAttributes.Builder attributes =
+        SearchAttributes.newBuilder()
+            .set(ORGANIZATION, organizationId)
+            .set(TASK, taskId)
+            .set(TRIGGER, trigger.wireName());
+    return taskName == null ? attributes : attributes.set(TASK_NAME, taskName);
   }
 }

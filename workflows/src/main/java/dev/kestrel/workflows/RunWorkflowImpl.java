@@ -19,6 +19,7 @@ import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TimeoutFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.TimerOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -65,9 +66,12 @@ public class RunWorkflowImpl implements RunWorkflow {
   private int sessionAttempt;
   private String workerId;
   private boolean timedOut;
+
   /** How the steps ended; becomes the run's status only once the session is closed. */
   private RunStatus outcome;
+
   private boolean leanSteps;
+
   /** The last step closed the session itself. */
   private boolean sessionClosed;
 
@@ -85,7 +89,8 @@ public class RunWorkflowImpl implements RunWorkflow {
             BrowserActivities.class,
             ActivityOptions.newBuilder()
                 .setTaskQueue(TaskQueues.BROWSER)
-                // Where organizations wait for a browser slot: in turn, not first come first served.
+                // Where organizations wait for a browser slot: in turn, not first come first
+                // served.
                 .setPriority(RunWorkflow.fairShare(in))
                 .setStartToCloseTimeout(Duration.ofSeconds(60))
                 .setHeartbeatTimeout(heartbeat)
@@ -121,7 +126,11 @@ public class RunWorkflowImpl implements RunWorkflow {
     Workflow.newDetachedCancellationScope(() -> record.recordAccepted(in)).run();
 
     CancellationScope work = Workflow.newCancellationScope(() -> executeWithSessions(sessions));
-    Workflow.newTimer(runTimeout)
+    Workflow.newTimer(
+            runTimeout,
+            TimerOptions.newBuilder()
+                .setSummary("run timeout: " + in.timeoutSeconds() + " s, then the run fails")
+                .build())
         .thenApply(
             fired -> {
               timedOut = true;
@@ -167,7 +176,10 @@ public class RunWorkflowImpl implements RunWorkflow {
       throw new CanceledFailure("run cancelled");
     }
     if (status == RunStatus.FAILED) {
-      throw ApplicationFailure.newNonRetryableFailure(error.message(), error.code());
+      // One line for the server's log; the failure itself is benign and carries no stack trace.
+      Workflow.getLogger(RunWorkflowImpl.class)
+          .info("Run {} failed: {} at step {}", in.runId(), error.code(), error.nodeId());
+      throw UserFailures.of(error.message(), error.code());
     }
     return last;
   }
@@ -191,7 +203,9 @@ public class RunWorkflowImpl implements RunWorkflow {
     int maxAttempts = input.settings().maxSessionAttempts();
     for (int attempt = 1; ; attempt++) {
       sessionAttempt = attempt;
-      SessionRef session = sessions.openSession(new OpenSessionRequest(input.runId(), attempt, input.settings().traceMode()));
+      SessionRef session =
+          sessions.openSession(
+              new OpenSessionRequest(input.runId(), attempt, input.settings().traceMode()));
       workerId = session.workerId();
       WorkflowMetrics.sessionOpened();
       sessionClosed = false;
@@ -296,7 +310,10 @@ public class RunWorkflowImpl implements RunWorkflow {
           error =
               new RunError(
                   RunError.OUTPUT_TOO_LARGE,
-                  "The run's outputs come to " + outputBytes + " bytes, over the limit of " + input.settings().runOutputCap(),
+                  "The run's outputs come to "
+                      + outputBytes
+                      + " bytes, over the limit of "
+                      + input.settings().runOutputCap(),
                   step.id());
           return;
         }
@@ -321,11 +338,15 @@ public class RunWorkflowImpl implements RunWorkflow {
     outcome = RunStatus.COMPLETED;
   }
 
-  /** Always release the session, also when cancelled; a lost session's worker may be gone, so don't wait for it. */
+  /**
+   * Always release the session, also when cancelled; a lost session's worker may be gone, so don't
+   * wait for it.
+   */
   private void closeSession(SessionRef session, boolean lost) {
     BrowserActivities closer =
         Workflow.newActivityStub(
-            BrowserActivities.class, closeOptions.toBuilder().setTaskQueue(session.taskQueue()).build());
+            BrowserActivities.class,
+            closeOptions.toBuilder().setTaskQueue(session.taskQueue()).build());
     Workflow.newDetachedCancellationScope(
             () -> {
               if (lost) {
@@ -355,7 +376,11 @@ public class RunWorkflowImpl implements RunWorkflow {
         throw f;
       }
       Workflow.getLogger(RunWorkflowImpl.class)
-          .error("Could not announce {} of run {}: {}", event.wireName(), input.runId(), f.getMessage());
+          .error(
+              "Could not announce {} of run {}: {}",
+              event.wireName(),
+              input.runId(),
+              f.getMessage());
     }
   }
 
@@ -394,10 +419,13 @@ public class RunWorkflowImpl implements RunWorkflow {
     if (cause instanceof TimeoutFailure t) {
       return "activity timed out: " + t.getTimeoutType();
     }
-    if (cause instanceof ApplicationFailure a && BrowserActivities.USER_FACING.contains(a.getType())) {
+    if (cause instanceof ApplicationFailure a
+        && BrowserActivities.USER_FACING.contains(a.getType())) {
       return a.getType() + ": " + a.getOriginalMessage();
     }
     // Anything else may carry internals (a class name, SQL): the run says where to look instead.
-    return "an internal error in activity " + f.getActivityId() + " (the worker's log has the detail)";
+    return "an internal error in activity "
+        + f.getActivityId()
+        + " (the worker's log has the detail)";
   }
 }

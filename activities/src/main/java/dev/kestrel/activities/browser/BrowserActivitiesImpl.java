@@ -1,16 +1,17 @@
 package dev.kestrel.activities.browser;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import dev.kestrel.store.ArtifactStore;
 import com.microsoft.playwright.PlaywrightException;
-import dev.kestrel.store.JdbiRunRecorder;
-import dev.kestrel.store.db.RunLogDao.Line;
 import dev.kestrel.model.LogLevel;
 import dev.kestrel.model.StepSpec;
+import dev.kestrel.store.ArtifactStore;
+import dev.kestrel.store.JdbiRunRecorder;
+import dev.kestrel.store.LogLine;
 import dev.kestrel.workflows.BrowserActivities;
 import dev.kestrel.workflows.OutputSizes;
 import dev.kestrel.workflows.RunInput;
+import dev.kestrel.workflows.UserFailures;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.client.ActivityCompletionException;
@@ -23,15 +24,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Browser activities of one worker. The activity thread never touches Playwright: it hands the
- * work to the slot's thread and heartbeats while it waits, which is how a cancellation (or the
- * loss of this worker) becomes visible.
+ * Browser activities of one worker. The activity thread never touches Playwright: it hands the work
+ * to the slot's thread and heartbeats while it waits, which is how a cancellation (or the loss of
+ * this worker) becomes visible.
  */
 public class BrowserActivitiesImpl implements BrowserActivities {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BrowserActivitiesImpl.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(BrowserActivitiesImpl.class);
   private static final long HEARTBEAT_POLL_MS = 500;
+
   /** How often the thread waiting for a step writes what the browser said meanwhile to the log. */
   private static final long NOTES_FLUSH_MS = 200;
+
   private static final int MAX_MESSAGE = 2_000;
 
   private final BrowserPool pool;
@@ -42,7 +46,12 @@ public class BrowserActivitiesImpl implements BrowserActivities {
   private final MeterRegistry meters;
 
   public BrowserActivitiesImpl(
-      BrowserPool pool, JdbiRunRecorder recorder, ArtifactStore artifacts, String workerId, String taskQueue, MeterRegistry meters) {
+      BrowserPool pool,
+      JdbiRunRecorder recorder,
+      ArtifactStore artifacts,
+      String workerId,
+      String taskQueue,
+      MeterRegistry meters) {
     this.pool = pool;
     this.meters = meters;
     this.recorder = recorder;
@@ -61,7 +70,8 @@ public class BrowserActivitiesImpl implements BrowserActivities {
     long began = System.nanoTime();
     BrowserSlot slot = acquireSlot(ctx);
     long slotFree = System.nanoTime();
-    Future<BrowserSession> opening = pool.open(slot, request.runId(), request.trace(), request.attempt());
+    Future<BrowserSession> opening =
+        pool.open(slot, request.runId(), request.trace(), request.attempt());
     BrowserSession session;
     try {
       session = await(ctx, opening, null, "opening");
@@ -73,21 +83,34 @@ public class BrowserActivitiesImpl implements BrowserActivities {
         log(
             request.runId(),
             LogLevel.WARNING,
-            "Could not open a browser session on worker " + workerId + ": " + firstLine(e) + "; retrying",
+            "Could not open a browser session on worker "
+                + workerId
+                + ": "
+                + firstLine(e)
+                + "; retrying",
             null);
       }
       throw e;
     }
     // Logged with the first step: the run is not RUNNING before the workflow has this answer.
     session.openedWith(
-        "Browser session opened on worker " + workerId + ", slot " + slot.index()
-            + " (slot free after " + TimeUnit.NANOSECONDS.toMillis(slotFree - began) + " ms, page ready in "
-            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - slotFree) + " ms)"
+        "Browser session opened on worker "
+            + workerId
+            + ", slot "
+            + slot.index()
+            + " (slot free after "
+            + TimeUnit.NANOSECONDS.toMillis(slotFree - began)
+            + " ms, page ready in "
+            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - slotFree)
+            + " ms)"
             + (request.attempt() > 1 ? " (session attempt " + request.attempt() + ")" : ""));
     return new SessionRef(session.id(), taskQueue, workerId);
   }
 
-  /** After a failed or cancelled opening: close the session should it still come up, else free the slot. */
+  /**
+   * After a failed or cancelled opening: close the session should it still come up, else free the
+   * slot.
+   */
   private void releaseWhenOpened(BrowserSlot slot, Future<BrowserSession> opening) {
     BrowserSession late;
     try {
@@ -141,15 +164,16 @@ public class BrowserActivitiesImpl implements BrowserActivities {
     String reference = java.util.UUID.randomUUID().toString().substring(0, 8);
     LOG.error("Internal error {} in run {} on worker {}", reference, runId, workerId, e);
     return ApplicationFailure.newFailure(
-        "an internal error on worker " + workerId + " (reference " + reference + " in its log)", INTERNAL_ERROR);
+        "an internal error on worker " + workerId + " (reference " + reference + " in its log)",
+        INTERNAL_ERROR);
   }
 
   /** Best effort: a log line that cannot be written (the store is down) must not fail the step. */
   private void log(String runId, LogLevel level, String message, String nodeId) {
-    log(runId, List.of(new Line(level, message, nodeId)));
+    log(runId, List.of(new LogLine(level, message, nodeId)));
   }
 
-  private void log(String runId, List<Line> lines) {
+  private void log(String runId, List<LogLine> lines) {
     try {
       recorder.log(runId, lines);
     } catch (RuntimeException e) {
@@ -165,33 +189,40 @@ public class BrowserActivitiesImpl implements BrowserActivities {
           "session " + request.sessionId() + " is not held by worker " + workerId, SESSION_LOST);
     }
     StepSpec step = request.step();
-    String label = "Step " + request.stepNumber() + "/" + request.stepsTotal() + " " + step.describe();
-    List<Line> first = new java.util.ArrayList<>(2);
+    String label =
+        "Step " + request.stepNumber() + "/" + request.stepsTotal() + " " + step.describe();
+    List<LogLine> first = new java.util.ArrayList<>(2);
     String opened = session.takeOpenedMessage();
     if (opened != null) {
-      first.add(new Line(LogLevel.INFO, opened, null));
+      first.add(new LogLine(LogLevel.INFO, opened, null));
     }
-    first.add(new Line(LogLevel.INFO, label, step.id()));
+    first.add(new LogLine(LogLevel.INFO, label, step.id()));
     stepBegins(request, first);
     long started = System.nanoTime();
     Future<Map<String, Object>> work =
-        session.slot().submit(
-            () -> {
-              session.beginStep(step.id());
-              try {
-                return executor.execute(session, request.runId(), step, request.defaultTimeoutMs());
-              } finally {
-                session.endStep();
-              }
-            });
+        session
+            .slot()
+            .submit(
+                () -> {
+                  session.beginStep(step.id());
+                  try {
+                    return executor.execute(
+                        session, request.runId(), step, request.defaultTimeoutMs());
+                  } finally {
+                    session.endStep();
+                  }
+                });
     Map<String, Object> outputs;
     try {
       outputs = await(ctx, work, session, label);
     } catch (StepFailedException e) {
       stepTook(step, started, "failed");
       session.markFailed();
-      logWithNotes(request.runId(), session, new Line(LogLevel.ERROR, label + " failed: " + e.getMessage(), step.id()));
-      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), e.failureType());
+      logWithNotes(
+          request.runId(),
+          session,
+          new LogLine(LogLevel.ERROR, label + " failed: " + e.getMessage(), step.id()));
+      throw UserFailures.of(e.getMessage(), e.failureType());
     } catch (PlaywrightException e) {
       stepTook(step, started, "failed");
       session.markFailed();
@@ -200,28 +231,46 @@ public class BrowserActivitiesImpl implements BrowserActivities {
         throw ApplicationFailure.newFailure("browser crashed: " + firstLine(e), SESSION_LOST);
       }
       String message = step.describe() + " failed: " + firstLine(e);
-      logWithNotes(request.runId(), session, new Line(LogLevel.ERROR, label + " failed: " + firstLine(e), step.id()));
-      throw ApplicationFailure.newNonRetryableFailure(message, STEP_FAILED);
+      logWithNotes(
+          request.runId(),
+          session,
+          new LogLine(LogLevel.ERROR, label + " failed: " + firstLine(e), step.id()));
+      throw UserFailures.of(message, STEP_FAILED);
     }
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
     stepTook(step, started, "completed");
-    long cap = request.maxOutputBytes() > 0 ? request.maxOutputBytes() : RunInput.ExecutionSettings.DEFAULT_MAX_OUTPUT_BYTES;
+    long cap =
+        request.maxOutputBytes() > 0
+            ? request.maxOutputBytes()
+            : RunInput.ExecutionSettings.DEFAULT_MAX_OUTPUT_BYTES;
     String oversized = OutputSizes.over(outputs, cap);
     if (oversized != null) {
       // Never shipped to the engine: a payload this size would only fail there, less clearly.
       String message =
-          step.describe() + " failed: output '" + oversized + "' is " + OutputSizes.of(outputs.get(oversized))
-              + " bytes, over the limit of " + cap;
+          step.describe()
+              + " failed: output '"
+              + oversized
+              + "' is "
+              + OutputSizes.of(outputs.get(oversized))
+              + " bytes, over the limit of "
+              + cap;
       session.markFailed();
-      logWithNotes(request.runId(), session, new Line(LogLevel.ERROR, label + " failed: " + message, step.id()));
-      throw ApplicationFailure.newNonRetryableFailure(message, OUTPUT_TOO_LARGE);
+      logWithNotes(
+          request.runId(),
+          session,
+          new LogLine(LogLevel.ERROR, label + " failed: " + message, step.id()));
+      throw UserFailures.of(message, OUTPUT_TOO_LARGE);
     }
     logWithNotes(
         request.runId(),
         session,
-        new Line(
+        new LogLine(
             LogLevel.INFO,
-            label + " done in " + millis + " ms" + (outputs.isEmpty() ? "" : "; outputs " + outputs.keySet()),
+            label
+                + " done in "
+                + millis
+                + " ms"
+                + (outputs.isEmpty() ? "" : "; outputs " + outputs.keySet()),
             step.id()));
     if (request.closeSession()) {
       closeAndSay(request.sessionId()); // The run's last step: no closing activity follows.
@@ -229,7 +278,9 @@ public class BrowserActivitiesImpl implements BrowserActivities {
     return new StepResult(outputs);
   }
 
-  /** The step's duration by action and outcome; a step cancelled or lost on the way is not counted. */
+  /**
+   * The step's duration by action and outcome; a step cancelled or lost on the way is not counted.
+   */
   private void stepTook(StepSpec step, long startedNanos, String outcome) {
     Timer.builder("kestrel.step.duration")
         .description("Browser time of a task step, by action and outcome")
@@ -244,11 +295,15 @@ public class BrowserActivitiesImpl implements BrowserActivities {
    * step's first line. Best effort, as logs are: the step runs even if the store is down, and the
    * workflow records the run's end itself.
    */
-  private void stepBegins(StepRequest request, List<Line> lines) {
+  private void stepBegins(StepRequest request, List<LogLine> lines) {
     try {
       recorder.stepBegins(request.runId(), request.progress(), lines);
     } catch (RuntimeException e) {
-      LOG.warn("Could not record the start of step {} of run {}: {}", request.stepNumber(), request.runId(), e.toString());
+      LOG.warn(
+          "Could not record the start of step {} of run {}: {}",
+          request.stepNumber(),
+          request.runId(),
+          e.toString());
     }
   }
 
@@ -256,18 +311,18 @@ public class BrowserActivitiesImpl implements BrowserActivities {
    * What the browser said during the step (console, refused requests) and then {@code last} (when
    * not null), in one write from this thread.
    */
-  private void logWithNotes(String runId, BrowserSession session, Line last) {
-    List<Line> lines = notes(session, true);
+  private void logWithNotes(String runId, BrowserSession session, LogLine last) {
+    List<LogLine> lines = notes(session, true);
     if (last != null) {
       lines.add(last);
     }
     log(runId, lines);
   }
 
-  private static List<Line> notes(BrowserSession session, boolean stepEnded) {
-    List<Line> lines = new java.util.ArrayList<>();
+  private static List<LogLine> notes(BrowserSession session, boolean stepEnded) {
+    List<LogLine> lines = new java.util.ArrayList<>();
     for (BrowserSession.Note note : session.takeNotes(stepEnded)) {
-      lines.add(new Line(note.level(), note.message(), note.nodeId()));
+      lines.add(new LogLine(note.level(), note.message(), note.nodeId()));
     }
     return lines;
   }
@@ -291,13 +346,17 @@ public class BrowserActivitiesImpl implements BrowserActivities {
    * browser is killed if it does not stop within the grace period; either way this returns only
    * once the slot thread has let go of the page.
    */
-  private <T> T await(ActivityExecutionContext ctx, Future<T> work, BrowserSession session, String what) {
+  private <T> T await(
+      ActivityExecutionContext ctx, Future<T> work, BrowserSession session, String what) {
     while (true) {
       try {
-        return work.get(session == null ? HEARTBEAT_POLL_MS : NOTES_FLUSH_MS, TimeUnit.MILLISECONDS);
+        return work.get(
+            session == null ? HEARTBEAT_POLL_MS : NOTES_FLUSH_MS, TimeUnit.MILLISECONDS);
       } catch (TimeoutException stillRunning) {
         if (session != null) {
-          log(session.runId(), notes(session, false)); // Live: logs are readable while the step runs.
+          log(
+              session.runId(),
+              notes(session, false)); // Live: logs are readable while the step runs.
         }
         try {
           ctx.heartbeat(what);
@@ -308,11 +367,13 @@ public class BrowserActivitiesImpl implements BrowserActivities {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         stop(work, session);
-        throw ApplicationFailure.newFailure("worker " + workerId + " is shutting down", SESSION_LOST);
+        throw ApplicationFailure.newFailure(
+            "worker " + workerId + " is shutting down", SESSION_LOST);
       } catch (ExecutionException e) {
         Throwable cause = e.getCause();
         if (cause instanceof BrowserSession.StepCancelledException) {
-          throw ApplicationFailure.newFailure("step was cancelled on worker " + workerId, SESSION_LOST);
+          throw ApplicationFailure.newFailure(
+              "step was cancelled on worker " + workerId, SESSION_LOST);
         }
         if (cause instanceof RuntimeException re) {
           throw re;
@@ -326,7 +387,8 @@ public class BrowserActivitiesImpl implements BrowserActivities {
     if (session == null) {
       return;
     }
-    // Stopped mid-step (the run's timeout, a cancellation): what the page was doing is worth a trace.
+    // Stopped mid-step (the run's timeout, a cancellation): what the page was doing is worth a
+    // trace.
     session.markFailed();
     session.requestCancel();
     try {
@@ -348,8 +410,8 @@ public class BrowserActivitiesImpl implements BrowserActivities {
   }
 
   /**
-   * The message worth showing a user: its first line, or, for Playwright's multi-line
-   * {@code Error { message='...' ... }} form, the first line of the message inside it.
+   * The message worth showing a user: its first line, or, for Playwright's multi-line {@code Error
+   * { message='...' ... }} form, the first line of the message inside it.
    */
   static String firstLine(Throwable e) {
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

@@ -1,17 +1,17 @@
 package dev.kestrel.activities.browser;
 
-import com.microsoft.playwright.Tracing;
-import dev.kestrel.model.TraceMode;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.PlaywrightException;
+import com.microsoft.playwright.Tracing;
 import dev.kestrel.activities.egress.EgressProxy;
 import dev.kestrel.model.LogLevel;
+import dev.kestrel.model.TraceMode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,8 +42,12 @@ public final class BrowserPool implements AutoCloseable {
   private final BlockingQueue<BrowserSlot> free;
   private final Map<String, BrowserSession> sessions = new ConcurrentHashMap<>();
   private final ScheduledExecutorService reaper;
-  /** Whether a run's workflow is closed; asked of the engine about sessions no step has claimed yet. */
+
+  /**
+   * Whether a run's workflow is closed; asked of the engine about sessions no step has claimed yet.
+   */
   private final Predicate<String> runHasEnded;
+
   private volatile boolean closed;
 
   private final LiveView liveView;
@@ -56,7 +60,8 @@ public final class BrowserPool implements AutoCloseable {
       String workerId,
       BrowserSettings settings,
       Predicate<String> runHasEnded,
-      java.util.function.BiFunction<java.util.Collection<String>, Long, java.util.Set<String>> watchedLive,
+      java.util.function.BiFunction<java.util.Collection<String>, Long, java.util.Set<String>>
+          watchedLive,
       dev.kestrel.store.ArtifactStore artifacts,
       MeterRegistry meters) {
     this.workerId = workerId;
@@ -65,7 +70,9 @@ public final class BrowserPool implements AutoCloseable {
     this.free = new ArrayBlockingQueue<>(settings.slots());
     this.proxy = new EgressProxy(settings.egress());
     Counter restarts =
-        Counter.builder("kestrel.browser.restarts").description("Chromium relaunched by a slot after it died or was killed").register(meters);
+        Counter.builder("kestrel.browser.restarts")
+            .description("Chromium relaunched by a slot after it died or was killed")
+            .register(meters);
     for (int i = 0; i < settings.slots(); i++) {
       BrowserSlot slot = new BrowserSlot(i, workerId, settings, proxy, restarts);
       slots.add(slot);
@@ -117,14 +124,56 @@ public final class BrowserPool implements AutoCloseable {
     BrowserSession session;
     try {
       if (trace != null && trace.records()) {
-        context.tracing().start(
-            new Tracing.StartOptions().setScreenshots(true).setSnapshots(true).setTitle("run " + runId + ", session " + attempt));
+        context
+            .tracing()
+            .start(
+                new Tracing.StartOptions()
+                    .setScreenshots(true)
+                    .setSnapshots(true)
+                    .setTitle("run " + runId + ", session " + attempt));
       }
       Page page = context.newPage();
-      session = new BrowserSession(UUID.randomUUID().toString(), runId, slot, context, page, trace, attempt);
+      session =
+          new BrowserSession(
+              UUID.randomUUID().toString(), runId, slot, context, page, trace, attempt);
       BrowserSession s = session;
-      // Only a note: the handler runs inside Playwright's dispatcher and must neither block nor call back into it.
-      page.onConsoleMessage(msg -> s.note(consoleLevel(msg.type()), "console: " + msg.text()));
+      // Only a note: the handler runs inside Playwright's dispatcher and must neither block nor
+      // call back into it.
+      page.onConsoleMessage(
+          msg -> {
+            // Chromium's own line for a failed load duplicates the request counted below.
+            if (!msg.text().startsWith("Failed to load resource")) {
+              s.note(consoleLevel(msg.type()), "Page console " + msg.type() + ": " + msg.text());
+            }
+          });
+      page.onRequestFailed(
+          request -> {
+            if (!isMainDocument(page, request)) {
+              s.pageRequestFailed(
+                  request.method() + " " + request.url() + " (" + request.failure() + ")");
+            }
+          });
+      page.onResponse(
+          response -> {
+            if (response.status() >= 400 && !isMainDocument(page, response.request())) {
+              String egress =
+                  response
+                      .headers()
+                      .get(EgressProxy.ERROR_HEADER.toLowerCase(java.util.Locale.ROOT));
+              // A refusal is logged by the proxy's listener already, with its reason.
+              if (!response
+                  .headers()
+                  .containsKey(EgressProxy.REFUSED_HEADER.toLowerCase(java.util.Locale.ROOT))) {
+                s.pageRequestFailed(
+                    response.status()
+                        + " "
+                        + response.request().method()
+                        + " "
+                        + response.url()
+                        + (egress == null ? "" : " (" + egress + ")"));
+              }
+            }
+          });
       slot.hold(session);
     } catch (RuntimeException e) {
       context.close();
@@ -133,7 +182,10 @@ public final class BrowserPool implements AutoCloseable {
     return session;
   }
 
-  /** Opens a session on {@code slot}, which the caller acquired; {@code attempt} is the run's session attempt. */
+  /**
+   * Opens a session on {@code slot}, which the caller acquired; {@code attempt} is the run's
+   * session attempt.
+   */
   public Future<BrowserSession> open(BrowserSlot slot, String runId, TraceMode trace, int attempt) {
     return slot.submit(
         () -> {
@@ -159,17 +211,19 @@ public final class BrowserPool implements AutoCloseable {
     session.requestCancel();
     session.slot().letGo(session);
     Future<String> closing =
-        session.slot().submit(
-            () -> {
-              String trace = null;
-              try {
-                trace = stopTrace(session);
-                session.context.close();
-              } catch (PlaywrightException e) {
-                LOG.debug("Context of session {} was already gone", sessionId, e);
-              }
-              return trace;
-            });
+        session
+            .slot()
+            .submit(
+                () -> {
+                  String trace = null;
+                  try {
+                    trace = stopTrace(session);
+                    session.context.close();
+                  } catch (PlaywrightException e) {
+                    LOG.debug("Context of session {} was already gone", sessionId, e);
+                  }
+                  return trace;
+                });
     try {
       return closing.get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -182,8 +236,8 @@ public final class BrowserPool implements AutoCloseable {
   }
 
   /**
-   * Ends a traced session's recording: dropped, or written to the run's files as
-   * {@code trace-<attempt>.zip} when it is to be kept and fits under the run's cap. Slot thread only.
+   * Ends a traced session's recording: dropped, or written to the run's files as {@code
+   * trace-<attempt>.zip} when it is to be kept and fits under the run's cap. Slot thread only.
    */
   private String stopTrace(BrowserSession session) {
     if (!session.trace().records()) {
@@ -201,11 +255,23 @@ public final class BrowserPool implements AutoCloseable {
       long others = artifacts.size(session.runId()) - bytes;
       if (others + bytes > settings.maxRunArtifactBytes()) {
         Files.deleteIfExists(pending);
-        return "The Playwright trace of session " + session.attempt() + " (" + bytes + " bytes) was not kept: with it the run's files "
-            + "would be over their limit of " + settings.maxRunArtifactBytes() + " bytes (artifacts.maxRunBytes)";
+        return "The Playwright trace of session "
+            + session.attempt()
+            + " ("
+            + bytes
+            + " bytes) was not kept: with it the run's files "
+            + "would be over their limit of "
+            + settings.maxRunArtifactBytes()
+            + " bytes (artifacts.maxRunBytes)";
       }
       String url = artifacts.keep(session.runId(), name, pending);
-      return "Playwright trace of session " + session.attempt() + ": " + url + " (" + bytes + " bytes; open it with "
+      return "Playwright trace of session "
+          + session.attempt()
+          + ": "
+          + url
+          + " ("
+          + bytes
+          + " bytes; open it with "
           + "`playwright show-trace` or at trace.playwright.dev)";
     } catch (java.io.IOException | RuntimeException e) {
       try {
@@ -213,7 +279,8 @@ public final class BrowserPool implements AutoCloseable {
       } catch (java.io.IOException ignored) {
         // A temporary file the retention sweep removes with the run's folder.
       }
-      LOG.warn("Could not keep the trace of session {} of run {}", session.id(), session.runId(), e);
+      LOG.warn(
+          "Could not keep the trace of session {} of run {}", session.id(), session.runId(), e);
       return null;
     }
   }
@@ -284,7 +351,8 @@ public final class BrowserPool implements AutoCloseable {
         LOG.warn("Closing session {} of run {}: abandoned", session.id(), session.runId());
         close(session.id());
       } else if (session.abandoned(idle, UNCLAIMED_CHECK_NANOS) && runEnded(session.runId())) {
-        LOG.info("Closing session {}: its run {} ended before using it", session.id(), session.runId());
+        LOG.info(
+            "Closing session {}: its run {} ended before using it", session.id(), session.runId());
         close(session.id());
       }
     }
@@ -298,12 +366,20 @@ public final class BrowserPool implements AutoCloseable {
     }
   }
 
+  /**
+   * The page's console is the page's business, never the run's error: an {@code error} entry in a
+   * run's log is always the run's own.
+   */
   private static LogLevel consoleLevel(String type) {
     return switch (type) {
-      case "error" -> LogLevel.ERROR;
-      case "warning" -> LogLevel.WARNING;
+      case "error", "warning" -> LogLevel.WARNING;
       default -> LogLevel.INFO;
     };
+  }
+
+  /** The main frame's document: the step that navigated says itself what became of it. */
+  private static boolean isMainDocument(Page page, com.microsoft.playwright.Request request) {
+    return request.isNavigationRequest() && request.frame() == page.mainFrame();
   }
 
   @Override

@@ -1,9 +1,9 @@
 package dev.kestrel.activities.browser;
 
-import dev.kestrel.model.TraceMode;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
 import dev.kestrel.model.LogLevel;
+import dev.kestrel.model.TraceMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -33,14 +33,27 @@ public final class BrowserSession {
   private volatile String currentNodeId;
   private volatile boolean claimed;
   private volatile String lastRefusal;
-  /** How the session opened, for the run's log: written with its first step, once the run is RUNNING. */
-  private final java.util.concurrent.atomic.AtomicReference<String> openedMessage = new java.util.concurrent.atomic.AtomicReference<>();
-  /** A live screenshot asked for and not yet taken; taken on the slot thread between a step's slices. */
-  private final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<byte[]>> pendingCapture =
+
+  /**
+   * How the session opened, for the run's log: written with its first step, once the run is
+   * RUNNING.
+   */
+  private final java.util.concurrent.atomic.AtomicReference<String> openedMessage =
       new java.util.concurrent.atomic.AtomicReference<>();
+
+  /**
+   * A live screenshot asked for and not yet taken; taken on the slot thread between a step's
+   * slices.
+   */
+  private final java.util.concurrent.atomic.AtomicReference<
+          java.util.concurrent.CompletableFuture<byte[]>>
+      pendingCapture = new java.util.concurrent.atomic.AtomicReference<>();
+
   private volatile long lastCaptureMillis;
+
   /** Live screenshots taken during the current step, and the time they took from it. */
   private int stepCaptures;
+
   private long stepCaptureNanos;
 
   /** Notes kept per step; what comes beyond is counted, not kept. */
@@ -50,16 +63,35 @@ public final class BrowserSession {
   private final AtomicInteger noteCount = new AtomicInteger();
   private final AtomicInteger notesDropped = new AtomicInteger();
 
+  /**
+   * The page's own requests that failed during the step (a missing favicon, an unreachable
+   * tracker): counted with a few examples and said in one line at the step's end, so that they are
+   * told apart from the run's own errors.
+   */
+  private final AtomicInteger pageRequestsFailed = new AtomicInteger();
+
+  private final Queue<String> pageRequestExamples = new ConcurrentLinkedQueue<>();
+  static final int PAGE_REQUEST_EXAMPLES = 3;
+
   /** A line for the run's log, gathered while a step ran. */
   record Note(LogLevel level, String message, String nodeId) {}
 
   /** How this session is traced, and its attempt's number (its trace's name). */
   private final TraceMode trace;
+
   private final int attempt;
+
   /** A step failed or was stopped: an {@code on-failure} trace is kept. */
   private volatile boolean failed;
 
-  BrowserSession(String id, String runId, BrowserSlot slot, BrowserContext context, Page page, TraceMode trace, int attempt) {
+  BrowserSession(
+      String id,
+      String runId,
+      BrowserSlot slot,
+      BrowserContext context,
+      Page page,
+      TraceMode trace,
+      int attempt) {
     this.trace = trace == null ? TraceMode.OFF : trace;
     this.attempt = attempt;
     this.id = id;
@@ -111,12 +143,24 @@ public final class BrowserSession {
     return currentNodeId;
   }
 
-  /** Any thread, never blocks: keeps a line for the log, or counts it when the step has said enough. */
+  /**
+   * Any thread, never blocks: keeps a line for the log, or counts it when the step has said enough.
+   */
   void note(LogLevel level, String message) {
     if (noteCount.incrementAndGet() <= MAX_NOTES) {
       notes.add(new Note(level, message, currentNodeId));
     } else {
       notesDropped.incrementAndGet();
+    }
+  }
+
+  /**
+   * Playwright's dispatcher: one of the page's own requests failed or was answered with an error
+   * status.
+   */
+  void pageRequestFailed(String what) {
+    if (pageRequestsFailed.incrementAndGet() <= PAGE_REQUEST_EXAMPLES) {
+      pageRequestExamples.add(what);
     }
   }
 
@@ -143,12 +187,39 @@ public final class BrowserSession {
     if (stepEnded) {
       if (stepCaptures > 0) {
         // What watching cost the step: users (and the benchmark notes) read it here.
-        taken.add(new Note(LogLevel.INFO, stepCaptures + " live screenshots were taken during this step ("
-            + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(stepCaptureNanos) + " ms)", currentNodeId));
+        taken.add(
+            new Note(
+                LogLevel.INFO,
+                stepCaptures
+                    + " live screenshots were taken during this step ("
+                    + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(stepCaptureNanos)
+                    + " ms)",
+                currentNodeId));
+      }
+      int failedRequests = pageRequestsFailed.getAndSet(0);
+      if (failedRequests > 0) {
+        List<String> examples = new ArrayList<>();
+        for (String e; (e = pageRequestExamples.poll()) != null; ) {
+          examples.add(e);
+        }
+        int more = failedRequests - examples.size();
+        taken.add(
+            new Note(
+                LogLevel.INFO,
+                "Page: "
+                    + failedRequests
+                    + " of its own requests failed: "
+                    + String.join("; ", examples)
+                    + (more > 0 ? " and " + more + " more" : ""),
+                currentNodeId));
       }
       int dropped = notesDropped.getAndSet(0);
       if (dropped > 0) {
-        taken.add(new Note(LogLevel.WARNING, dropped + " more browser messages in this step were not logged", currentNodeId));
+        taken.add(
+            new Note(
+                LogLevel.WARNING,
+                dropped + " more browser messages in this step were not logged",
+                currentNodeId));
       }
     }
     return taken;
@@ -156,8 +227,10 @@ public final class BrowserSession {
 
   /** Any thread: asks for a screenshot of the page as it is; the one already asked for, if any. */
   java.util.concurrent.CompletableFuture<byte[]> requestCapture() {
-    java.util.concurrent.CompletableFuture<byte[]> wanted = new java.util.concurrent.CompletableFuture<>();
-    java.util.concurrent.CompletableFuture<byte[]> already = pendingCapture.compareAndExchange(null, wanted);
+    java.util.concurrent.CompletableFuture<byte[]> wanted =
+        new java.util.concurrent.CompletableFuture<>();
+    java.util.concurrent.CompletableFuture<byte[]> already =
+        pendingCapture.compareAndExchange(null, wanted);
     return already != null ? already : wanted;
   }
 
@@ -169,7 +242,9 @@ public final class BrowserSession {
     return lastCaptureMillis;
   }
 
-  /** Slot thread: takes the screenshot asked for, if any (between two slices of a step, or idle). */
+  /**
+   * Slot thread: takes the screenshot asked for, if any (between two slices of a step, or idle).
+   */
   void serviceCapture() {
     java.util.concurrent.CompletableFuture<byte[]> wanted = pendingCapture.getAndSet(null);
     if (wanted == null) {
@@ -204,6 +279,8 @@ public final class BrowserSession {
     lastRefusal = null;
     noteCount.set(0);
     notesDropped.set(0);
+    pageRequestsFailed.set(0);
+    pageRequestExamples.clear();
     stepCaptures = 0;
     stepCaptureNanos = 0;
     cancelRequested = false;

@@ -51,9 +51,15 @@ public final class TemporalTaskSchedules implements TaskSchedules {
         () -> {
           try {
             client.createSchedule(
-                id, schedule, ScheduleOptions.newBuilder().setMemo(Map.of("task", task.definition().name(), "taskId", task.id())).build());
+                id,
+                schedule,
+                ScheduleOptions.newBuilder()
+                    .setMemo(Map.of("task", task.definition().name(), "taskId", task.id()))
+                    .build());
           } catch (ScheduleAlreadyRunningException exists) {
-            client.getHandle(id).update(current -> new io.temporal.client.schedules.ScheduleUpdate(schedule));
+            client
+                .getHandle(id)
+                .update(current -> new io.temporal.client.schedules.ScheduleUpdate(schedule));
           }
           return null;
         });
@@ -72,14 +78,19 @@ public final class TemporalTaskSchedules implements TaskSchedules {
         .setAction(
             ScheduleActionStartWorkflow.newBuilder()
                 .setWorkflowType(TaskScheduleWorkflow.class)
-                .setArguments(new TaskScheduleWorkflow.ScheduledTask(task.organizationId(), task.id()))
+                .setArguments(
+                    new TaskScheduleWorkflow.ScheduledTask(task.organizationId(), task.id()))
                 .setOptions(
                     WorkflowOptions.newBuilder()
                         .setWorkflowId(TaskScheduleWorkflow.firingIdPrefix(task.id()))
                         .setTaskQueue(TaskQueues.RUNS)
-                        .setTypedSearchAttributes(RunSearchAttributes.firing(task.organizationId(), task.id()))
-                        // No static summary: the SDK (1.38) cannot read a schedule back whose action has
-                        // one (describe fails parsing its empty details); the schedule's memo names the task.
+                        .setTypedSearchAttributes(
+                            RunSearchAttributes.firing(
+                                task.organizationId(), task.id(), task.definition().name()))
+                        // No static summary: the SDK (1.38) cannot read a schedule back whose
+                        // action has
+                        // one (describe fails parsing its empty details); the schedule's memo names
+                        // the task.
                         .build())
                 .build())
         .setSpec(
@@ -92,7 +103,11 @@ public final class TemporalTaskSchedules implements TaskSchedules {
                 .setOverlap(overlap(spec.overlap()))
                 .setCatchupWindow(Duration.ofSeconds(catchupSeconds(spec)))
                 .build())
-        .setState(ScheduleState.newBuilder().setPaused(spec.isPaused() || draft).setNote(note == null ? "" : note).build())
+        .setState(
+            ScheduleState.newBuilder()
+                .setPaused(spec.isPaused() || draft)
+                .setNote(note == null ? "" : note)
+                .build())
         .build();
   }
 
@@ -105,7 +120,9 @@ public final class TemporalTaskSchedules implements TaskSchedules {
   }
 
   private static int catchupSeconds(ScheduleSpec spec) {
-    return spec.catchupWindowSeconds() == null ? ScheduleSpec.DEFAULT_CATCHUP_WINDOW_SECONDS : spec.catchupWindowSeconds();
+    return spec.catchupWindowSeconds() == null
+        ? ScheduleSpec.DEFAULT_CATCHUP_WINDOW_SECONDS
+        : spec.catchupWindowSeconds();
   }
 
   @Override
@@ -130,7 +147,8 @@ public final class TemporalTaskSchedules implements TaskSchedules {
       return null;
     }
     try {
-      ScheduleDescription d = client.getHandle(TaskScheduleWorkflow.scheduleId(task.id())).describe();
+      ScheduleDescription d =
+          client.getHandle(TaskScheduleWorkflow.scheduleId(task.id())).describe();
       List<Instant> next = d.getInfo().getNextActionTimes();
       List<ScheduleActionResult> recent = d.getInfo().getRecentActions();
       ScheduleState state = d.getSchedule().getState();
@@ -138,7 +156,9 @@ public final class TemporalTaskSchedules implements TaskSchedules {
           state.isPaused(),
           state.getNote() == null || state.getNote().isEmpty() ? null : state.getNote(),
           next.isEmpty() ? null : Timestamps.iso(next.get(0).toEpochMilli()),
-          recent.isEmpty() ? null : Timestamps.iso(recent.get(recent.size() - 1).getScheduledAt().toEpochMilli()));
+          recent.isEmpty()
+              ? null
+              : Timestamps.iso(recent.get(recent.size() - 1).getScheduledAt().toEpochMilli()));
     } catch (RuntimeException unreachableOrMissing) {
       // The task as saved is still the answer; only the engine's view of it is missing.
       return spec;
@@ -172,7 +192,8 @@ public final class TemporalTaskSchedules implements TaskSchedules {
     try {
       return call.get();
     } catch (StatusRuntimeException e) {
-      if (e.getStatus().getCode() == Status.Code.UNAVAILABLE || e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
+      if (e.getStatus().getCode() == Status.Code.UNAVAILABLE
+          || e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
         throw new EngineUnavailable(e);
       }
       throw e;
@@ -181,7 +202,8 @@ public final class TemporalTaskSchedules implements TaskSchedules {
 
   private static boolean notFound(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.NOT_FOUND) {
+      if (t instanceof StatusRuntimeException s
+          && s.getStatus().getCode() == Status.Code.NOT_FOUND) {
         return true;
       }
     }

@@ -10,7 +10,9 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
-/** Bodies over the limit are refused with 413 before anything parses them, declared length or not. */
+/**
+ * Bodies over the limit are refused with 413 before anything parses them, declared length or not.
+ */
 @PreMatching
 @Priority(1)
 public class RequestSizeFilter implements ContainerRequestFilter {
@@ -40,7 +42,9 @@ public class RequestSizeFilter implements ContainerRequestFilter {
         return;
       }
       if (length > maxBytes) {
-        if (length <= DRAIN_BYTES) {
+        // A client that asked first (Expect: 100-continue) has sent nothing yet: reading would
+        // tell it to go on (100 Continue); it gets the 413 instead.
+        if (length <= DRAIN_BYTES && !expectsContinue(request)) {
           drain(request);
         }
         request.abortWith(ErrorMappers.json(413, "request_too_large"));
@@ -55,7 +59,8 @@ public class RequestSizeFilter implements ContainerRequestFilter {
       InputStream in = request.getEntityStream();
       body = in.readNBytes(maxBytes + 1);
     } catch (IOException | RuntimeException e) {
-      // A body cut short, badly chunked, or not in its declared encoding (gzip): the client's fault.
+      // A body cut short, badly chunked, or not in its declared encoding (gzip): the client's
+      // fault.
       request.abortWith(ErrorMappers.json(400, "invalid_body"));
       return;
     }
@@ -67,7 +72,15 @@ public class RequestSizeFilter implements ContainerRequestFilter {
     request.setEntityStream(new ByteArrayInputStream(body));
   }
 
-  /** Reads what is left of the body, up to {@link #DRAIN_BYTES}; a client that stops sending is not waited for beyond Jetty's idle timeout. */
+  private static boolean expectsContinue(ContainerRequestContext request) {
+    String expect = request.getHeaderString("Expect");
+    return expect != null && expect.trim().equalsIgnoreCase("100-continue");
+  }
+
+  /**
+   * Reads what is left of the body, up to {@link #DRAIN_BYTES}; a client that stops sending is not
+   * waited for beyond Jetty's idle timeout.
+   */
   private static void drain(ContainerRequestContext request) {
     try {
       InputStream in = request.getEntityStream();

@@ -19,14 +19,23 @@ class HealthChecksTest {
   @Test
   void aDatabaseThatDoesNotAnswerIsOneLineNamingItAndTheSetting() {
     Store store = TestStore.h2().open();
-    Result up = new DatabaseHealthCheck(store.jdbi(), "jdbc:h2:mem:health").execute();
+    Result up =
+        new DatabaseHealthCheck(
+                store.jdbi(),
+                "jdbc:h2:file:./data/db/kestrel;MODE=PostgreSQL;AUTO_SERVER=TRUE;WRITE_DELAY=0")
+            .execute();
     // Nothing listens on port 1 of this host: the driver's connection is refused.
     Result down =
-        new DatabaseHealthCheck(Jdbi.create("jdbc:postgresql://127.0.0.1:1/kestrel?password=secret"), "jdbc:postgresql://127.0.0.1:1/kestrel?password=secret")
+        new DatabaseHealthCheck(
+                Jdbi.create("jdbc:postgresql://127.0.0.1:1/kestrel?password=secret"),
+                "jdbc:postgresql://127.0.0.1:1/kestrel?password=secret")
             .execute();
 
     assertThat(up.isHealthy()).isTrue();
-    assertThat(up.getMessage()).startsWith("database jdbc:h2:mem:health answered in");
+    assertThat(up.getMessage())
+        .as("H2's parameters are not shown")
+        .startsWith("database jdbc:h2:file:./data/db/kestrel answered in")
+        .doesNotContain(";", "MODE", "WRITE_DELAY");
     assertThat(down.isHealthy()).isFalse();
     assertThat(down.getMessage())
         .startsWith("database jdbc:postgresql://127.0.0.1:1/kestrel not answering: ")
@@ -38,22 +47,47 @@ class HealthChecksTest {
   @Test
   void aWebhookBacklogIsCountedAndOneWaitingTooLongIsUnhealthy() {
     Store store = TestStore.h2().open();
-    assertThat(new WebhookBacklogHealthCheck(store.webhooks(), 7, Duration.ofMinutes(30)).execute().getMessage())
+    assertThat(
+            new WebhookBacklogHealthCheck(store.webhooks(), 7, Duration.ofMinutes(30))
+                .execute()
+                .getMessage())
         .isEqualTo("no webhook delivery waiting");
 
     Organization org = store.organizations().create("hooks", null, null);
     String endpoint = UUID.randomUUID().toString();
-    store.webhooks().insertEndpointWithinLimit(
-        new WebhookEndpointRecord(endpoint, org.id(), "http://127.0.0.1:9/h", List.of(), null, "wh_a_b", 1L), 10);
-    store.webhooks().insertDelivery(UUID.randomUUID().toString(), endpoint, UUID.randomUUID().toString(), WebhookEvent.COMPLETED, "{}");
-    store.webhooks().insertDelivery(UUID.randomUUID().toString(), endpoint, UUID.randomUUID().toString(), WebhookEvent.LOG, "{}");
+    store
+        .webhooks()
+        .insertEndpointWithinLimit(
+            new WebhookEndpointRecord(
+                endpoint, org.id(), "http://127.0.0.1:9/h", List.of(), null, "wh_a_b", 1L),
+            10);
+    store
+        .webhooks()
+        .insertDelivery(
+            UUID.randomUUID().toString(),
+            endpoint,
+            UUID.randomUUID().toString(),
+            WebhookEvent.COMPLETED,
+            "{}");
+    store
+        .webhooks()
+        .insertDelivery(
+            UUID.randomUUID().toString(),
+            endpoint,
+            UUID.randomUUID().toString(),
+            WebhookEvent.LOG,
+            "{}");
 
-    Result waiting = new WebhookBacklogHealthCheck(store.webhooks(), 7, Duration.ofMinutes(30)).execute();
+    Result waiting =
+        new WebhookBacklogHealthCheck(store.webhooks(), 7, Duration.ofMinutes(30)).execute();
     // A bound below zero: any age is over it.
-    Result stale = new WebhookBacklogHealthCheck(store.webhooks(), 7, Duration.ofMillis(-1)).execute();
+    Result stale =
+        new WebhookBacklogHealthCheck(store.webhooks(), 7, Duration.ofMillis(-1)).execute();
 
     assertThat(waiting.isHealthy()).isTrue();
-    assertThat(waiting.getMessage()).as("log batches are the run's workflow's business").startsWith("1 webhook deliveries waiting");
+    assertThat(waiting.getMessage())
+        .as("log batches are the run's workflow's business")
+        .startsWith("1 webhook deliveries waiting");
     assertThat(stale.isHealthy()).isFalse();
     assertThat(stale.getMessage()).contains("is a worker running").doesNotContain("\n");
   }

@@ -32,13 +32,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class LiveStreamIT {
-  static final DropwizardAppExtension<KestrelConfiguration> APP = TestApps.app();
+  static final DropwizardAppExtension<KestrelConfiguration> APP = TestApps.shared();
 
   /** One server-sent event as it arrived. */
   record Event(String name, String id, String data) {}
 
   /** Reads events as they come, handing each to {@code onEvent}, until the stream ends. */
-  static HttpResponse<InputStream> read(String path, String lastEventId, Consumer<Event> onEvent) throws Exception {
+  static HttpResponse<InputStream> read(String path, String lastEventId, Consumer<Event> onEvent)
+      throws Exception {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getLocalPort() + path))
             .header("Authorization", "Bearer " + TestApps.KEY)
@@ -49,11 +50,13 @@ class LiveStreamIT {
       request.header("Last-Event-ID", lastEventId);
     }
     HttpRequest built = request.build();
-    HttpResponse<InputStream> response = HttpClient.newHttpClient().send(built, HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> response =
+        HttpClient.newHttpClient().send(built, HttpResponse.BodyHandlers.ofInputStream());
     if (response.statusCode() == 200) {
       OpenApiContract.get().check(built.method(), built.uri(), 200, response.headers(), null);
     }
-    try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+    try (BufferedReader lines =
+        new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
       String name = null;
       String id = null;
       StringBuilder data = new StringBuilder();
@@ -80,31 +83,44 @@ class LiveStreamIT {
   @Test
   void aClientFollowsARunOnOneStream() throws Exception {
     ApiClient api = TestApps.api(APP);
-    String page = "data:text/html,<p>page</p><script>console.log('at once');"
-        + "setTimeout(() => console.log('a bit later'), 2500);</script>";
-    String taskId = TestApps.createTask(api, """
+    String page =
+        "data:text/html,<p>page</p><script>console.log('at once');"
+            + "setTimeout(() => console.log('a bit later'), 2500);</script>";
+    String taskId =
+        TestApps.createTask(
+            api,
+            """
         {"name": "Slow logger", "steps": [
           {"id": "open", "action": "goto", "url": "%s"},
           {"id": "first_wait", "action": "waitFor", "ms": 3000},
           {"id": "second_wait", "action": "waitFor", "ms": 3000}]}
-        """.formatted(page));
+        """
+                .formatted(page));
     String runId = TestApps.queue(api, taskId, "{}");
 
     List<Event> events = new ArrayList<>();
     List<String> statusAtFirstLog = new ArrayList<>();
     HttpResponse<InputStream> response =
-        read("/public/v1/task-runs/" + runId + "/logs", null, event -> {
-          if (event.name().equals("log") && statusAtFirstLog.isEmpty()) {
-            statusAtFirstLog.add(TestApps.run(api, runId).get("status").asText());
-          }
-          events.add(event);
-        });
+        read(
+            "/public/v1/task-runs/" + runId + "/logs",
+            null,
+            event -> {
+              if (event.name().equals("log") && statusAtFirstLog.isEmpty()) {
+                statusAtFirstLog.add(TestApps.run(api, runId).get("status").asText());
+              }
+              events.add(event);
+            });
 
-    assertThat(response.headers().firstValue("Content-Type")).get().asString().startsWith("text/event-stream");
+    assertThat(response.headers().firstValue("Content-Type"))
+        .get()
+        .asString()
+        .startsWith("text/event-stream");
     assertThat(response.headers().firstValue("X-Accel-Buffering")).contains("no");
     assertThat(response.headers().firstValue("Cache-Control")).contains("no-cache");
     assertThat(response.headers().firstValue("Content-Encoding")).as("never compressed").isEmpty();
-    assertThat(statusAtFirstLog).as("the first entry arrives while the run executes").containsExactly("RUNNING");
+    assertThat(statusAtFirstLog)
+        .as("the first entry arrives while the run executes")
+        .containsExactly("RUNNING");
     assertThat(events.get(events.size() - 1).name()).isEqualTo("end");
 
     List<String> runStates = new ArrayList<>();
@@ -115,18 +131,21 @@ class LiveStreamIT {
         runStates.add(run.get("status").asText() + " " + run.at("/progress/currentStep").asInt());
       }
     }
-    assertThat(runStates).as("lifecycle order").containsSubsequence("RUNNING 1", "RUNNING 2", "RUNNING 3", "COMPLETED 3");
+    assertThat(runStates)
+        .as("lifecycle order")
+        .containsSubsequence("RUNNING 1", "RUNNING 2", "RUNNING 3", "COMPLETED 3");
     assertThat(runStates.get(runStates.size() - 1)).isEqualTo("COMPLETED 3");
     assertThat(runStates).doesNotHaveDuplicates();
 
     // Every entry once, in the store's order, with its id as the event id.
     JsonNode stored = api.get("/public/v1/task-runs/" + runId + "/logs").json().get("logEntries");
-    List<String> streamedIds = events.stream().filter(e -> e.name().equals("log")).map(Event::id).toList();
+    List<String> streamedIds =
+        events.stream().filter(e -> e.name().equals("log")).map(Event::id).toList();
     List<String> storedIds = new ArrayList<>();
     stored.forEach(entry -> storedIds.add(entry.get("id").asText()));
     assertThat(streamedIds).isEqualTo(storedIds);
     assertThat(events.stream().filter(e -> e.name().equals("log")).map(Event::data).toList())
-        .anyMatch(d -> d.contains("console: a bit later"));
+        .anyMatch(d -> d.contains("Page console log: a bit later"));
 
     // Resuming after the third entry gives exactly the rest, then the end.
     List<Event> resumed = new ArrayList<>();
@@ -140,11 +159,15 @@ class LiveStreamIT {
   void aLiveScreenshotIsAPngOfThePageAsItIsNow() throws Exception {
     ApiClient api = TestApps.api(APP);
     String page = "data:text/html,<body style='margin:0;background:rgb(255,0,0)'><p>red</p></body>";
-    String taskId = TestApps.createTask(api, """
+    String taskId =
+        TestApps.createTask(
+            api,
+            """
         {"name": "Red page", "steps": [
           {"id": "open", "action": "goto", "url": "%s"},
           {"id": "stay", "action": "waitFor", "ms": 6000}]}
-        """.formatted(page));
+        """
+                .formatted(page));
     String runId = TestApps.queue(api, taskId, "{}");
     TestApps.awaitStep(api, runId, 2, Duration.ofSeconds(30));
 
@@ -153,13 +176,17 @@ class LiveStreamIT {
 
     assertThat(shot.statusCode()).isEqualTo(200);
     assertThat(shot.headers().firstValue("Content-Type")).contains("image/png");
-    java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(shot.body()));
+    java.awt.image.BufferedImage image =
+        javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(shot.body()));
     assertThat(image.getWidth()).isPositive();
     assertThat(image.getRGB(5, 5) & 0xFFFFFF).as("the page's red background").isEqualTo(0xFF0000);
     assertThat(again.statusCode()).isEqualTo(200);
-    assertThat(TestApps.run(api, runId).get("status").asText()).as("taken while the step waits").isEqualTo("RUNNING");
+    assertThat(TestApps.run(api, runId).get("status").asText())
+        .as("taken while the step waits")
+        .isEqualTo("RUNNING");
 
-    assertThat(TestApps.awaitTerminal(api, runId, Duration.ofSeconds(30)).get("status").asText()).isEqualTo("COMPLETED");
+    assertThat(TestApps.awaitTerminal(api, runId, Duration.ofSeconds(30)).get("status").asText())
+        .isEqualTo("COMPLETED");
     // The step says what watching cost it.
     assertThat(api.get("/public/v1/task-runs/" + runId + "/logs").raw().body())
         .containsPattern("[0-9]+ live screenshots were taken during this step \\([0-9]+ ms\\)");
@@ -170,31 +197,53 @@ class LiveStreamIT {
 
   static HttpResponse<byte[]> png(String runId, String key) throws Exception {
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getLocalPort() + "/public/v1/task-runs/" + runId + "/screenshot"))
+        HttpRequest.newBuilder(
+                URI.create(
+                    "http://127.0.0.1:"
+                        + APP.getLocalPort()
+                        + "/public/v1/task-runs/"
+                        + runId
+                        + "/screenshot"))
             .header("Authorization", "Bearer " + key)
             .timeout(Duration.ofSeconds(30))
             .build();
-    HttpResponse<byte[]> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofByteArray());
-    boolean json = response.headers().firstValue("Content-Type").orElse("").startsWith("application/json");
-    OpenApiContract.get().check("GET", request.uri(), response.statusCode(), response.headers(),
-        json ? new String(response.body(), StandardCharsets.UTF_8) : null);
+    HttpResponse<byte[]> response =
+        HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofByteArray());
+    boolean json =
+        response.headers().firstValue("Content-Type").orElse("").startsWith("application/json");
+    OpenApiContract.get()
+        .check(
+            "GET",
+            request.uri(),
+            response.statusCode(),
+            response.headers(),
+            json ? new String(response.body(), StandardCharsets.UTF_8) : null);
     return response;
   }
 
   @Test
   void anotherOrganizationsRunIsNotFound() throws Exception {
     ApiClient api = TestApps.api(APP);
-    String taskId = TestApps.createTask(api, "{\"name\": \"Mine\", \"steps\": [{\"id\": \"w\", \"action\": \"waitFor\", \"ms\": 1}]}");
+    String taskId =
+        TestApps.createTask(
+            api,
+            "{\"name\": \"Mine\", \"steps\": [{\"id\": \"w\", \"action\": \"waitFor\", \"ms\": 1}]}");
     String runId = TestApps.queue(api, taskId, "{}");
     var organizations = TestApps.installed(APP).organizations();
     organizations.create("stranger", null, null);
-    ApiClient stranger = TestApps.api(APP).withKey(organizations.issueKey("stranger", "stream test").secret());
+    ApiClient stranger =
+        TestApps.api(APP).withKey(organizations.issueKey("stranger", "stream test").secret());
 
     ApiClient.Answer answer =
-        stranger.send(stranger.request("/public/v1/task-runs/" + runId + "/logs").header("Accept", "text/event-stream"));
+        stranger.send(
+            stranger
+                .request("/public/v1/task-runs/" + runId + "/logs")
+                .header("Accept", "text/event-stream"));
 
     assertThat(answer.status()).isEqualTo(404);
     assertThat(answer.json().get("detail").asText()).isEqualTo("run_not_found");
-    assertThat(png(runId, organizations.issueKey("stranger", "screenshot test").secret()).statusCode()).isEqualTo(404);
+    assertThat(
+            png(runId, organizations.issueKey("stranger", "screenshot test").secret()).statusCode())
+        .isEqualTo(404);
   }
 }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @ExtendWith(DropwizardExtensionsSupport.class)
 class RunLifecycleIT {
   @RegisterExtension static final TestPages PAGES = new TestPages();
-  static final DropwizardAppExtension<KestrelConfiguration> APP = TestApps.app();
+  static final DropwizardAppExtension<KestrelConfiguration> APP = TestApps.shared();
   static final String ISO_MILLIS = "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z";
 
   ApiClient api;
@@ -54,22 +54,38 @@ class RunLifecycleIT {
            {"id": "snapshot", "action": "screenshot", "output": "page"}
          ],
          "timeoutSeconds": 120}
-        """.formatted(extraStepsBeforeFill);
+        """
+        .formatted(extraStepsBeforeFill);
   }
 
   @Test
   void runGoesFromPendingThroughRunningToCompletedWithOutputs() throws Exception {
-    String taskId = TestApps.createTask(api, orderTask("{\"id\": \"pause\", \"action\": \"waitFor\", \"ms\": 1500},"));
+    String taskId =
+        TestApps.createTask(
+            api, orderTask("{\"id\": \"pause\", \"action\": \"waitFor\", \"ms\": 1500},"));
     ApiClient.Answer queued =
-        api.post("/public/v1/tasks/" + taskId + "/runs",
+        api.post(
+            "/public/v1/tasks/" + taskId + "/runs",
             "{\"inputs\": {\"url\": \"" + PAGES.url("/order?delayMs=1500") + "\"}}");
 
     assertThat(queued.status()).isEqualTo(202);
     JsonNode run = queued.json().get("run");
     // Komos's fields, every one present, and one extension: the files the run produced.
-    assertThat(run.fieldNames()).toIterable().containsExactlyInAnyOrder(
-        "id", "taskId", "status", "triggerType", "timestamps", "progress", "inputs", "outputs",
-        "logsUrl", "error", "cancelReason", "artifacts");
+    assertThat(run.fieldNames())
+        .toIterable()
+        .containsExactlyInAnyOrder(
+            "id",
+            "taskId",
+            "status",
+            "triggerType",
+            "timestamps",
+            "progress",
+            "inputs",
+            "outputs",
+            "logsUrl",
+            "error",
+            "cancelReason",
+            "artifacts");
     assertThat(run.get("artifacts").isEmpty()).isTrue();
     assertThat(run.get("status").asText()).isEqualTo("PENDING");
     assertThat(run.get("taskId").asText()).isEqualTo(taskId);
@@ -110,15 +126,19 @@ class RunLifecycleIT {
     assertThat(created).isBeforeOrEqualTo(started);
     assertThat(started).isBefore(finished);
 
-    // Ops find the run in Temporal: its workflow id holds the run id, its search attributes say whose it is.
+    // Ops find the run in Temporal: its workflow id holds the run id, its search attributes say
+    // whose it is.
     // The workflow upserts its status attribute just after recording the run's end.
     var stub = TestApps.installed(APP).engine().apiClient().newUntypedWorkflowStub("run-" + runId);
     var attributes = stub.describe().getTypedSearchAttributes();
-    for (int i = 0; i < 100 && !"COMPLETED".equals(attributes.get(RunSearchAttributes.STATUS)); i++) {
+    for (int i = 0;
+        i < 100 && !"COMPLETED".equals(attributes.get(RunSearchAttributes.STATUS));
+        i++) {
       Thread.sleep(100);
       attributes = stub.describe().getTypedSearchAttributes();
     }
     assertThat(attributes.get(RunSearchAttributes.TASK)).isEqualTo(taskId);
+    assertThat(attributes.get(RunSearchAttributes.TASK_NAME)).isEqualTo("Order status lookup");
     assertThat(attributes.get(RunSearchAttributes.TRIGGER)).isEqualTo("api");
     assertThat(attributes.get(RunSearchAttributes.STATUS)).isEqualTo("COMPLETED");
     assertThat(attributes.get(RunSearchAttributes.ORGANIZATION)).isNotBlank();
@@ -134,22 +154,30 @@ class RunLifecycleIT {
   @Test
   void logsAreVisibleWhileRunningInOrderWithStepIds() {
     String taskId =
-        TestApps.createTask(api, """
+        TestApps.createTask(
+            api,
+            """
             {"name": "Long wait",
              "steps": [
                {"id": "open", "action": "goto", "url": "%s"},
                {"id": "long_wait", "action": "waitFor", "ms": 5000},
                {"id": "read", "action": "extract", "selector": "#path", "output": "path"}
              ]}
-            """.formatted(PAGES.url("/logs-page")));
+            """
+                .formatted(PAGES.url("/logs-page")));
     String runId = TestApps.queue(api, taskId, "{}");
 
     TestApps.awaitStatus(api, runId, "RUNNING", Duration.ofSeconds(30));
     JsonNode during = TestApps.awaitStep(api, runId, 2, Duration.ofSeconds(20));
     // The workflow shows step 2 as soon as it schedules it; the step's own first entry follows
     // when its activity starts on the worker, moments later.
-    JsonNode logs = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
-        .until(() -> api.get("/public/v1/task-runs/" + runId + "/logs").json(), l -> nodeIds(l).contains("long_wait"));
+    JsonNode logs =
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .pollInterval(Duration.ofMillis(100))
+            .until(
+                () -> api.get("/public/v1/task-runs/" + runId + "/logs").json(),
+                l -> nodeIds(l).contains("long_wait"));
     JsonNode still = TestApps.run(api, runId);
 
     assertThat(during.get("status").asText()).isEqualTo("RUNNING");
@@ -163,53 +191,75 @@ class RunLifecycleIT {
     JsonNode all = api.get("/public/v1/task-runs/" + runId + "/logs").json().get("logEntries");
     List<Instant> times = new ArrayList<>();
     for (JsonNode entry : all) {
-      assertThat(entry.fieldNames()).toIterable().containsExactlyInAnyOrder("id", "timestamp", "level", "message", "nodeId");
+      assertThat(entry.fieldNames())
+          .toIterable()
+          .containsExactlyInAnyOrder("id", "timestamp", "level", "message", "nodeId");
       assertThat(entry.get("level").asText()).isIn("info", "warning", "error");
       assertThat(entry.get("timestamp").asText()).matches(ISO_MILLIS);
       times.add(Instant.parse(entry.get("timestamp").asText()));
     }
     assertThat(times).isSorted();
-    assertThat(nodeIds(api.get("/public/v1/task-runs/" + runId + "/logs").json())).contains("open", "long_wait", "read");
+    assertThat(nodeIds(api.get("/public/v1/task-runs/" + runId + "/logs").json()))
+        .contains("open", "long_wait", "read");
 
     String firstId = all.get(0).get("id").asText();
-    JsonNode after = api.get("/public/v1/task-runs/" + runId + "/logs?after=" + firstId).json().get("logEntries");
+    JsonNode after =
+        api.get("/public/v1/task-runs/" + runId + "/logs?after=" + firstId)
+            .json()
+            .get("logEntries");
     assertThat(after.size()).isEqualTo(all.size() - 1);
   }
 
   @Test
   void aConsoleMessageOfAStepInProgressIsReadableBeforeTheStepEnds() {
-    String page = "data:text/html,<p>waiting</p><script>setTimeout(() => console.log('halfway there'), 500);"
-        + "setTimeout(() => document.body.insertAdjacentHTML('beforeend', '<p id=late>late</p>'), 8000)</script>";
+    String page =
+        "data:text/html,<p>waiting</p><script>setTimeout(() => console.log('halfway there'), 500);"
+            + "setTimeout(() => document.body.insertAdjacentHTML('beforeend', '<p id=late>late</p>'), 8000)</script>";
     String taskId =
-        TestApps.createTask(api, """
+        TestApps.createTask(
+            api,
+            """
             {"name": "Console while waiting",
              "steps": [
                {"id": "open", "action": "goto", "url": "%s"},
                {"id": "wait_late", "action": "waitFor", "selector": "#late", "timeoutMs": 20000}
              ]}
-            """.formatted(page));
+            """
+                .formatted(page));
     String runId = TestApps.queue(api, taskId, "{}");
 
-    JsonNode logs = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-        .until(() -> api.get("/public/v1/task-runs/" + runId + "/logs").json(),
-            l -> l.get("logEntries").toString().contains("console: halfway there"));
+    JsonNode logs =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(100))
+            .until(
+                () -> api.get("/public/v1/task-runs/" + runId + "/logs").json(),
+                l -> l.get("logEntries").toString().contains("Page console log: halfway there"));
     JsonNode run = TestApps.run(api, runId);
 
     // Written while the step waits, not when it ends: the step is still at work.
     assertThat(run.get("status").asText()).isEqualTo("RUNNING");
     List<String> ofTheStep = new ArrayList<>();
-    logs.get("logEntries").forEach(e -> {
-      if ("wait_late".equals(e.get("nodeId").asText())) {
-        ofTheStep.add(e.get("message").asText());
-      }
-    });
-    assertThat(ofTheStep).contains("console: halfway there").noneMatch(m -> m.contains(" done in "));
-    assertThat(TestApps.awaitTerminal(api, runId, Duration.ofSeconds(60)).get("status").asText()).isEqualTo("COMPLETED");
+    logs.get("logEntries")
+        .forEach(
+            e -> {
+              if ("wait_late".equals(e.get("nodeId").asText())) {
+                ofTheStep.add(e.get("message").asText());
+              }
+            });
+    assertThat(ofTheStep)
+        .contains("Page console log: halfway there")
+        .noneMatch(m -> m.contains(" done in "));
+    assertThat(TestApps.awaitTerminal(api, runId, Duration.ofSeconds(60)).get("status").asText())
+        .isEqualTo("COMPLETED");
   }
 
   @Test
   void waitForFinishAnswersTheRunWhenItEndsOrAtItsBound() {
-    String taskId = TestApps.createTask(api, """
+    String taskId =
+        TestApps.createTask(
+            api,
+            """
         {"name": "Three seconds", "steps": [{"id": "pause", "action": "waitFor", "ms": 3000}]}
         """);
     String runId = TestApps.queue(api, taskId, "{}");
@@ -220,7 +270,10 @@ class RunLifecycleIT {
 
     assertThat(atBound.status()).isEqualTo(200);
     assertThat(atBound.json().at("/run/status").asText()).isIn("PENDING", "RUNNING");
-    assertThat(atBound.raw().headers().firstValue("Content-Type")).get().asString().startsWith("application/json");
+    assertThat(atBound.raw().headers().firstValue("Content-Type"))
+        .get()
+        .asString()
+        .startsWith("application/json");
     assertThat(atEnd.status()).isEqualTo(200);
     assertThat(atEnd.json().at("/run/id").asText()).isEqualTo(runId);
     assertThat(atEnd.json().at("/run/status").asText()).isEqualTo("COMPLETED");
@@ -231,14 +284,17 @@ class RunLifecycleIT {
   @Test
   void aStepThatCannotSucceedFailsTheRunAtThatStep() {
     String taskId =
-        TestApps.createTask(api, """
+        TestApps.createTask(
+            api,
+            """
             {"name": "Never appears",
              "steps": [
                {"id": "open", "action": "goto", "url": "%s"},
                {"id": "wait_never", "action": "waitFor", "selector": "#never", "timeoutMs": 1500},
                {"id": "unreached", "action": "goto", "url": "%s"}
              ]}
-            """.formatted(PAGES.url("/fails"), PAGES.url("/unreached")));
+            """
+                .formatted(PAGES.url("/fails"), PAGES.url("/unreached")));
     String runId = TestApps.queue(api, taskId, "{}");
 
     JsonNode run = TestApps.awaitTerminal(api, runId, Duration.ofSeconds(60));
@@ -255,14 +311,17 @@ class RunLifecycleIT {
   @Test
   void aFailingAssertFailsTheRunWithTheStepsMessage() {
     String taskId =
-        TestApps.createTask(api, """
+        TestApps.createTask(
+            api,
+            """
             {"name": "Assert fails",
              "steps": [
                {"id": "open", "action": "goto", "url": "%s"},
                {"id": "check_title", "action": "assert", "selector": "#path", "textContains": "nope",
                 "message": "the page is not the expected one", "timeoutMs": 500}
              ]}
-            """.formatted(PAGES.url("/assert-page")));
+            """
+                .formatted(PAGES.url("/assert-page")));
     String runId = TestApps.queue(api, taskId, "{}");
 
     JsonNode run = TestApps.awaitTerminal(api, runId, Duration.ofSeconds(60));
@@ -275,7 +334,9 @@ class RunLifecycleIT {
   @Test
   void theRunTimeoutFailsTheRunWithCodeTimeout() {
     String taskId =
-        TestApps.createTask(api, """
+        TestApps.createTask(
+            api,
+            """
             {"name": "Too slow", "timeoutSeconds": 2,
              "steps": [{"id": "forever", "action": "waitFor", "ms": 60000}]}
             """);
@@ -290,53 +351,75 @@ class RunLifecycleIT {
 
   @Test
   void aQueuedRunKeepsItsTaskVersionAndADeletedTasksRunsStayReadable() {
-    String v1 = """
+    String v1 =
+        """
         {"name": "Versioned", "steps": [
           {"id": "open", "action": "goto", "url": "%s"},
           {"id": "pause", "action": "waitFor", "ms": 1500},
           {"id": "read", "action": "extract", "selector": "#path", "output": "path"}]}
-        """.formatted(PAGES.url("/version-one"));
+        """
+            .formatted(PAGES.url("/version-one"));
     String taskId = TestApps.createTask(api, v1);
     String first = TestApps.queue(api, taskId, "{}");
     TestApps.awaitStatus(api, first, "RUNNING", Duration.ofSeconds(30));
 
-    ApiClient.Answer updated = api.put("/public/v1/tasks/" + taskId, ApiClient.parse(v1.replace("/version-one", "/version-two")));
+    ApiClient.Answer updated =
+        api.put(
+            "/public/v1/tasks/" + taskId,
+            ApiClient.parse(v1.replace("/version-one", "/version-two")));
     String second = TestApps.queue(api, taskId, "{}");
 
     assertThat(updated.json().at("/task/version").asInt()).isEqualTo(2);
-    assertThat(TestApps.awaitTerminal(api, first, Duration.ofSeconds(60)).at("/outputs/path").asText()).isEqualTo("/version-one");
-    assertThat(TestApps.awaitTerminal(api, second, Duration.ofSeconds(60)).at("/outputs/path").asText()).isEqualTo("/version-two");
+    assertThat(
+            TestApps.awaitTerminal(api, first, Duration.ofSeconds(60)).at("/outputs/path").asText())
+        .isEqualTo("/version-one");
+    assertThat(
+            TestApps.awaitTerminal(api, second, Duration.ofSeconds(60))
+                .at("/outputs/path")
+                .asText())
+        .isEqualTo("/version-two");
 
     assertThat(api.delete("/public/v1/tasks/" + taskId).status()).isEqualTo(204);
     assertThat(api.get("/public/v1/task-runs/" + first).status()).isEqualTo(200);
-    assertThat(api.get("/public/v1/task-runs/" + first + "/logs").json().get("logEntries")).isNotEmpty();
+    assertThat(api.get("/public/v1/task-runs/" + first + "/logs").json().get("logEntries"))
+        .isNotEmpty();
     assertThat(api.post("/public/v1/tasks/" + taskId + "/runs", "{}").status()).isEqualTo(404);
   }
 
   @Test
   void logsStreamAsServerSentEventsUntilTheRunEnds() {
     String taskId =
-        TestApps.createTask(api, """
+        TestApps.createTask(
+            api,
+            """
             {"name": "Streamed", "steps": [
               {"id": "open", "action": "goto", "url": "%s"},
               {"id": "pause", "action": "waitFor", "ms": 1500}]}
-            """.formatted(PAGES.url("/streamed")));
+            """
+                .formatted(PAGES.url("/streamed")));
     String runId = TestApps.queue(api, taskId, "{}");
 
     ApiClient.Answer stream =
-        api.send(api.request("/public/v1/task-runs/" + runId + "/logs").header("Accept", "text/event-stream").GET());
+        api.send(
+            api.request("/public/v1/task-runs/" + runId + "/logs")
+                .header("Accept", "text/event-stream")
+                .GET());
 
     assertThat(stream.status()).isEqualTo(200);
     assertThat(stream.header("Content-Type")).startsWith("text/event-stream");
     String body = stream.raw().body();
-    assertThat(body).contains("event: log", "\"nodeId\":\"pause\"", "Run completed").endsWith("event: end\ndata: {}\n\n");
+    assertThat(body)
+        .contains("event: log", "\"nodeId\":\"pause\"", "Run completed")
+        .endsWith("event: end\ndata: {}\n\n");
     assertThat(TestApps.run(api, runId).get("status").asText()).isEqualTo("COMPLETED");
   }
 
   @Test
   void cloudMetadataIsNeverReachable() {
     String taskId =
-        TestApps.createTask(api, """
+        TestApps.createTask(
+            api,
+            """
             {"name": "Metadata", "steps": [{"id": "steal", "action": "goto", "url": "http://169.254.169.254/latest/meta-data/"}]}
             """);
     String runId = TestApps.queue(api, taskId, "{}");

@@ -1,8 +1,9 @@
 package dev.kestrel.store.db;
 
 import dev.kestrel.model.LogLevel;
-import dev.kestrel.model.api.LogEntry;
 import dev.kestrel.model.Timestamps;
+import dev.kestrel.model.api.LogEntry;
+import dev.kestrel.store.LogLine;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -27,26 +28,23 @@ public class RunLogDao {
     this.maxMessageChars = maxMessageChars;
   }
 
-  /** A log entry to write. */
-  public record Line(LogLevel level, String message, String nodeId) {}
-
   public void append(String runId, LogLevel level, String message, String nodeId) {
-    append(runId, List.of(new Line(level, message, nodeId)));
+    append(runId, List.of(new LogLine(level, message, nodeId)));
   }
 
   /**
    * Appends {@code lines} in order, in one transaction: a step's last entries and what the browser
-   * said during it cost one commit, not two per entry. The run's counters are locked while its room is
-   * counted, so concurrent writers never exceed the bound.
+   * said during it cost one commit, not two per entry. The run's counters are locked while its room
+   * is counted, so concurrent writers never exceed the bound.
    */
-  public void append(String runId, List<Line> lines) {
+  public void append(String runId, List<LogLine> lines) {
     if (!lines.isEmpty()) {
       jdbi.useTransaction(h -> append(h, runId, lines));
     }
   }
 
   /** The same within the caller's transaction. */
-  public void append(org.jdbi.v3.core.Handle h, String runId, List<Line> lines) {
+  public void append(org.jdbi.v3.core.Handle h, String runId, List<LogLine> lines) {
     Optional<Integer> count =
         h.createQuery("SELECT log_count FROM run_log_counts WHERE run_id = :id FOR UPDATE")
             .bind("id", runId)
@@ -59,7 +57,7 @@ public class RunLogDao {
     if (kept > 0) {
       PreparedBatch insert = h.prepareBatch(INSERT_ENTRY);
       long now = System.currentTimeMillis();
-      for (Line line : lines.subList(0, kept)) {
+      for (LogLine line : lines.subList(0, kept)) {
         bindEntry(insert, runId, now, line.level(), line.message(), line.nodeId()).add();
       }
       insert.execute();
@@ -93,13 +91,19 @@ public class RunLogDao {
         });
   }
 
-  private void insert(org.jdbi.v3.core.Handle h, String runId, LogLevel level, String message, String nodeId) {
-    bindEntry(h.createUpdate(INSERT_ENTRY), runId, System.currentTimeMillis(), level, message, nodeId).execute();
+  private void insert(
+      org.jdbi.v3.core.Handle h, String runId, LogLevel level, String message, String nodeId) {
+    bindEntry(
+            h.createUpdate(INSERT_ENTRY), runId, System.currentTimeMillis(), level, message, nodeId)
+        .execute();
   }
 
   private <S extends SqlStatement<S>> S bindEntry(
       S statement, String runId, long ts, LogLevel level, String message, String nodeId) {
-    String text = message.length() > maxMessageChars ? message.substring(0, maxMessageChars - 1) + "…" : message;
+    String text =
+        message.length() > maxMessageChars
+            ? message.substring(0, maxMessageChars - 1) + "…"
+            : message;
     return statement
         .bind("id", UUID.randomUUID().toString())
         .bind("run", runId)

@@ -1,0 +1,247 @@
+package dev.kestrel.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kestrel.server.config.KestrelConfiguration;
+import dev.kestrel.server.support.ApiClient;
+import dev.kestrel.server.support.TestApps;
+import dev.kestrel.testkit.TestPages;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import io.temporal.api.history.v1.HistoryEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A run that fails for a user's reason is one line in the server's log, with no stack trace, and
+ * its own log tells the page's noise from the run's errors.
+ */
+@ExtendWith(DropwizardExtensionsSupport.class)
+class QuietLogsIT {
+  static final DropwizardAppExtension<KestrelConfiguration> APP = TestApps.app();
+
+  @RegisterExtension static final TestPages PAGES = new TestPages();
+
+  private final ListAppender<ILoggingEvent> serverLog = new ListAppender<>();
+
+  @BeforeEach
+  void captureTheServerLog() {
+    serverLog.start();
+    root().addAppender(serverLog);
+  }
+
+  @AfterEach
+  void stopCapturing() {
+    root().detachAppender(serverLog);
+  }
+
+  @Test
+  void runsFailingForAUsersReasonWriteOneLineEachAndNoStackTrace() {
+    ApiClient api = TestApps.api(APP);
+    Map<String, String> expected = new LinkedHashMap<>();
+    expected.put(
+        queue(
+            api,
+            "Assert",
+            60,
+            """
+            {"id": "open", "action": "goto", "url": "%s"},
+            {"id": "check", "action": "assert", "selector": "#path", "textContains": "elsewhere", "message": "wrong page"}
+            """
+                .formatted(PAGES.url("/home"))),
+        "step_failed");
+    expected.put(
+        queue(
+            api,
+            "No such host",
+            60,
+            """
+            {"id": "open", "action": "goto", "url": "http://no-such-host.invalid/"}
+            """),
+        "step_failed");
+    expected.put(
+        queue(
+            api,
+            "Metadata",
+            60,
+            """
+            {"id": "open", "action": "goto", "url": "http://169.254.169.254/latest/meta-data/"}
+            """),
+        "egress_refused");
+    expected.put(
+        queue(
+            api,
+            "Too slow",
+            2,
+            """
+            {"id": "open", "action": "goto", "url": "%s"},
+            {"id": "linger", "action": "waitFor", "ms": 20000}
+            """
+                .formatted(PAGES.url("/home"))),
+        "timeout");
+
+    for (Map.Entry<String, String> run : expected.entrySet()) {
+      JsonNode ended = TestApps.awaitTerminal(api, run.getKey(), Duration.ofSeconds(90));
+      assertThat(ended.get("status").asText()).isEqualTo("FAILED");
+      assertThat(ended.at("/error/code").asText()).isEqualTo(run.getValue());
+    }
+
+    // Other applications may share this JVM's logging: only what concerns these runs counts.
+    List<ILoggingEvent> events =
+        new ArrayList<>(serverLog.list)
+            .stream()
+                .filter(e -> expected.keySet().stream().anyMatch(id -> concerns(e, id)))
+                .toList();
+    assertThat(events)
+        .as("no stack trace in the server's log")
+        .allSatisfy(e -> assertThat(e.getThrowableProxy()).as(e.getFormattedMessage()).isNull());
+    for (Map.Entry<String, String> run : expected.entrySet()) {
+      assertThat(events)
+          .filteredOn(e -> concerns(e, run.getKey()))
+          .as("the server's lines about run %s", run.getKey())
+          .singleElement()
+          .satisfies(
+              e ->
+                  assertThat(e.getFormattedMessage())
+                      .contains(run.getKey(), "failed: " + run.getValue()));
+    }
+  }
+
+  /**
+   * Whether the event is about the run: by its message, the workflow the SDK names in its MDC, or
+   * its exception.
+   */
+  private static boolean concerns(ILoggingEvent event, String runId) {
+    return event.getFormattedMessage().contains(runId)
+        || event.getMDCPropertyMap().values().stream().anyMatch(v -> v.contains(runId))
+        || (event.getThrowableProxy() != null
+            && ThrowableProxyUtil.asString(event.getThrowableProxy()).contains(runId));
+  }
+
+  @Test
+  void theTemporalUiShowsABusinessFailureAsItsCodeAndMessageAndTheTimerSaysWhatItWaitsFor() {
+    ApiClient api = TestApps.api(APP);
+    String runId =
+        queue(
+            api,
+            "Assert for the UI",
+            60,
+            """
+        {"id": "open", "action": "goto", "url": "%s"},
+        {"id": "check", "action": "assert", "selector": "#path", "textContains": "elsewhere", "message": "wrong page"}
+        """
+                .formatted(PAGES.url("/home")));
+    JsonNode run = TestApps.awaitTerminal(api, runId, Duration.ofSeconds(60));
+
+    var history =
+        TestApps.installed(APP)
+            .engine()
+            .apiClient()
+            .fetchHistory("run-" + runId)
+            .getHistory()
+            .getEventsList();
+    var failure =
+        history.stream()
+            .filter(HistoryEvent::hasWorkflowExecutionFailedEventAttributes)
+            .findFirst()
+            .orElseThrow()
+            .getWorkflowExecutionFailedEventAttributes()
+            .getFailure();
+    assertThat(failure.getApplicationFailureInfo().getType()).isEqualTo("step_failed");
+    assertThat(failure.getMessage()).isEqualTo(run.at("/error/message").asText());
+    assertThat(failure.getStackTrace()).as("no Java stack trace").isEmpty();
+    assertThat(failure.hasCause()).isFalse();
+    var timer =
+        history.stream()
+            .filter(HistoryEvent::hasTimerStartedEventAttributes)
+            .findFirst()
+            .orElseThrow();
+    assertThat(timer.getUserMetadata().getSummary().getData().toStringUtf8())
+        .contains("run timeout: 60 s");
+  }
+
+  @Test
+  void anUnreachableHostIsNamedFirstAndNoGatewayErrorIsLogged() {
+    ApiClient api = TestApps.api(APP);
+    String runId =
+        queue(
+            api,
+            "No such host",
+            60,
+            """
+        {"id": "open", "action": "goto", "url": "http://no-such-host.invalid/"}
+        """);
+    TestApps.awaitTerminal(api, runId, Duration.ofSeconds(60));
+
+    List<JsonNode> problems =
+        entries(api, runId).stream().filter(e -> !e.get("level").asText().equals("info")).toList();
+    assertThat(problems).isNotEmpty();
+    assertThat(problems.get(0).get("message").asText())
+        .contains("no-such-host.invalid")
+        .doesNotContain("502");
+    assertThat(problems).noneMatch(e -> e.get("message").asText().contains("Bad Gateway"));
+  }
+
+  @Test
+  void aPagesMissingSubresourceIsCountedAsThePagesNotAsTheRunsError() {
+    ApiClient api = TestApps.api(APP);
+    String runId =
+        queue(
+            api,
+            "Missing image",
+            60,
+            """
+        {"id": "open", "action": "goto", "url": "%s"},
+        {"id": "settle", "action": "waitFor", "ms": 300},
+        {"id": "read", "action": "extract", "selector": "#ok", "output": "ok"}
+        """
+                .formatted(PAGES.url("/broken-image")));
+    JsonNode run = TestApps.awaitTerminal(api, runId, Duration.ofSeconds(60));
+
+    assertThat(run.get("status").asText()).isEqualTo("COMPLETED");
+    List<JsonNode> entries = entries(api, runId);
+    assertThat(entries).noneMatch(e -> e.get("level").asText().equals("error"));
+    assertThat(entries)
+        .anyMatch(
+            e ->
+                e.get("message").asText().startsWith("Page: 1 of its own requests failed: 404 GET ")
+                    && e.get("message").asText().contains("/missing/picture.png"));
+    assertThat(entries)
+        .noneMatch(e -> e.get("message").asText().contains("Failed to load resource"));
+  }
+
+  private static String queue(ApiClient api, String name, int timeoutSeconds, String steps) {
+    String task =
+        TestApps.createTask(
+            api,
+            """
+        {"name": "%s", "timeoutSeconds": %d, "steps": [%s]}
+        """
+                .formatted(name, timeoutSeconds, steps));
+    return TestApps.queue(api, task, "{}");
+  }
+
+  private static List<JsonNode> entries(ApiClient api, String runId) {
+    JsonNode log = api.get("/public/v1/task-runs/" + runId + "/logs").json().get("logEntries");
+    return StreamSupport.stream(log.spliterator(), false).toList();
+  }
+
+  private static Logger root() {
+    return (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+  }
+}
