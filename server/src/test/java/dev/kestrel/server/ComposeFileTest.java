@@ -33,9 +33,16 @@ class ComposeFileTest {
 
   @Test
   void hasTheOfficialTemporalPatternAndTheApp() {
-    assertThat(services.fieldNames()).toIterable().containsExactlyInAnyOrder(
-        "postgresql", "temporal-admin-tools", "temporal", "temporal-create-namespace", "temporal-ui",
-        "kestrel-api", "kestrel-worker");
+    assertThat(services.fieldNames())
+        .toIterable()
+        .containsExactlyInAnyOrder(
+            "postgresql",
+            "temporal-admin-tools",
+            "temporal",
+            "temporal-create-namespace",
+            "temporal-ui",
+            "kestrel-api",
+            "kestrel-worker");
     assertThat(image("temporal-admin-tools")).startsWith("temporalio/admin-tools:");
     assertThat(image("temporal")).startsWith("temporalio/server:");
     assertThat(image("temporal-ui")).startsWith("temporalio/ui:");
@@ -47,14 +54,18 @@ class ComposeFileTest {
   @Test
   void servicesStartInOrder() {
     assertThat(condition("temporal-admin-tools", "postgresql")).isEqualTo("service_healthy");
-    assertThat(condition("temporal", "temporal-admin-tools")).isEqualTo("service_completed_successfully");
+    assertThat(condition("temporal", "temporal-admin-tools"))
+        .isEqualTo("service_completed_successfully");
     assertThat(condition("temporal-create-namespace", "temporal")).isEqualTo("service_healthy");
     assertThat(condition("temporal-ui", "temporal")).isEqualTo("service_healthy");
-    assertThat(condition("kestrel-api", "temporal-create-namespace")).isEqualTo("service_completed_successfully");
+    assertThat(condition("kestrel-api", "temporal-create-namespace"))
+        .isEqualTo("service_completed_successfully");
     assertThat(condition("kestrel-api", "postgresql")).isEqualTo("service_healthy");
     assertThat(services.at("/kestrel-worker/depends_on").has("kestrel-api")).isTrue();
     for (String name : List.of("temporal", "postgresql")) {
-      assertThat(services.at("/" + name + "/healthcheck/test")).as(name + " healthcheck").isNotEmpty();
+      assertThat(services.at("/" + name + "/healthcheck/test"))
+          .as(name + " healthcheck")
+          .isNotEmpty();
     }
   }
 
@@ -72,9 +83,11 @@ class ComposeFileTest {
   void theAppIsConfiguredForExternalModeAgainstTheseServices() {
     for (String app : List.of("kestrel-api", "kestrel-worker")) {
       JsonNode env = services.at("/" + app + "/environment");
-      assertThat(env.get("KOMOS_TEMPORAL_TARGET").asText()).isEqualTo("temporal:7233");
-      assertThat(env.get("KOMOS_DATABASE_URL").asText()).isEqualTo("jdbc:postgresql://postgresql:5432/kestrel");
-      assertThat(services.at("/" + app + "/volumes").toString()).contains("./config/production.example.yml:/etc/kestrel/kestrel.yml");
+      assertThat(env.get("KESTREL_TEMPORAL_TARGET").asText()).isEqualTo("temporal:7233");
+      assertThat(env.get("KESTREL_DATABASE_URL").asText())
+          .isEqualTo("jdbc:postgresql://postgresql:5432/kestrel");
+      assertThat(services.at("/" + app + "/volumes").toString())
+          .contains("./config/production.example.yml:/etc/kestrel/kestrel.yml");
     }
     assertThat(services.at("/kestrel-api/command").toString()).contains("server");
     assertThat(services.at("/kestrel-worker/command").toString()).contains("worker");
@@ -86,12 +99,16 @@ class ComposeFileTest {
   @Test
   void everyMountedFileExistsAndTheNamespaceScriptCreatesOurSearchAttributes() throws Exception {
     Set<String> missing = new HashSet<>();
-    services.forEach(s -> s.path("volumes").forEach(v -> {
-      String host = v.asText().split(":")[0];
-      if (host.startsWith("./") && !Files.exists(ROOT.resolve(host))) {
-        missing.add(host);
-      }
-    }));
+    services.forEach(
+        s ->
+            s.path("volumes")
+                .forEach(
+                    v -> {
+                      String host = v.asText().split(":")[0];
+                      if (host.startsWith("./") && !Files.exists(ROOT.resolve(host))) {
+                        missing.add(host);
+                      }
+                    }));
     assertThat(missing).isEmpty();
     String script = Files.readString(ROOT.resolve("deploy/temporal/create-namespace.sh"));
     for (var key : dev.kestrel.workflows.RunSearchAttributes.ALL) {

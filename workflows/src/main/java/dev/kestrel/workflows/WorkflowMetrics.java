@@ -14,7 +14,7 @@ import java.util.Map;
  * an error code), never a run, task or organization id. Exported with the SDK's own metrics
  * (README, Metrics).
  */
-final class WorkflowMetrics {
+public final class WorkflowMetrics {
   static final String RUNS_STARTED = "kestrel_runs_started";
   static final String RUNS_ENDED = "kestrel_runs_ended";
   static final String RUN_QUEUE_WAIT = "kestrel_run_queue_wait";
@@ -22,6 +22,22 @@ final class WorkflowMetrics {
   static final String SESSIONS_OPENED = "kestrel_browser_sessions_opened";
   static final String SESSIONS_LOST = "kestrel_browser_sessions_lost";
   static final String DELIVERIES_GIVEN_UP = "kestrel_webhook_deliveries_given_up";
+
+  /** HELP texts: the SDK's scope cannot carry them, so the registry adds them by name. */
+  public static final Map<String, String> DESCRIPTIONS =
+      Map.of(
+          RUNS_STARTED, "Runs whose first step began",
+          RUNS_ENDED, "Runs that reached a terminal status, by status and error code",
+          RUN_QUEUE_WAIT, "Time from a run's acceptance to its first step",
+          RUN_DURATION, "Time from a run's first step to its end, by status",
+          SESSIONS_OPENED, "Browser sessions opened for runs",
+          SESSIONS_LOST,
+              "Browser sessions lost while a run held them (a worker or its Chromium died)",
+          DELIVERIES_GIVEN_UP, "Webhook deliveries given up after their last retry");
+
+  /** The labels Kestrel's series may carry: bounded sets, never an id. */
+  public static final java.util.Set<String> LABELS =
+      java.util.Set.of("status", "error_code", "trigger", "action", "outcome", "code");
 
   private WorkflowMetrics() {}
 
@@ -32,14 +48,24 @@ final class WorkflowMetrics {
     scope.timer(RUN_QUEUE_WAIT).record(Duration.ofMillis(Math.max(0, queuedMillis)));
   }
 
-  /** The run reached {@code status}; {@code ranMillis} since its first step, null if it never began one. */
+  /**
+   * The run reached {@code status}; {@code ranMillis} since its first step, null if it never began
+   * one.
+   */
   static void runEnded(RunStatus status, RunError error, Long ranMillis) {
     Scope scope =
         Workflow.getMetricsScope()
-            .tagged(Map.of("status", status.name(), "error_code", error == null ? "none" : bounded(error.code())));
+            .tagged(
+                Map.of(
+                    "status",
+                    status.name(),
+                    "error_code",
+                    error == null ? "none" : bounded(error.code())));
     scope.counter(RUNS_ENDED).inc(1);
     if (ranMillis != null) {
-      Workflow.getMetricsScope().tagged(Map.of("status", status.name())).timer(RUN_DURATION)
+      Workflow.getMetricsScope()
+          .tagged(Map.of("status", status.name()))
+          .timer(RUN_DURATION)
           .record(Duration.ofMillis(Math.max(0, ranMillis)));
     }
   }
@@ -56,11 +82,19 @@ final class WorkflowMetrics {
     Workflow.getMetricsScope().counter(DELIVERIES_GIVEN_UP).inc(1);
   }
 
-  /** Error codes are ours and few; anything else is folded into one value, so the label stays bounded. */
+  /**
+   * Error codes are ours and few; anything else is folded into one value, so the label stays
+   * bounded.
+   */
   private static String bounded(String code) {
     return switch (code) {
-      case RunError.STEP_FAILED, RunError.TIMEOUT, RunError.BROWSER_CRASHED, RunError.EGRESS_REFUSED,
-          RunError.OUTPUT_TOO_LARGE, RunError.ENGINE_LOST -> code;
+      case RunError.STEP_FAILED,
+          RunError.TIMEOUT,
+          RunError.BROWSER_CRASHED,
+          RunError.EGRESS_REFUSED,
+          RunError.OUTPUT_TOO_LARGE,
+          RunError.ENGINE_LOST ->
+          code;
       default -> "other";
     };
   }

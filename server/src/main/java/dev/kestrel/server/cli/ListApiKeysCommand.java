@@ -1,10 +1,10 @@
 package dev.kestrel.server.cli;
 
-import dev.kestrel.store.records.ApiKey;
-import dev.kestrel.server.core.Organizations;
 import dev.kestrel.model.Timestamps;
+import dev.kestrel.server.core.Organizations;
 import dev.kestrel.store.db.ApiKeyDao;
 import dev.kestrel.store.db.OrganizationDao;
+import dev.kestrel.store.records.ApiKey;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 

@@ -15,7 +15,10 @@ public class RevokeApiKeyCommand extends StoreCommand {
   @Override
   public void configure(Subparser subparser) {
     super.configure(subparser);
-    subparser.addArgument("--id").required(true).help("the key id, as create-key and list-keys print it");
+    subparser
+        .addArgument("--id")
+        .required(true)
+        .help("the key id, as create-key and list-keys print it");
   }
 
   @Override

@@ -1,83 +1,143 @@
 package dev.kestrel.server.cli;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import com.codahale.metrics.MetricRegistry;
-import com.fasterxml.jackson.core.type.TypeReference;
-import dev.kestrel.engine.TemporalEngine;
-import dev.kestrel.engine.TemporalSettings;
-import dev.kestrel.model.TriggerType;
-import dev.kestrel.model.api.Run;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kestrel.server.admin.ManualRunTask;
 import dev.kestrel.server.config.KestrelConfiguration;
-import dev.kestrel.server.core.InvalidRequest;
-import dev.kestrel.server.core.RunService;
-import dev.kestrel.server.PublicApi;
-import dev.kestrel.store.Store;
-import dev.kestrel.store.records.Organization;
-import dev.kestrel.store.records.TaskRecord;
 import io.dropwizard.core.cli.ConfiguredCommand;
+import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.core.setup.Bootstrap;
-import io.dropwizard.db.ManagedDataSource;
-import java.util.Map;
+import io.dropwizard.jetty.ConnectorFactory;
+import io.dropwizard.jetty.HttpConnectorFactory;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
-import org.jdbi.v3.core.Jdbi;
 
 /**
  * {@code run-task --task ID [--inputs JSON] [config.yml]}: queues a run with {@code triggerType:
- * "manual"} (Komos's dashboard button; here the operator's shell), under the organization's limits,
- * on the engine of the running server (LOCAL: the dev server it supervises; EXTERNAL: the cluster).
+ * "manual"} (Komos's dashboard button; here the operator's shell). It asks the running server, on
+ * its admin port ({@link ManualRunTask}), so the run is admitted and counted exactly as the API's
+ * are, and the command returns as soon as the run is accepted.
  */
 public class RunTaskCommand extends ConfiguredCommand<KestrelConfiguration> {
   public RunTaskCommand() {
-    super("run-task", "Queues a run of a task (triggerType manual)");
+    super("run-task", "Queues a run of a task (triggerType manual) in the running server");
   }
 
   @Override
   public void configure(Subparser subparser) {
     super.configure(subparser);
     subparser.addArgument("--task").required(true).help("the task's id");
-    subparser.addArgument("--inputs").help("the run's inputs as a JSON object; the task's defaults otherwise");
+    subparser
+        .addArgument("--inputs")
+        .help("the run's inputs as a JSON object; the task's defaults otherwise");
   }
 
   @Override
-  protected void run(Bootstrap<KestrelConfiguration> bootstrap, Namespace ns, KestrelConfiguration config) throws Exception {
-    if (config.temporal().mode() == TemporalSettings.Mode.IN_MEMORY) {
-      throw new IllegalArgumentException(
-          "run-task needs the engine of a running server; temporal.mode IN_MEMORY has none outside the server's process");
+  protected void run(
+      Bootstrap<KestrelConfiguration> bootstrap, Namespace ns, KestrelConfiguration config)
+      throws Exception {
+    ObjectMapper mapper = bootstrap.getObjectMapper();
+    ObjectNode request = mapper.createObjectNode().put("taskId", ns.getString("task"));
+    if (ns.getString("inputs") != null) {
+      request.set("inputs", inputsObject(mapper, ns.getString("inputs")));
     }
-    Map<String, Object> inputs =
-        ns.getString("inputs") == null
-            ? null
-            : bootstrap.getObjectMapper().readValue(ns.getString("inputs"), new TypeReference<Map<String, Object>>() {});
-    ManagedDataSource dataSource = config.database().build(new MetricRegistry(), "cli");
-    TemporalEngine engine = TemporalEngine.start(config.temporal(), config.dataDir(), false);
+    URI admin = adminUri(config);
+    HttpResponse<String> response;
     try {
-      Store store =
-          Store.open(dataSource, Jdbi.create(dataSource), bootstrap.getObjectMapper(), config.limits().store(),
-              config.dataDir().resolve("artifacts"));
-      TaskRecord task =
-          store.tasks().findById(ns.getString("task")).orElseThrow(() -> new IllegalArgumentException("no task " + ns.getString("task")));
-      Organization org = store.organizations().findById(task.organizationId()).orElseThrow();
-      // A one-shot process: its count of the run accepted goes nowhere; the server's workflows count the rest.
-      RunService runs =
-          PublicApi.runService(config, bootstrap.getObjectMapper(), store, engine, new SimpleMeterRegistry());
-      Run run;
-      try {
-        run = runs.queueTriggered(org, task.id(), TriggerType.MANUAL, inputs);
-      } catch (InvalidRequest e) {
-        throw new IllegalArgumentException("the run was refused: " + e.detail());
-      }
-      System.out.println("run " + run.id() + " of task \"" + task.definition().name() + "\" queued (triggerType manual)");
-    } finally {
-      engine.close();
-      dataSource.stop();
+      response =
+          HttpClient.newBuilder()
+              .connectTimeout(Duration.ofSeconds(5))
+              .build()
+              .send(
+                  HttpRequest.newBuilder(admin.resolve("/tasks/" + ManualRunTask.NAME))
+                      .timeout(Duration.ofSeconds(60))
+                      .header("Content-Type", "application/json")
+                      .POST(HttpRequest.BodyPublishers.ofString(mapper.writeValueAsString(request)))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new OperatorError(
+          "no Kestrel server answers on its admin port "
+              + admin
+              + " (run-task queues the run in the running "
+              + "server: start it first, or give run-task the server's configuration file)");
+    }
+    JsonNode answer = response.statusCode() == 200 ? readAnswer(mapper, response.body()) : null;
+    if (answer == null) {
+      throw new OperatorError(
+          "the server at " + admin + " answered " + response.statusCode() + "; its log says why");
+    }
+    if (answer.has("detail")) {
+      throw new OperatorError("the run was refused: " + mapper.writeValueAsString(answer));
+    }
+    JsonNode run = answer.get("run");
+    System.out.println(
+        "run "
+            + run.get("id").asText()
+            + " of task "
+            + run.get("taskId").asText()
+            + " queued (triggerType manual)");
+  }
+
+  private static JsonNode inputsObject(ObjectMapper mapper, String text) {
+    JsonNode inputs;
+    try {
+      inputs = mapper.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new OperatorError("--inputs is not JSON: " + e.getOriginalMessage());
+    }
+    if (inputs == null || !inputs.isObject()) {
+      throw new OperatorError(
+          "--inputs must be a JSON object, such as '{\"url\": \"https://example.com\"}'");
+    }
+    return inputs;
+  }
+
+  private static JsonNode readAnswer(ObjectMapper mapper, String body) {
+    try {
+      JsonNode answer = mapper.readTree(body);
+      return answer != null && (answer.has("run") || answer.has("detail")) ? answer : null;
+    } catch (JsonProcessingException e) {
+      return null;
     }
   }
 
-  /** An operator's mistake (unknown task, inputs the task refuses) is one line, not a stack trace. */
+  /**
+   * The admin port of the server this configuration describes; a wildcard host is reached on
+   * loopback.
+   */
+  static URI adminUri(KestrelConfiguration config) {
+    String host = "127.0.0.1";
+    int port = 8081;
+    if (config.getServerFactory() instanceof DefaultServerFactory server
+        && !server.getAdminConnectors().isEmpty()) {
+      ConnectorFactory connector = server.getAdminConnectors().get(0);
+      if (connector instanceof HttpConnectorFactory http) {
+        port = http.getPort();
+        String bound = http.getBindHost();
+        if (bound != null && !bound.isBlank() && !bound.equals("0.0.0.0") && !bound.equals("::")) {
+          host = bound.contains(":") ? "[" + bound + "]" : bound;
+        }
+      }
+    }
+    return URI.create("http://" + host + ":" + port);
+  }
+
+  /**
+   * An operator's mistake (unknown task, inputs the task refuses, no server) is one line, not a
+   * stack trace.
+   */
   @Override
   public void onError(io.dropwizard.core.cli.Cli cli, Namespace namespace, Throwable e) {
-    if (e instanceof IllegalArgumentException || e instanceof com.fasterxml.jackson.core.JsonProcessingException) {
+    if (e instanceof OperatorError) {
       cli.getStdErr().println("error: " + e.getMessage());
     } else {
       super.onError(cli, namespace, e);

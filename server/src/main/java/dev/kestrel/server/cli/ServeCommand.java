@@ -1,7 +1,7 @@
 package dev.kestrel.server.cli;
 
-import dev.kestrel.server.config.KestrelConfiguration;
 import dev.kestrel.engine.StartupFailure;
+import dev.kestrel.server.config.KestrelConfiguration;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.cli.Cli;
 import io.dropwizard.core.cli.ServerCommand;
@@ -14,10 +14,12 @@ import net.sourceforge.argparse4j.inf.Namespace;
  */
 public class ServeCommand extends ServerCommand<KestrelConfiguration> {
   public ServeCommand(Application<KestrelConfiguration> application) {
-    this(application, "server", "Runs the public API and, unless worker.enabled is false, a worker");
+    this(
+        application, "server", "Runs the public API and, unless worker.enabled is false, a worker");
   }
 
-  protected ServeCommand(Application<KestrelConfiguration> application, String name, String description) {
+  protected ServeCommand(
+      Application<KestrelConfiguration> application, String name, String description) {
     super(application, name, description);
   }
 

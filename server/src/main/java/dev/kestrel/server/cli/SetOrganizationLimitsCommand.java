@@ -21,10 +21,21 @@ public class SetOrganizationLimitsCommand extends StoreCommand {
   public void configure(Subparser subparser) {
     super.configure(subparser);
     subparser.addArgument("--name").required(true).help("the organization's name");
-    subparser.addArgument("--monthly-run-limit").type(Integer.class).help("runs per calendar month (UTC); 0: none");
-    subparser.addArgument("--max-active-runs").type(Integer.class).help("runs queued or running at once; 0: the server's default");
-    subparser.addArgument("--requests-per-second").type(Integer.class).help("API requests per second; 0: the server's default");
-    subparser.addArgument("--max-waiting-requests").type(Integer.class)
+    subparser
+        .addArgument("--monthly-run-limit")
+        .type(Integer.class)
+        .help("runs per calendar month (UTC); 0: none");
+    subparser
+        .addArgument("--max-active-runs")
+        .type(Integer.class)
+        .help("runs queued or running at once; 0: the server's default");
+    subparser
+        .addArgument("--requests-per-second")
+        .type(Integer.class)
+        .help("API requests per second; 0: the server's default");
+    subparser
+        .addArgument("--max-waiting-requests")
+        .type(Integer.class)
         .help("open long polls and log streams; 0: the server's default");
   }
 
@@ -41,10 +52,16 @@ public class SetOrganizationLimitsCommand extends StoreCommand {
                 pick(ns.getInt("requests_per_second"), now.requestsPerSecond()),
                 pick(ns.getInt("max_waiting_requests"), now.maxWaitingRequests())));
     System.out.println(
-        "organization " + updated.name() + ": monthly run limit " + shown(updated.monthlyRunLimit(), "none")
-            + ", max active runs " + shown(updated.fairShare().maxActiveRuns(), "default")
-            + ", requests per second " + shown(updated.fairShare().requestsPerSecond(), "default")
-            + ", max waiting requests " + shown(updated.fairShare().maxWaitingRequests(), "default"));
+        "organization "
+            + updated.name()
+            + ": monthly run limit "
+            + shown(updated.monthlyRunLimit(), "none")
+            + ", max active runs "
+            + shown(updated.fairShare().maxActiveRuns(), "default")
+            + ", requests per second "
+            + shown(updated.fairShare().requestsPerSecond(), "default")
+            + ", max waiting requests "
+            + shown(updated.fairShare().maxWaitingRequests(), "default"));
   }
 
   /** The given value (0 clears it), or the current one when not given. */

@@ -13,7 +13,9 @@ import net.sourceforge.argparse4j.inf.Subparser;
  */
 public class SetWebhookPepperCommand extends StoreCommand {
   public SetWebhookPepperCommand() {
-    super("set-webhook-pepper", "Sets the pepper an organization's webhook signatures are derived with");
+    super(
+        "set-webhook-pepper",
+        "Sets the pepper an organization's webhook signatures are derived with");
   }
 
   @Override
@@ -22,7 +24,10 @@ public class SetWebhookPepperCommand extends StoreCommand {
     subparser.addArgument("--org").required(true).help("the organization's name");
     var choice = subparser.addMutuallyExclusiveGroup().required(true);
     choice.addArgument("--pepper").help("the organization's own pepper");
-    choice.addArgument("--default").action(Arguments.storeTrue()).help("go back to komos-webhook-pepper");
+    choice
+        .addArgument("--default")
+        .action(Arguments.storeTrue())
+        .help("go back to komos-webhook-pepper");
   }
 
   @Override
@@ -30,6 +35,9 @@ public class SetWebhookPepperCommand extends StoreCommand {
     String pepper = ns.getBoolean("default") ? null : ns.getString("pepper");
     operator.setWebhookPepper(ns.getString("org"), pepper);
     System.out.println(
-        "organization " + ns.getString("org") + " signs webhooks with " + (pepper == null ? "the default pepper" : "its own pepper"));
+        "organization "
+            + ns.getString("org")
+            + " signs webhooks with "
+            + (pepper == null ? "the default pepper" : "its own pepper"));
   }
 }

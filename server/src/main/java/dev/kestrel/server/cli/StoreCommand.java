@@ -3,8 +3,8 @@ package dev.kestrel.server.cli;
 import com.codahale.metrics.MetricRegistry;
 import dev.kestrel.server.config.KestrelConfiguration;
 import dev.kestrel.server.core.Organizations;
-import dev.kestrel.store.db.ApiKeyDao;
 import dev.kestrel.store.Store;
+import dev.kestrel.store.db.ApiKeyDao;
 import dev.kestrel.store.db.OrganizationDao;
 import io.dropwizard.core.cli.ConfiguredCommand;
 import io.dropwizard.core.setup.Bootstrap;
@@ -13,8 +13,8 @@ import net.sourceforge.argparse4j.inf.Namespace;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * An operator command on the store. It opens the same database as the server (the embedded H2
- * one too, while the server runs), so no one edits the database by hand.
+ * An operator command on the store. It opens the same database as the server (the embedded H2 one
+ * too, while the server runs), so no one edits the database by hand.
  */
 abstract class StoreCommand extends ConfiguredCommand<KestrelConfiguration> {
   StoreCommand(String name, String description) {
@@ -22,8 +22,12 @@ abstract class StoreCommand extends ConfiguredCommand<KestrelConfiguration> {
   }
 
   @Override
-  protected void run(Bootstrap<KestrelConfiguration> bootstrap, Namespace namespace, KestrelConfiguration config)
+  protected void run(
+      Bootstrap<KestrelConfiguration> bootstrap, Namespace namespace, KestrelConfiguration config)
       throws Exception {
+    // An operator command prints what it did; the store's migration check is not news here.
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.flywaydb"))
+        .setLevel(ch.qos.logback.classic.Level.WARN);
     ManagedDataSource dataSource = config.database().build(new MetricRegistry(), "cli");
     try {
       Store store =
@@ -33,13 +37,19 @@ abstract class StoreCommand extends ConfiguredCommand<KestrelConfiguration> {
               bootstrap.getObjectMapper(),
               config.limits().store(),
               config.dataDir().resolve("artifacts"));
-      run(namespace, new Organizations(store.organizations(), store.apiKeys()), store.organizations(), store.apiKeys());
+      run(
+          namespace,
+          new Organizations(store.organizations(), store.apiKeys()),
+          store.organizations(),
+          store.apiKeys());
     } finally {
       dataSource.stop();
     }
   }
 
-  /** An operator's mistake (unknown organization, duplicate name) is one line, not a stack trace. */
+  /**
+   * An operator's mistake (unknown organization, duplicate name) is one line, not a stack trace.
+   */
   @Override
   public void onError(io.dropwizard.core.cli.Cli cli, Namespace namespace, Throwable e) {
     if (e instanceof IllegalArgumentException) {
@@ -49,5 +59,6 @@ abstract class StoreCommand extends ConfiguredCommand<KestrelConfiguration> {
     }
   }
 
-  abstract void run(Namespace namespace, Organizations operator, OrganizationDao organizations, ApiKeyDao keys);
+  abstract void run(
+      Namespace namespace, Organizations operator, OrganizationDao organizations, ApiKeyDao keys);
 }

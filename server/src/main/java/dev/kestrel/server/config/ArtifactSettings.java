@@ -6,7 +6,10 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 
-/** Files runs produce (screenshots, Playwright traces): the default trace mode, a cap per run, how long they are kept. */
+/**
+ * Files runs produce (screenshots, Playwright traces): the default trace mode, a cap per run, how
+ * long they are kept.
+ */
 public class ArtifactSettings {
   /**
    * For runs whose request and task say nothing: {@code off}, {@code on-failure} (every session is
@@ -15,11 +18,22 @@ public class ArtifactSettings {
    * run would pay for the few that fail.
    */
   @JsonProperty @NotNull private TraceMode trace = TraceMode.OFF;
-  /** A run's files together; a trace that would take it over is not kept (the run's log says so). */
-  @JsonProperty @Min(1024) private long maxRunBytes = 100L * 1024 * 1024;
+
+  /**
+   * A run's files together; a trace that would take it over is not kept (the run's log says so).
+   */
+  @JsonProperty
+  @Min(1024)
+  private long maxRunBytes = 100L * 1024 * 1024;
+
   /** Files of runs that ended longer ago than this are deleted; live runs' never. */
-  @JsonProperty @Min(1) private int retentionDays = 30;
-  @JsonProperty @Min(1) private int cleanupIntervalMinutes = 60;
+  @JsonProperty
+  @Min(1)
+  private int retentionDays = 30;
+
+  @JsonProperty
+  @Min(1)
+  private int cleanupIntervalMinutes = 60;
 
   public TraceMode trace() {
     return trace;

@@ -1,15 +1,15 @@
 package dev.kestrel.server.config;
 
-import dev.kestrel.engine.Env;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.kestrel.engine.Env;
 
 /**
- * For automated set-ups: at start the server makes sure this organization exists and holds this
- * API key. Defaults come from {@code KOMOS_BOOTSTRAP_API_KEY} and {@code KOMOS_BOOTSTRAP_ORG}.
+ * For automated set-ups: at start the server makes sure this organization exists and holds this API
+ * key. Defaults come from {@code KESTREL_BOOTSTRAP_API_KEY} and {@code KESTREL_BOOTSTRAP_ORG}.
  */
 public class BootstrapSettings {
-  @JsonProperty private String apiKey = Env.get("KOMOS_BOOTSTRAP_API_KEY", null);
-  @JsonProperty private String organization = Env.get("KOMOS_BOOTSTRAP_ORG", "default");
+  @JsonProperty private String apiKey = Env.get("KESTREL_BOOTSTRAP_API_KEY", null);
+  @JsonProperty private String organization = Env.get("KESTREL_BOOTSTRAP_ORG", "default");
 
   public String apiKey() {
     return apiKey;

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.kestrel.activities.egress.EgressPolicy;
 
 /**
- * What the browser may reach besides the public internet. Link-local and cloud-metadata
- * addresses are refused whatever this says. The local default is for a developer's own
- * machine, so it allows loopback and private addresses; production configs should say false.
+ * What the browser may reach besides the public internet. Link-local and cloud-metadata addresses
+ * are refused whatever this says. The local default is for a developer's own machine, so it allows
+ * loopback and private addresses; production configs should say false.
  */
 public class EgressSettings {
   @JsonProperty private boolean allowLoopback = true;

@@ -1,9 +1,9 @@
 package dev.kestrel.server.config;
 
-import dev.kestrel.engine.Env;
-import dev.kestrel.engine.TemporalSettings;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.kestrel.engine.Env;
+import dev.kestrel.engine.TemporalSettings;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.db.DataSourceFactory;
@@ -16,17 +16,20 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The whole configuration. Every field has a default that makes up the durable local default (no file;
- * the Temporal CLI runs the engine); {@code KOMOS_HTTP_PORT}, {@code KOMOS_ADMIN_PORT} and {@code KOMOS_DATA_DIR}
- * set the ports and the data folder. A YAML file overrides any of it, with {@code ${VAR}}
- * substitution from the environment.
+ * The whole configuration. Every field has a default that makes up the durable local default (no
+ * file; the Temporal CLI runs the engine); {@code KESTREL_HTTP_PORT}, {@code KESTREL_ADMIN_PORT}
+ * and {@code KESTREL_DATA_DIR} set the ports and the data folder. A YAML file overrides any of it,
+ * with {@code ${VAR}} substitution from the environment.
  */
 public class KestrelConfiguration extends Configuration {
 
-  @JsonProperty @NotEmpty private String dataDir = Env.get("KOMOS_DATA_DIR", "./data");
+  @JsonProperty @NotEmpty private String dataDir = Env.get("KESTREL_DATA_DIR", "./data");
 
-  /** Base URL clients reach this API at; makes {@code logsUrl} absolute. Organizations may override it. */
-  @JsonProperty private String publicUrl = Env.get("KOMOS_PUBLIC_URL", null);
+  /**
+   * Base URL clients reach this API at; makes {@code logsUrl} absolute. Organizations may override
+   * it.
+   */
+  @JsonProperty private String publicUrl = Env.get("KESTREL_PUBLIC_URL", null);
 
   /** The store; absent means an H2 database in {@code <dataDir>/db}. */
   @JsonProperty @Valid private DataSourceFactory database;
@@ -46,18 +49,23 @@ public class KestrelConfiguration extends Configuration {
   @JsonProperty @Valid @NotNull private BootstrapSettings bootstrap = new BootstrapSettings();
 
   /** How often runs accepted but never started (a crash in between) are started. */
-  @JsonProperty @Min(1) private int reconcileIntervalSeconds = 15;
+  @JsonProperty
+  @Min(1)
+  private int reconcileIntervalSeconds = 15;
 
   /** False in the {@code worker} command: no public API, only the worker and the admin port. */
   @JsonIgnore private boolean apiEnabled = true;
 
   public KestrelConfiguration() {
     DefaultServerFactory server = new DefaultServerFactory();
-    server.setApplicationConnectors(List.of(http(Env.getInt("KOMOS_HTTP_PORT", 8080), null)));
+    server.setApplicationConnectors(List.of(http(Env.getInt("KESTREL_HTTP_PORT", 8080), null)));
     // The admin port serves thread dumps, metrics and tasks to whoever reaches it: this host only,
-    // unless KOMOS_ADMIN_HOST (or a configuration file) says otherwise.
+    // unless KESTREL_ADMIN_HOST (or a configuration file) says otherwise.
     server.setAdminConnectors(
-        List.of(http(Env.getInt("KOMOS_ADMIN_PORT", 8081), Env.get("KOMOS_ADMIN_HOST", "127.0.0.1"))));
+        List.of(
+            http(
+                Env.getInt("KESTREL_ADMIN_PORT", 8081),
+                Env.get("KESTREL_ADMIN_HOST", "127.0.0.1"))));
     setServerFactory(server);
   }
 

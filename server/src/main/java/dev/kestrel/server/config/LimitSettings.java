@@ -6,21 +6,57 @@ import jakarta.validation.constraints.Min;
 
 /** Bounds that keep one client or one run from exhausting the service. */
 public class LimitSettings {
-  @JsonProperty @Min(1024) private int maxRequestBytes = 1024 * 1024;
-  @JsonProperty @Min(10) private int maxLogEntriesPerRun = 1000;
-  @JsonProperty @Min(100) private int maxLogMessageChars = 2000;
-  @JsonProperty @Min(1) private int maxStepsPerTask = 200;
-  @JsonProperty @Min(1) private int maxRunTimeoutSeconds = 24 * 3600;
-  /** The largest single output of a step, as JSON; a step over it fails the run (output_too_large). */
-  @JsonProperty @Min(1024) private long maxOutputBytes = 256 * 1024;
+  @JsonProperty
+  @Min(1024)
+  private int maxRequestBytes = 1024 * 1024;
+
+  @JsonProperty
+  @Min(10)
+  private int maxLogEntriesPerRun = 1000;
+
+  @JsonProperty
+  @Min(100)
+  private int maxLogMessageChars = 2000;
+
+  @JsonProperty
+  @Min(1)
+  private int maxStepsPerTask = 200;
+
+  @JsonProperty
+  @Min(1)
+  private int maxRunTimeoutSeconds = 24 * 3600;
+
+  /**
+   * The largest single output of a step, as JSON; a step over it fails the run (output_too_large).
+   */
+  @JsonProperty
+  @Min(1024)
+  private long maxOutputBytes = 256 * 1024;
+
   /** The largest total of a run's outputs, as JSON; beyond it the run fails (output_too_large). */
-  @JsonProperty @Min(1024) private long maxRunOutputBytes = 1024 * 1024;
+  @JsonProperty
+  @Min(1024)
+  private long maxRunOutputBytes = 1024 * 1024;
+
   /** Open long polls ({@code waitForFinish}) and log streams one organization may hold at once. */
-  @JsonProperty @Min(1) private int maxWaitingRequestsPerOrganization = 100;
-  /** Runs of one organization not yet ended (PENDING and RUNNING) at once; beyond, queueing is 429. */
-  @JsonProperty @Min(1) private int maxActiveRunsPerOrganization = 500;
-  /** Sustained requests per second per organization (a burst of one second's worth passes); beyond, 429. */
-  @JsonProperty @Min(1) private int requestsPerSecondPerOrganization = 100;
+  @JsonProperty
+  @Min(1)
+  private int maxWaitingRequestsPerOrganization = 100;
+
+  /**
+   * Runs of one organization not yet ended (PENDING and RUNNING) at once; beyond, queueing is 429.
+   */
+  @JsonProperty
+  @Min(1)
+  private int maxActiveRunsPerOrganization = 500;
+
+  /**
+   * Sustained requests per second per organization (a burst of one second's worth passes); beyond,
+   * 429.
+   */
+  @JsonProperty
+  @Min(1)
+  private int requestsPerSecondPerOrganization = 100;
 
   /** What the store bounds per run. */
   public Store.Limits store() {

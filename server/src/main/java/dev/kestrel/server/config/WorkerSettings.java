@@ -1,50 +1,72 @@
 package dev.kestrel.server.config;
 
-import dev.kestrel.engine.Env;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.kestrel.activities.browser.BrowserSettings;
 import dev.kestrel.activities.egress.EgressPolicy;
+import dev.kestrel.engine.Env;
 import dev.kestrel.workflows.RunInput;
-import java.time.Duration;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /** The worker that executes runs: in the server process by default, or alone ({@code worker}). */
 public class WorkerSettings {
-  /** Whether the {@code server} command also runs a worker. The {@code worker} command always does. */
+  /**
+   * Whether the {@code server} command also runs a worker. The {@code worker} command always does.
+   */
   @JsonProperty private boolean enabled = true;
 
-  @JsonProperty @Min(1) @Max(64) private int browserSlots = 2;
+  @JsonProperty
+  @Min(1)
+  @Max(64)
+  private int browserSlots = 2;
 
   @JsonProperty @NotEmpty
-  private String chromiumPath = Env.get("KOMOS_CHROMIUM", "/usr/bin/chromium");
+  private String chromiumPath = Env.get("KESTREL_CHROMIUM", "/usr/bin/chromium");
 
   @JsonProperty private boolean headless = true;
 
   @JsonProperty @NotNull private List<String> chromiumArgs = new ArrayList<>();
 
-  @JsonProperty @Min(1) private int slotWaitSeconds = 10;
+  @JsonProperty
+  @Min(1)
+  private int slotWaitSeconds = 10;
 
-  @JsonProperty @Min(0) private int cancelGraceSeconds = 3;
+  @JsonProperty
+  @Min(0)
+  private int cancelGraceSeconds = 3;
 
-  @JsonProperty @Min(1) private int sessionIdleTimeoutSeconds = 600;
+  @JsonProperty
+  @Min(1)
+  private int sessionIdleTimeoutSeconds = 600;
 
   /** A step that has not heartbeated for this long counts as lost with its worker. */
-  @JsonProperty @Min(2) private int heartbeatTimeoutSeconds = 4;
+  @JsonProperty
+  @Min(2)
+  private int heartbeatTimeoutSeconds = 4;
 
   /** A step not picked up by its session's worker within this time counts as lost. */
-  @JsonProperty @Min(1) private int stepScheduleToStartSeconds = 10;
+  @JsonProperty
+  @Min(1)
+  private int stepScheduleToStartSeconds = 10;
 
-  @JsonProperty @Min(1) @Max(10) private int maxSessionAttempts = 3;
+  @JsonProperty
+  @Min(1)
+  @Max(10)
+  private int maxSessionAttempts = 3;
 
-  @JsonProperty @Min(1) private long defaultStepTimeoutMs = 30_000;
+  @JsonProperty
+  @Min(1)
+  private long defaultStepTimeoutMs = 30_000;
 
   /** On SIGTERM, how long the steps in progress may take to end before the browsers close. */
-  @JsonProperty @Min(0) private int shutdownGraceSeconds = 10;
+  @JsonProperty
+  @Min(0)
+  private int shutdownGraceSeconds = 10;
 
   /** How this process's browser slots are set up; {@code egress} bounds what pages may reach. */
   /** {@code maxRunArtifactBytes}: a run's files together (artifacts.maxRunBytes). */
@@ -64,8 +86,12 @@ public class WorkerSettings {
   /** What each run's workflow is started with and keeps for its lifetime (replay-safe). */
   public RunInput.ExecutionSettings execution() {
     return new RunInput.ExecutionSettings(
-        heartbeatTimeoutSeconds, stepScheduleToStartSeconds, maxSessionAttempts, defaultStepTimeoutMs,
-        RunInput.ExecutionSettings.DEFAULT_MAX_OUTPUT_BYTES, RunInput.ExecutionSettings.DEFAULT_MAX_RUN_OUTPUT_BYTES,
+        heartbeatTimeoutSeconds,
+        stepScheduleToStartSeconds,
+        maxSessionAttempts,
+        defaultStepTimeoutMs,
+        RunInput.ExecutionSettings.DEFAULT_MAX_OUTPUT_BYTES,
+        RunInput.ExecutionSettings.DEFAULT_MAX_RUN_OUTPUT_BYTES,
         dev.kestrel.model.TraceMode.OFF);
   }
 

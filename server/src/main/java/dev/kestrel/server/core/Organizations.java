@@ -36,7 +36,8 @@ public final class Organizations {
    * Sets an organization's monthly run limit and fair-share caps, all at once: what is null is
    * cleared (no monthly limit; the server's default cap).
    */
-  public Organization setLimits(String organizationName, Integer monthlyRunLimit, Organization.FairShare fairShare) {
+  public Organization setLimits(
+      String organizationName, Integer monthlyRunLimit, Organization.FairShare fairShare) {
     Organization org = require(organizationName);
     organizations.setLimits(org.id(), monthlyRunLimit, fairShare);
     return require(organizationName);
@@ -64,14 +65,19 @@ public final class Organizations {
     organizations.setWebhookPepper(require(organizationName).id(), pepper);
   }
 
-  /** Makes sure {@code organizationName} exists and holds {@code secret} (KOMOS_BOOTSTRAP_API_KEY). */
+  /**
+   * Makes sure {@code organizationName} exists and holds {@code secret}
+   * (KESTREL_BOOTSTRAP_API_KEY).
+   */
   public void ensureKey(String organizationName, String secret) {
     if (!ApiKeys.isWellFormed(secret)) {
       throw new IllegalArgumentException(
           "the bootstrap API key must look like sk_live_ followed by at least 16 letters, digits, '_' or '-'");
     }
     Organization org =
-        organizations.findByName(organizationName).orElseGet(() -> organizations.create(organizationName, null, null));
+        organizations
+            .findByName(organizationName)
+            .orElseGet(() -> organizations.create(organizationName, null, null));
     String hash = ApiKeys.hash(secret);
     var owner = keys.organizationOfHash(hash);
     if (owner.isEmpty()) {

@@ -1,7 +1,5 @@
 package dev.kestrel.server.core;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kestrel.model.RunStatus;
 import dev.kestrel.model.Timestamps;
@@ -20,6 +18,8 @@ import dev.kestrel.store.records.Organization;
 import dev.kestrel.store.records.RunRecord;
 import dev.kestrel.store.records.TaskRecord;
 import dev.kestrel.workflows.RunInput;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
@@ -30,8 +30,8 @@ import java.util.function.Consumer;
 
 /**
  * The run lifecycle behind the public API: accept (record, then start the workflow), read (the
- * store, which every transition reaches before the run moves on), list, log, cancel. It speaks in domain terms;
- * the resources and the exception mappers turn them into HTTP.
+ * store, which every transition reaches before the run moves on), list, log, cancel. It speaks in
+ * domain terms; the resources and the exception mappers turn them into HTTP.
  */
 public class RunService {
   public static final int TASK_RUNS_LISTED = 50;
@@ -47,6 +47,7 @@ public class RunService {
   private final int maxActiveRuns;
   private final ArtifactStore artifacts;
   private final MeterRegistry meters;
+
   /** A run takes seconds to minutes: waiting a little before queueing again is what helps. */
   static final int ACTIVE_RETRY_AFTER_SECONDS = 10;
 
@@ -73,15 +74,19 @@ public class RunService {
     this.maxActiveRuns = maxActiveRuns;
   }
 
-  /** The run a queue request names, and whether it was accepted before (a repeat of the request). */
+  /**
+   * The run a queue request names, and whether it was accepted before (a repeat of the request).
+   */
   public record Queued(Run run, boolean replayed) {}
 
   /**
-   * Queues a run of the task with {@code given} inputs (null: the defaults). With a
-   * {@code clientRequestId}, a repeat names the same run, concurrent repeats included.
+   * Queues a run of the task with {@code given} inputs (null: the defaults). With a {@code
+   * clientRequestId}, a repeat names the same run, concurrent repeats included.
    */
-  public Queued queue(Organization org, String taskId, ObjectNode given, String clientRequestId, TraceMode trace) {
-    TaskRecord task = tasks.find(org.id(), taskId).orElseThrow(() -> new NotFound("task_not_found"));
+  public Queued queue(
+      Organization org, String taskId, ObjectNode given, String clientRequestId, TraceMode trace) {
+    TaskRecord task =
+        tasks.find(org.id(), taskId).orElseThrow(() -> new NotFound("task_not_found"));
     if (clientRequestId != null) {
       var existing = runs.findByClientRequestId(org.id(), taskId, clientRequestId);
       if (existing.isPresent()) {
@@ -92,15 +97,20 @@ public class RunService {
       throw new InvalidRequest("task_not_ready");
     }
     Problems problems = new Problems();
-    Map<String, Object> effective = inputs.resolve(task.definition().inputs(), given, INPUTS_LOC, problems);
+    Map<String, Object> effective =
+        inputs.resolve(task.definition().inputs(), given, INPUTS_LOC, problems);
     problems.throwIfAny();
 
-    String runId = clientRequestId == null ? UUID.randomUUID().toString() : Ids.runIdFor(org.id(), taskId, clientRequestId);
+    String runId =
+        clientRequestId == null
+            ? UUID.randomUUID().toString()
+            : Ids.runIdFor(org.id(), taskId, clientRequestId);
     RunInput input = input(org, task, runId, clientRequestId, TriggerType.API, effective, trace);
     // The row first: a run the engine has is always a run the index has (or will have again,
     // since the workflow's first activity upserts it). The monthly limit is decided with it.
     if (!admit(org, input)) {
-      RunRecord existing = runs.find(org.id(), runId).orElseThrow(() -> new Conflict("conflict_retry"));
+      RunRecord existing =
+          runs.find(org.id(), runId).orElseThrow(() -> new Conflict("conflict_retry"));
       return new Queued(replay(existing, org), true);
     }
     Run started = start(input, org);
@@ -110,14 +120,17 @@ public class RunService {
 
   /** A run recorded and handed to the engine (or to a firing that starts it), by trigger. */
   private void accepted(TriggerType trigger) {
-    Counter.builder("kestrel.runs.accepted").description("Runs accepted, by trigger")
-        .tag("trigger", trigger.wireName()).register(meters).increment();
+    Counter.builder("kestrel.runs.accepted")
+        .description("Runs accepted, by trigger")
+        .tag("trigger", trigger.wireName())
+        .register(meters)
+        .increment();
   }
 
   /**
-   * Starts the workflow of a run just recorded; an engine that cannot be reached takes the row
-   * away again. Answered from what was accepted: no read back, and always PENDING, as Komos
-   * answers a 202.
+   * Starts the workflow of a run just recorded; an engine that cannot be reached takes the row away
+   * again. Answered from what was accepted: no read back, and always PENDING, as Komos answers a
+   * 202.
    */
   private Run start(RunInput input, Organization org) {
     try {
@@ -132,23 +145,34 @@ public class RunService {
 
   /**
    * Records the run of a schedule's firing (SCHEDULE, or MANUAL for an operator's), with the
-   * schedule's inputs (null: the task's defaults) resolved against the task as it is now, under
-   * the same limits as the API; the caller starts its workflow. Returns the input of the run
-   * recorded, also when an earlier attempt of the same firing recorded it.
+   * schedule's inputs (null: the task's defaults) resolved against the task as it is now, under the
+   * same limits as the API; the caller starts its workflow. Returns the input of the run recorded,
+   * also when an earlier attempt of the same firing recorded it.
    *
    * @throws NotFound the task is gone
    * @throws InvalidRequest the task is not READY, or its inputs no longer accept {@code given}
    * @throws UsageLimitExceeded over the monthly limit
    * @throws TooManyRequests too many active runs
    */
-  public RunInput admitTriggered(Organization org, String taskId, String runId, TriggerType trigger, Map<String, Object> given) {
-    TaskRecord task = tasks.find(org.id(), taskId).orElseThrow(() -> new NotFound("task_not_found"));
+  public RunInput admitTriggered(
+      Organization org,
+      String taskId,
+      String runId,
+      TriggerType trigger,
+      Map<String, Object> given) {
+    TaskRecord task =
+        tasks.find(org.id(), taskId).orElseThrow(() -> new NotFound("task_not_found"));
     if (!Task.READY.equals(task.status())) {
       throw new InvalidRequest("task_not_ready");
     }
     Problems problems = new Problems();
     Map<String, Object> effective =
-        inputs.resolve(task.definition().inputs(), given == null ? null : inputs.asObject(given), List.of("schedule", "inputs"), problems);
+        inputs.resolve(
+            task.definition().inputs(),
+            given == null ? null : inputs.asObject(given),
+            // Where the values came from: the schedule's inputs, or the operator's.
+            trigger == TriggerType.SCHEDULE ? List.of("schedule", "inputs") : List.of("inputs"),
+            problems);
     problems.throwIfAny();
     RunInput input = input(org, task, runId, null, trigger, effective, null);
     if (!admit(org, input)) {
@@ -162,8 +186,12 @@ public class RunService {
     return input;
   }
 
-  /** Queues a run an operator asked for (MANUAL), as {@link #admitTriggered} records it, and starts it. */
-  public Run queueTriggered(Organization org, String taskId, TriggerType trigger, Map<String, Object> given) {
+  /**
+   * Queues a run an operator asked for (MANUAL), as {@link #admitTriggered} records it, and starts
+   * it.
+   */
+  public Run queueTriggered(
+      Organization org, String taskId, TriggerType trigger, Map<String, Object> given) {
     return start(admitTriggered(org, taskId, UUID.randomUUID().toString(), trigger, given), org);
   }
 
@@ -176,7 +204,10 @@ public class RunService {
       TriggerType trigger,
       Map<String, Object> effective,
       TraceMode trace) {
-    TraceMode effectiveTrace = trace != null ? trace : task.definition().trace() != null ? task.definition().trace() : execution.traceMode();
+    TraceMode effectiveTrace =
+        trace != null
+            ? trace
+            : task.definition().trace() != null ? task.definition().trace() : execution.traceMode();
     return new RunInput(
         runId,
         org.id(),
@@ -197,14 +228,21 @@ public class RunService {
     LocalDate month = LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1);
     long periodStart = month.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
     RunDao.Admission admission =
-        runs.insertWithinLimit(input, org.monthlyRunLimit(), periodStart, org.fairShare().maxActiveRuns(maxActiveRuns));
+        runs.insertWithinLimit(
+            input,
+            org.monthlyRunLimit(),
+            periodStart,
+            org.fairShare().maxActiveRuns(maxActiveRuns));
     return switch (admission.outcome()) {
-      case OVER_LIMIT -> throw new UsageLimitExceeded(
-          org.monthlyRunLimit(),
-          admission.used(),
-          Timestamps.iso(periodStart),
-          Timestamps.iso(month.plusMonths(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli()));
-      case TOO_MANY_ACTIVE -> throw new TooManyRequests("too_many_active_runs", ACTIVE_RETRY_AFTER_SECONDS);
+      case OVER_LIMIT ->
+          throw new UsageLimitExceeded(
+              org.monthlyRunLimit(),
+              admission.used(),
+              Timestamps.iso(periodStart),
+              Timestamps.iso(
+                  month.plusMonths(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli()));
+      case TOO_MANY_ACTIVE ->
+          throw new TooManyRequests("too_many_active_runs", ACTIVE_RETRY_AFTER_SECONDS);
       case EXISTS -> false;
       case INSERTED -> true;
     };
@@ -224,8 +262,8 @@ public class RunService {
 
   /**
    * Starts the workflows of runs recorded before {@code createdBefore} whose start was lost (the
-   * API crashed in between), and calls {@code started} with each run id. Stops at the first
-   * engine failure.
+   * API crashed in between), and calls {@code started} with each run id. Stops at the first engine
+   * failure.
    */
   public void startUnstarted(long createdBefore, int limit, Consumer<String> started) {
     for (RunInput input : runs.unstarted(createdBefore, limit)) {
@@ -251,10 +289,13 @@ public class RunService {
 
   public List<Run> latestOfTask(Organization org, String taskId) {
     tasks.find(org.id(), taskId).orElseThrow(() -> new NotFound("task_not_found"));
-    return runs.latestOfTask(org.id(), taskId, TASK_RUNS_LISTED).stream().map(r -> view(r, org)).toList();
+    return runs.latestOfTask(org.id(), taskId, TASK_RUNS_LISTED).stream()
+        .map(r -> view(r, org))
+        .toList();
   }
 
-  public RunPage page(Organization org, RunStatus status, String taskId, int limit, Long beforeSeq) {
+  public RunPage page(
+      Organization org, RunStatus status, String taskId, int limit, Long beforeSeq) {
     List<RunRecord> page = runs.page(org.id(), status, taskId, beforeSeq, limit + 1);
     String next = page.size() > limit ? String.valueOf(page.get(limit - 1).seq()) : null;
     return new RunPage(page.stream().limit(limit).map(r -> view(r, org)).toList(), next);
@@ -279,8 +320,8 @@ public class RunService {
   }
 
   /**
-   * Asks for live screenshots of the run's page for a while; false when the run holds no page
-   * (it is not RUNNING).
+   * Asks for live screenshots of the run's page for a while; false when the run holds no page (it
+   * is not RUNNING).
    */
   public boolean watchLive(Organization org, String runId, long untilMillis) {
     find(org, runId);

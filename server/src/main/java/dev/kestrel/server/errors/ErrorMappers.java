@@ -32,12 +32,43 @@ public final class ErrorMappers {
   /** Every mapper, to register with Jersey. */
   public static List<Object> all() {
     return List.of(
-        new Invalid(), new Missing(), new Conflicting(), new OverLimit(), new Unavailable(), new Busy(), new Json(), new Web(),
+        new Invalid(),
+        new Missing(),
+        new Conflicting(),
+        new OverLimit(),
+        new Unavailable(),
+        new Busy(),
+        new Json(),
+        new Web(),
         new Unhandled());
   }
 
+  /**
+   * The API's answer to {@code e}, for the places outside Jersey that answer as the API does (the
+   * admin port's run-task).
+   */
+  public static Response answer(RuntimeException e) {
+    if (e instanceof InvalidRequest x) {
+      return new Invalid().toResponse(x);
+    } else if (e instanceof NotFound x) {
+      return new Missing().toResponse(x);
+    } else if (e instanceof Conflict x) {
+      return new Conflicting().toResponse(x);
+    } else if (e instanceof UsageLimitExceeded x) {
+      return new OverLimit().toResponse(x);
+    } else if (e instanceof EngineUnavailable x) {
+      return new Unavailable().toResponse(x);
+    } else if (e instanceof TooManyRequests x) {
+      return new Busy().toResponse(x);
+    }
+    return internalError(e);
+  }
+
   public static Response json(int status, Object detail) {
-    return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(new ErrorBody(detail)).build();
+    return Response.status(status)
+        .type(MediaType.APPLICATION_JSON_TYPE)
+        .entity(new ErrorBody(detail))
+        .build();
   }
 
   public static final class Invalid implements ExceptionMapper<InvalidRequest> {
@@ -110,8 +141,10 @@ public final class ErrorMappers {
         return internalError(e);
       }
       String reason = e.getResponse().getStatusInfo().getReasonPhrase();
-      String code = reason == null ? "http_" + status : reason.toLowerCase(Locale.ROOT).replace(' ', '_');
-      Response.ResponseBuilder r = Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(new ErrorBody(code));
+      String code =
+          reason == null ? "http_" + status : reason.toLowerCase(Locale.ROOT).replace(' ', '_');
+      Response.ResponseBuilder r =
+          Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(new ErrorBody(code));
       String allow = e.getResponse().getHeaderString("Allow");
       if (allow != null) {
         r.header("Allow", allow);
@@ -137,6 +170,8 @@ public final class ErrorMappers {
   static Response internalError(Throwable e) {
     String reference = java.util.UUID.randomUUID().toString().substring(0, 8);
     LOG.error("Internal error {}", reference, e);
-    return Response.fromResponse(json(500, "internal_error")).header(ERROR_ID_HEADER, reference).build();
+    return Response.fromResponse(json(500, "internal_error"))
+        .header(ERROR_ID_HEADER, reference)
+        .build();
   }
 }

@@ -2,10 +2,13 @@ package dev.kestrel.server.metrics;
 
 import com.uber.m3.tally.RootScopeBuilder;
 import com.uber.m3.tally.Scope;
+import dev.kestrel.workflows.WorkflowMetrics;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -22,6 +25,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -32,15 +36,41 @@ import java.util.stream.Stream;
  */
 public final class Prometheus {
   public static final String PATH = "/metrics/prometheus";
+
   /** How often the SDK's scope (and what the workflows count through it) reaches the registry. */
-  static final com.uber.m3.util.Duration SDK_REPORT_INTERVAL = com.uber.m3.util.Duration.ofSeconds(2);
+  static final com.uber.m3.util.Duration SDK_REPORT_INTERVAL =
+      com.uber.m3.util.Duration.ofSeconds(2);
+
   /**
-   * One set of buckets for every timer, from a step's milliseconds to a long run's hour: few
-   * enough series per timer, and what {@code histogram_quantile} needs.
+   * One set of buckets for every timer, from a step's milliseconds to a long run's hour: few enough
+   * series per timer, and what {@code histogram_quantile} needs.
    */
   private static final double[] BUCKET_NANOS =
-      Stream.of(5L, 10L, 25L, 50L, 100L, 250L, 500L, 1_000L, 2_500L, 5_000L, 10_000L, 30_000L, 60_000L, 120_000L, 300_000L,
-              600_000L, 1_800_000L, 3_600_000L)
+      Stream.of(
+              5L,
+              10L,
+              25L,
+              50L,
+              100L,
+              250L,
+              500L,
+              1_000L,
+              2_500L,
+              5_000L,
+              10_000L,
+              30_000L,
+              60_000L,
+              120_000L,
+              300_000L,
+              600_000L,
+              1_800_000L,
+              3_600_000L)
+          .mapToDouble(millis -> Duration.ofMillis(millis).toNanos())
+          .toArray();
+
+  /** The Temporal SDK's timers: enough for histogram_quantile from 5 ms to 5 min. */
+  private static final double[] SDK_BUCKET_NANOS =
+      Stream.of(5L, 25L, 100L, 250L, 1_000L, 5_000L, 10_000L, 60_000L, 300_000L)
           .mapToDouble(millis -> Duration.ofMillis(millis).toNanos())
           .toArray();
 
@@ -55,7 +85,7 @@ public final class Prometheus {
   /** The registry and the SDK's scope, the scrape servlet on the admin port, and their closing. */
   public static Prometheus install(Environment env) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    registry.config().meterFilter(bucketedTimers());
+    registry.config().meterFilter(kestrelSeries()).meterFilter(bucketedTimers());
     new ClassLoaderMetrics().bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
     JvmGcMetrics gc = new JvmGcMetrics();
@@ -64,16 +94,19 @@ public final class Prometheus {
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     Scope scope =
-        new RootScopeBuilder().reporter(new MicrometerClientStatsReporter(registry)).reportEvery(SDK_REPORT_INTERVAL);
+        new RootScopeBuilder()
+            .reporter(new MicrometerClientStatsReporter(registry))
+            .reportEvery(SDK_REPORT_INTERVAL);
     env.admin().addServlet("prometheus", new ScrapeServlet(registry)).addMapping(PATH);
-    env.lifecycle().manage(
-        new Managed() {
-          @Override
-          public void stop() throws Exception {
-            scope.close(); // Reports what is left.
-            gc.close();
-          }
-        });
+    env.lifecycle()
+        .manage(
+            new Managed() {
+              @Override
+              public void stop() throws Exception {
+                scope.close(); // Reports what is left.
+                gc.close();
+              }
+            });
     return new Prometheus(registry, scope);
   }
 
@@ -81,19 +114,55 @@ public final class Prometheus {
     return registry;
   }
 
-  /** For every connection to the engine: the SDK reports its metrics, and the workflows theirs, here. */
+  /**
+   * For every connection to the engine: the SDK reports its metrics, and the workflows theirs,
+   * here.
+   */
   public Scope sdkScope() {
     return sdkScope;
+  }
+
+  /**
+   * Kestrel's series carry only their own labels and a HELP text. Those counted in workflows come
+   * through the SDK's scope, which tags them with the SDK's labels (namespace, task queue, workflow
+   * type…), mostly "none"; they are dropped, and the series of every queue add up.
+   */
+  private static MeterFilter kestrelSeries() {
+    return new MeterFilter() {
+      @Override
+      public Meter.Id map(Meter.Id id) {
+        if (!id.getName().startsWith("kestrel")) {
+          return id;
+        }
+        List<Tag> own =
+            id.getTags().stream().filter(t -> WorkflowMetrics.LABELS.contains(t.getKey())).toList();
+        String description =
+            id.getDescription() != null
+                ? id.getDescription()
+                : WorkflowMetrics.DESCRIPTIONS.get(id.getName());
+        return new Meter.Id(
+            id.getName(), Tags.of(own), id.getBaseUnit(), description, id.getType());
+      }
+    };
   }
 
   private static MeterFilter bucketedTimers() {
     return new MeterFilter() {
       @Override
-      public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+      public DistributionStatisticConfig configure(
+          Meter.Id id, DistributionStatisticConfig config) {
         if (id.getType() != Meter.Type.TIMER) {
           return config;
         }
-        return DistributionStatisticConfig.builder().serviceLevelObjectives(BUCKET_NANOS).build().merge(config);
+        // Our buckets only: the SDK asks for Micrometer's percentile histogram too, about 70 more
+        // buckets per series, which made most of a 1.4 MB scrape. The SDK's timers, many more
+        // series (operation, activity and task queue), get fewer buckets than Kestrel's.
+        return DistributionStatisticConfig.builder()
+            .serviceLevelObjectives(
+                id.getName().startsWith("kestrel") ? BUCKET_NANOS : SDK_BUCKET_NANOS)
+            .percentilesHistogram(false)
+            .build()
+            .merge(config);
       }
     };
   }
@@ -107,7 +176,8 @@ public final class Prometheus {
     }
 
     @Override
-    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    protected void doGet(HttpServletRequest request, HttpServletResponse response)
+        throws IOException {
       response.setContentType("text/plain; version=0.0.4; charset=utf-8");
       response.setHeader("Cache-Control", "no-store");
       response.getWriter().write(registry.scrape());
