@@ -2,10 +2,10 @@ package dev.kestrel.server.resources;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kestrel.activities.egress.EgressPolicy;
+import dev.kestrel.model.WebhookEvent;
+import dev.kestrel.server.core.EgressCheck;
 import dev.kestrel.server.core.Ids;
 import dev.kestrel.server.core.Problems;
-import dev.kestrel.model.WebhookEvent;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -23,9 +23,9 @@ public final class WebhookEndpointReader {
   private static final int MAX_URL = 2000;
 
   private final ObjectMapper mapper;
-  private final EgressPolicy egress;
+  private final EgressCheck egress;
 
-  public WebhookEndpointReader(ObjectMapper mapper, EgressPolicy egress) {
+  public WebhookEndpointReader(ObjectMapper mapper, EgressCheck egress) {
     this.mapper = mapper;
     this.egress = egress;
   }
@@ -62,7 +62,8 @@ public final class WebhookEndpointReader {
       return null;
     }
     if (!node.isTextual() || node.asText().length() > MAX_URL) {
-      problems.add(loc, "string_type", "url must be a string of at most " + MAX_URL + " characters");
+      problems.add(
+          loc, "string_type", "url must be a string of at most " + MAX_URL + " characters");
       return null;
     }
     String url = node.asText().trim();
@@ -106,7 +107,8 @@ public final class WebhookEndpointReader {
     }
     for (int i = 0; i < node.size(); i++) {
       JsonNode item = node.get(i);
-      Optional<WebhookEvent> event = item.isTextual() ? WebhookEvent.find(item.asText()) : Optional.empty();
+      Optional<WebhookEvent> event =
+          item.isTextual() ? WebhookEvent.find(item.asText()) : Optional.empty();
       if (event.isEmpty()) {
         problems.add(
             List.of("body", "events", i),

@@ -1,7 +1,7 @@
 package dev.kestrel.store.db;
 
-import dev.kestrel.store.records.TaskRecord;
 import dev.kestrel.model.TaskDefinition;
+import dev.kestrel.store.records.TaskRecord;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
@@ -40,7 +40,8 @@ public class TaskDao {
   }
 
   /** Saves a new version; returns the task as stored, or empty if it does not exist. */
-  public Optional<TaskRecord> update(String organizationId, String id, TaskDefinition definition, String status) {
+  public Optional<TaskRecord> update(
+      String organizationId, String id, TaskDefinition definition, String status) {
     int updated =
         jdbi.withHandle(
             h ->
@@ -62,7 +63,9 @@ public class TaskDao {
     return jdbi.withHandle(
         h ->
             h.createQuery(
-                    "SELECT " + COLUMNS + " FROM tasks "
+                    "SELECT "
+                        + COLUMNS
+                        + " FROM tasks "
                         + "WHERE id = :id AND organization_id = :org AND deleted_at IS NULL")
                 .bind("id", id)
                 .bind("org", organizationId)
@@ -81,16 +84,7 @@ public class TaskDao {
   }
 
   public boolean delete(String organizationId, String id) {
-    return jdbi.withHandle(
-            h ->
-                h.createUpdate(
-                        "UPDATE tasks SET deleted_at = :now "
-                            + "WHERE id = :id AND organization_id = :org AND deleted_at IS NULL")
-                    .bind("now", System.currentTimeMillis())
-                    .bind("id", id)
-                    .bind("org", organizationId)
-                    .execute())
-        == 1;
+    return SoftDelete.hide(jdbi, "tasks", organizationId, id);
   }
 
   public record Page(List<TaskRecord> tasks, long total) {}
@@ -105,18 +99,23 @@ public class TaskDao {
           Query count = h.createQuery("SELECT COUNT(*)" + where);
           Query rows =
               h.createQuery(
-                  "SELECT " + COLUMNS + where + " ORDER BY created_at DESC, id LIMIT :limit OFFSET :offset");
+                  "SELECT "
+                      + COLUMNS
+                      + where
+                      + " ORDER BY created_at DESC, id LIMIT :limit OFFSET :offset");
           for (Query q : List.of(count, rows)) {
             q.bind("org", organizationId);
             if (search != null) {
-              q.bind("pattern", Database.containsPattern(search.toLowerCase(java.util.Locale.ROOT)));
+              q.bind(
+                  "pattern", Database.containsPattern(search.toLowerCase(java.util.Locale.ROOT)));
             }
             if (status != null) {
               q.bind("status", status);
             }
           }
           long total = count.mapTo(Long.class).one();
-          List<TaskRecord> tasks = rows.bind("limit", limit).bind("offset", offset).map(this::map).list();
+          List<TaskRecord> tasks =
+              rows.bind("limit", limit).bind("offset", offset).map(this::map).list();
           return new Page(tasks, total);
         });
   }

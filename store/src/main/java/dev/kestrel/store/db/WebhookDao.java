@@ -1,12 +1,12 @@
 package dev.kestrel.store.db;
 
+import dev.kestrel.model.Timestamps;
+import dev.kestrel.model.WebhookEvent;
+import dev.kestrel.model.api.WebhookAttempt;
 import dev.kestrel.store.records.DeliveryAttempt;
 import dev.kestrel.store.records.WaitingDelivery;
 import dev.kestrel.store.records.WebhookDelivery;
 import dev.kestrel.store.records.WebhookEndpointRecord;
-import dev.kestrel.model.Timestamps;
-import dev.kestrel.model.WebhookEvent;
-import dev.kestrel.model.api.WebhookAttempt;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Arrays;
@@ -18,9 +18,12 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
-/** Webhook endpoints (deleted ones are kept, hidden, for their deliveries), deliveries and attempts. */
+/**
+ * Webhook endpoints (deleted ones are kept, hidden, for their deliveries), deliveries and attempts.
+ */
 public class WebhookDao {
-  private static final String ENDPOINT_COLUMNS = "id, organization_id, url, events, task_id, secret, created_at";
+  private static final String ENDPOINT_COLUMNS =
+      "id, organization_id, url, events, task_id, secret, created_at";
 
   private final Jdbi jdbi;
   private final JsonColumns json;
@@ -36,15 +39,16 @@ public class WebhookDao {
 
   /**
    * Inserts the endpoint unless its organization has {@code max} live endpoints already; false
-   * then. Counting and inserting hold the organization's row locked, so concurrent requests
-   * cannot go past the limit together.
+   * then. Counting and inserting hold the organization's row locked, so concurrent requests cannot
+   * go past the limit together.
    */
   public boolean insertEndpointWithinLimit(WebhookEndpointRecord e, int max) {
     return jdbi.inTransaction(
         h -> {
           Database.lockOrganization(h, e.organizationId());
           int live =
-              h.createQuery("SELECT COUNT(*) FROM webhook_endpoints WHERE organization_id = :org AND deleted_at IS NULL")
+              h.createQuery(
+                      "SELECT COUNT(*) FROM webhook_endpoints WHERE organization_id = :org AND deleted_at IS NULL")
                   .bind("org", e.organizationId())
                   .mapTo(Integer.class)
                   .one();
@@ -58,7 +62,9 @@ public class WebhookDao {
 
   private void insertEndpoint(Handle h, WebhookEndpointRecord e) {
     h.createUpdate(
-            "INSERT INTO webhook_endpoints (" + ENDPOINT_COLUMNS + ") "
+            "INSERT INTO webhook_endpoints ("
+                + ENDPOINT_COLUMNS
+                + ") "
                 + "VALUES (:id, :org, :url, :events, :task, :secret, :createdAt)")
         .bind("id", e.id())
         .bind("org", e.organizationId())
@@ -75,7 +81,9 @@ public class WebhookDao {
     return jdbi.withHandle(
         h ->
             h.createQuery(
-                    "SELECT " + ENDPOINT_COLUMNS + " FROM webhook_endpoints "
+                    "SELECT "
+                        + ENDPOINT_COLUMNS
+                        + " FROM webhook_endpoints "
                         + "WHERE organization_id = :org AND deleted_at IS NULL ORDER BY created_at DESC, id")
                 .bind("org", organizationId)
                 .map(this::mapEndpoint)
@@ -87,7 +95,9 @@ public class WebhookDao {
     return jdbi.withHandle(
         h ->
             h.createQuery(
-                    "SELECT " + ENDPOINT_COLUMNS + " FROM webhook_endpoints WHERE organization_id = :org "
+                    "SELECT "
+                        + ENDPOINT_COLUMNS
+                        + " FROM webhook_endpoints WHERE organization_id = :org "
                         + "AND deleted_at IS NULL AND (task_id IS NULL OR task_id = :task) ORDER BY created_at, id")
                 .bind("org", organizationId)
                 .bind("task", taskId)
@@ -97,11 +107,16 @@ public class WebhookDao {
 
   /** The same for a run's organization and task, in one query (the usual answer is none). */
   public List<WebhookEndpointRecord> endpointsForRun(String runId) {
-    String columns = java.util.Arrays.stream(ENDPOINT_COLUMNS.split(", ")).map(c -> "e." + c).collect(java.util.stream.Collectors.joining(", "));
+    String columns =
+        java.util.Arrays.stream(ENDPOINT_COLUMNS.split(", "))
+            .map(c -> "e." + c)
+            .collect(java.util.stream.Collectors.joining(", "));
     return jdbi.withHandle(
         h ->
             h.createQuery(
-                    "SELECT " + columns + " FROM webhook_endpoints e JOIN runs r ON r.organization_id = e.organization_id "
+                    "SELECT "
+                        + columns
+                        + " FROM webhook_endpoints e JOIN runs r ON r.organization_id = e.organization_id "
                         + "WHERE r.id = :run AND e.deleted_at IS NULL AND (e.task_id IS NULL OR e.task_id = r.task_id) "
                         + "ORDER BY e.created_at, e.id")
                 .bind("run", runId)
@@ -113,7 +128,9 @@ public class WebhookDao {
     return jdbi.withHandle(
         h ->
             h.createQuery(
-                    "SELECT " + ENDPOINT_COLUMNS + " FROM webhook_endpoints "
+                    "SELECT "
+                        + ENDPOINT_COLUMNS
+                        + " FROM webhook_endpoints "
                         + "WHERE id = :id AND organization_id = :org AND deleted_at IS NULL")
                 .bind("id", id)
                 .bind("org", organizationId)
@@ -123,20 +140,12 @@ public class WebhookDao {
 
   /** Hides the endpoint; its webhook workflows stop at their next delivery. */
   public boolean deleteEndpoint(String organizationId, String id) {
-    return jdbi.withHandle(
-            h ->
-                h.createUpdate(
-                        "UPDATE webhook_endpoints SET deleted_at = :now "
-                            + "WHERE id = :id AND organization_id = :org AND deleted_at IS NULL")
-                    .bind("now", System.currentTimeMillis())
-                    .bind("id", id)
-                    .bind("org", organizationId)
-                    .execute())
-        == 1;
+    return SoftDelete.hide(jdbi, "webhook_endpoints", organizationId, id);
   }
 
   /** Inserts the delivery unless it exists: its id is derived from what it delivers. */
-  public void insertDelivery(String id, String endpointId, String runId, WebhookEvent event, String payload) {
+  public void insertDelivery(
+      String id, String endpointId, String runId, WebhookEvent event, String payload) {
     try {
       jdbi.useHandle(
           h ->
@@ -183,22 +192,27 @@ public class WebhookDao {
                 .findOne());
   }
 
-  /** Lifecycle deliveries to live endpoints neither delivered nor out of attempts (binds :log and :max). */
+  /**
+   * Lifecycle deliveries to live endpoints neither delivered nor out of attempts (binds :log and
+   * :max).
+   */
   private static final String WAITING =
       "FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id "
           + "WHERE e.deleted_at IS NULL AND d.event <> :log AND NOT EXISTS ("
           + "SELECT 1 FROM webhook_attempts a WHERE a.delivery_id = d.id AND (a.delivered = TRUE OR a.attempt >= :max))";
 
   /**
-   * Lifecycle deliveries to live endpoints with no delivered attempt and fewer than
-   * {@code maxAttempts} attempts, oldest first. Log batches are not among them: a run's webhook
-   * workflow prepares those itself.
+   * Lifecycle deliveries to live endpoints with no delivered attempt and fewer than {@code
+   * maxAttempts} attempts, oldest first. Log batches are not among them: a run's webhook workflow
+   * prepares those itself.
    */
   public List<WaitingDelivery> waiting(int maxAttempts, int limit) {
     return jdbi.withHandle(
         h ->
             h.createQuery(
-                    "SELECT d.id, d.endpoint_id, d.run_id, d.event, e.url " + WAITING + " ORDER BY d.created_at, d.id LIMIT :limit")
+                    "SELECT d.id, d.endpoint_id, d.run_id, d.event, e.url "
+                        + WAITING
+                        + " ORDER BY d.created_at, d.id LIMIT :limit")
                 .bind("log", WebhookEvent.LOG.wireName())
                 .bind("max", maxAttempts)
                 .bind("limit", limit)
@@ -213,25 +227,31 @@ public class WebhookDao {
                 .list());
   }
 
-  /** How many deliveries {@link #waiting} would list, and when the oldest of them was recorded (null: none). */
+  /**
+   * How many deliveries {@link #waiting} would list, and when the oldest of them was recorded
+   * (null: none).
+   */
   public record Backlog(long count, Long oldestCreatedAtMillis) {}
 
   public Backlog backlog(int maxAttempts) {
     return jdbi.withHandle(
         h ->
-            h.createQuery(
-                    "SELECT COUNT(*) AS n, MIN(d.created_at) AS oldest " + WAITING)
+            h.createQuery("SELECT COUNT(*) AS n, MIN(d.created_at) AS oldest " + WAITING)
                 .bind("log", WebhookEvent.LOG.wireName())
                 .bind("max", maxAttempts)
-                .map((rs, ctx) -> {
-                  long oldest = rs.getLong("oldest");
-                  return new Backlog(rs.getLong("n"), rs.wasNull() ? null : oldest);
-                })
+                .map(
+                    (rs, ctx) -> {
+                      long oldest = rs.getLong("oldest");
+                      return new Backlog(rs.getLong("n"), rs.wasNull() ? null : oldest);
+                    })
                 .one());
   }
 
   public void insertAttempt(DeliveryAttempt a) {
-    String error = a.error() != null && a.error().length() > 1000 ? a.error().substring(0, 999) + "…" : a.error();
+    String error =
+        a.error() != null && a.error().length() > 1000
+            ? a.error().substring(0, 999) + "…"
+            : a.error();
     jdbi.useHandle(
         h ->
             h.createUpdate(
@@ -266,27 +286,29 @@ public class WebhookDao {
           if (runId != null) {
             query.bind("run", runId);
           }
-          return query.map(
-                    (rs, ctx) -> {
-                      int status = rs.getInt("status_code");
-                      Integer statusCode = rs.wasNull() ? null : status;
-                      return new WebhookAttempt(
-                          rs.getString("id"),
-                          rs.getString("delivery_id"),
-                          WebhookEvent.fromWire(rs.getString("event")),
-                          rs.getString("run_id"),
-                          rs.getInt("attempt"),
-                          statusCode,
-                          rs.getString("error"),
-                          rs.getBoolean("delivered"),
-                          rs.getLong("duration_ms"),
-                          Timestamps.iso(rs.getLong("created_at")));
-                    })
+          return query
+              .map(
+                  (rs, ctx) -> {
+                    int status = rs.getInt("status_code");
+                    Integer statusCode = rs.wasNull() ? null : status;
+                    return new WebhookAttempt(
+                        rs.getString("id"),
+                        rs.getString("delivery_id"),
+                        WebhookEvent.fromWire(rs.getString("event")),
+                        rs.getString("run_id"),
+                        rs.getInt("attempt"),
+                        statusCode,
+                        rs.getString("error"),
+                        rs.getBoolean("delivered"),
+                        rs.getLong("duration_ms"),
+                        Timestamps.iso(rs.getLong("created_at")));
+                  })
               .list();
         });
   }
 
-  private WebhookEndpointRecord mapEndpoint(ResultSet rs, StatementContext ctx) throws SQLException {
+  private WebhookEndpointRecord mapEndpoint(ResultSet rs, StatementContext ctx)
+      throws SQLException {
     WebhookEvent[] events = json.read(rs.getString("events"), WebhookEvent[].class);
     return new WebhookEndpointRecord(
         rs.getString("id"),

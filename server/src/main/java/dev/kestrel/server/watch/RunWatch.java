@@ -1,5 +1,6 @@
-package dev.kestrel.server.core;
+package dev.kestrel.server.watch;
 
+import dev.kestrel.server.core.TooManyRequests;
 import dev.kestrel.store.RunChanges;
 import dev.kestrel.store.RunChanges.Change;
 import dev.kestrel.store.db.RunDao;
@@ -19,10 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Who is waiting for which run (long polls, log streams), and waking them when the run changes.
- * No thread waits per request: a waiter is a callback. This process's own writes wake waiters at
- * once ({@link RunChanges}); writes of workers in other processes are found by one query for all
- * watched runs every {@code checkMillis}. Each organization may hold at most {@code maxPerOrganization}
+ * Who is waiting for which run (long polls, log streams), and waking them when the run changes. No
+ * thread waits per request: a waiter is a callback. This process's own writes wake waiters at once
+ * ({@link RunChanges}); writes of workers in other processes are found by one query for all watched
+ * runs every {@code checkMillis}. Each organization may hold at most {@code maxPerOrganization}
  * waiters; beyond that a request is answered 429, so one client cannot hold the server's memory.
  */
 public final class RunWatch implements Managed {
@@ -56,13 +57,16 @@ public final class RunWatch implements Managed {
     private final String organizationId;
     private final String runId;
     private final Runnable onChange;
+
     /** Woken by every change (a log stream), not only by the run's end. */
     private final boolean everyChange;
+
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile String version;
     private volatile ScheduledFuture<?> timer;
     private volatile Runnable finalAction;
-    private final List<ScheduledFuture<?>> repeaters = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<ScheduledFuture<?>> repeaters =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Watch(String organizationId, String runId, boolean everyChange, Runnable onChange) {
       this.organizationId = organizationId;
@@ -188,7 +192,8 @@ public final class RunWatch implements Managed {
   private void changed(String runId, Change change) {
     Set<Watch> watches = byRun.get(runId);
     if (watches != null && !watches.isEmpty()) {
-      List<Watch> woken = watches.stream().filter(w -> change == Change.END || w.everyChange).toList();
+      List<Watch> woken =
+          watches.stream().filter(w -> change == Change.END || w.everyChange).toList();
       if (!woken.isEmpty()) {
         executor.execute(() -> woken.forEach(Watch::fire));
       }
@@ -200,7 +205,8 @@ public final class RunWatch implements Managed {
     try {
       List<String> ids = List.copyOf(byRun.keySet());
       for (int from = 0; from < ids.size(); from += CHECK_BATCH) {
-        Map<String, String> versions = runs.versions(ids.subList(from, Math.min(ids.size(), from + CHECK_BATCH)));
+        Map<String, String> versions =
+            runs.versions(ids.subList(from, Math.min(ids.size(), from + CHECK_BATCH)));
         versions.forEach(
             (runId, version) -> {
               Set<Watch> watches = byRun.get(runId);
@@ -221,7 +227,10 @@ public final class RunWatch implements Managed {
     }
   }
 
-  /** The server is stopping: every waiter gets its final answer now (a long poll its run as it is, a stream its end). */
+  /**
+   * The server is stopping: every waiter gets its final answer now (a long poll its run as it is, a
+   * stream its end).
+   */
   public void answerAll() {
     for (Set<Watch> watches : byRun.values()) {
       for (Watch w : List.copyOf(watches)) {
