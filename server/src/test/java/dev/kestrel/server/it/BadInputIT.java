@@ -16,10 +16,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Acceptance 7: every bad request is a 4xx with {"detail": ...}, never a 5xx, and creates no run. */
+/**
+ * Acceptance 7: every bad request is a 4xx with {"detail": ...}, never a 5xx, and creates no run.
+ */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class BadInputIT {
-  static final DropwizardAppExtension<KestrelConfiguration> APP = TestApps.app();
+  static final DropwizardAppExtension<KestrelConfiguration> APP = TestApps.shared();
   static ApiClient api;
   static String taskId;
 
@@ -27,7 +29,9 @@ class BadInputIT {
   static void createTask() {
     api = TestApps.api(APP);
     taskId =
-        TestApps.createTask(api, """
+        TestApps.createTask(
+            api,
+            """
             {"name": "Typed inputs",
              "inputs": {"url": {"type": "string", "required": true},
                         "count": {"type": "number", "default": 3},
@@ -41,15 +45,51 @@ class BadInputIT {
         Arguments.of("invalid JSON", "{\"inputs\": ", 400, "invalid_json"),
         Arguments.of("a JSON array", "[1, 2]", 400, "body"),
         Arguments.of("inputs not an object", "{\"inputs\": [\"x\"]}", 400, "inputs"),
-        Arguments.of("an undeclared input", "{\"inputs\": {\"url\": \"http://127.0.0.1/\", \"nope\": 1}}", 400, "nope"),
+        Arguments.of(
+            "an undeclared input",
+            "{\"inputs\": {\"url\": \"http://127.0.0.1/\", \"nope\": 1}}",
+            400,
+            "nope"),
         Arguments.of("a missing required input", "{\"inputs\": {\"count\": 1}}", 400, "url"),
-        Arguments.of("a wrong input type", "{\"inputs\": {\"url\": \"http://127.0.0.1/\", \"count\": \"three\"}}", 400, "count"),
-        Arguments.of("a clientRequestId too long", "{\"inputs\": {\"url\": \"u\"}, \"clientRequestId\": \"" + "k".repeat(256) + "\"}", 400, "clientRequestId"),
-        Arguments.of("an empty clientRequestId", "{\"inputs\": {\"url\": \"u\"}, \"clientRequestId\": \"\"}", 400, "clientRequestId"),
-        Arguments.of("a clientRequestId not a string", "{\"inputs\": {\"url\": \"u\"}, \"clientRequestId\": 123}", 400, "clientRequestId"),
-        Arguments.of("a key given twice", "{\"inputs\": {\"url\": \"u\", \"url\": \"v\"}}", 400, "appears twice"),
-        Arguments.of("nesting 100 deep", "{\"inputs\": {\"url\": \"u\", \"flags\": " + "{\"a\": ".repeat(100) + "1" + "}".repeat(100) + "}}", 400, "nests deeper"),
-        Arguments.of("a 2 MB body", "{\"inputs\": {\"url\": \"" + "x".repeat(2 * 1024 * 1024) + "\"}}", 413, "request_too_large"));
+        Arguments.of(
+            "a wrong input type",
+            "{\"inputs\": {\"url\": \"http://127.0.0.1/\", \"count\": \"three\"}}",
+            400,
+            "count"),
+        Arguments.of(
+            "a clientRequestId too long",
+            "{\"inputs\": {\"url\": \"u\"}, \"clientRequestId\": \"" + "k".repeat(256) + "\"}",
+            400,
+            "clientRequestId"),
+        Arguments.of(
+            "an empty clientRequestId",
+            "{\"inputs\": {\"url\": \"u\"}, \"clientRequestId\": \"\"}",
+            400,
+            "clientRequestId"),
+        Arguments.of(
+            "a clientRequestId not a string",
+            "{\"inputs\": {\"url\": \"u\"}, \"clientRequestId\": 123}",
+            400,
+            "clientRequestId"),
+        Arguments.of(
+            "a key given twice",
+            "{\"inputs\": {\"url\": \"u\", \"url\": \"v\"}}",
+            400,
+            "appears twice"),
+        Arguments.of(
+            "nesting 100 deep",
+            "{\"inputs\": {\"url\": \"u\", \"flags\": "
+                + "{\"a\": ".repeat(100)
+                + "1"
+                + "}".repeat(100)
+                + "}}",
+            400,
+            "nests deeper"),
+        Arguments.of(
+            "a 2 MB body",
+            "{\"inputs\": {\"url\": \"" + "x".repeat(2 * 1024 * 1024) + "\"}}",
+            413,
+            "request_too_large"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -60,7 +100,9 @@ class BadInputIT {
     assertThat(answer.status()).as(what).isEqualTo(status);
     assertThat(answer.json().has("detail")).as(what).isTrue();
     assertThat(answer.json().get("detail").toString()).as(what).contains(named);
-    assertThat(api.get("/public/v1/tasks/" + taskId + "/runs").json().get("runs")).as(what).isEmpty();
+    assertThat(api.get("/public/v1/tasks/" + taskId + "/runs").json().get("runs"))
+        .as(what)
+        .isEmpty();
   }
 
   @Test
@@ -69,7 +111,9 @@ class BadInputIT {
     ApiClient.Answer answer =
         api.send(
             api.request("/public/v1/tasks/" + taskId + "/runs")
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big))));
+                .POST(
+                    HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new java.io.ByteArrayInputStream(big))));
 
     assertThat(answer.status()).isEqualTo(413);
     assertThat(answer.json().get("detail").asText()).isEqualTo("request_too_large");
@@ -81,9 +125,15 @@ class BadInputIT {
         Arguments.of("POST", "/public/v1/tasks/1-2-3-4-5/runs", "invalid_task_id"),
         Arguments.of("GET", "/public/v1/tasks/not-a-uuid/runs", "invalid_task_id"),
         Arguments.of("GET", "/public/v1/task-runs/1-2-3-4-5", "invalid_run_id"),
-        Arguments.of("GET", "/public/v1/task-runs/zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz/logs", "invalid_run_id"),
+        Arguments.of(
+            "GET",
+            "/public/v1/task-runs/zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz/logs",
+            "invalid_run_id"),
         Arguments.of("POST", "/public/v1/task-runs/12345/cancel", "invalid_run_id"),
-        Arguments.of("GET", "/public/v1/task-runs/0c5e2c1e-5a49-4b0e-9a3f-2f0e6c1d2b3a0/logs", "invalid_run_id"));
+        Arguments.of(
+            "GET",
+            "/public/v1/task-runs/0c5e2c1e-5a49-4b0e-9a3f-2f0e6c1d2b3a0/logs",
+            "invalid_run_id"));
   }
 
   @ParameterizedTest(name = "{0} {1}")
@@ -98,11 +148,15 @@ class BadInputIT {
   @Test
   void unknownObjectsAre404WithTheirCode() {
     String unknown = "0c5e2c1e-5a49-4b0e-9a3f-2f0e6c1d2b3a";
-    assertThat(api.post("/public/v1/tasks/" + unknown + "/runs", "{}").json().get("detail").asText()).isEqualTo("task_not_found");
+    assertThat(
+            api.post("/public/v1/tasks/" + unknown + "/runs", "{}").json().get("detail").asText())
+        .isEqualTo("task_not_found");
     assertThat(api.get("/public/v1/tasks/" + unknown + "/runs").status()).isEqualTo(404);
-    assertThat(api.get("/public/v1/task-runs/" + unknown).json().get("detail").asText()).isEqualTo("run_not_found");
+    assertThat(api.get("/public/v1/task-runs/" + unknown).json().get("detail").asText())
+        .isEqualTo("run_not_found");
     assertThat(api.get("/public/v1/task-runs/" + unknown + "/logs").status()).isEqualTo(404);
-    assertThat(api.post("/public/v1/task-runs/" + unknown + "/cancel", "{}").status()).isEqualTo(404);
+    assertThat(api.post("/public/v1/task-runs/" + unknown + "/cancel", "{}").status())
+        .isEqualTo(404);
     assertThat(api.get("/public/v1/nothing-here").status()).isEqualTo(404);
     assertThat(api.get("/public/v1/nothing-here").json().has("detail")).isTrue();
   }
@@ -112,14 +166,20 @@ class BadInputIT {
     assertThat(api.get("/public/v1/tasks?limit=0").status()).isEqualTo(400);
     assertThat(api.get("/public/v1/tasks?limit=abc").status()).isEqualTo(400);
     assertThat(api.get("/public/v1/tasks?status=DONE").status()).isEqualTo(400);
-    assertThat(api.get("/public/v1/task-runs/0c5e2c1e-5a49-4b0e-9a3f-2f0e6c1d2b3a?waitForFinish=61").status()).isEqualTo(400);
+    assertThat(
+            api.get("/public/v1/task-runs/0c5e2c1e-5a49-4b0e-9a3f-2f0e6c1d2b3a?waitForFinish=61")
+                .status())
+        .isEqualTo(400);
     assertThat(api.get("/public/v1/task-runs?status=DONE").status()).isEqualTo(400);
   }
 
   @Test
   void invalidTaskDefinitionsNameEveryProblem() {
+    int tasksBefore = api.get("/public/v1/tasks").json().get("total").asInt();
     ApiClient.Answer answer =
-        api.post("/public/v1/tasks", """
+        api.post(
+            "/public/v1/tasks",
+            """
             {"name": "", "surprise": 1, "timeoutSeconds": 0,
              "inputs": {"a": {"type": "date"}},
              "steps": [
@@ -134,15 +194,30 @@ class BadInputIT {
     assertThat(answer.status()).isEqualTo(400);
     String detail = answer.json().get("detail").toString();
     assertThat(detail)
-        .contains("\"name\"", "surprise", "timeoutSeconds", "type", "teleport", "selector", "used twice",
-            "every step needs an id", "inputs.missing", "either 'selector' or 'ms'", "cron", "Mars/Olympus");
-    assertThat(api.get("/public/v1/tasks").json().get("total").asInt()).isEqualTo(1);
+        .contains(
+            "\"name\"",
+            "surprise",
+            "timeoutSeconds",
+            "type",
+            "teleport",
+            "selector",
+            "used twice",
+            "every step needs an id",
+            "inputs.missing",
+            "either 'selector' or 'ms'",
+            "cron",
+            "Mars/Olympus");
+    assertThat(api.get("/public/v1/tasks").json().get("total").asInt())
+        .as("nothing saved")
+        .isEqualTo(tasksBefore);
   }
 
   @Test
   void aDraftTaskCannotRun() {
-    String draft = TestApps.createTask(api,
-        "{\"name\": \"Draft\", \"status\": \"DRAFT\", \"steps\": [{\"id\": \"p\", \"action\": \"waitFor\", \"ms\": 1}]}");
+    String draft =
+        TestApps.createTask(
+            api,
+            "{\"name\": \"Draft\", \"status\": \"DRAFT\", \"steps\": [{\"id\": \"p\", \"action\": \"waitFor\", \"ms\": 1}]}");
     ApiClient.Answer answer = api.post("/public/v1/tasks/" + draft + "/runs", "{}");
 
     assertThat(answer.status()).isEqualTo(400);

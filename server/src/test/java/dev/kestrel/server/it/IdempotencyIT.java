@@ -18,10 +18,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Acceptance 3: a clientRequestId yields exactly one run, however often and however concurrently it is sent. */
+/**
+ * Acceptance 3: a clientRequestId yields exactly one run, however often and however concurrently it
+ * is sent.
+ */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class IdempotencyIT {
-  static final DropwizardAppExtension<KestrelConfiguration> APP = TestApps.app();
+  static final DropwizardAppExtension<KestrelConfiguration> APP = TestApps.shared();
   static final String TASK =
       """
       {"name": "Quick", "inputs": {"n": {"type": "number", "default": 1}},
@@ -40,8 +43,10 @@ class IdempotencyIT {
     String taskId = TestApps.createTask(api, TASK);
     String key = "order-" + UUID.randomUUID();
 
-    ApiClient.Answer first = api.post(runs(taskId), "{\"clientRequestId\": \"" + key + "\", \"inputs\": {\"n\": 1}}");
-    ApiClient.Answer again = api.post(runs(taskId), "{\"clientRequestId\": \"" + key + "\", \"inputs\": {\"n\": 2}}");
+    ApiClient.Answer first =
+        api.post(runs(taskId), "{\"clientRequestId\": \"" + key + "\", \"inputs\": {\"n\": 1}}");
+    ApiClient.Answer again =
+        api.post(runs(taskId), "{\"clientRequestId\": \"" + key + "\", \"inputs\": {\"n\": 2}}");
 
     assertThat(first.status()).isEqualTo(202);
     assertThat(first.header("Idempotent-Replayed")).isNull();
@@ -60,10 +65,12 @@ class IdempotencyIT {
     CountDownLatch go = new CountDownLatch(1);
     List<Future<ApiClient.Answer>> answers = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
-      answers.add(pool.submit(() -> {
-        go.await();
-        return api.post(runs(taskId), body);
-      }));
+      answers.add(
+          pool.submit(
+              () -> {
+                go.await();
+                return api.post(runs(taskId), body);
+              }));
     }
     go.countDown();
     List<Integer> statuses = new ArrayList<>();
@@ -79,7 +86,10 @@ class IdempotencyIT {
     assertThat(statuses).filteredOn(s -> s == 200).hasSize(39);
     assertThat(ids).containsOnly(ids.get(0));
     assertThat(api.get(runs(taskId)).json().get("runs")).hasSize(1);
-    assertThat(TestApps.awaitTerminal(api, ids.get(0), java.time.Duration.ofSeconds(60)).get("status").asText())
+    assertThat(
+            TestApps.awaitTerminal(api, ids.get(0), java.time.Duration.ofSeconds(60))
+                .get("status")
+                .asText())
         .isEqualTo("COMPLETED");
   }
 

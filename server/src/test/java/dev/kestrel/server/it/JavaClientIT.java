@@ -45,14 +45,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class JavaClientIT {
   @RegisterExtension static final TestPages PAGES = new TestPages();
   @RegisterExtension static final WebhookReceiver RECEIVER = new WebhookReceiver();
-  static final DropwizardAppExtension<KestrelConfiguration> APP = TestApps.app();
+  static final DropwizardAppExtension<KestrelConfiguration> APP = TestApps.shared();
 
   KestrelClient client() {
     return TestApps.client("http://127.0.0.1:" + APP.getLocalPort());
   }
 
   static TaskDefinition orderTask(String name, String url) {
-    return new TaskDefinition(name, "From the Java client",
+    return new TaskDefinition(
+        name,
+        "From the Java client",
         Map.of("orderId", new InputSpec("string", null, "48219", null)),
         List.of(
             step("open", StepAction.GOTO, url, null, null, null),
@@ -60,12 +62,16 @@ class JavaClientIT {
             step("submit", StepAction.CLICK, null, "button[type=submit]", null, null),
             step("read", StepAction.EXTRACT, null, "#status", null, "status"),
             step("snapshot", StepAction.SCREENSHOT, null, null, null, "page")),
-        120, null, null);
+        120,
+        null,
+        null);
   }
 
-  static StepSpec step(String id, StepAction action, String url, String selector, String value, String output) {
-    return new StepSpec(id, action, url, selector, value, null, null, null, null, null, null, null, output, null, null, null,
-        null, null);
+  static StepSpec step(
+      String id, StepAction action, String url, String selector, String value, String output) {
+    return new StepSpec(
+        id, action, url, selector, value, null, null, null, null, null, null, null, output, null,
+        null, null, null, null);
   }
 
   @Test
@@ -74,32 +80,47 @@ class JavaClientIT {
     Task created = client.createTask(orderTask("Typed order lookup", PAGES.url("/order")));
     assertThat(created.version()).isEqualTo(1);
     assertThat(created.status()).isEqualTo(Task.READY);
-    assertThat(created.steps()).extracting(StepSpec::action).containsExactly(
-        StepAction.GOTO, StepAction.FILL, StepAction.CLICK, StepAction.EXTRACT, StepAction.SCREENSHOT);
+    assertThat(created.steps())
+        .extracting(StepSpec::action)
+        .containsExactly(
+            StepAction.GOTO,
+            StepAction.FILL,
+            StepAction.CLICK,
+            StepAction.EXTRACT,
+            StepAction.SCREENSHOT);
     assertThat(created.inputs().get("orderId").defaultValue()).isEqualTo("48219");
 
-    assertThat(client.listTasks(TaskQuery.all().search("TYPED order").limit(5)).tasks()).extracting(Task::id).contains(created.id());
+    assertThat(client.listTasks(TaskQuery.all().search("TYPED order").limit(5)).tasks())
+        .extracting(Task::id)
+        .contains(created.id());
     assertThat(client.listTasks(TaskQuery.all().status("NEEDS_REVIEW")).total()).isZero();
-    Task renamed = client.updateTask(created.id(), new TaskDefinition("Typed, renamed", null, created.inputs(), created.steps(),
-        60, null, null));
+    Task renamed =
+        client.updateTask(
+            created.id(),
+            new TaskDefinition(
+                "Typed, renamed", null, created.inputs(), created.steps(), 60, null, null));
     assertThat(renamed.version()).isEqualTo(2);
     assertThat(client.getTask(created.id()).name()).isEqualTo("Typed, renamed");
 
     client.deleteTask(created.id());
     assertThatThrownBy(() -> client.getTask(created.id()))
-        .isInstanceOfSatisfying(KestrelApiException.class, e -> {
-          assertThat(e.status()).isEqualTo(404);
-          assertThat(e.code()).isEqualTo("task_not_found");
-        });
+        .isInstanceOfSatisfying(
+            KestrelApiException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(404);
+              assertThat(e.code()).isEqualTo("task_not_found");
+            });
     assertThatThrownBy(() -> client.listTasks(TaskQuery.all().limit(101)))
-        .isInstanceOfSatisfying(KestrelApiException.class, e -> assertThat(e.code()).isEqualTo("validation_error"));
+        .isInstanceOfSatisfying(
+            KestrelApiException.class, e -> assertThat(e.code()).isEqualTo("validation_error"));
   }
 
   @Test
   void aRunIsQueuedOnceFollowedToItsEndAndItsLogsAndArtifactRead() {
     KestrelClient client = client();
     String taskId = client.createTask(orderTask("Followed", PAGES.url("/order"))).id();
-    RunRequest request = RunRequest.withInputs(Map.of("orderId", "77")).clientRequestId("java-client-1");
+    RunRequest request =
+        RunRequest.withInputs(Map.of("orderId", "77")).clientRequestId("java-client-1");
 
     QueuedRun first = client.queueRun(taskId, request);
     QueuedRun again = client.queueRun(taskId, request);
@@ -110,7 +131,11 @@ class JavaClientIT {
 
     String runId = first.run().id();
     List<RunEvent> events = client.followRun(runId, null).toList();
-    List<LogEntry> streamed = events.stream().filter(e -> e instanceof RunEvent.Log).map(e -> ((RunEvent.Log) e).entry()).toList();
+    List<LogEntry> streamed =
+        events.stream()
+            .filter(e -> e instanceof RunEvent.Log)
+            .map(e -> ((RunEvent.Log) e).entry())
+            .toList();
     Run last = ((RunEvent.RunChanged) events.get(events.size() - 1)).run();
     assertThat(last.status()).isEqualTo(RunStatus.COMPLETED);
     assertThat(last.outputs().get("status")).isEqualTo("Shipped: 77");
@@ -119,30 +144,64 @@ class JavaClientIT {
     assertThat(ended.status()).isEqualTo(RunStatus.COMPLETED);
     assertThat(ended.progress().currentStep()).isEqualTo(ended.progress().stepsTotal());
     List<LogEntry> logs = client.logs(runId);
-    assertThat(logs).extracting(LogEntry::id).containsExactlyElementsOf(streamed.stream().map(LogEntry::id).toList());
+    assertThat(logs)
+        .extracting(LogEntry::id)
+        .containsExactlyElementsOf(streamed.stream().map(LogEntry::id).toList());
     assertThat(client.logs(runId, logs.get(0).id())).hasSize(logs.size() - 1);
 
     String screenshot = (String) ended.outputs().get("page");
     byte[] png = client.artifact(runId, screenshot.substring(screenshot.lastIndexOf('/') + 1));
     assertThat(png).startsWith(new byte[] {(byte) 0x89, 'P', 'N', 'G'});
     assertThat(client.taskRuns(taskId)).extracting(Run::id).containsExactly(runId);
-    RunPage page = client.listRuns(RunQuery.all().taskId(taskId).status(RunStatus.COMPLETED).limit(1));
+    RunPage page =
+        client.listRuns(RunQuery.all().taskId(taskId).status(RunStatus.COMPLETED).limit(1));
     assertThat(page.runs()).extracting(Run::id).containsExactly(runId);
-    assertThat(client.cancel(runId, "too late").status()).as("a terminal run comes back unchanged").isEqualTo(RunStatus.COMPLETED);
+    assertThat(client.cancel(runId, "too late").status())
+        .as("a terminal run comes back unchanged")
+        .isEqualTo(RunStatus.COMPLETED);
   }
 
   @Test
   void aRunIsCancelledWithItsReasonAndAWaitAnswersAtItsEnd() {
     KestrelClient client = client();
-    String taskId = client.createTask(new TaskDefinition("Long wait", null, null,
-        List.of(step("open", StepAction.GOTO, PAGES.url("/order"), null, null, null),
-            new StepSpec("wait", StepAction.WAIT_FOR, null, null, null, null, null, null, 30_000L, null, null, null, null, null,
-                null, null, null, null)),
-        120, null, null)).id();
+    String taskId =
+        client
+            .createTask(
+                new TaskDefinition(
+                    "Long wait",
+                    null,
+                    null,
+                    List.of(
+                        step("open", StepAction.GOTO, PAGES.url("/order"), null, null, null),
+                        new StepSpec(
+                            "wait",
+                            StepAction.WAIT_FOR,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            30_000L,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null)),
+                    120,
+                    null,
+                    null))
+            .id();
     String runId = client.queueRun(taskId).run().id();
     TestApps.awaitStep(client, runId, 2, Duration.ofSeconds(60));
 
-    assertThat(client.waitForFinish(runId, Duration.ofSeconds(1)).status()).as("not ended after 1 s").isEqualTo(RunStatus.RUNNING);
+    assertThat(client.waitForFinish(runId, Duration.ofSeconds(1)).status())
+        .as("not ended after 1 s")
+        .isEqualTo(RunStatus.RUNNING);
     client.cancel(runId, "not needed any more");
     Run cancelled = client.awaitEnd(runId, Duration.ofSeconds(60));
     assertThat(cancelled.status()).isEqualTo(RunStatus.CANCELLED);
@@ -154,23 +213,30 @@ class JavaClientIT {
     KestrelClient client = client();
     String taskId = client.createTask(orderTask("Hooked", PAGES.url("/order"))).id();
     WebhookEndpointCreated created =
-        client.createWebhookEndpoint(RECEIVER.url("/java-client"), List.of(WebhookEvent.COMPLETED), taskId);
+        client.createWebhookEndpoint(
+            RECEIVER.url("/java-client"), List.of(WebhookEvent.COMPLETED), taskId);
     assertThat(created.secret()).startsWith("wh_");
     assertThat(client.webhookEndpoints()).extracting(e -> e.id()).contains(created.endpoint().id());
 
     String runId = client.queueRun(taskId).run().id();
-    assertThat(client.awaitEnd(runId, Duration.ofSeconds(60)).status()).isEqualTo(RunStatus.COMPLETED);
+    assertThat(client.awaitEnd(runId, Duration.ofSeconds(60)).status())
+        .isEqualTo(RunStatus.COMPLETED);
     List<WebhookReceiver.Delivery> got =
-        await().atMost(Duration.ofSeconds(30)).until(() -> RECEIVER.received("/java-client", runId), l -> !l.isEmpty());
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> RECEIVER.received("/java-client", runId), l -> !l.isEmpty());
     WebhookReceiver.Delivery delivery = got.get(0);
     assertThat(delivery.event()).isEqualTo("task-run.completed");
     WebhookVerifier verifier = new WebhookVerifier(created.secret());
-    org.assertj.core.api.Assertions.assertThatCode(() -> verifier.verify(delivery.header("x-komos-signature"), delivery.body()))
+    org.assertj.core.api.Assertions.assertThatCode(
+            () -> verifier.verify(delivery.header("x-komos-signature"), delivery.body()))
         .doesNotThrowAnyException();
     List<WebhookAttempt> attempts = client.webhookDeliveries(created.endpoint().id(), runId);
     assertThat(attempts).extracting(WebhookAttempt::delivered).containsExactly(true);
 
     client.deleteWebhookEndpoint(created.endpoint().id());
-    assertThat(client.webhookEndpoints()).extracting(e -> e.id()).doesNotContain(created.endpoint().id());
+    assertThat(client.webhookEndpoints())
+        .extracting(e -> e.id())
+        .doesNotContain(created.endpoint().id());
   }
 }

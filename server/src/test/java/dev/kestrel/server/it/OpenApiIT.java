@@ -15,7 +15,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** SPEC 5: the OpenAPI document of the whole API, without a key, as JSON and YAML. */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class OpenApiIT {
-  static final DropwizardAppExtension<KestrelConfiguration> APP = TestApps.app();
+  static final DropwizardAppExtension<KestrelConfiguration> APP = TestApps.shared();
 
   @Test
   void theDocumentIsServedWithoutAKeyAsJsonAndYaml() throws Exception {

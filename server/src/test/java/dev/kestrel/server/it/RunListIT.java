@@ -18,13 +18,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** Acceptance 4: a task's run list is its 50 newest runs, newest first, whatever the query says. */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class RunListIT {
-  static final DropwizardAppExtension<KestrelConfiguration> APP = TestApps.app();
+  static final DropwizardAppExtension<KestrelConfiguration> APP = TestApps.shared();
 
   @Test
   void listsThe50NewestRunsNewestFirstIgnoringQueryParameters() {
     ApiClient api = TestApps.api(APP);
     String taskId =
-        TestApps.createTask(api, "{\"name\": \"Tiny\", \"steps\": [{\"id\": \"p\", \"action\": \"waitFor\", \"ms\": 1}]}");
+        TestApps.createTask(
+            api,
+            "{\"name\": \"Tiny\", \"steps\": [{\"id\": \"p\", \"action\": \"waitFor\", \"ms\": 1}]}");
     List<String> queued = new ArrayList<>();
     for (int i = 0; i < 55; i++) {
       queued.add(TestApps.queue(api, taskId, "{}"));
@@ -34,7 +36,9 @@ class RunListIT {
 
     JsonNode plain = api.get("/public/v1/tasks/" + taskId + "/runs").json().get("runs");
     JsonNode withQuery =
-        api.get("/public/v1/tasks/" + taskId + "/runs?limit=5&status=FAILED&offset=3&cursor=x").json().get("runs");
+        api.get("/public/v1/tasks/" + taskId + "/runs?limit=5&status=FAILED&offset=3&cursor=x")
+            .json()
+            .get("runs");
 
     assertThat(ids(plain)).containsExactlyElementsOf(expected);
     assertThat(ids(withQuery)).containsExactlyElementsOf(expected);
@@ -44,9 +48,16 @@ class RunListIT {
 
     // Let the runs finish so the app stops with nothing in flight.
     queued.forEach(id -> TestApps.awaitTerminal(api, id, Duration.ofSeconds(120)));
-    JsonNode page = api.get("/public/v1/task-runs?taskId=" + taskId + "&limit=20&status=COMPLETED").json();
+    JsonNode page =
+        api.get("/public/v1/task-runs?taskId=" + taskId + "&limit=20&status=COMPLETED").json();
     assertThat(page.get("runs")).hasSize(20);
-    JsonNode next = api.get("/public/v1/task-runs?taskId=" + taskId + "&limit=40&cursor=" + page.get("nextCursor").asText()).json();
+    JsonNode next =
+        api.get(
+                "/public/v1/task-runs?taskId="
+                    + taskId
+                    + "&limit=40&cursor="
+                    + page.get("nextCursor").asText())
+            .json();
     assertThat(next.get("runs")).hasSize(35);
     assertThat(next.get("nextCursor").isNull()).isTrue();
   }

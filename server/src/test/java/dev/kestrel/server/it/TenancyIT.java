@@ -13,10 +13,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Acceptance 8: organizations never see each other's objects; bad keys are 401 with WWW-Authenticate. */
+/**
+ * Acceptance 8: organizations never see each other's objects; bad keys are 401 with
+ * WWW-Authenticate.
+ */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class TenancyIT {
-  static final DropwizardAppExtension<KestrelConfiguration> APP = TestApps.app();
+  static final DropwizardAppExtension<KestrelConfiguration> APP = TestApps.shared();
   static ApiClient owner;
   static ApiClient stranger;
   static String taskId;
@@ -28,7 +31,10 @@ class TenancyIT {
     Organizations organizations = TestApps.installed(APP).organizations();
     organizations.create("org-two", null, null);
     stranger = owner.withKey(organizations.issueKey("org-two", "tenancy test").secret());
-    taskId = TestApps.createTask(owner, "{\"name\": \"Private\", \"steps\": [{\"id\": \"p\", \"action\": \"waitFor\", \"ms\": 1}]}");
+    taskId =
+        TestApps.createTask(
+            owner,
+            "{\"name\": \"Private\", \"steps\": [{\"id\": \"p\", \"action\": \"waitFor\", \"ms\": 1}]}");
     runId = TestApps.queue(owner, taskId, "{}");
     TestApps.awaitTerminal(owner, runId, Duration.ofSeconds(60));
   }
@@ -36,13 +42,18 @@ class TenancyIT {
   @Test
   void anotherOrganizationGets404ForEverythingOfTheFirst() {
     assertNotFound(stranger.get("/public/v1/tasks/" + taskId), "task_not_found");
-    assertNotFound(stranger.put("/public/v1/tasks/" + taskId, "{\"name\": \"x\", \"steps\": [{\"id\": \"p\", \"action\": \"waitFor\", \"ms\": 1}]}"), "task_not_found");
+    assertNotFound(
+        stranger.put(
+            "/public/v1/tasks/" + taskId,
+            "{\"name\": \"x\", \"steps\": [{\"id\": \"p\", \"action\": \"waitFor\", \"ms\": 1}]}"),
+        "task_not_found");
     assertNotFound(stranger.delete("/public/v1/tasks/" + taskId), "task_not_found");
     assertNotFound(stranger.post("/public/v1/tasks/" + taskId + "/runs", "{}"), "task_not_found");
     assertNotFound(stranger.get("/public/v1/tasks/" + taskId + "/runs"), "task_not_found");
     assertNotFound(stranger.get("/public/v1/task-runs/" + runId), "run_not_found");
     assertNotFound(stranger.get("/public/v1/task-runs/" + runId + "/logs"), "run_not_found");
-    assertNotFound(stranger.post("/public/v1/task-runs/" + runId + "/cancel", "{}"), "run_not_found");
+    assertNotFound(
+        stranger.post("/public/v1/task-runs/" + runId + "/cancel", "{}"), "run_not_found");
     assertThat(stranger.get("/public/v1/tasks").json().get("total").asInt()).isZero();
     assertThat(stranger.get("/public/v1/task-runs").json().get("runs")).isEmpty();
 
@@ -54,10 +65,17 @@ class TenancyIT {
   @Test
   void missingMalformedUnknownAndRevokedKeysAre401() {
     assertUnauthorized(owner.withKey(null).get("/public/v1/tasks"));
-    assertUnauthorized(owner.send(owner.withKey(null).request("/public/v1/tasks").header("Authorization", "Basic dXNlcjpwYXNz").GET()));
+    assertUnauthorized(
+        owner.send(
+            owner
+                .withKey(null)
+                .request("/public/v1/tasks")
+                .header("Authorization", "Basic dXNlcjpwYXNz")
+                .GET()));
     assertUnauthorized(owner.withKey("not-a-key").get("/public/v1/tasks"));
     assertUnauthorized(owner.withKey("sk_live_short").get("/public/v1/tasks"));
-    assertUnauthorized(owner.withKey("sk_live_unknownunknownunknown0000").get("/public/v1/task-runs/" + runId));
+    assertUnauthorized(
+        owner.withKey("sk_live_unknownunknownunknown0000").get("/public/v1/task-runs/" + runId));
 
     Organizations organizations = TestApps.installed(APP).organizations();
     Organizations.IssuedKey issued = organizations.issueKey(TestApps.ORG, "to revoke");

@@ -21,14 +21,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** An organization's monthly run limit holds under concurrent requests: never one run more. */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class UsageLimitIT {
-  static final DropwizardAppExtension<KestrelConfiguration> APP = TestApps.app();
+  static final DropwizardAppExtension<KestrelConfiguration> APP = TestApps.shared();
 
   @Test
   void twentyConcurrentRequestsUnderAMonthlyLimitOfThreeGiveExactlyThreeRuns() throws Exception {
     Organizations organizations = TestApps.installed(APP).organizations();
     organizations.create("limited", 3, null);
-    ApiClient api = TestApps.api(APP).withKey(organizations.issueKey("limited", "limit test").secret());
-    String taskId = TestApps.createTask(api, "{\"name\": \"Limited\", \"steps\": [{\"id\": \"p\", \"action\": \"waitFor\", \"ms\": 1}]}");
+    ApiClient api =
+        TestApps.api(APP).withKey(organizations.issueKey("limited", "limit test").secret());
+    String taskId =
+        TestApps.createTask(
+            api,
+            "{\"name\": \"Limited\", \"steps\": [{\"id\": \"p\", \"action\": \"waitFor\", \"ms\": 1}]}");
 
     ExecutorService pool = Executors.newFixedThreadPool(20);
     List<Integer> statuses = new ArrayList<>();
@@ -36,10 +40,12 @@ class UsageLimitIT {
       CountDownLatch start = new CountDownLatch(1);
       List<Future<Integer>> answers = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
-        answers.add(pool.submit(() -> {
-          start.await();
-          return api.post("/public/v1/tasks/" + taskId + "/runs", "{}").status();
-        }));
+        answers.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return api.post("/public/v1/tasks/" + taskId + "/runs", "{}").status();
+                }));
       }
       start.countDown();
       for (Future<Integer> answer : answers) {

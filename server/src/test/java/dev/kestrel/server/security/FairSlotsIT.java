@@ -32,13 +32,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class FairSlotsIT {
-  static final int BACKLOG = 1_500;
+  static final int BACKLOG = 400;
   static final TemporalDevServer TEMPORAL = startTemporal();
   static final DropwizardAppExtension<KestrelConfiguration> APP =
-      TestApps.app(config -> {
-        config.temporal().mode(TemporalSettings.Mode.EXTERNAL).target(TEMPORAL.target());
-        config.worker().browserSlots(1);
-      });
+      TestApps.app(
+          config -> {
+            config.temporal().mode(TemporalSettings.Mode.EXTERNAL).target(TEMPORAL.target());
+            config.worker().browserSlots(1);
+          });
 
   static TemporalDevServer startTemporal() {
     try {
@@ -58,9 +59,12 @@ class FairSlotsIT {
     Organizations organizations = TestApps.installed(APP).organizations();
     organizations.create("busy", null, null);
     organizations.create("patient", null, null);
-    ApiClient busy = TestApps.api(APP).withKey(organizations.issueKey("busy", "fair slots").secret());
-    ApiClient patient = TestApps.api(APP).withKey(organizations.issueKey("patient", "fair slots").secret());
-    String step = "{\"name\": \"Short\", \"steps\": [{\"id\": \"w\", \"action\": \"waitFor\", \"ms\": 300}]}";
+    ApiClient busy =
+        TestApps.api(APP).withKey(organizations.issueKey("busy", "fair slots").secret());
+    ApiClient patient =
+        TestApps.api(APP).withKey(organizations.issueKey("patient", "fair slots").secret());
+    String step =
+        "{\"name\": \"Short\", \"steps\": [{\"id\": \"w\", \"action\": \"waitFor\", \"ms\": 300}]}";
     String busyTask = TestApps.createTask(busy, step);
     String patientTask = TestApps.createTask(patient, step);
 
@@ -97,9 +101,16 @@ class FairSlotsIT {
         }
       }
     }
-    assertThat(startedMeanwhile).as("busy runs started while the patient run waited: " + startedMeanwhile + " of " + startedAtAll).isLessThanOrEqualTo(3);
+    assertThat(startedMeanwhile)
+        .as(
+            "busy runs started while the patient run waited: "
+                + startedMeanwhile
+                + " of "
+                + startedAtAll)
+        .isLessThanOrEqualTo(3);
     assertThat(busy.get("/public/v1/task-runs?status=PENDING&limit=100").json().get("runs"))
-        .as("most of the backlog still waits").hasSizeGreaterThan(50);
+        .as("most of the backlog still waits")
+        .hasSizeGreaterThan(50);
     assertThat(startedAtAll).isLessThanOrEqualTo(100);
   }
 }

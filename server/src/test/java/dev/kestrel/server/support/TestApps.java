@@ -4,10 +4,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kestrel.client.KestrelClient;
+import dev.kestrel.engine.TemporalSettings;
 import dev.kestrel.model.api.Run;
 import dev.kestrel.server.Installation;
 import dev.kestrel.server.config.KestrelConfiguration;
-import dev.kestrel.engine.TemporalSettings;
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.request.logging.LogbackAccessRequestLogFactory;
@@ -21,18 +21,43 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 
-/** The product as the integration tests start it: the IN_MEMORY engine, ephemeral ports, a fresh data folder. */
+/**
+ * The product as the integration tests start it: the IN_MEMORY engine, ephemeral ports, a fresh
+ * data folder.
+ */
 public final class TestApps {
   public static final String ORG = "org-one";
   public static final String KEY = "sk_live_org-one-test-key-00000000";
 
   private TestApps() {}
 
+  private static SharedApp shared;
+
+  /**
+   * The application shared by the integration tests that need nothing of their own (see {@link
+   * SharedApp}).
+   */
+  public static synchronized DropwizardAppExtension<KestrelConfiguration> shared() {
+    if (shared == null) {
+      shared = new SharedApp(config(config -> {}));
+    }
+    return shared;
+  }
+
+  /**
+   * An application of the test class's own, stopped after it: for tests that configure it or count
+   * everything in it.
+   */
   public static DropwizardAppExtension<KestrelConfiguration> app() {
     return app(config -> {});
   }
 
-  public static DropwizardAppExtension<KestrelConfiguration> app(Consumer<KestrelConfiguration> tweak) {
+  public static DropwizardAppExtension<KestrelConfiguration> app(
+      Consumer<KestrelConfiguration> tweak) {
+    return new DropwizardAppExtension<>(TestKestrelApplication.class, config(tweak));
+  }
+
+  private static KestrelConfiguration config(Consumer<KestrelConfiguration> tweak) {
     KestrelConfiguration config = new KestrelConfiguration();
     DefaultServerFactory server = new DefaultServerFactory();
     server.setApplicationConnectors(List.of(http()));
@@ -53,7 +78,7 @@ public final class TestApps {
     // Tests fire requests faster than any client should; the fair-share tests set their own caps.
     config.limits().fairShare(100, 100_000, 100_000);
     tweak.accept(config);
-    return new DropwizardAppExtension<>(TestKestrelApplication.class, config);
+    return config;
   }
 
   private static HttpConnectorFactory http() {
@@ -74,7 +99,9 @@ public final class TestApps {
   public static KestrelClient client(String baseUrl) {
     return KestrelClient.builder(URI.create(baseUrl), KEY)
         .requestTimeout(Duration.ofSeconds(90))
-        .observer(e -> OpenApiContract.get().check(e.method(), e.uri(), e.status(), e.headers(), e.body()))
+        .observer(
+            e ->
+                OpenApiContract.get().check(e.method(), e.uri(), e.status(), e.headers(), e.body()))
         .build();
   }
 
@@ -83,11 +110,14 @@ public final class TestApps {
     return await()
         .atMost(atMost)
         .pollInterval(Duration.ofMillis(100))
-        .until(() -> client.getRun(runId), r -> r.progress() != null && r.progress().currentStep() == step);
+        .until(
+            () -> client.getRun(runId),
+            r -> r.progress() != null && r.progress().currentStep() == step);
   }
 
   /** {@link #createOrderTask(ApiClient, String, String, long)} through the Java client. */
-  public static String createOrderTask(KestrelClient client, String name, String orderPageUrl, long pauseMs) {
+  public static String createOrderTask(
+      KestrelClient client, String name, String orderPageUrl, long pauseMs) {
     return client.createTask(orderTaskJson(name, orderPageUrl, pauseMs)).id();
   }
 
@@ -107,10 +137,11 @@ public final class TestApps {
 
   /**
    * The order lookup most tests drive, 5 steps: open {@code orderPageUrl}, pause {@code pauseMs},
-   * fill {@code #order} with {@code {{inputs.orderId}}} (default 48219), submit, extract
-   * {@code #status} into the output {@code status}. Returns the task's id.
+   * fill {@code #order} with {@code {{inputs.orderId}}} (default 48219), submit, extract {@code
+   * #status} into the output {@code status}. Returns the task's id.
    */
-  public static String createOrderTask(ApiClient api, String name, String orderPageUrl, long pauseMs) {
+  public static String createOrderTask(
+      ApiClient api, String name, String orderPageUrl, long pauseMs) {
     return createTask(api, orderTaskJson(name, orderPageUrl, pauseMs));
   }
 
@@ -124,7 +155,8 @@ public final class TestApps {
            {"id": "submit", "action": "click", "selector": "button[type=submit]"},
            {"id": "read", "action": "extract", "selector": "#status", "output": "status"}
          ]}
-        """.formatted(name, orderPageUrl, pauseMs);
+        """
+        .formatted(name, orderPageUrl, pauseMs);
   }
 
   /** Queues a run and returns its id. */
