@@ -1,8 +1,7 @@
 package dev.kestrel.bench;
 
-import dev.kestrel.client.KestrelClient;
-
 import dev.kestrel.bench.KestrelServer.Engine;
+import dev.kestrel.client.KestrelClient;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Two builds of the server side by side on the same engine kind, in alternating blocks of runs,
- * so that the machine's drift (these are shared cores) falls on both alike: how a change to the
+ * Two builds of the server side by side on the same engine kind, in alternating blocks of runs, so
+ * that the machine's drift (these are shared cores) falls on both alike: how a change to the
  * orchestration is measured before it is kept. {@code --ab A.jar B.jar [rounds]}.
  */
 final class AbBench {
@@ -19,7 +18,8 @@ final class AbBench {
 
   private AbBench() {}
 
-  static void run(Path work, Scenario scenario, Path jarA, Path jarB, int rounds, boolean local, Path jfr)
+  static void run(
+      Path work, Scenario scenario, Path jarA, Path jarB, int rounds, boolean local, Path jfr)
       throws Exception {
     List<KestrelServer> servers = new ArrayList<>();
     try {
@@ -59,7 +59,11 @@ final class AbBench {
       }
       if (jfr != null) {
         for (int s = 0; s < 2; s++) {
-          jcmd(servers.get(s), "JFR.stop", "name=ab", "filename=" + jfr.resolve((s == 0 ? "A" : "B") + ".jfr").toAbsolutePath());
+          jcmd(
+              servers.get(s),
+              "JFR.stop",
+              "name=ab",
+              "filename=" + jfr.resolve((s == 0 ? "A" : "B") + ".jfr").toAbsolutePath());
         }
       }
       int runs = rounds * RUNS_PER_BLOCK;
@@ -80,7 +84,9 @@ final class AbBench {
    * Submission (row 1's POST, an API without a worker) of both builds on engines of the same kind,
    * in alternating blocks of 150 requests from 8 closed-loop clients: requests per second each.
    */
-  static void submission(Path work, Scenario scenario, Path jarA, Path jarB, int rounds, boolean local) throws Exception {
+  static void submission(
+      Path work, Scenario scenario, Path jarA, Path jarB, int rounds, boolean local)
+      throws Exception {
     List<KestrelServer> servers = new ArrayList<>();
     try {
       startBoth(servers, work.resolve("ab-api"), jarA, jarB, local, 0);
@@ -104,28 +110,47 @@ final class AbBench {
         }
       }
       for (int s = 0; s < 2; s++) {
-        System.out.println((s == 0 ? "A " : "B ") + Map.of("jar", s == 0 ? jarA.toString() : jarB.toString(),
-            "POST /runs per second, c=8", Math.round(requests[s] / seconds[s])));
+        System.out.println(
+            (s == 0 ? "A " : "B ")
+                + Map.of(
+                    "jar",
+                    s == 0 ? jarA.toString() : jarB.toString(),
+                    "POST /runs per second, c=8",
+                    Math.round(requests[s] / seconds[s])));
       }
     } finally {
       servers.forEach(KestrelServer::close);
     }
   }
 
-  /** Both builds, each on an engine of its own of the same kind, into {@code servers} (closed by the caller). */
-  private static void startBoth(List<KestrelServer> servers, Path dir, Path jarA, Path jarB, boolean local, int slots) {
+  /**
+   * Both builds, each on an engine of its own of the same kind, into {@code servers} (closed by the
+   * caller).
+   */
+  private static void startBoth(
+      List<KestrelServer> servers, Path dir, Path jarA, Path jarB, boolean local, int slots) {
     for (Path jar : List.of(jarA, jarB)) {
       Engine engine = local ? Engine.localDefault() : Engine.inMemory();
-      servers.add(new KestrelServer(dir.resolveSibling(dir.getFileName() + "-" + servers.size()), engine, slots)
-          .jar(jar.toAbsolutePath()).start());
+      servers.add(
+          new KestrelServer(
+                  dir.resolveSibling(dir.getFileName() + "-" + servers.size()), engine, slots)
+              .jar(jar.toAbsolutePath())
+              .start());
     }
   }
 
   /** A flight recording of the measured rounds only (not the start-up), with {@code --jfr DIR}. */
   private static void jcmd(KestrelServer server, String... command) throws Exception {
-    List<String> line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-        String.valueOf(server.handle().pid())));
+    List<String> line =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(server.handle().pid())));
     line.addAll(List.of(command));
-    new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+    new ProcessBuilder(line)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start()
+        .waitFor();
   }
 }

@@ -21,7 +21,8 @@ import java.util.function.Supplier;
  * <p>{@code --quick} uses small samples, to check the benchmark itself works. {@code --only
  * submission,e2e,cpu,throughput} runs those parts alone (on the in-memory engine and the default;
  * the SQLite comparisons of row 6 only run in a whole bench). {@code --ab A.jar B.jar [rounds]
- * [--local] [--jfr DIR] [--submission]} compares two builds of the server side by side ({@link AbBench}).
+ * [--local] [--jfr DIR] [--submission]} compares two builds of the server side by side ({@link
+ * AbBench}).
  */
 public final class Bench {
   static final String DEFAULT_ENGINE = "local (default)";
@@ -35,18 +36,32 @@ public final class Bench {
    * {@code engines} makes: a LOCAL engine belongs to one server's data folder, so each server gets
    * a fresh one.
    */
-  private static void rowsOneAndTwo(Report report, Path work, Scenario scenario, Browser browser, boolean quick,
-      Supplier<Engine> engines) throws Exception {
+  private static void rowsOneAndTwo(
+      Report report,
+      Path work,
+      Scenario scenario,
+      Browser browser,
+      boolean quick,
+      Supplier<Engine> engines)
+      throws Exception {
     rowsOneAndTwo(report, work, scenario, browser, quick, engines, Set.of("submission", "e2e"));
   }
 
-  private static void rowsOneAndTwo(Report report, Path work, Scenario scenario, Browser browser, boolean quick,
-      Supplier<Engine> engines, Set<String> parts) throws Exception {
+  private static void rowsOneAndTwo(
+      Report report,
+      Path work,
+      Scenario scenario,
+      Browser browser,
+      boolean quick,
+      Supplier<Engine> engines,
+      Set<String> parts)
+      throws Exception {
     Engine engine = engines.get();
     System.out.println("Rows 1 and 2 on " + engine.name());
     String folder = engine.name().replaceAll("[^a-z]+", "-");
     if (parts.contains("e2e") || parts.contains("cpu")) {
-      try (KestrelServer server = new KestrelServer(work.resolve("e2e-" + folder), engine, 1).start()) {
+      try (KestrelServer server =
+          new KestrelServer(work.resolve("e2e-" + folder), engine, 1).start()) {
         String task = server.api().createTask(scenario.taskJson("Bench")).id();
         if (parts.contains("e2e")) {
           EndToEndBench.run(report, engine.name(), server, task, scenario, browser, quick ? 3 : 12);
@@ -59,7 +74,8 @@ public final class Bench {
     if (!parts.contains("submission")) {
       return;
     }
-    try (KestrelServer api = new KestrelServer(work.resolve("api-" + folder), engines.get(), 0).start()) {
+    try (KestrelServer api =
+        new KestrelServer(work.resolve("api-" + folder), engines.get(), 0).start()) {
       String task = api.api().createTask(scenario.taskJson("Bench")).id();
       SubmissionBench.run(report, engine.name(), api, task, quick ? 60 : 150);
     }
@@ -71,48 +87,81 @@ public final class Bench {
     int outAt = options.indexOf("--out");
     Path out = Path.of(outAt >= 0 ? args[outAt + 1] : "bench/target");
     int onlyAt = options.indexOf("--only");
-    Set<String> parts = onlyAt >= 0 ? Set.of(args[onlyAt + 1].split(",")) : Set.of("submission", "e2e", "cpu", "trace", "throughput");
+    Set<String> parts =
+        onlyAt >= 0
+            ? Set.of(args[onlyAt + 1].split(","))
+            : Set.of("submission", "e2e", "cpu", "trace", "throughput");
     boolean whole = onlyAt < 0;
     Path work = Files.createTempDirectory("kestrel-bench-");
     long began = System.nanoTime();
     Report report = new Report();
-    report.note("machine", Runtime.getRuntime().availableProcessors() + " cores, "
-        + (Runtime.getRuntime().maxMemory() >> 20) + " MB max heap for the bench JVM, " + System.getProperty("java.vm.name")
-        + " " + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+    report.note(
+        "machine",
+        Runtime.getRuntime().availableProcessors()
+            + " cores, "
+            + (Runtime.getRuntime().maxMemory() >> 20)
+            + " MB max heap for the bench JVM, "
+            + System.getProperty("java.vm.name")
+            + " "
+            + System.getProperty("java.version")
+            + ", "
+            + System.getProperty("os.name")
+            + " "
+            + System.getProperty("os.arch"));
 
     TestPages pages = new TestPages();
     pages.start();
     Scenario scenario = new Scenario(pages.url("/order?delayMs=0"));
     int abAt = options.indexOf("--ab");
     if (abAt >= 0) {
-      int rounds = args.length > abAt + 3 && args[abAt + 3].matches("\\d+") ? Integer.parseInt(args[abAt + 3]) : 6;
+      int rounds =
+          args.length > abAt + 3 && args[abAt + 3].matches("\\d+")
+              ? Integer.parseInt(args[abAt + 3])
+              : 6;
       int jfrAt = options.indexOf("--jfr");
       if (options.contains("--submission")) {
-        AbBench.submission(work, scenario, Path.of(args[abAt + 1]), Path.of(args[abAt + 2]), rounds, options.contains("--local"));
+        AbBench.submission(
+            work,
+            scenario,
+            Path.of(args[abAt + 1]),
+            Path.of(args[abAt + 2]),
+            rounds,
+            options.contains("--local"));
         pages.stop();
         return;
       }
-      AbBench.run(work, scenario, Path.of(args[abAt + 1]), Path.of(args[abAt + 2]), rounds, options.contains("--local"),
+      AbBench.run(
+          work,
+          scenario,
+          Path.of(args[abAt + 1]),
+          Path.of(args[abAt + 2]),
+          rounds,
+          options.contains("--local"),
           jfrAt >= 0 ? Path.of(args[jfrAt + 1]) : null);
       pages.stop();
       return;
     }
-    try (Playwright playwright = Scenario.playwright(); Browser browser = Scenario.launch(playwright)) {
+    try (Playwright playwright = Scenario.playwright();
+        Browser browser = Scenario.launch(playwright)) {
       if (parts.contains("submission")) {
         System.out.println("Rows 1 and 4 on the in-memory engine (an API without a worker)");
-        try (KestrelServer api = new KestrelServer(work.resolve("api-memory"), Engine.inMemory(), 0).start()) {
+        try (KestrelServer api =
+            new KestrelServer(work.resolve("api-memory"), Engine.inMemory(), 0).start()) {
           String task = api.api().createTask(scenario.taskJson("Bench")).id();
           SubmissionBench.run(report, api.engineName(), api, task, quick ? 60 : 300);
-          ReadPathBench.run(report, api, task, quick ? 2_000 : 10_000, Duration.ofSeconds(quick ? 3 : 10));
+          ReadPathBench.run(
+              report, api, task, quick ? 2_000 : 10_000, Duration.ofSeconds(quick ? 3 : 10));
         }
       }
 
       if (parts.contains("e2e") || parts.contains("cpu")) {
         System.out.println("Rows 2, 5 and 7 on the in-memory engine (one slot)");
-        try (KestrelServer server = new KestrelServer(work.resolve("e2e-memory"), Engine.inMemory(), 1).start()) {
+        try (KestrelServer server =
+            new KestrelServer(work.resolve("e2e-memory"), Engine.inMemory(), 1).start()) {
           String task = server.api().createTask(scenario.taskJson("Bench")).id();
           if (parts.contains("e2e")) {
-            EndToEndBench.run(report, server.engineName(), server, task, scenario, browser, quick ? 3 : 12);
+            EndToEndBench.run(
+                report, server.engineName(), server, task, scenario, browser, quick ? 3 : 12);
             LogLatencyBench.run(report, server, pages.url(""));
           }
           if (parts.contains("cpu")) {
@@ -122,40 +171,81 @@ public final class Bench {
       }
 
       if (parts.contains("trace")) {
-        System.out.println("Row 8 on the in-memory engine (one slot): what a Playwright trace costs");
-        try (KestrelServer server = new KestrelServer(work.resolve("trace-memory"), Engine.inMemory(), 1).start()) {
-          TraceBench.run(report, server.engineName(), server, server.api().createTask(scenario.taskJson("Traced")).id(),
+        System.out.println(
+            "Row 8 on the in-memory engine (one slot): what a Playwright trace costs");
+        try (KestrelServer server =
+            new KestrelServer(work.resolve("trace-memory"), Engine.inMemory(), 1).start()) {
+          TraceBench.run(
+              report,
+              server.engineName(),
+              server,
+              server.api().createTask(scenario.taskJson("Traced")).id(),
               quick ? 1 : 4);
         }
       }
 
       // Rows 1 and 2 on the default (LOCAL: the dev server on a SQLite file, WAL), on the same with
       // SQLite's own defaults, and on a dev server whose SQLite is in memory: what SQLite costs.
-      rowsOneAndTwo(report, work, scenario, browser, quick,
-          Engine::localDefault, parts);
+      rowsOneAndTwo(report, work, scenario, browser, quick, Engine::localDefault, parts);
       if (whole) {
-        rowsOneAndTwo(report, work, scenario, browser, quick, () -> Engine.local(SQLITE_DEFAULTS, List.of()));
-        try (TemporalDevServer memory = new TemporalDevServer(Files.createDirectories(work.resolve("temporal-memory")), false).start()) {
-          rowsOneAndTwo(report, work, scenario, browser, quick, () -> Engine.external(SQLITE_IN_MEMORY, memory.target()));
+        rowsOneAndTwo(
+            report, work, scenario, browser, quick, () -> Engine.local(SQLITE_DEFAULTS, List.of()));
+        try (TemporalDevServer memory =
+            new TemporalDevServer(Files.createDirectories(work.resolve("temporal-memory")), false)
+                .start()) {
+          rowsOneAndTwo(
+              report,
+              work,
+              scenario,
+              browser,
+              quick,
+              () -> Engine.external(SQLITE_IN_MEMORY, memory.target()));
         }
         for (String engine : List.of(DEFAULT_ENGINE, SQLITE_DEFAULTS)) {
           Row e2e = report.find("2 end-to-end 5 steps", engine, "latency p50");
           Row e2eMemory = report.find("2 end-to-end 5 steps", SQLITE_IN_MEMORY, "latency p50");
-          report.add(new Row("6 SQLite cost: end-to-end", engine, "latency p50", "ms", e2e.ours(), e2eMemory.ours(),
-              SQLITE_IN_MEMORY, true, Double.NaN, Double.NaN));
+          report.add(
+              new Row(
+                  "6 SQLite cost: end-to-end",
+                  engine,
+                  "latency p50",
+                  "ms",
+                  e2e.ours(),
+                  e2eMemory.ours(),
+                  SQLITE_IN_MEMORY,
+                  true,
+                  Double.NaN,
+                  Double.NaN));
           Row start = report.find("1 submission c=8", engine, "throughput");
           Row startMemory = report.find("1 submission c=8", SQLITE_IN_MEMORY, "throughput");
-          report.add(new Row("6 SQLite cost: raw start c=8", engine, "throughput", "req/s", start.baseline(),
-              startMemory.baseline(), SQLITE_IN_MEMORY, false, Double.NaN, Double.NaN));
+          report.add(
+              new Row(
+                  "6 SQLite cost: raw start c=8",
+                  engine,
+                  "throughput",
+                  "req/s",
+                  start.baseline(),
+                  startMemory.baseline(),
+                  SQLITE_IN_MEMORY,
+                  false,
+                  Double.NaN,
+                  Double.NaN));
         }
       }
     }
 
     // 100 runs where the target is (4 slots); 20 with 1 and 2 slots keep the whole bench under
-    // 10 minutes on 2 cores (a run costs about 2.6 s of CPU, so 100 runs take minutes at any slot count).
+    // 10 minutes on 2 cores (a run costs about 2.6 s of CPU, so 100 runs take minutes at any slot
+    // count).
     for (int slots : parts.contains("throughput") ? new int[] {1, 2, 4} : new int[0]) {
       System.out.println("Row 3 with " + slots + " slot(s)");
-      ThroughputBench.run(report, work, scenario, slots, quick ? 8 : slots == 4 ? 100 : 20, quick ? slots : 3 * slots);
+      ThroughputBench.run(
+          report,
+          work,
+          scenario,
+          slots,
+          quick ? 8 : slots == 4 ? 100 : 20,
+          quick ? slots : 3 * slots);
     }
     pages.stop();
     finish(report, out, began);
@@ -166,6 +256,9 @@ public final class Bench {
     report.write(out);
     System.out.println();
     System.out.println(report.markdown());
-    System.out.println("Written to " + out.toAbsolutePath().resolve("bench-results.json") + " and bench-results.md");
+    System.out.println(
+        "Written to "
+            + out.toAbsolutePath().resolve("bench-results.json")
+            + " and bench-results.md");
   }
 }

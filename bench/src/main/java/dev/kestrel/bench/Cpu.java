@@ -7,9 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * CPU time from /proc, in milliseconds. A process tree's total is each live process's own time
- * plus that of its children it has reaped (Chromium's renderers come and go with every context),
- * so the difference between two readings is what the tree spent in between.
+ * CPU time from /proc, in milliseconds. A process tree's total is each live process's own time plus
+ * that of its children it has reaped (Chromium's renderers come and go with every context), so the
+ * difference between two readings is what the tree spent in between.
  */
 final class Cpu {
   private static final double TICK_MS = 1000.0 / 100; // USER_HZ is 100 on Linux
@@ -42,7 +42,9 @@ final class Cpu {
       // The command name (field 2) may hold spaces: the fields after it start after its ')'.
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
       // f[0] is field 3 (state), so utime (field 14) is f[11].
-      return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13]), Long.parseLong(f[14])};
+      return new long[] {
+        Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13]), Long.parseLong(f[14])
+      };
     } catch (IOException | RuntimeException gone) {
       return new long[4];
     }

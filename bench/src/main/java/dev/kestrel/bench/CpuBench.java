@@ -1,15 +1,14 @@
 package dev.kestrel.bench;
 
+import dev.kestrel.bench.Report.Row;
 import dev.kestrel.client.KestrelClient;
 import dev.kestrel.model.RunStatus;
-import java.time.Duration;
-
-import dev.kestrel.bench.Report.Row;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -22,7 +21,13 @@ import java.util.Map;
 final class CpuBench {
   private CpuBench() {}
 
-  static void run(Report report, String engine, KestrelServer server, String taskId, Scenario scenario, int runs)
+  static void run(
+      Report report,
+      String engine,
+      KestrelServer server,
+      String taskId,
+      Scenario scenario,
+      int runs)
       throws Exception {
     KestrelClient api = server.api();
     for (int i = 0; i < 2; i++) {
@@ -40,10 +45,30 @@ final class CpuBench {
     double oursTree = (Cpu.treeMs(jvm) - treeBefore) / runs;
 
     double[] plain = plain(scenario, runs);
-    report.add(new Row("7 CPU per run", engine, "JVM", "ms", ours, plain[0], "plain Playwright's JVM", true,
-        Double.NaN, plain[0] + 150));
-    report.add(new Row("7 CPU per run", engine, "process tree", "ms", oursTree, plain[1], "plain Playwright's tree", true,
-        Double.NaN, Double.NaN));
+    report.add(
+        new Row(
+            "7 CPU per run",
+            engine,
+            "JVM",
+            "ms",
+            ours,
+            plain[0],
+            "plain Playwright's JVM",
+            true,
+            Double.NaN,
+            plain[0] + 150));
+    report.add(
+        new Row(
+            "7 CPU per run",
+            engine,
+            "process tree",
+            "ms",
+            oursTree,
+            plain[1],
+            "plain Playwright's tree",
+            true,
+            Double.NaN,
+            Double.NaN));
     Map<String, Object> notes = new LinkedHashMap<>();
     notes.put("runs", runs);
     notes.put("wall per run ms (awaited with waitForFinish)", wall);
@@ -64,13 +89,21 @@ final class CpuBench {
   /** JVM ms, tree ms and wall ms per run of the plain program, in a JVM of its own. */
   private static double[] plain(Scenario scenario, int runs) throws Exception {
     Path jar = Path.of(CpuBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    Process process = new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-            "-Dkestrel.chromium=" + System.getProperty("kestrel.chromium", "/usr/bin/chromium"),
-            "-cp", jar.toString(), PlainPlaywrightRuns.class.getName(), scenario.pageUrl(), String.valueOf(runs))
-        .redirectError(ProcessBuilder.Redirect.DISCARD)
-        .start();
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    Process process =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g",
+                "-Dkestrel.chromium=" + System.getProperty("kestrel.chromium", "/usr/bin/chromium"),
+                "-cp",
+                jar.toString(),
+                PlainPlaywrightRuns.class.getName(),
+                scenario.pageUrl(),
+                String.valueOf(runs))
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    try (BufferedReader out =
+            new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         OutputStream in = process.getOutputStream()) {
       expect(out, "READY");
       ProcessHandle jvm = process.toHandle();
@@ -81,7 +114,9 @@ final class CpuBench {
       in.flush();
       expect(out, "DONE");
       double wall = (System.nanoTime() - began) / 1e6 / runs;
-      double[] result = {(Cpu.ownMs(jvm) - ownBefore) / runs, (Cpu.treeMs(jvm) - treeBefore) / runs, wall};
+      double[] result = {
+        (Cpu.ownMs(jvm) - ownBefore) / runs, (Cpu.treeMs(jvm) - treeBefore) / runs, wall
+      };
       in.write('\n');
       in.flush();
       return result;

@@ -1,12 +1,11 @@
 package dev.kestrel.bench;
 
-import dev.kestrel.client.KestrelClient;
-import dev.kestrel.model.RunStatus;
-import dev.kestrel.model.api.LogEntry;
-
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import dev.kestrel.bench.Report.Row;
+import dev.kestrel.client.KestrelClient;
+import dev.kestrel.model.RunStatus;
+import dev.kestrel.model.api.LogEntry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,18 +15,26 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Row 2: a 5-step run from POST until COMPLETED is observed (polling every 25 ms), against the
- * same steps in a plain Playwright program on a browser that is already running (a fresh context
- * per run, as each of our runs gets). The run's own log gives the breakdown.
+ * Row 2: a 5-step run from POST until COMPLETED is observed (polling every 25 ms), against the same
+ * steps in a plain Playwright program on a browser that is already running (a fresh context per
+ * run, as each of our runs gets). The run's own log gives the breakdown.
  */
 final class EndToEndBench {
-  private static final Pattern OPENED = Pattern.compile("slot free after (\\d+) ms, page ready in (\\d+) ms");
+  private static final Pattern OPENED =
+      Pattern.compile("slot free after (\\d+) ms, page ready in (\\d+) ms");
   private static final Pattern STEP_DONE = Pattern.compile("done in (\\d+) ms");
 
   private EndToEndBench() {}
 
-  static void run(Report report, String engine, KestrelServer server, String taskId, Scenario scenario, Browser browser,
-      int iterations) throws Exception {
+  static void run(
+      Report report,
+      String engine,
+      KestrelServer server,
+      String taskId,
+      Scenario scenario,
+      Browser browser,
+      int iterations)
+      throws Exception {
     KestrelClient api = server.api();
     List<Double> ours = new ArrayList<>();
     List<Double> slotWait = new ArrayList<>();
@@ -78,8 +85,30 @@ final class EndToEndBench {
 
     Stats o = Stats.of(ours);
     Stats p = Stats.of(plain);
-    report.add(new Row("2 end-to-end 5 steps", engine, "latency p50", "ms", o.p50(), p.p50(), "plain Playwright", true, 1.3, Double.NaN));
-    report.add(new Row("2 end-to-end 5 steps", engine, "latency p95", "ms", o.p95(), p.p95(), "plain Playwright", true, Double.NaN, Double.NaN));
+    report.add(
+        new Row(
+            "2 end-to-end 5 steps",
+            engine,
+            "latency p50",
+            "ms",
+            o.p50(),
+            p.p50(),
+            "plain Playwright",
+            true,
+            1.3,
+            Double.NaN));
+    report.add(
+        new Row(
+            "2 end-to-end 5 steps",
+            engine,
+            "latency p95",
+            "ms",
+            o.p95(),
+            p.p95(),
+            "plain Playwright",
+            true,
+            Double.NaN,
+            Double.NaN));
     Map<String, Object> breakdown = new LinkedHashMap<>();
     breakdown.put("total p50 ms", o.p50());
     breakdown.put("wait for a slot p50 ms", Stats.of(slotWait).p50());
@@ -96,7 +125,9 @@ final class EndToEndBench {
     breakdown.put("workflow and API overhead p50 ms", Stats.of(overhead).p50());
     breakdown.put("plain Playwright p50 ms", p.p50());
     report.note("2 breakdown (" + engine + ")", breakdown);
-    report.note("2 engine timeline of the last run (" + engine + ")", EngineTimeline.of(server.engineTarget(), lastRun));
+    report.note(
+        "2 engine timeline of the last run (" + engine + ")",
+        EngineTimeline.of(server.engineTarget(), lastRun));
   }
 
   static void awaitCompleted(KestrelClient api, String runId) throws Exception {

@@ -21,9 +21,11 @@ final class EngineTimeline {
 
   static Map<String, Object> of(String engineTarget, String runId) {
     WorkflowServiceStubs service =
-        WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(engineTarget).build());
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder().setTarget(engineTarget).build());
     try {
-      WorkflowExecutionHistory history = WorkflowClient.newInstance(service).fetchHistory("run-" + runId);
+      WorkflowExecutionHistory history =
+          WorkflowClient.newInstance(service).fetchHistory("run-" + runId);
       List<HistoryEvent> events = history.getEvents();
       long t0 = millis(events.get(0));
       List<String> lines = new ArrayList<>();
@@ -40,9 +42,13 @@ final class EngineTimeline {
         lines.add("+" + (at - t0) + " ms " + e.getEventType().name().replace("EVENT_TYPE_", ""));
         EventType type = e.getEventType();
         switch (type) {
-          case EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, EVENT_TYPE_ACTIVITY_TASK_SCHEDULED -> scheduledAt.put(e.getEventId(), at);
+          case EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, EVENT_TYPE_ACTIVITY_TASK_SCHEDULED ->
+              scheduledAt.put(e.getEventId(), at);
           case EVENT_TYPE_WORKFLOW_TASK_COMPLETED -> {
-            workflowTasks += at - scheduledAt.getOrDefault(e.getWorkflowTaskCompletedEventAttributes().getScheduledEventId(), at);
+            workflowTasks +=
+                at
+                    - scheduledAt.getOrDefault(
+                        e.getWorkflowTaskCompletedEventAttributes().getScheduledEventId(), at);
             workflowTaskCount++;
           }
           case EVENT_TYPE_ACTIVITY_TASK_STARTED -> {
@@ -51,7 +57,10 @@ final class EngineTimeline {
             startedAt.put(scheduled, at);
           }
           case EVENT_TYPE_ACTIVITY_TASK_COMPLETED -> {
-            execution += at - startedAt.getOrDefault(e.getActivityTaskCompletedEventAttributes().getScheduledEventId(), at);
+            execution +=
+                at
+                    - startedAt.getOrDefault(
+                        e.getActivityTaskCompletedEventAttributes().getScheduledEventId(), at);
             activityCount++;
           }
           case EVENT_TYPE_MARKER_RECORDED -> markers++;

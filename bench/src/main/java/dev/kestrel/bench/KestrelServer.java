@@ -1,12 +1,11 @@
 package dev.kestrel.bench;
 
 import dev.kestrel.client.KestrelClient;
-import java.net.URI;
-
 import dev.kestrel.testkit.Ports;
 import dev.kestrel.testkit.Processes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,23 +15,32 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The product as users run it: {@code java -jar server/target/kestrel.jar server config.yml} in a JVM
- * of its own, on one of the engines (whose gRPC port the raw-start baseline uses too).
+ * The product as users run it: {@code java -jar server/target/kestrel.jar server config.yml} in a
+ * JVM of its own, on one of the engines (whose gRPC port the raw-start baseline uses too).
  */
 final class KestrelServer implements AutoCloseable {
   /** An engine: its name in the report, its {@code temporal:} configuration, its gRPC target. */
   record Engine(String name, String yaml, String target) {
     static Engine inMemory() {
       int port = Ports.free();
-      return new Engine("in-memory", "{mode: IN_MEMORY, inMemoryPort: " + port + "}", "127.0.0.1:" + port);
+      return new Engine(
+          "in-memory", "{mode: IN_MEMORY, inMemoryPort: " + port + "}", "127.0.0.1:" + port);
     }
 
-    /** The default: the dev server the server supervises, with these SQLite pragmas (none: SQLite's own defaults). */
+    /**
+     * The default: the dev server the server supervises, with these SQLite pragmas (none: SQLite's
+     * own defaults).
+     */
     static Engine local(String name, List<String> sqlitePragmas) {
       int port = Ports.free();
-      String pragmas = sqlitePragmas.stream().map(p -> "\"" + p + "\"").collect(Collectors.joining(", ", "[", "]"));
-      return new Engine(name,
-          "{mode: LOCAL, local: {port: %d, uiPort: %d, sqlitePragmas: %s}}".formatted(port, Ports.free(), pragmas),
+      String pragmas =
+          sqlitePragmas.stream()
+              .map(p -> "\"" + p + "\"")
+              .collect(Collectors.joining(", ", "[", "]"));
+      return new Engine(
+          name,
+          "{mode: LOCAL, local: {port: %d, uiPort: %d, sqlitePragmas: %s}}"
+              .formatted(port, Ports.free(), pragmas),
           "127.0.0.1:" + port);
     }
 
@@ -47,7 +55,8 @@ final class KestrelServer implements AutoCloseable {
   }
 
   static final String KEY = "sk_live_bench-key-000000000000000000";
-  static final Path JAR = Path.of(System.getProperty("kestrel.jar", "server/target/kestrel.jar")).toAbsolutePath();
+  static final Path JAR =
+      Path.of(System.getProperty("kestrel.jar", "server/target/kestrel.jar")).toAbsolutePath();
 
   final int httpPort = Ports.free();
   final int adminPort = Ports.free();
@@ -56,12 +65,15 @@ final class KestrelServer implements AutoCloseable {
   private Path jar = JAR;
   private Process process;
 
-  /** @param slots browser slots, or 0 for no worker at all (an API alone) */
+  /**
+   * @param slots browser slots, or 0 for no worker at all (an API alone)
+   */
   KestrelServer(Path dir, Engine engine, int slots) {
     this.dir = dir;
     this.engine = engine;
     String temporal = engine.yaml();
-    String yaml = """
+    String yaml =
+        """
         server:
           applicationConnectors: [{type: http, port: %d, bindHost: 127.0.0.1}]
           adminConnectors: [{type: http, port: %d, bindHost: 127.0.0.1}]
@@ -73,8 +85,16 @@ final class KestrelServer implements AutoCloseable {
         bootstrap: {organization: bench, apiKey: %s}
         # One organization is the whole load here: its fair-share caps would measure themselves.
         limits: {requestsPerSecondPerOrganization: 1000000, maxActiveRunsPerOrganization: 1000000}
-        """.formatted(httpPort, adminPort, dir.resolve("data"), temporal, slots > 0, Math.max(slots, 1),
-            System.getProperty("kestrel.chromium", "/usr/bin/chromium"), KEY);
+        """
+            .formatted(
+                httpPort,
+                adminPort,
+                dir.resolve("data"),
+                temporal,
+                slots > 0,
+                Math.max(slots, 1),
+                System.getProperty("kestrel.chromium", "/usr/bin/chromium"),
+                KEY);
     try {
       Files.createDirectories(dir);
       Files.writeString(dir.resolve("kestrel.yml"), yaml);
@@ -90,9 +110,18 @@ final class KestrelServer implements AutoCloseable {
   }
 
   KestrelServer start() {
-    process = Processes.startJar("1g", jar, List.of("server", dir.resolve("kestrel.yml").toString()),
-        Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"), dir.resolve("kestrel.log"));
-    Ports.awaitOpen(httpPort, Duration.ofSeconds(120), process, "kestrel server (log " + dir.resolve("kestrel.log") + ")");
+    process =
+        Processes.startJar(
+            "1g",
+            jar,
+            List.of("server", dir.resolve("kestrel.yml").toString()),
+            Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"),
+            dir.resolve("kestrel.log"));
+    Ports.awaitOpen(
+        httpPort,
+        Duration.ofSeconds(120),
+        process,
+        "kestrel server (log " + dir.resolve("kestrel.log") + ")");
     return this;
   }
 
@@ -115,7 +144,8 @@ final class KestrelServer implements AutoCloseable {
 
   /** The embedded H2 database; AUTO_SERVER lets this process open it while the server holds it. */
   String databaseUrl() {
-    return "jdbc:h2:file:" + dir.resolve("data").resolve("db").resolve("kestrel").toAbsolutePath()
+    return "jdbc:h2:file:"
+        + dir.resolve("data").resolve("db").resolve("kestrel").toAbsolutePath()
         + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;AUTO_SERVER=TRUE;WRITE_DELAY=0";
   }
 

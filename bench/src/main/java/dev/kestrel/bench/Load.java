@@ -29,7 +29,10 @@ final class Load {
     }
   }
 
-  /** {@code total} operations by {@code concurrency} clients, each starting its next as soon as one ends. */
+  /**
+   * {@code total} operations by {@code concurrency} clients, each starting its next as soon as one
+   * ends.
+   */
   static Result closed(int concurrency, int total, Op op) throws InterruptedException {
     List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger next = new AtomicInteger();
@@ -38,21 +41,22 @@ final class Load {
     CountDownLatch done = new CountDownLatch(concurrency);
     long start = System.nanoTime();
     for (int c = 0; c < concurrency; c++) {
-      clients.execute(() -> {
-        try {
-          while (next.getAndIncrement() < total) {
-            long t = System.nanoTime();
+      clients.execute(
+          () -> {
             try {
-              op.run();
-              latencies.add((System.nanoTime() - t) / 1e6);
-            } catch (Exception e) {
-              errors.incrementAndGet();
+              while (next.getAndIncrement() < total) {
+                long t = System.nanoTime();
+                try {
+                  op.run();
+                  latencies.add((System.nanoTime() - t) / 1e6);
+                } catch (Exception e) {
+                  errors.incrementAndGet();
+                }
+              }
+            } finally {
+              done.countDown();
             }
-          }
-        } finally {
-          done.countDown();
-        }
-      });
+          });
     }
     done.await();
     double seconds = (System.nanoTime() - start) / 1e9;
@@ -75,16 +79,21 @@ final class Load {
     long start = System.nanoTime();
     for (int i = 0; i < count; i++) {
       long due = start + i * periodNanos;
-      ticker.schedule(() -> workers.execute(() -> {
-        try {
-          op.run();
-          latencies.add((System.nanoTime() - due) / 1e6);
-        } catch (Exception e) {
-          errors.incrementAndGet();
-        } finally {
-          done.countDown();
-        }
-      }), due - System.nanoTime(), TimeUnit.NANOSECONDS);
+      ticker.schedule(
+          () ->
+              workers.execute(
+                  () -> {
+                    try {
+                      op.run();
+                      latencies.add((System.nanoTime() - due) / 1e6);
+                    } catch (Exception e) {
+                      errors.incrementAndGet();
+                    } finally {
+                      done.countDown();
+                    }
+                  }),
+          due - System.nanoTime(),
+          TimeUnit.NANOSECONDS);
     }
     done.await();
     double seconds = (System.nanoTime() - start) / 1e9;

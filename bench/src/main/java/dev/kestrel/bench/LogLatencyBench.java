@@ -1,9 +1,8 @@
 package dev.kestrel.bench;
 
+import dev.kestrel.bench.Report.Row;
 import dev.kestrel.client.KestrelClient;
 import dev.kestrel.model.api.LogEntry;
-
-import dev.kestrel.bench.Report.Row;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -25,34 +24,46 @@ final class LogLatencyBench {
 
   static void run(Report report, KestrelServer server, String pagesBase) throws Exception {
     KestrelClient api = server.api();
-    String taskId = api.createTask("""
+    String taskId =
+        api.createTask(
+                """
         {"name": "Log latency", "steps": [
           {"id": "open", "action": "goto", "url": "%s/ticker?n=50&everyMs=100"},
           {"id": "watch", "action": "waitFor", "ms": 6000}
         ]}
-        """.formatted(pagesBase)).id();
+        """
+                    .formatted(pagesBase))
+            .id();
     String runId = api.queueRun(taskId).run().id();
     List<Double> viaApi = Collections.synchronizedList(new ArrayList<>());
     List<Double> viaStore = Collections.synchronizedList(new ArrayList<>());
     Jdbi jdbi = Jdbi.create(server.databaseUrl(), "sa", "");
-    Thread storePoller = new Thread(() -> {
-      Set<String> seen = new HashSet<>();
-      try {
-        while (!Thread.currentThread().isInterrupted()) {
-          List<String> messages = jdbi.withHandle(h -> h.createQuery("SELECT id || ' ' || message FROM run_logs WHERE run_id = :r")
-              .bind("r", runId).mapTo(String.class).list());
-          long now = System.currentTimeMillis();
-          for (String m : messages) {
-            if (seen.add(m.substring(0, 36))) {
-              record(m, now, viaStore);
-            }
-          }
-          Thread.sleep(50);
-        }
-      } catch (InterruptedException stop) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    Thread storePoller =
+        new Thread(
+            () -> {
+              Set<String> seen = new HashSet<>();
+              try {
+                while (!Thread.currentThread().isInterrupted()) {
+                  List<String> messages =
+                      jdbi.withHandle(
+                          h ->
+                              h.createQuery(
+                                      "SELECT id || ' ' || message FROM run_logs WHERE run_id = :r")
+                                  .bind("r", runId)
+                                  .mapTo(String.class)
+                                  .list());
+                  long now = System.currentTimeMillis();
+                  for (String m : messages) {
+                    if (seen.add(m.substring(0, 36))) {
+                      record(m, now, viaStore);
+                    }
+                  }
+                  Thread.sleep(50);
+                }
+              } catch (InterruptedException stop) {
+                Thread.currentThread().interrupt();
+              }
+            });
     storePoller.start();
     String after = null;
     while (true) {
@@ -72,8 +83,30 @@ final class LogLatencyBench {
     Stats a = Stats.of(viaApi);
     Stats s = Stats.of(viaStore);
     report.note("5 tick entries seen via API / via store", a.n() + " / " + s.n());
-    report.add(new Row("5 log latency", "in-memory", "p50", "ms", a.p50(), s.p50(), "read from the store", true, Double.NaN, Double.NaN));
-    report.add(new Row("5 log latency", "in-memory", "p95", "ms", a.p95(), s.p95(), "read from the store", true, Double.NaN, 1000));
+    report.add(
+        new Row(
+            "5 log latency",
+            "in-memory",
+            "p50",
+            "ms",
+            a.p50(),
+            s.p50(),
+            "read from the store",
+            true,
+            Double.NaN,
+            Double.NaN));
+    report.add(
+        new Row(
+            "5 log latency",
+            "in-memory",
+            "p95",
+            "ms",
+            a.p95(),
+            s.p95(),
+            "read from the store",
+            true,
+            Double.NaN,
+            1000));
   }
 
   private static void record(String message, long now, List<Double> into) {

@@ -13,7 +13,8 @@ final class Memory {
     long kb = 0;
     for (ProcessHandle p : processes) {
       try {
-        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(p.pid()), "smaps_rollup"))) {
+        for (String line :
+            Files.readAllLines(Path.of("/proc", String.valueOf(p.pid()), "smaps_rollup"))) {
           if (line.startsWith("Pss:")) {
             kb += Long.parseLong(line.replaceAll("[^0-9]", ""));
           }
@@ -29,7 +30,8 @@ final class Memory {
   static boolean isRenderer(ProcessHandle p) {
     try {
       String cmdline = Files.readString(Path.of("/proc", String.valueOf(p.pid()), "cmdline"));
-      return isChromium(p) && java.util.Arrays.asList(cmdline.split("\0")).contains("--type=renderer");
+      return isChromium(p)
+          && java.util.Arrays.asList(cmdline.split("\0")).contains("--type=renderer");
     } catch (IOException | RuntimeException goneMeanwhile) {
       return false;
     }

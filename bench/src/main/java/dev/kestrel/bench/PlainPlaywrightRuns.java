@@ -8,10 +8,9 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The CPU row's baseline, in a JVM of its own so that its CPU can be read as the server's is: the
- * 5 steps as a plain Playwright program, a fresh context per run on a browser launched once.
- * Prints {@code READY} once warm, runs {@code n} times when a line arrives on stdin, prints
- * {@code DONE}.
+ * The CPU row's baseline, in a JVM of its own so that its CPU can be read as the server's is: the 5
+ * steps as a plain Playwright program, a fresh context per run on a browser launched once. Prints
+ * {@code READY} once warm, runs {@code n} times when a line arrives on stdin, prints {@code DONE}.
  */
 public final class PlainPlaywrightRuns {
   private PlainPlaywrightRuns() {}
@@ -19,7 +18,8 @@ public final class PlainPlaywrightRuns {
   public static void main(String[] args) throws Exception {
     Scenario scenario = new Scenario(args[0]);
     int n = Integer.parseInt(args[1]);
-    try (Playwright playwright = Scenario.playwright(); Browser browser = Scenario.launch(playwright)) {
+    try (Playwright playwright = Scenario.playwright();
+        Browser browser = Scenario.launch(playwright)) {
       for (int i = 0; i < 2; i++) {
         once(scenario, browser);
       }

@@ -70,7 +70,8 @@ final class Report {
     return rows.stream()
         .filter(r -> r.row().equals(row) && r.engine().equals(engine) && r.metric().equals(metric))
         .findFirst()
-        .orElseThrow(() -> new IllegalStateException("no row " + row + " / " + engine + " / " + metric));
+        .orElseThrow(
+            () -> new IllegalStateException("no row " + row + " / " + engine + " / " + metric));
   }
 
   void note(String key, Object value) {
@@ -84,12 +85,31 @@ final class Report {
     md.append("|---|---|---|---|---|---|---|---|\n");
     for (Row r : rows) {
       Boolean holds = r.holds();
-      md.append("| ").append(r.row()).append(" | ").append(r.engine()).append(" | ").append(r.metric())
-          .append(" | ").append(fmt(r.ours())).append(' ').append(r.unit())
-          .append(" | ").append(fmt(r.baseline())).append(' ').append(r.unit()).append(" (").append(r.baselineName()).append(')')
-          .append(" | ").append(fmt(r.ratio())).append("×")
-          .append(" | ").append(r.target())
-          .append(" | ").append(holds == null ? "" : holds ? "yes" : "**no**").append(" |\n");
+      md.append("| ")
+          .append(r.row())
+          .append(" | ")
+          .append(r.engine())
+          .append(" | ")
+          .append(r.metric())
+          .append(" | ")
+          .append(fmt(r.ours()))
+          .append(' ')
+          .append(r.unit())
+          .append(" | ")
+          .append(fmt(r.baseline()))
+          .append(' ')
+          .append(r.unit())
+          .append(" (")
+          .append(r.baselineName())
+          .append(')')
+          .append(" | ")
+          .append(fmt(r.ratio()))
+          .append("×")
+          .append(" | ")
+          .append(r.target())
+          .append(" | ")
+          .append(holds == null ? "" : holds ? "yes" : "**no**")
+          .append(" |\n");
     }
     return md.toString();
   }
@@ -114,14 +134,23 @@ final class Report {
     }
     json.put("rows", list);
     json.put("notes", notes);
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("bench-results.json").toFile(), json);
+    new ObjectMapper()
+        .enable(SerializationFeature.INDENT_OUTPUT)
+        .writeValue(out.resolve("bench-results.json").toFile(), json);
     Files.writeString(out.resolve("bench-results.md"), markdown());
   }
 
   private static String line(Row r) {
     Boolean holds = r.holds();
-    return String.format(Locale.ROOT, "%-34s %-9s %-22s ours %10s  baseline %10s  ratio %6s  %s",
-        r.row(), r.engine(), r.metric(), fmt(r.ours()), fmt(r.baseline()), fmt(r.ratio()),
+    return String.format(
+        Locale.ROOT,
+        "%-34s %-9s %-22s ours %10s  baseline %10s  ratio %6s  %s",
+        r.row(),
+        r.engine(),
+        r.metric(),
+        fmt(r.ours()),
+        fmt(r.baseline()),
+        fmt(r.ratio()),
         holds == null ? "" : (holds ? "ok " : "MISS ") + r.target());
   }
 

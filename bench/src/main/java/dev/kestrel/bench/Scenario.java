@@ -9,9 +9,9 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The 5-step task every row uses, on a page served on 127.0.0.1, and the same 5 steps written as
- * a plain Playwright program: the baseline of the end-to-end and throughput rows. The long timeout
- * is for row 3, whose 100 runs queue at once: a run's timeout counts from its acceptance.
+ * The 5-step task every row uses, on a page served on 127.0.0.1, and the same 5 steps written as a
+ * plain Playwright program: the baseline of the end-to-end and throughput rows. The long timeout is
+ * for row 3, whose 100 runs queue at once: a run's timeout counts from its acceptance.
  */
 final class Scenario {
   private final String pageUrl;
@@ -33,7 +33,8 @@ final class Scenario {
           {"id": "wait", "action": "waitFor", "selector": "#status"},
           {"id": "read", "action": "extract", "selector": "#status", "output": "status"}
         ]}
-        """.formatted(name, pageUrl);
+        """
+        .formatted(name, pageUrl);
   }
 
   /** The same five steps, as anyone would write them with Playwright. */
@@ -46,12 +47,17 @@ final class Scenario {
   }
 
   static Playwright playwright() {
-    return Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+    return Playwright.create(
+        new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
   }
 
   static Browser launch(Playwright playwright) {
-    return playwright.chromium().launch(new BrowserType.LaunchOptions()
-        .setExecutablePath(Path.of(System.getProperty("kestrel.chromium", "/usr/bin/chromium")))
-        .setArgs(BrowserSettings.DEFAULT_ARGS));
+    return playwright
+        .chromium()
+        .launch(
+            new BrowserType.LaunchOptions()
+                .setExecutablePath(
+                    Path.of(System.getProperty("kestrel.chromium", "/usr/bin/chromium")))
+                .setArgs(BrowserSettings.DEFAULT_ARGS));
   }
 }

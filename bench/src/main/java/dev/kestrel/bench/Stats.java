@@ -14,7 +14,12 @@ record Stats(int n, double p50, double p95, double p99, double mean) {
     for (double v : sorted) {
       sum += v;
     }
-    return new Stats(sorted.size(), rank(sorted, 50), rank(sorted, 95), rank(sorted, 99), sorted.isEmpty() ? 0 : sum / sorted.size());
+    return new Stats(
+        sorted.size(),
+        rank(sorted, 50),
+        rank(sorted, 95),
+        rank(sorted, 99),
+        sorted.isEmpty() ? 0 : sum / sorted.size());
   }
 
   private static double rank(List<Double> sorted, double p) {

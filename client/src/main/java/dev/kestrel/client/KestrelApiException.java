@@ -14,7 +14,8 @@ public class KestrelApiException extends KestrelException {
   private final Duration retryAfter;
   private final String errorId;
 
-  public KestrelApiException(String request, int status, JsonNode detail, Duration retryAfter, String errorId) {
+  public KestrelApiException(
+      String request, int status, JsonNode detail, Duration retryAfter, String errorId) {
     super(request + " answered " + status + (detail == null ? "" : ": " + detail), null);
     this.status = status;
     this.detail = detail;

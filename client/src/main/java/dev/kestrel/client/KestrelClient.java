@@ -67,8 +67,13 @@ public final class KestrelClient {
   private final ObjectMapper json;
 
   private KestrelClient(Builder b) {
-    this.http = b.http != null ? b.http
-        : HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(b.connectTimeout).build();
+    this.http =
+        b.http != null
+            ? b.http
+            : HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(b.connectTimeout)
+                .build();
     String url = b.base.toString();
     this.base = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
     this.apiKey = b.apiKey;
@@ -77,10 +82,14 @@ public final class KestrelClient {
     this.maxRetryWait = b.maxRetryWait;
     this.observer = b.observer;
     // Answers may gain fields in later versions of the API: a client reads what it knows.
-    this.json = JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+    this.json =
+        JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
   }
 
-  /** {@code baseUrl} is the server's root ({@code http://host:8080}); {@code apiKey} is {@code sk_live_...}. */
+  /**
+   * {@code baseUrl} is the server's root ({@code http://host:8080}); {@code apiKey} is {@code
+   * sk_live_...}.
+   */
   public static Builder builder(URI baseUrl, String apiKey) {
     return new Builder(baseUrl, apiKey);
   }
@@ -154,7 +163,8 @@ public final class KestrelClient {
    */
   public QueuedRun queueRun(String taskId, RunRequest request) {
     boolean idempotent = request.clientRequestId() != null;
-    Answer answer = call("POST", API + "/tasks/" + path(taskId) + "/runs", request, idempotent, requestTimeout);
+    Answer answer =
+        call("POST", API + "/tasks/" + path(taskId) + "/runs", request, idempotent, requestTimeout);
     return new QueuedRun(answer.read(RunBody.class).run(), answer.status() == 200);
   }
 
@@ -164,26 +174,33 @@ public final class KestrelClient {
   }
 
   /**
-   * The run once it has ended, or as it is after {@code atMost} (at most 60 s, the server's
-   * bound): one {@code waitForFinish} request, which holds no thread on the server.
+   * The run once it has ended, or as it is after {@code atMost} (at most 60 s, the server's bound):
+   * one {@code waitForFinish} request, which holds no thread on the server.
    */
   public Run waitForFinish(String runId, Duration atMost) {
     long seconds = Math.max(1, Math.min(60, atMost.toSeconds()));
     Answer answer =
-        call("GET", API + "/task-runs/" + path(runId) + "?waitForFinish=" + seconds, null, true,
+        call(
+            "GET",
+            API + "/task-runs/" + path(runId) + "?waitForFinish=" + seconds,
+            null,
+            true,
             requestTimeout.plusSeconds(seconds));
     return answer.read(RunBody.class).run();
   }
 
   /**
-   * Waits as long as {@code atMost} for the run to end, in {@code waitForFinish} requests of up
-   * to 60 s each, and returns it as it is then: check {@code run.status().isTerminal()}.
+   * Waits as long as {@code atMost} for the run to end, in {@code waitForFinish} requests of up to
+   * 60 s each, and returns it as it is then: check {@code run.status().isTerminal()}.
    */
   public Run awaitEnd(String runId, Duration atMost) {
     long deadline = System.nanoTime() + atMost.toNanos();
     while (true) {
       long left = deadline - System.nanoTime();
-      Run run = left < Duration.ofSeconds(1).toNanos() ? getRun(runId) : waitForFinish(runId, Duration.ofNanos(left));
+      Run run =
+          left < Duration.ofSeconds(1).toNanos()
+              ? getRun(runId)
+              : waitForFinish(runId, Duration.ofNanos(left));
       if (run.status().isTerminal() || System.nanoTime() - deadline >= 0) {
         return run;
       }
@@ -195,7 +212,9 @@ public final class KestrelClient {
     return get(API + "/tasks/" + path(taskId) + "/runs", RunList.class).runs();
   }
 
-  /** The organization's runs, newest first; follow {@code nextCursor} with {@link RunQuery#cursor}. */
+  /**
+   * The organization's runs, newest first; follow {@code nextCursor} with {@link RunQuery#cursor}.
+   */
   public RunPage listRuns(RunQuery query) {
     Map<String, Object> params = new LinkedHashMap<>();
     params.put("status", query.status());
@@ -212,7 +231,13 @@ public final class KestrelClient {
 
   /** The entries after {@code afterEntryId} (null: all). */
   public List<LogEntry> logs(String runId, String afterEntryId) {
-    return get(API + "/task-runs/" + path(runId) + "/logs" + queryString(singletonParam("after", afterEntryId)), RunLogs.class)
+    return get(
+            API
+                + "/task-runs/"
+                + path(runId)
+                + "/logs"
+                + queryString(singletonParam("after", afterEntryId)),
+            RunLogs.class)
         .logEntries();
   }
 
@@ -233,32 +258,53 @@ public final class KestrelClient {
     }
   }
 
-  /** Cancels the run; the answer reflects its latest state (a terminal run comes back unchanged). */
+  /**
+   * Cancels the run; the answer reflects its latest state (a terminal run comes back unchanged).
+   */
   public Run cancel(String runId, String reason) {
     Map<String, Object> body = reason == null ? Map.of() : Map.of("reason", reason);
     return call("POST", API + "/task-runs/" + path(runId) + "/cancel", body, true, requestTimeout)
-        .read(RunBody.class).run();
+        .read(RunBody.class)
+        .run();
   }
 
   /** A file the run produced, by the name in its outputs ({@code <stepId>.png}). */
   public byte[] artifact(String runId, String name) {
-    return call("GET", API + "/task-runs/" + path(runId) + "/artifacts/" + path(name), null, true, requestTimeout).bytes();
+    return call(
+            "GET",
+            API + "/task-runs/" + path(runId) + "/artifacts/" + path(name),
+            null,
+            true,
+            requestTimeout)
+        .bytes();
   }
 
-  /** A PNG of the run's page as it is now, while it is RUNNING ({@code 409 run_holds_no_page} otherwise). */
+  /**
+   * A PNG of the run's page as it is now, while it is RUNNING ({@code 409 run_holds_no_page}
+   * otherwise).
+   */
   public byte[] screenshot(String runId) {
-    return call("GET", API + "/task-runs/" + path(runId) + "/screenshot", null, true, requestTimeout).bytes();
+    return call(
+            "GET", API + "/task-runs/" + path(runId) + "/screenshot", null, true, requestTimeout)
+        .bytes();
   }
 
   // ---- Tasks ----
 
   public Task createTask(TaskDefinition definition) {
-    return call("POST", API + "/tasks", definition, false, requestTimeout).read(TaskBody.class).task();
+    return call("POST", API + "/tasks", definition, false, requestTimeout)
+        .read(TaskBody.class)
+        .task();
   }
 
-  /** A task from its JSON definition, e.g. one kept in a file ({@code "status": "DRAFT"} is only here). */
+  /**
+   * A task from its JSON definition, e.g. one kept in a file ({@code "status": "DRAFT"} is only
+   * here).
+   */
   public Task createTask(String definitionJson) {
-    return call("POST", API + "/tasks", new RawJson(definitionJson), false, requestTimeout).read(TaskBody.class).task();
+    return call("POST", API + "/tasks", new RawJson(definitionJson), false, requestTimeout)
+        .read(TaskBody.class)
+        .task();
   }
 
   public Task getTask(String taskId) {
@@ -267,12 +313,20 @@ public final class KestrelClient {
 
   /** A new version; runs already queued keep theirs. */
   public Task updateTask(String taskId, TaskDefinition definition) {
-    return call("PUT", API + "/tasks/" + path(taskId), definition, true, requestTimeout).read(TaskBody.class).task();
+    return call("PUT", API + "/tasks/" + path(taskId), definition, true, requestTimeout)
+        .read(TaskBody.class)
+        .task();
   }
 
   public Task updateTask(String taskId, String definitionJson) {
-    return call("PUT", API + "/tasks/" + path(taskId), new RawJson(definitionJson), true, requestTimeout)
-        .read(TaskBody.class).task();
+    return call(
+            "PUT",
+            API + "/tasks/" + path(taskId),
+            new RawJson(definitionJson),
+            true,
+            requestTimeout)
+        .read(TaskBody.class)
+        .task();
   }
 
   public void deleteTask(String taskId) {
@@ -290,24 +344,46 @@ public final class KestrelClient {
 
   /** Fires the task's schedule once now. */
   public Task triggerSchedule(String taskId) {
-    return call("POST", API + "/tasks/" + path(taskId) + "/schedule/trigger", null, false, requestTimeout)
-        .read(TaskBody.class).task();
+    return call(
+            "POST",
+            API + "/tasks/" + path(taskId) + "/schedule/trigger",
+            null,
+            false,
+            requestTimeout)
+        .read(TaskBody.class)
+        .task();
   }
 
   public Task pauseSchedule(String taskId, String note) {
-    return call("POST", API + "/tasks/" + path(taskId) + "/schedule/pause", noteBody(note), true, requestTimeout)
-        .read(TaskBody.class).task();
+    return call(
+            "POST",
+            API + "/tasks/" + path(taskId) + "/schedule/pause",
+            noteBody(note),
+            true,
+            requestTimeout)
+        .read(TaskBody.class)
+        .task();
   }
 
   public Task unpauseSchedule(String taskId, String note) {
-    return call("POST", API + "/tasks/" + path(taskId) + "/schedule/unpause", noteBody(note), true, requestTimeout)
-        .read(TaskBody.class).task();
+    return call(
+            "POST",
+            API + "/tasks/" + path(taskId) + "/schedule/unpause",
+            noteBody(note),
+            true,
+            requestTimeout)
+        .read(TaskBody.class)
+        .task();
   }
 
   // ---- Webhook endpoints ----
 
-  /** Subscribes {@code url}; empty {@code events} means every event, null {@code taskId} every task. The secret is in this answer only. */
-  public WebhookEndpointCreated createWebhookEndpoint(String url, List<WebhookEvent> events, String taskId) {
+  /**
+   * Subscribes {@code url}; empty {@code events} means every event, null {@code taskId} every task.
+   * The secret is in this answer only.
+   */
+  public WebhookEndpointCreated createWebhookEndpoint(
+      String url, List<WebhookEvent> events, String taskId) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("url", url);
     if (events != null && !events.isEmpty()) {
@@ -316,7 +392,8 @@ public final class KestrelClient {
     if (taskId != null) {
       body.put("taskId", taskId);
     }
-    return call("POST", API + "/webhook-endpoints", body, false, requestTimeout).read(WebhookEndpointCreated.class);
+    return call("POST", API + "/webhook-endpoints", body, false, requestTimeout)
+        .read(WebhookEndpointCreated.class);
   }
 
   public List<WebhookEndpoint> webhookEndpoints() {
@@ -327,10 +404,19 @@ public final class KestrelClient {
     call("DELETE", API + "/webhook-endpoints/" + path(endpointId), null, true, requestTimeout);
   }
 
-  /** Every attempt to deliver to the endpoint, newest first; {@code runId} (or null) narrows them to one run. */
+  /**
+   * Every attempt to deliver to the endpoint, newest first; {@code runId} (or null) narrows them to
+   * one run.
+   */
   public List<WebhookAttempt> webhookDeliveries(String endpointId, String runId) {
-    return get(API + "/webhook-endpoints/" + path(endpointId) + "/deliveries" + queryString(singletonParam("runId", runId)),
-        WebhookAttemptList.class).deliveries();
+    return get(
+            API
+                + "/webhook-endpoints/"
+                + path(endpointId)
+                + "/deliveries"
+                + queryString(singletonParam("runId", runId)),
+            WebhookAttemptList.class)
+        .deliveries();
   }
 
   // ---- Transport ----
@@ -343,7 +429,8 @@ public final class KestrelClient {
       try {
         return json.readValue(body, type);
       } catch (IOException e) {
-        throw new KestrelException("the answer is not a " + type.getSimpleName() + ": " + e.getMessage(), e);
+        throw new KestrelException(
+            "the answer is not a " + type.getSimpleName() + ": " + e.getMessage(), e);
       }
     }
 
@@ -357,14 +444,16 @@ public final class KestrelClient {
   }
 
   /** One call with its retries; an error status becomes a {@link KestrelApiException}. */
-  Answer call(String method, String pathAndQuery, Object body, boolean idempotent, Duration timeout) {
+  Answer call(
+      String method, String pathAndQuery, Object body, boolean idempotent, Duration timeout) {
     HttpRequest request = request(method, pathAndQuery, body, timeout, Map.of());
     for (int attempt = 0; ; attempt++) {
       HttpResponse<byte[]> response;
       try {
         response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
       } catch (HttpTimeoutException e) {
-        throw new KestrelException(method + " " + pathAndQuery + " got no answer within " + timeout, e);
+        throw new KestrelException(
+            method + " " + pathAndQuery + " got no answer within " + timeout, e);
       } catch (IOException e) {
         if (!idempotent || attempt >= maxRetries) {
           throw new KestrelException(method + " " + pathAndQuery + " failed: " + e, e);
@@ -382,13 +471,22 @@ public final class KestrelClient {
         continue;
       }
       if (response.statusCode() >= 400) {
-        throw error(method + " " + pathAndQuery, response.statusCode(), response.headers(), response.body());
+        throw error(
+            method + " " + pathAndQuery,
+            response.statusCode(),
+            response.headers(),
+            response.body());
       }
       return new Answer(response.statusCode(), response.headers(), response.body(), json);
     }
   }
 
-  HttpRequest request(String method, String pathAndQuery, Object body, Duration timeout, Map<String, String> headers) {
+  HttpRequest request(
+      String method,
+      String pathAndQuery,
+      Object body,
+      Duration timeout,
+      Map<String, String> headers) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base + pathAndQuery))
             .timeout(timeout)
@@ -398,7 +496,8 @@ public final class KestrelClient {
     if (body == null) {
       b.method(method, HttpRequest.BodyPublishers.noBody());
     } else {
-      b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofByteArray(write(body)));
+      b.header("Content-Type", "application/json")
+          .method(method, HttpRequest.BodyPublishers.ofByteArray(write(body)));
     }
     return b.build();
   }
@@ -416,7 +515,10 @@ public final class KestrelClient {
 
   void observe(HttpRequest request, int status, HttpHeaders headers, byte[] body) {
     String type = headers.firstValue("Content-Type").orElse("");
-    String text = body != null && type.startsWith("application/json") ? new String(body, StandardCharsets.UTF_8) : null;
+    String text =
+        body != null && type.startsWith("application/json")
+            ? new String(body, StandardCharsets.UTF_8)
+            : null;
     observer.accept(new Exchange(request.method(), request.uri(), status, headers, text));
   }
 
@@ -428,7 +530,12 @@ public final class KestrelClient {
     } catch (IOException notJson) {
       // An answer of a proxy in between, not the API's: the status says what is known.
     }
-    return new KestrelApiException(request, status, detail, retryAfter(headers), headers.firstValue("X-Kestrel-Error-Id").orElse(null));
+    return new KestrelApiException(
+        request,
+        status,
+        detail,
+        retryAfter(headers),
+        headers.firstValue("X-Kestrel-Error-Id").orElse(null));
   }
 
   ObjectMapper json() {
@@ -448,7 +555,11 @@ public final class KestrelClient {
   }
 
   private Duration retryAfter(HttpHeaders headers) {
-    return headers.firstValue("Retry-After").flatMap(KestrelClient::seconds).map(d -> min(d, maxRetryWait)).orElse(null);
+    return headers
+        .firstValue("Retry-After")
+        .flatMap(KestrelClient::seconds)
+        .map(d -> min(d, maxRetryWait))
+        .orElse(null);
   }
 
   private static java.util.Optional<Duration> seconds(String value) {
@@ -489,17 +600,21 @@ public final class KestrelClient {
 
   static String queryString(Map<String, Object> params) {
     StringBuilder q = new StringBuilder();
-    params.forEach((name, value) -> {
-      if (value != null) {
-        q.append(q.length() == 0 ? '?' : '&').append(name).append('=')
-            .append(URLEncoder.encode(String.valueOf(value), StandardCharsets.UTF_8));
-      }
-    });
+    params.forEach(
+        (name, value) -> {
+          if (value != null) {
+            q.append(q.length() == 0 ? '?' : '&')
+                .append(name)
+                .append('=')
+                .append(URLEncoder.encode(String.valueOf(value), StandardCharsets.UTF_8));
+          }
+        });
     return q.toString();
   }
 
   /** A path segment: ids are UUIDs, but an artifact name is the caller's. */
   private static String path(String segment) {
-    return URLEncoder.encode(Objects.requireNonNull(segment), StandardCharsets.UTF_8).replace("+", "%20");
+    return URLEncoder.encode(Objects.requireNonNull(segment), StandardCharsets.UTF_8)
+        .replace("+", "%20");
   }
 }

@@ -19,8 +19,8 @@ import java.util.stream.StreamSupport;
 
 /**
  * One run's server-sent-event log stream, read lazily frame by frame. A connection that drops
- * before {@code event: end} is opened again after the last entry received ({@code after} and
- * {@code Last-Event-ID}), so no entry is lost or repeated; the retries start over whenever a frame
+ * before {@code event: end} is opened again after the last entry received ({@code after} and {@code
+ * Last-Event-ID}), so no entry is lost or repeated; the retries start over whenever a frame
  * arrives.
  */
 final class LogStream implements Iterator<RunEvent> {
@@ -40,7 +40,9 @@ final class LogStream implements Iterator<RunEvent> {
   }
 
   Stream<RunEvent> stream() {
-    return StreamSupport.stream(Spliterators.spliteratorUnknownSize(this, Spliterator.ORDERED | Spliterator.NONNULL), false)
+    return StreamSupport.stream(
+            Spliterators.spliteratorUnknownSize(this, Spliterator.ORDERED | Spliterator.NONNULL),
+            false)
         .onClose(this::close);
   }
 
@@ -99,7 +101,7 @@ final class LogStream implements Iterator<RunEvent> {
           case "event" -> event = value;
           case "id" -> id = value;
           case "data" -> data.append(data.length() > 0 ? "\n" : "").append(value);
-          default -> { }
+          default -> {}
         }
       }
     } catch (UncheckedIOException dropped) {
@@ -118,14 +120,18 @@ final class LogStream implements Iterator<RunEvent> {
         }
         case "run" -> ready.add(new RunEvent.RunChanged(client.json().readValue(data, Run.class)));
         case "end" -> close();
-        default -> { } // An event a later server may add.
+        default -> {} // An event a later server may add.
       }
     } catch (IOException e) {
-      throw new KestrelException("a " + event + " frame of run " + runId + " is not valid: " + e.getMessage(), e);
+      throw new KestrelException(
+          "a " + event + " frame of run " + runId + " is not valid: " + e.getMessage(), e);
     }
   }
 
-  /** The connection ended before {@code event: end}: open it again after the last entry, a few times. */
+  /**
+   * The connection ended before {@code event: end}: open it again after the last entry, a few
+   * times.
+   */
   private void dropConnection() {
     if (lines != null) {
       lines.close();
@@ -136,7 +142,8 @@ final class LogStream implements Iterator<RunEvent> {
       return;
     }
     if (failures++ >= client.maxRetries()) {
-      throw new KestrelException("the log stream of run " + runId + " dropped " + failures + " times", null);
+      throw new KestrelException(
+          "the log stream of run " + runId + " dropped " + failures + " times", null);
     }
     KestrelClient.pause(client.backoff(failures - 1));
   }
@@ -165,7 +172,8 @@ final class LogStream implements Iterator<RunEvent> {
     if (response.statusCode() >= 400) {
       byte[] body;
       try (Stream<String> errorBody = response.body()) {
-        body = String.join("\n", errorBody.toList()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        body =
+            String.join("\n", errorBody.toList()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
       }
       client.observe(request, response.statusCode(), response.headers(), body);
       if (response.statusCode() == 503) {

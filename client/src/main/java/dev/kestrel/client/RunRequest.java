@@ -23,7 +23,10 @@ public record RunRequest(Map<String, Object> inputs, String clientRequestId, Tra
     return new RunRequest(inputs, id, trace);
   }
 
-  /** Extension: record the run's sessions as Playwright traces, and which to keep (null: the task's or the server's choice). */
+  /**
+   * Extension: record the run's sessions as Playwright traces, and which to keep (null: the task's
+   * or the server's choice).
+   */
   public RunRequest trace(TraceMode mode) {
     return new RunRequest(inputs, clientRequestId, mode);
   }

@@ -25,6 +25,7 @@ import javax.crypto.spec.SecretKeySpec;
 public final class WebhookVerifier {
   /** The pepper Komos uses unless an organization sets its own. */
   public static final String DEFAULT_PEPPER = "komos-webhook-pepper";
+
   public static final Duration DEFAULT_TOLERANCE = Duration.ofMinutes(5);
 
   private final byte[] signingKey;
@@ -35,17 +36,25 @@ public final class WebhookVerifier {
     this(secret, DEFAULT_PEPPER, DEFAULT_TOLERANCE, Clock.systemUTC());
   }
 
-  /** {@code pepper} null means the default; {@code tolerance} bounds the age (and skew) of {@code t}. */
+  /**
+   * {@code pepper} null means the default; {@code tolerance} bounds the age (and skew) of {@code
+   * t}.
+   */
   public WebhookVerifier(String secret, String pepper, Duration tolerance, Clock clock) {
     int underscore = secret.indexOf('_');
     String raw = underscore < 0 ? secret : secret.substring(underscore + 1);
     String effectivePepper = pepper == null || pepper.isEmpty() ? DEFAULT_PEPPER : pepper;
-    this.signingKey = hmac(effectivePepper.getBytes(StandardCharsets.UTF_8), raw.getBytes(StandardCharsets.UTF_8));
+    this.signingKey =
+        hmac(
+            effectivePepper.getBytes(StandardCharsets.UTF_8), raw.getBytes(StandardCharsets.UTF_8));
     this.tolerance = tolerance;
     this.clock = clock;
   }
 
-  /** @throws WebhookSignatureException when the header is missing, malformed, stale or does not match */
+  /**
+   * @throws WebhookSignatureException when the header is missing, malformed, stale or does not
+   *     match
+   */
   public void verify(String signatureHeader, byte[] body) throws WebhookSignatureException {
     if (signatureHeader == null) {
       throw new WebhookSignatureException("no x-komos-signature header");
@@ -75,7 +84,10 @@ public final class WebhookVerifier {
     if (Duration.between(sent, clock.instant()).abs().compareTo(tolerance) > 0) {
       throw new WebhookSignatureException("t " + t + " is more than " + tolerance + " from now");
     }
-    byte[] expected = HexFormat.of().formatHex(hmac(signingKey, message(t, body))).getBytes(StandardCharsets.US_ASCII);
+    byte[] expected =
+        HexFormat.of()
+            .formatHex(hmac(signingKey, message(t, body)))
+            .getBytes(StandardCharsets.US_ASCII);
     if (!MessageDigest.isEqual(expected, v1.getBytes(StandardCharsets.US_ASCII))) {
       throw new WebhookSignatureException("v1 does not match the body");
     }

@@ -27,7 +27,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The client against a stub server on 127.0.0.1 that answers as the API would, or fails as a network does. */
+/**
+ * The client against a stub server on 127.0.0.1 that answers as the API would, or fails as a
+ * network does.
+ */
 class KestrelClientTest {
   private static final String RUN_ID = "9c77d908-7bf4-4e7f-9a20-2c5e7fdf2e94";
   private static final String TASK_ID = "79c6b1aa-24d1-45b3-8c94-9a2e2a2f55bc";
@@ -48,26 +51,35 @@ class KestrelClientTest {
   }
 
   private void route(String path, Consumer<HttpExchange> handler) {
-    server.createContext(path, exchange -> {
-      requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI()
-          + (exchange.getRequestHeaders().containsKey("Last-Event-ID") ? " Last-Event-ID=" + exchange.getRequestHeaders().getFirst("Last-Event-ID") : ""));
-      try {
-        handler.accept(exchange);
-      } finally {
-        exchange.close();
-      }
-    });
+    server.createContext(
+        path,
+        exchange -> {
+          requests.add(
+              exchange.getRequestMethod()
+                  + " "
+                  + exchange.getRequestURI()
+                  + (exchange.getRequestHeaders().containsKey("Last-Event-ID")
+                      ? " Last-Event-ID=" + exchange.getRequestHeaders().getFirst("Last-Event-ID")
+                      : ""));
+          try {
+            handler.accept(exchange);
+          } finally {
+            exchange.close();
+          }
+        });
   }
 
   private KestrelClient client(Consumer<KestrelClient.Builder> tweak) {
     KestrelClient.Builder b =
-        KestrelClient.builder(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), "sk_live_test")
+        KestrelClient.builder(
+                URI.create("http://127.0.0.1:" + server.getAddress().getPort()), "sk_live_test")
             .maxRetryWait(Duration.ofSeconds(2));
     tweak.accept(b);
     return b.build();
   }
 
-  private static void answer(HttpExchange exchange, int status, String json, Map<String, String> headers) {
+  private static void answer(
+      HttpExchange exchange, int status, String json, Map<String, String> headers) {
     try {
       byte[] body = json.getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().add("Content-Type", "application/json");
@@ -91,27 +103,38 @@ class KestrelClientTest {
   }
 
   private static String logEntry(String id, String message) {
-    return "{\"id\": \"" + id + "\", \"timestamp\": \"2025-10-14T18:21:52.123Z\", \"level\": \"info\", \"message\": \""
-        + message + "\", \"nodeId\": \"open\"}";
+    return "{\"id\": \""
+        + id
+        + "\", \"timestamp\": \"2025-10-14T18:21:52.123Z\", \"level\": \"info\", \"message\": \""
+        + message
+        + "\", \"nodeId\": \"open\"}";
   }
 
   @Test
   void queueSendsTheKeyAndBodyAndTellsAReplayApart() {
     AtomicInteger calls = new AtomicInteger();
     List<String> bodies = new ArrayList<>();
-    route("/public/v1/tasks/" + TASK_ID + "/runs", exchange -> {
-      try {
-        bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-      assertThat(exchange.getRequestHeaders().getFirst("Authorization")).isEqualTo("Bearer sk_live_test");
-      boolean first = calls.getAndIncrement() == 0;
-      answer(exchange, first ? 202 : 200, "{\"run\": " + run("PENDING") + "}",
-          first ? Map.of() : Map.of("Idempotent-Replayed", "true"));
-    });
+    route(
+        "/public/v1/tasks/" + TASK_ID + "/runs",
+        exchange -> {
+          try {
+            bodies.add(
+                new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+          assertThat(exchange.getRequestHeaders().getFirst("Authorization"))
+              .isEqualTo("Bearer sk_live_test");
+          boolean first = calls.getAndIncrement() == 0;
+          answer(
+              exchange,
+              first ? 202 : 200,
+              "{\"run\": " + run("PENDING") + "}",
+              first ? Map.of() : Map.of("Idempotent-Replayed", "true"));
+        });
     KestrelClient client = client(b -> {});
-    RunRequest request = RunRequest.withInputs(Map.of("url", "https://example.com")).clientRequestId("order-1");
+    RunRequest request =
+        RunRequest.withInputs(Map.of("url", "https://example.com")).clientRequestId("order-1");
 
     QueuedRun first = client.queueRun(TASK_ID, request);
     QueuedRun again = client.queueRun(TASK_ID, request);
@@ -120,41 +143,58 @@ class KestrelClientTest {
     assertThat(first.run().status()).isEqualTo(RunStatus.PENDING);
     assertThat(again.wasReplayed()).isTrue();
     assertThat(again.run().id()).isEqualTo(RUN_ID);
-    assertThat(bodies.get(0)).contains("\"clientRequestId\":\"order-1\"").contains("\"url\":\"https://example.com\"");
+    assertThat(bodies.get(0))
+        .contains("\"clientRequestId\":\"order-1\"")
+        .contains("\"url\":\"https://example.com\"");
   }
 
   @Test
   void errorsCarryStatusDetailAndCode() {
-    route("/public/v1/task-runs/" + RUN_ID, exchange -> answer(exchange, 404, "{\"detail\": \"run_not_found\"}", Map.of()));
-    route("/public/v1/tasks/" + TASK_ID + "/runs", exchange -> answer(exchange, 400,
-        "{\"detail\": [{\"loc\": [\"body\", \"inputs\", \"url\"], \"msg\": \"required\", \"type\": \"missing\"}]}", Map.of()));
+    route(
+        "/public/v1/task-runs/" + RUN_ID,
+        exchange -> answer(exchange, 404, "{\"detail\": \"run_not_found\"}", Map.of()));
+    route(
+        "/public/v1/tasks/" + TASK_ID + "/runs",
+        exchange ->
+            answer(
+                exchange,
+                400,
+                "{\"detail\": [{\"loc\": [\"body\", \"inputs\", \"url\"], \"msg\": \"required\", \"type\": \"missing\"}]}",
+                Map.of()));
     KestrelClient client = client(b -> {});
 
     assertThatThrownBy(() -> client.getRun(RUN_ID))
-        .isInstanceOfSatisfying(KestrelApiException.class, e -> {
-          assertThat(e.status()).isEqualTo(404);
-          assertThat(e.code()).isEqualTo("run_not_found");
-        });
+        .isInstanceOfSatisfying(
+            KestrelApiException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(404);
+              assertThat(e.code()).isEqualTo("run_not_found");
+            });
     assertThatThrownBy(() -> client.queueRun(TASK_ID))
-        .isInstanceOfSatisfying(KestrelApiException.class, e -> {
-          assertThat(e.status()).isEqualTo(400);
-          assertThat(e.code()).isEqualTo("validation_error");
-          assertThat(e.detail().get(0).at("/loc/2").asText()).isEqualTo("url");
-        });
+        .isInstanceOfSatisfying(
+            KestrelApiException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(400);
+              assertThat(e.code()).isEqualTo("validation_error");
+              assertThat(e.detail().get(0).at("/loc/2").asText()).isEqualTo("url");
+            });
   }
 
   @Test
   void a503IsRetriedAfterItsRetryAfter() {
     AtomicInteger calls = new AtomicInteger();
     List<Long> at = new ArrayList<>();
-    route("/public/v1/tasks/" + TASK_ID + "/runs", exchange -> {
-      at.add(System.nanoTime());
-      if (calls.getAndIncrement() < 2) {
-        answer(exchange, 503, "{\"detail\": \"queue_unavailable\"}", Map.of("Retry-After", "1"));
-      } else {
-        answer(exchange, 202, "{\"run\": " + run("PENDING") + "}", Map.of());
-      }
-    });
+    route(
+        "/public/v1/tasks/" + TASK_ID + "/runs",
+        exchange -> {
+          at.add(System.nanoTime());
+          if (calls.getAndIncrement() < 2) {
+            answer(
+                exchange, 503, "{\"detail\": \"queue_unavailable\"}", Map.of("Retry-After", "1"));
+          } else {
+            answer(exchange, 202, "{\"run\": " + run("PENDING") + "}", Map.of());
+          }
+        });
     List<Integer> observed = new ArrayList<>();
 
     QueuedRun queued = client(b -> b.observer(e -> observed.add(e.status()))).queueRun(TASK_ID);
@@ -163,19 +203,25 @@ class KestrelClientTest {
     assertThat(calls.get()).isEqualTo(3);
     assertThat(observed).containsExactly(503, 503, 202);
     // Retry-After: 1 was honoured between the attempts (a lower bound, never an upper one).
-    assertThat(Duration.ofNanos(at.get(1) - at.get(0))).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+    assertThat(Duration.ofNanos(at.get(1) - at.get(0)))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(950));
   }
 
   @Test
   void a503BeyondTheRetriesIsThrownWithItsRetryAfter() {
-    route("/public/v1/task-runs/" + RUN_ID, exchange ->
-        answer(exchange, 503, "{\"detail\": \"queue_unavailable\"}", Map.of("Retry-After", "1")));
+    route(
+        "/public/v1/task-runs/" + RUN_ID,
+        exchange ->
+            answer(
+                exchange, 503, "{\"detail\": \"queue_unavailable\"}", Map.of("Retry-After", "1")));
 
     assertThatThrownBy(() -> client(b -> b.maxRetries(1)).getRun(RUN_ID))
-        .isInstanceOfSatisfying(KestrelApiException.class, e -> {
-          assertThat(e.status()).isEqualTo(503);
-          assertThat(e.retryAfter()).contains(Duration.ofSeconds(1));
-        });
+        .isInstanceOfSatisfying(
+            KestrelApiException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(503);
+              assertThat(e.retryAfter()).contains(Duration.ofSeconds(1));
+            });
     assertThat(requests).hasSize(2);
   }
 
@@ -183,16 +229,21 @@ class KestrelClientTest {
   void aConnectionErrorIsRetriedOnlyForCallsSafeToRepeat() throws IOException {
     // A port nothing listens on: every attempt is refused.
     int closedPort;
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (java.net.ServerSocket socket =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       closedPort = socket.getLocalPort();
     }
     List<Duration> waits = new ArrayList<>();
     KestrelClient client =
-        KestrelClient.builder(URI.create("http://127.0.0.1:" + closedPort), "sk_live_test").maxRetries(2).build();
+        KestrelClient.builder(URI.create("http://127.0.0.1:" + closedPort), "sk_live_test")
+            .maxRetries(2)
+            .build();
 
     long started = System.nanoTime();
-    assertThatThrownBy(() -> client.getRun(RUN_ID)).isInstanceOf(KestrelException.class)
-        .isNotInstanceOf(KestrelApiException.class).hasMessageContaining("failed");
+    assertThatThrownBy(() -> client.getRun(RUN_ID))
+        .isInstanceOf(KestrelException.class)
+        .isNotInstanceOf(KestrelApiException.class)
+        .hasMessageContaining("failed");
     waits.add(Duration.ofNanos(System.nanoTime() - started));
     started = System.nanoTime();
     assertThatThrownBy(() -> client.queueRun(TASK_ID)).isInstanceOf(KestrelException.class);
@@ -205,31 +256,41 @@ class KestrelClientTest {
 
   @Test
   void aSlowAnswerTimesOut() {
-    route("/public/v1/task-runs/" + RUN_ID, exchange -> {
-      try {
-        Thread.sleep(3_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    route(
+        "/public/v1/task-runs/" + RUN_ID,
+        exchange -> {
+          try {
+            Thread.sleep(3_000);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
 
     assertThatThrownBy(() -> client(b -> b.requestTimeout(Duration.ofMillis(300))).getRun(RUN_ID))
         .isInstanceOf(KestrelException.class)
         .hasCauseInstanceOf(HttpTimeoutException.class)
         .hasMessageContaining("no answer within");
-    assertThat(requests).hasSize(1); // A timeout is not retried: the server may still be working on it.
+    assertThat(requests)
+        .hasSize(1); // A timeout is not retried: the server may still be working on it.
   }
 
   @Test
   void awaitEndRepeatsWaitForFinishUntilTheRunEnds() {
     AtomicInteger calls = new AtomicInteger();
-    route("/public/v1/task-runs/" + RUN_ID, exchange -> {
-      assertThat(exchange.getRequestURI().getQuery()).startsWith("waitForFinish=");
-      // A long wait's answer starts with keep-alive spaces; the JSON follows.
-      answer(exchange, 200, "   {\"run\": " + run(calls.incrementAndGet() < 3 ? "RUNNING" : "COMPLETED") + "}", Map.of());
-    });
+    route(
+        "/public/v1/task-runs/" + RUN_ID,
+        exchange -> {
+          assertThat(exchange.getRequestURI().getQuery()).startsWith("waitForFinish=");
+          // A long wait's answer starts with keep-alive spaces; the JSON follows.
+          answer(
+              exchange,
+              200,
+              "   {\"run\": " + run(calls.incrementAndGet() < 3 ? "RUNNING" : "COMPLETED") + "}",
+              Map.of());
+        });
 
-    assertThat(client(b -> {}).awaitEnd(RUN_ID, Duration.ofMinutes(5)).status()).isEqualTo(RunStatus.COMPLETED);
+    assertThat(client(b -> {}).awaitEnd(RUN_ID, Duration.ofMinutes(5)).status())
+        .isEqualTo(RunStatus.COMPLETED);
     assertThat(calls.get()).isEqualTo(3);
     assertThat(requests).allMatch(r -> r.contains("waitForFinish=60"));
   }
@@ -240,46 +301,79 @@ class KestrelClientTest {
     String second = "00000000-0000-4000-8000-000000000002";
     String third = "00000000-0000-4000-8000-000000000003";
     AtomicInteger connections = new AtomicInteger();
-    route("/public/v1/task-runs/" + RUN_ID + "/logs", exchange -> {
-      try {
-        exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
-        exchange.sendResponseHeaders(200, 0);
-        OutputStream out = exchange.getResponseBody();
-        if (connections.incrementAndGet() == 1) {
-          // Two entries, then the connection is cut in the middle of a frame.
-          out.write((": keep-alive\n\n"
-              + "event: run\ndata: " + run("RUNNING").replace("\n", "") + "\n\n"
-              + "event: log\nid: " + first + "\ndata: " + logEntry(first, "one") + "\n\n"
-              + "event: log\nid: " + second + "\ndata: " + logEntry(second, "two") + "\n\n"
-              + "event: log\nid: " + third).getBytes(StandardCharsets.UTF_8));
-        } else {
-          out.write(("event: log\nid: " + third + "\ndata: " + logEntry(third, "three") + "\n\n"
-              + "event: run\ndata: " + run("COMPLETED").replace("\n", "") + "\n\n"
-              + "event: end\ndata: {}\n\n").getBytes(StandardCharsets.UTF_8));
-        }
-        out.flush();
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
+    route(
+        "/public/v1/task-runs/" + RUN_ID + "/logs",
+        exchange -> {
+          try {
+            exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+            exchange.sendResponseHeaders(200, 0);
+            OutputStream out = exchange.getResponseBody();
+            if (connections.incrementAndGet() == 1) {
+              // Two entries, then the connection is cut in the middle of a frame.
+              out.write(
+                  (": keep-alive\n\n"
+                          + "event: run\ndata: "
+                          + run("RUNNING").replace("\n", "")
+                          + "\n\n"
+                          + "event: log\nid: "
+                          + first
+                          + "\ndata: "
+                          + logEntry(first, "one")
+                          + "\n\n"
+                          + "event: log\nid: "
+                          + second
+                          + "\ndata: "
+                          + logEntry(second, "two")
+                          + "\n\n"
+                          + "event: log\nid: "
+                          + third)
+                      .getBytes(StandardCharsets.UTF_8));
+            } else {
+              out.write(
+                  ("event: log\nid: "
+                          + third
+                          + "\ndata: "
+                          + logEntry(third, "three")
+                          + "\n\n"
+                          + "event: run\ndata: "
+                          + run("COMPLETED").replace("\n", "")
+                          + "\n\n"
+                          + "event: end\ndata: {}\n\n")
+                      .getBytes(StandardCharsets.UTF_8));
+            }
+            out.flush();
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
 
     List<RunEvent> events = client(b -> {}).followRun(RUN_ID, null).collect(Collectors.toList());
 
     assertThat(events).hasSize(5);
-    assertThat(events.stream().filter(e -> e instanceof RunEvent.Log).map(e -> ((RunEvent.Log) e).entry().message()))
+    assertThat(
+            events.stream()
+                .filter(e -> e instanceof RunEvent.Log)
+                .map(e -> ((RunEvent.Log) e).entry().message()))
         .containsExactly("one", "two", "three");
     assertThat(((RunEvent.RunChanged) events.get(4)).run().status()).isEqualTo(RunStatus.COMPLETED);
     LogEntry one = ((RunEvent.Log) events.get(1)).entry();
     assertThat(one.level()).isEqualTo(LogLevel.INFO);
     assertThat(requests).hasSize(2);
-    assertThat(requests).last().asString().contains("after=" + second).contains("Last-Event-ID=" + second);
+    assertThat(requests)
+        .last()
+        .asString()
+        .contains("after=" + second)
+        .contains("Last-Event-ID=" + second);
   }
 
   @Test
   void theLogStreamGivesUpOnAnErrorAnswer() {
-    route("/public/v1/task-runs/" + RUN_ID + "/logs", exchange -> answer(exchange, 404, "{\"detail\": \"run_not_found\"}", Map.of()));
+    route(
+        "/public/v1/task-runs/" + RUN_ID + "/logs",
+        exchange -> answer(exchange, 404, "{\"detail\": \"run_not_found\"}", Map.of()));
 
     assertThatThrownBy(() -> client(b -> {}).followRun(RUN_ID, null).toList())
-        .isInstanceOfSatisfying(KestrelApiException.class, e -> assertThat(e.code()).isEqualTo("run_not_found"));
+        .isInstanceOfSatisfying(
+            KestrelApiException.class, e -> assertThat(e.code()).isEqualTo("run_not_found"));
   }
 }

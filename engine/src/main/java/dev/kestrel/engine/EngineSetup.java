@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Checks at start that the namespace exists and holds the run search attributes, registering
  * missing ones where the engine allows it. What cannot be fixed here stops the process with a
- * message that says exactly what to create; an engine that cannot be reached only warns, since
- * the API must still answer (503 for new runs) while it is down.
+ * message that says exactly what to create; an engine that cannot be reached only warns, since the
+ * API must still answer (503 for new runs) while it is down.
  */
 public final class EngineSetup {
   private static final Logger LOG = LoggerFactory.getLogger(EngineSetup.class);
@@ -32,16 +32,24 @@ public final class EngineSetup {
 
   public static void ensure(WorkflowServiceStubs service, String namespace) {
     try {
-      service.blockingStub()
+      service
+          .blockingStub()
           .withDeadlineAfter(10, TimeUnit.SECONDS)
           .describeNamespace(DescribeNamespaceRequest.newBuilder().setNamespace(namespace).build());
     } catch (StatusRuntimeException e) {
       if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
         throw new IllegalStateException(
-            "Temporal namespace '" + namespace + "' does not exist; create it, for example with "
-                + "`temporal operator namespace create --namespace " + namespace + "`", e);
+            "Temporal namespace '"
+                + namespace
+                + "' does not exist; create it, for example with "
+                + "`temporal operator namespace create --namespace "
+                + namespace
+                + "`",
+            e);
       }
-      LOG.warn("Temporal is not reachable at start ({}); runs are refused with 503 until it is", e.getStatus());
+      LOG.warn(
+          "Temporal is not reachable at start ({}); runs are refused with 503 until it is",
+          e.getStatus());
       return;
     }
     OperatorServiceStubs operator =
@@ -55,19 +63,32 @@ public final class EngineSetup {
         return;
       }
       try {
-        operator.blockingStub()
+        operator
+            .blockingStub()
             .withDeadlineAfter(30, TimeUnit.SECONDS)
             .addSearchAttributes(
-                AddSearchAttributesRequest.newBuilder().setNamespace(namespace).putAllSearchAttributes(missing).build());
+                AddSearchAttributesRequest.newBuilder()
+                    .setNamespace(namespace)
+                    .putAllSearchAttributes(missing)
+                    .build());
         LOG.info("Registered search attributes {} in namespace {}", missing.keySet(), namespace);
       } catch (StatusRuntimeException e) {
         if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
           throw new IllegalStateException(
-              "Temporal namespace '" + namespace + "' lacks the search attributes this service needs and they "
-                  + "could not be registered (" + e.getStatus() + "); create them as Keyword: "
+              "Temporal namespace '"
+                  + namespace
+                  + "' lacks the search attributes this service needs and they "
+                  + "could not be registered ("
+                  + e.getStatus()
+                  + "); create them as Keyword: "
                   + missing.keySet().stream()
-                      .map(n -> "`temporal operator search-attribute create --namespace " + namespace
-                          + " --name " + n + " --type Keyword`")
+                      .map(
+                          n ->
+                              "`temporal operator search-attribute create --namespace "
+                                  + namespace
+                                  + " --name "
+                                  + n
+                                  + " --type Keyword`")
                       .collect(Collectors.joining(", ")),
               e);
         }
@@ -77,16 +98,19 @@ public final class EngineSetup {
     }
   }
 
-  private static Map<String, IndexedValueType> missing(OperatorServiceStubs operator, String namespace) {
+  private static Map<String, IndexedValueType> missing(
+      OperatorServiceStubs operator, String namespace) {
     Map<String, IndexedValueType> wanted = new LinkedHashMap<>();
     for (SearchAttributeKey<String> key : RunSearchAttributes.ALL) {
       wanted.put(key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     }
     try {
       Set<String> existing =
-          operator.blockingStub()
+          operator
+              .blockingStub()
               .withDeadlineAfter(10, TimeUnit.SECONDS)
-              .listSearchAttributes(ListSearchAttributesRequest.newBuilder().setNamespace(namespace).build())
+              .listSearchAttributes(
+                  ListSearchAttributesRequest.newBuilder().setNamespace(namespace).build())
               .getCustomAttributesMap()
               .keySet();
       wanted.keySet().removeAll(existing);

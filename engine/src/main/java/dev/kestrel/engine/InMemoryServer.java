@@ -22,13 +22,15 @@ final class InMemoryServer implements AutoCloseable {
   InMemoryServer(int port) {
     services = new TestServicesStarter(true, 0);
     NettyServerBuilder builder =
-        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port), InsecureServerCredentials.create());
+        NettyServerBuilder.forAddress(
+            new InetSocketAddress("127.0.0.1", port), InsecureServerCredentials.create());
     GRPCServerHelper.registerServicesAndHealthChecks(services.getServices(), builder);
     try {
       server = builder.build().start();
     } catch (IOException e) {
       services.close();
-      throw new UncheckedIOException("the in-memory engine could not listen on 127.0.0.1:" + port, e);
+      throw new UncheckedIOException(
+          "the in-memory engine could not listen on 127.0.0.1:" + port, e);
     }
   }
 

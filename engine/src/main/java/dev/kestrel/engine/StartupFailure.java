@@ -1,8 +1,8 @@
 package dev.kestrel.engine;
 
 /**
- * The process cannot start as configured. The message names the setting or the fact to change
- * and is printed alone, without a stack trace: it is meant for the person who started us.
+ * The process cannot start as configured. The message names the setting or the fact to change and
+ * is printed alone, without a stack trace: it is meant for the person who started us.
  */
 public final class StartupFailure extends RuntimeException {
   public StartupFailure(String message) {

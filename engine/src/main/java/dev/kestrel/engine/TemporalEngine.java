@@ -5,24 +5,24 @@ import com.uber.m3.tally.Scope;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.RpcRetryOptions;
+import io.temporal.serviceclient.SimpleSslContextBuilder;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
-import io.temporal.serviceclient.SimpleSslContextBuilder;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The workflow engine as this process sees it. LOCAL: the Temporal dev server this process
  * supervises ({@link LocalTemporalServer}). EXTERNAL: a Temporal cluster. IN_MEMORY: Temporal's
- * test server in this process, on a real local port. In every mode clients and workers speak
- * gRPC exactly as against a cluster. The API gets a client with short retries (a request must
- * answer 503 soon when the engine is down); workers get one with the SDK's patient defaults.
+ * test server in this process, on a real local port. In every mode clients and workers speak gRPC
+ * exactly as against a cluster. The API gets a client with short retries (a request must answer 503
+ * soon when the engine is down); workers get one with the SDK's patient defaults.
  */
 public final class TemporalEngine implements AutoCloseable {
   private final TemporalSettings settings;
@@ -34,7 +34,8 @@ public final class TemporalEngine implements AutoCloseable {
   private final WorkflowClientOptions clientOptions;
   private final Scope metricsScope;
 
-  private TemporalEngine(TemporalSettings settings, Path dataDir, boolean manageLocal, Scope metricsScope) {
+  private TemporalEngine(
+      TemporalSettings settings, Path dataDir, boolean manageLocal, Scope metricsScope) {
     this.settings = settings;
     this.metricsScope = metricsScope;
     switch (settings.mode()) {
@@ -90,7 +91,8 @@ public final class TemporalEngine implements AutoCloseable {
    * reporting the SDK's metrics (and the workflows' own, which the SDK suppresses on replay) to
    * {@code metricsScope}.
    */
-  public static TemporalEngine start(TemporalSettings settings, Path dataDir, boolean manageLocal, Scope metricsScope) {
+  public static TemporalEngine start(
+      TemporalSettings settings, Path dataDir, boolean manageLocal, Scope metricsScope) {
     return new TemporalEngine(settings, dataDir, manageLocal, metricsScope);
   }
 
@@ -99,7 +101,6 @@ public final class TemporalEngine implements AutoCloseable {
     String where = settings.mode() + " engine at " + target;
     return local == null ? where : where + "; local Temporal server " + local.state();
   }
-
 
   public String target() {
     return target;
@@ -134,7 +135,9 @@ public final class TemporalEngine implements AutoCloseable {
     return java.util.Optional.of(
         io.temporal.client.schedules.ScheduleClient.newInstance(
             apiService,
-            io.temporal.client.schedules.ScheduleClientOptions.newBuilder().setNamespace(settings.namespace()).build()));
+            io.temporal.client.schedules.ScheduleClientOptions.newBuilder()
+                .setNamespace(settings.namespace())
+                .build()));
   }
 
   public TemporalSettings.Mode mode() {
@@ -169,7 +172,9 @@ public final class TemporalEngine implements AutoCloseable {
         }
       } else if (settings.tlsServerRootCaPath() != null) {
         options.setSslContext(
-            SimpleSslContextBuilder.noKeyOrCertChain().setTrustManager(trustManager(settings.tlsServerRootCaPath())).build());
+            SimpleSslContextBuilder.noKeyOrCertChain()
+                .setTrustManager(trustManager(settings.tlsServerRootCaPath()))
+                .build());
       }
     } catch (IOException | java.security.GeneralSecurityException e) {
       throw new IllegalStateException("cannot read the Temporal TLS files: " + e.getMessage(), e);
@@ -183,16 +188,19 @@ public final class TemporalEngine implements AutoCloseable {
 
   private static javax.net.ssl.TrustManager trustManager(String caPath)
       throws IOException, java.security.GeneralSecurityException {
-    java.security.KeyStore store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+    java.security.KeyStore store =
+        java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
     store.load(null, null);
     try (InputStream in = Files.newInputStream(Path.of(caPath))) {
       int i = 0;
-      for (var cert : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+      for (var cert :
+          java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
         store.setCertificateEntry("ca-" + i++, cert);
       }
     }
     javax.net.ssl.TrustManagerFactory factory =
-        javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        javax.net.ssl.TrustManagerFactory.getInstance(
+            javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
     factory.init(store);
     return factory.getTrustManagers()[0];
   }

@@ -6,7 +6,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 /** A declared task input: its JSON type, whether a run must give it, and its default. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record InputSpec(
-    String type, Boolean required, @JsonProperty("default") Object defaultValue, String description) {
+    String type,
+    Boolean required,
+    @JsonProperty("default") Object defaultValue,
+    String description) {
 
   /** Whether a run must give this input (no default stands in for it). */
   public boolean mustBeGiven() {

@@ -1,17 +1,20 @@
 package dev.kestrel.model;
 
 /**
- * Why a run failed: {@code code} is machine-readable ({@code step_failed}, {@code timeout},
- * {@code browser_crashed}), {@code nodeId} the step it failed at, or null.
+ * Why a run failed: {@code code} is machine-readable ({@code step_failed}, {@code timeout}, {@code
+ * browser_crashed}), {@code nodeId} the step it failed at, or null.
  */
 public record RunError(String code, String message, String nodeId) {
   public static final String STEP_FAILED = "step_failed";
   public static final String TIMEOUT = "timeout";
   public static final String BROWSER_CRASHED = "browser_crashed";
+
   /** A navigation went where the egress policy does not allow. */
   public static final String EGRESS_REFUSED = "egress_refused";
+
   /** An output, or all of a run's outputs together, went over the configured cap. */
   public static final String OUTPUT_TOO_LARGE = "output_too_large";
+
   /** The engine lost the run and its input was not kept (a row from before inputs were kept). */
   public static final String ENGINE_LOST = "engine_lost";
 }

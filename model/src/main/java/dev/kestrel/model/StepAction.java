@@ -46,7 +46,8 @@ public enum StepAction {
   ASSERT("assert", Set.of(SELECTOR), Set.of(TEXT_CONTAINS, VISIBLE, MESSAGE));
 
   private static final Map<String, StepAction> BY_WIRE_NAME =
-      Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(StepAction::wireName, Function.identity()));
+      Arrays.stream(values())
+          .collect(Collectors.toUnmodifiableMap(StepAction::wireName, Function.identity()));
 
   private final String wireName;
   private final Set<StepField> required;
@@ -76,7 +77,8 @@ public enum StepAction {
 
   @JsonCreator
   static StepAction fromWire(String wireName) {
-    return find(wireName).orElseThrow(() -> new IllegalArgumentException("unknown step action '" + wireName + "'"));
+    return find(wireName)
+        .orElseThrow(() -> new IllegalArgumentException("unknown step action '" + wireName + "'"));
   }
 
   @JsonValue

@@ -41,7 +41,8 @@ public enum StepField {
   public static final Set<StepField> COMMON = Set.of(ID, ACTION, TIMEOUT_MS);
 
   private static final Map<String, StepField> BY_WIRE_NAME =
-      Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(StepField::wireName, Function.identity()));
+      Arrays.stream(values())
+          .collect(Collectors.toUnmodifiableMap(StepField::wireName, Function.identity()));
 
   private final String wireName;
   private final Type type;

@@ -37,16 +37,35 @@ public record StepSpec(
     String message,
     Long timeoutMs) {
 
-  /** The same step with {@code f} applied to every field its action templates ({@link StepAction#templated}). */
+  /**
+   * The same step with {@code f} applied to every field its action templates ({@link
+   * StepAction#templated}).
+   */
   public StepSpec mapTemplates(UnaryOperator<String> f) {
     Set<StepField> t = action.templated();
     return new StepSpec(
-        id, action, apply(t, URL, f, url), apply(t, SELECTOR, f, selector), apply(t, VALUE, f, value),
-        apply(t, KEY, f, key), checked, state, ms, apply(t, ATTRIBUTE, f, attribute), mode, all, output,
-        fullPage, apply(t, TEXT_CONTAINS, f, textContains), visible, apply(t, MESSAGE, f, message), timeoutMs);
+        id,
+        action,
+        apply(t, URL, f, url),
+        apply(t, SELECTOR, f, selector),
+        apply(t, VALUE, f, value),
+        apply(t, KEY, f, key),
+        checked,
+        state,
+        ms,
+        apply(t, ATTRIBUTE, f, attribute),
+        mode,
+        all,
+        output,
+        fullPage,
+        apply(t, TEXT_CONTAINS, f, textContains),
+        visible,
+        apply(t, MESSAGE, f, message),
+        timeoutMs);
   }
 
-  private static String apply(Set<StepField> templated, StepField field, UnaryOperator<String> f, String s) {
+  private static String apply(
+      Set<StepField> templated, StepField field, UnaryOperator<String> f, String s) {
     return s == null || !templated.contains(field) ? s : f.apply(s);
   }
 

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Map;
 
-/** A saved browser task as its author writes it (SPEC 6); {@code trace} null means the server's default. */
+/**
+ * A saved browser task as its author writes it (SPEC 6); {@code trace} null means the server's
+ * default.
+ */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record TaskDefinition(
     String name,

@@ -31,7 +31,8 @@ public enum TraceMode {
 
   @JsonCreator
   public static TraceMode fromWire(String wireName) {
-    return find(wireName).orElseThrow(() -> new IllegalArgumentException("unknown trace mode " + wireName));
+    return find(wireName)
+        .orElseThrow(() -> new IllegalArgumentException("unknown trace mode " + wireName));
   }
 
   /** Whether sessions are recorded at all. */

@@ -34,7 +34,8 @@ public enum WebhookEvent {
 
   @JsonCreator
   public static WebhookEvent fromWire(String wireName) {
-    return find(wireName).orElseThrow(() -> new IllegalArgumentException("unknown event " + wireName));
+    return find(wireName)
+        .orElseThrow(() -> new IllegalArgumentException("unknown event " + wireName));
   }
 
   /** The event announcing that a run reached {@code status}, if it is a lifecycle transition. */

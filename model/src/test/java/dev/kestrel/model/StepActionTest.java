@@ -32,7 +32,9 @@ class StepActionTest {
           continue;
         }
         String expected = action.templated().contains(field) ? "done" : "{{t}}";
-        assertThat(mapped.get(field.wireName()).asText()).as(action + " " + field).isEqualTo(expected);
+        assertThat(mapped.get(field.wireName()).asText())
+            .as(action + " " + field)
+            .isEqualTo(expected);
       }
     }
   }
@@ -45,15 +47,19 @@ class StepActionTest {
       templatedSomewhere.addAll(action.templated());
     }
     for (StepField field : StepField.values()) {
-      assertThat(templatedSomewhere.contains(field)).as(field.wireName()).isEqualTo(field.templated());
+      assertThat(templatedSomewhere.contains(field))
+          .as(field.wireName())
+          .isEqualTo(field.templated());
     }
   }
 
   @Test
   void actionsTravelByTheirWireNames() throws Exception {
-    StepSpec step = JSON.readValue("{\"id\": \"w\", \"action\": \"waitFor\", \"ms\": 5}", StepSpec.class);
+    StepSpec step =
+        JSON.readValue("{\"id\": \"w\", \"action\": \"waitFor\", \"ms\": 5}", StepSpec.class);
     assertThat(step.action()).isEqualTo(StepAction.WAIT_FOR);
-    assertThat(JSON.writeValueAsString(step)).isEqualTo("{\"id\":\"w\",\"action\":\"waitFor\",\"ms\":5}");
+    assertThat(JSON.writeValueAsString(step))
+        .isEqualTo("{\"id\":\"w\",\"action\":\"waitFor\",\"ms\":5}");
     assertThat(step.describe()).isEqualTo("waitFor 5 ms");
     assertThat(StepAction.find("teleport")).isEmpty();
     assertThatThrownBy(() -> JSON.readValue("{\"action\": \"teleport\"}", StepSpec.class))

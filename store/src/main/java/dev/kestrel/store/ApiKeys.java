@@ -7,8 +7,8 @@ import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /**
- * API keys: {@code sk_live_<secret>}, 32 random bytes ({@link Secrets#newApiKey}). Stored only as SHA-256 (the secret's
- * entropy makes a slow hash unnecessary); shown once, at creation.
+ * API keys: {@code sk_live_<secret>}, 32 random bytes ({@link Secrets#newApiKey}). Stored only as
+ * SHA-256 (the secret's entropy makes a slow hash unnecessary); shown once, at creation.
  */
 public final class ApiKeys {
   public static final String PREFIX = "sk_live_";
@@ -22,7 +22,8 @@ public final class ApiKeys {
 
   public static String hash(String key) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
@@ -31,7 +32,8 @@ public final class ApiKeys {
 
   /** Constant-time comparison of two hashes. */
   public static boolean sameHash(String a, String b) {
-    return MessageDigest.isEqual(a.getBytes(StandardCharsets.US_ASCII), b.getBytes(StandardCharsets.US_ASCII));
+    return MessageDigest.isEqual(
+        a.getBytes(StandardCharsets.US_ASCII), b.getBytes(StandardCharsets.US_ASCII));
   }
 
   /** What operators see to tell keys apart: {@code sk_live_AbCd…}. */

@@ -10,14 +10,18 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Files a run produces (screenshots, Playwright traces), under {@code <artifactsDir>/<runId>/<name>}. Outputs refer to
- * them by the path of their download endpoint, never by content: workflow state stays small.
+ * Files a run produces (screenshots, Playwright traces), under {@code
+ * <artifactsDir>/<runId>/<name>}. Outputs refer to them by the path of their download endpoint,
+ * never by content: workflow state stays small.
  */
 public final class ArtifactStore {
   private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]{0,127}");
   private static final Pattern RUN_ID = Pattern.compile("[0-9a-f\\-]{36}");
 
-  /** The live view's capture: the page as it is now, rewritten while the run runs; not one of its products. */
+  /**
+   * The live view's capture: the page as it is now, rewritten while the run runs; not one of its
+   * products.
+   */
   public static final String LIVE_VIEW = "live.png";
 
   private final Path root;
@@ -29,16 +33,18 @@ public final class ArtifactStore {
     this.root = root;
   }
 
-  /** Saves the file (whole, see {@link #replace}) and returns the API path it is downloadable under. */
+  /**
+   * Saves the file (whole, see {@link #replace}) and returns the API path it is downloadable under.
+   */
   public String save(String runId, String name, byte[] content) {
     replace(runId, name, content);
     return url(runId, name);
   }
 
   /**
-   * Writes the file aside, then moves it over the old one: a reader never sees half of it (the
-   * live screenshot is rewritten while it is served). The aside file's leading dot is not a name
-   * this store serves.
+   * Writes the file aside, then moves it over the old one: a reader never sees half of it (the live
+   * screenshot is rewritten while it is served). The aside file's leading dot is not a name this
+   * store serves.
    */
   public void replace(String runId, String name, byte[] content) {
     Path aside = newPending(runId, name);
@@ -49,7 +55,6 @@ public final class ArtifactStore {
     }
     keep(runId, name, aside);
   }
-
 
   /** The API path a run's file is downloadable under. */
   public static String url(String runId, String name) {
@@ -99,7 +104,10 @@ public final class ArtifactStore {
     }
   }
 
-  /** A new file in the run's folder that no reader lists or serves until {@link #keep} moves it in place. */
+  /**
+   * A new file in the run's folder that no reader lists or serves until {@link #keep} moves it in
+   * place.
+   */
   public Path newPending(String runId, String name) {
     Path file = resolve(runId, name);
     if (file == null) {
@@ -117,7 +125,11 @@ public final class ArtifactStore {
   public String keep(String runId, String name, Path pending) {
     Path file = resolve(runId, name);
     try {
-      Files.move(pending, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          pending,
+          file,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -130,13 +142,18 @@ public final class ArtifactStore {
       return List.of();
     }
     try (Stream<Path> dirs = Files.list(root)) {
-      return dirs.map(d -> d.getFileName().toString()).filter(n -> RUN_ID.matcher(n).matches()).toList();
+      return dirs.map(d -> d.getFileName().toString())
+          .filter(n -> RUN_ID.matcher(n).matches())
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** When the run's folder last changed (a file added or removed), in epoch millis; 0 when there is none. */
+  /**
+   * When the run's folder last changed (a file added or removed), in epoch millis; 0 when there is
+   * none.
+   */
   public long lastModified(String runId) {
     return RUN_ID.matcher(runId).matches() ? root.resolve(runId).toFile().lastModified() : 0;
   }
@@ -161,7 +178,9 @@ public final class ArtifactStore {
 
   /** The file of a run's artifact, or null when the name is not one this store writes. */
   public Path resolve(String runId, String name) {
-    if (!RUN_ID.matcher(runId).matches() || !SAFE_NAME.matcher(name).matches() || name.contains("..")) {
+    if (!RUN_ID.matcher(runId).matches()
+        || !SAFE_NAME.matcher(name).matches()
+        || name.contains("..")) {
       return null;
     }
     return root.resolve(runId).resolve(name);

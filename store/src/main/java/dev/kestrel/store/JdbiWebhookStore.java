@@ -1,23 +1,24 @@
 package dev.kestrel.store;
 
-import dev.kestrel.store.records.RunRecord;
-import dev.kestrel.store.records.WebhookEndpointRecord;
 import dev.kestrel.model.WebhookEvent;
-import dev.kestrel.store.records.DeliveryAttempt;
-import dev.kestrel.store.records.WaitingDelivery;
-import dev.kestrel.store.records.WebhookDelivery;
 import dev.kestrel.model.api.Envelopes.LogBatch;
 import dev.kestrel.store.db.JsonColumns;
 import dev.kestrel.store.db.OrganizationDao;
 import dev.kestrel.store.db.RunDao;
 import dev.kestrel.store.db.RunLogDao;
 import dev.kestrel.store.db.WebhookDao;
+import dev.kestrel.store.records.DeliveryAttempt;
+import dev.kestrel.store.records.WaitingDelivery;
+import dev.kestrel.store.records.WebhookDelivery;
+import dev.kestrel.store.records.WebhookEndpointRecord;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** The webhook activities' view of this store; event bodies are rendered as the API renders runs. */
+/**
+ * The webhook activities' view of this store; event bodies are rendered as the API renders runs.
+ */
 public class JdbiWebhookStore implements WebhookStore {
   private final RunDao runs;
   private final RunLogDao logs;
@@ -50,7 +51,8 @@ public class JdbiWebhookStore implements WebhookStore {
         .map(
             run -> {
               String publicUrl =
-                  organizations.findById(run.organizationId())
+                  organizations
+                      .findById(run.organizationId())
                       .map(o -> Representations.publicUrl(o, globalPublicUrl))
                       .orElse(globalPublicUrl);
               return json.write(Representations.run(run, publicUrl, artifacts));
@@ -68,7 +70,8 @@ public class JdbiWebhookStore implements WebhookStore {
   }
 
   @Override
-  public void recordDelivery(String deliveryId, String endpointId, String runId, WebhookEvent event, String payload) {
+  public void recordDelivery(
+      String deliveryId, String endpointId, String runId, WebhookEvent event, String payload) {
     webhooks.insertDelivery(deliveryId, endpointId, runId, event, payload);
   }
 
@@ -80,7 +83,8 @@ public class JdbiWebhookStore implements WebhookStore {
     }
     boolean more = entries.size() > limit;
     List<RunLogDao.Numbered> batch = more ? entries.subList(0, limit) : entries;
-    String body = json.write(new LogBatch(runId, batch.stream().map(RunLogDao.Numbered::entry).toList()));
+    String body =
+        json.write(new LogBatch(runId, batch.stream().map(RunLogDao.Numbered::entry).toList()));
     return Optional.of(new LogSlice(body, batch.get(batch.size() - 1).seq(), more));
   }
 

@@ -1,9 +1,9 @@
 package dev.kestrel.store;
 
-import dev.kestrel.model.Timestamps;
 import dev.kestrel.model.Progress;
 import dev.kestrel.model.RunStatus;
 import dev.kestrel.model.TaskDefinition;
+import dev.kestrel.model.Timestamps;
 import dev.kestrel.model.api.Artifact;
 import dev.kestrel.model.api.Run;
 import dev.kestrel.model.api.Task;
@@ -25,14 +25,18 @@ public final class Representations {
             ? null
             : new Progress(r.currentStep(), r.stepsTotal());
     String logsUrl =
-        publicUrl == null ? null : stripSlash(publicUrl) + "/public/v1/task-runs/" + r.id() + "/logs";
+        publicUrl == null
+            ? null
+            : stripSlash(publicUrl) + "/public/v1/task-runs/" + r.id() + "/logs";
     return new Run(
         r.id(),
         r.taskId(),
         r.status(),
         r.triggerType(),
         new Run.Timestamps(
-            Timestamps.iso(r.createdAt()), Timestamps.iso(r.startedAt()), Timestamps.iso(r.finishedAt())),
+            Timestamps.iso(r.createdAt()),
+            Timestamps.iso(r.startedAt()),
+            Timestamps.iso(r.finishedAt())),
         progress,
         r.inputs(),
         r.outputs(),
@@ -61,13 +65,16 @@ public final class Representations {
         Timestamps.iso(t.updatedAt()));
   }
 
-  /** Where clients reach the API: the organization's own URL, else the configured one (may be null). */
+  /**
+   * Where clients reach the API: the organization's own URL, else the configured one (may be null).
+   */
   public static String publicUrl(Organization org, String globalPublicUrl) {
     return org.publicUrl() != null ? org.publicUrl() : globalPublicUrl;
   }
 
   public static WebhookEndpoint webhookEndpoint(WebhookEndpointRecord e) {
-    return new WebhookEndpoint(e.id(), e.url(), e.events(), e.taskId(), Timestamps.iso(e.createdAt()));
+    return new WebhookEndpoint(
+        e.id(), e.url(), e.events(), e.taskId(), Timestamps.iso(e.createdAt()));
   }
 
   private static String stripSlash(String url) {

@@ -5,8 +5,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Tells this process's listeners that a run's row or log changed, as the recorder writes it, so
- * that waiting requests wake on the write instead of polling. Listeners must not block. Writes
- * made by another process are found by the listeners' own periodic check.
+ * that waiting requests wake on the write instead of polling. Listeners must not block. Writes made
+ * by another process are found by the listeners' own periodic check.
  */
 public final class RunChanges {
   /** What changed: a waiter for a run's end sleeps through a dozen log lines and steps. */

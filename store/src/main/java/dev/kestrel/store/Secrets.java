@@ -15,7 +15,9 @@ public final class Secrets {
     return ApiKeys.PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(random(32));
   }
 
-  /** A webhook endpoint secret: {@code wh_}, 8 hex digits, {@code _} and 48 hex digits (192 bits). */
+  /**
+   * A webhook endpoint secret: {@code wh_}, 8 hex digits, {@code _} and 48 hex digits (192 bits).
+   */
   public static String newWebhookSecret() {
     return "wh_" + HexFormat.of().formatHex(random(4)) + "_" + HexFormat.of().formatHex(random(24));
   }

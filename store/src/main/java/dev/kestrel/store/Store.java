@@ -44,8 +44,12 @@ public final class Store {
     this.artifacts = new ArtifactStore(artifactsDir);
   }
 
-  /** Migrates {@code dataSource} to the current schema, then opens the store on {@code jdbi} (built on it). */
-  public static Store open(DataSource dataSource, Jdbi jdbi, ObjectMapper mapper, Limits limits, Path artifactsDir) {
+  /**
+   * Migrates {@code dataSource} to the current schema, then opens the store on {@code jdbi} (built
+   * on it).
+   */
+  public static Store open(
+      DataSource dataSource, Jdbi jdbi, ObjectMapper mapper, Limits limits, Path artifactsDir) {
     Database.migrate(dataSource);
     return new Store(jdbi, mapper, limits, artifactsDir);
   }
@@ -62,7 +66,8 @@ public final class Store {
 
   /** Endpoints, deliveries and attempts as the webhook activities see them. */
   public WebhookStore webhookStore(String globalPublicUrl) {
-    return new JdbiWebhookStore(runs, logs, webhooks, organizations, json, globalPublicUrl, artifacts);
+    return new JdbiWebhookStore(
+        runs, logs, webhooks, organizations, json, globalPublicUrl, artifacts);
   }
 
   public Jdbi jdbi() {

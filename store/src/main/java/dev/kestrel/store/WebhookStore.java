@@ -18,23 +18,30 @@ public interface WebhookStore {
   Optional<String> runBody(String runId);
 
   /**
-   * The live endpoints of the run's organization that cover its task (scoped to it, or to no
-   * task); none for a run that does not exist.
+   * The live endpoints of the run's organization that cover its task (scoped to it, or to no task);
+   * none for a run that does not exist.
    */
   List<Subscription> subscriptionsOf(String runId);
 
   /** Records a delivery unless one with this id exists (announcing is retried). */
-  void recordDelivery(String deliveryId, String endpointId, String runId, WebhookEvent event, String payload);
+  void recordDelivery(
+      String deliveryId, String endpointId, String runId, WebhookEvent event, String payload);
 
   /** Up to {@code limit} log entries of the run after {@code afterSeq}, as a log event's body. */
   Optional<LogSlice> logsAfter(String runId, long afterSeq, int limit);
 
-  /** A delivery with its endpoint's target and signing material; empty if it or its endpoint is gone. */
+  /**
+   * A delivery with its endpoint's target and signing material; empty if it or its endpoint is
+   * gone.
+   */
   Optional<WebhookDelivery> delivery(String deliveryId);
 
   void recordAttempt(DeliveryAttempt attempt);
 
-  /** Lifecycle deliveries still to be delivered (fewer than {@code maxAttempts} attempts), oldest first. */
+  /**
+   * Lifecycle deliveries still to be delivered (fewer than {@code maxAttempts} attempts), oldest
+   * first.
+   */
   List<WaitingDelivery> waitingDeliveries(int maxAttempts, int limit);
 
   /** {@code events} empty means every event. */

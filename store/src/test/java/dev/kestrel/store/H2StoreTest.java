@@ -1,6 +1,5 @@
 package dev.kestrel.store;
 
-
 class H2StoreTest extends StoreContract {
   @Override
   TestStore newStore() {

@@ -1,8 +1,8 @@
 package dev.kestrel.store;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kestrel.store.db.Database;
 import dev.kestrel.store.db.JsonColumns;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -15,11 +15,16 @@ import org.h2.jdbcx.JdbcDataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.postgresql.ds.PGSimpleDataSource;
 
-/** A fresh, migrated store: in-memory H2 (the embedded database of the default) or a new schema in PostgreSQL. */
+/**
+ * A fresh, migrated store: in-memory H2 (the embedded database of the default) or a new schema in
+ * PostgreSQL.
+ */
 public final class TestStore {
   /** Set by scripts/test; the default is what it sets up. */
   public static final String POSTGRES_URL =
-      System.getenv().getOrDefault("KESTREL_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/kestrel_test");
+      System.getenv()
+          .getOrDefault(
+              "KESTREL_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/kestrel_test");
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -36,10 +41,12 @@ public final class TestStore {
   }
 
   private static void executeOnPostgres(String sql) {
-    try (Connection c = postgresDataSource().getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = postgresDataSource().getConnection();
+        Statement s = c.createStatement()) {
       s.execute(sql);
     } catch (SQLException e) {
-      throw new IllegalStateException("PostgreSQL is not reachable at " + POSTGRES_URL + " (scripts/test starts it)", e);
+      throw new IllegalStateException(
+          "PostgreSQL is not reachable at " + POSTGRES_URL + " (scripts/test starts it)", e);
     }
   }
 
@@ -49,10 +56,18 @@ public final class TestStore {
     this.jdbi = Jdbi.create(dataSource);
   }
 
-  /** The whole store on this database, as a process opens it (default limits, artifacts in a temporary folder). */
+  /**
+   * The whole store on this database, as a process opens it (default limits, artifacts in a
+   * temporary folder).
+   */
   public Store open() {
     try {
-      return Store.open(dataSource, jdbi, MAPPER, new Store.Limits(1000, 2000), Files.createTempDirectory("kestrel-artifacts-"));
+      return Store.open(
+          dataSource,
+          jdbi,
+          MAPPER,
+          new Store.Limits(1000, 2000),
+          Files.createTempDirectory("kestrel-artifacts-"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -60,7 +75,10 @@ public final class TestStore {
 
   public static TestStore h2() {
     JdbcDataSource dataSource = new JdbcDataSource();
-    dataSource.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
+    dataSource.setURL(
+        "jdbc:h2:mem:"
+            + UUID.randomUUID()
+            + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
     dataSource.setUser("sa");
     return new TestStore(dataSource);
   }

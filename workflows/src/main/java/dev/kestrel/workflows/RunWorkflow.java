@@ -29,7 +29,13 @@ public interface RunWorkflow {
         .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
         .setTypedSearchAttributes(RunSearchAttributes.initial(input))
         .setStaticSummary(
-            "Run " + input.runId() + " of task \"" + input.taskName() + "\" (" + input.steps().size() + " steps)")
+            "Run "
+                + input.runId()
+                + " of task \""
+                + input.taskName()
+                + "\" ("
+                + input.steps().size()
+                + " steps)")
         .setPriority(fairShare(input))
         .build();
   }
@@ -46,16 +52,22 @@ public interface RunWorkflow {
         .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
         .setTypedSearchAttributes(RunSearchAttributes.initial(input))
         .setStaticSummary(
-            "Scheduled run " + input.runId() + " of task \"" + input.taskName() + "\" (" + input.steps().size() + " steps)")
+            "Scheduled run "
+                + input.runId()
+                + " of task \""
+                + input.taskName()
+                + "\" ("
+                + input.steps().size()
+                + " steps)")
         .setPriority(fairShare(input))
         .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
         .build();
   }
 
   /**
-   * The organization is the run's fairness key: a server with task-queue fairness enabled hands
-   * out the tasks of a busy queue in turn between organizations, so one organization's backlog
-   * does not stand in front of another's run.
+   * The organization is the run's fairness key: a server with task-queue fairness enabled hands out
+   * the tasks of a busy queue in turn between organizations, so one organization's backlog does not
+   * stand in front of another's run.
    */
   static Priority fairShare(RunInput input) {
     return Priority.newBuilder().setFairnessKey(input.organizationId()).build();

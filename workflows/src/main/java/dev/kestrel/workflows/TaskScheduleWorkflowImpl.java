@@ -13,16 +13,20 @@ public class TaskScheduleWorkflowImpl implements TaskScheduleWorkflow {
           LocalActivityOptions.newBuilder()
               .setStartToCloseTimeout(Duration.ofSeconds(15))
               .setScheduleToCloseTimeout(Duration.ofMinutes(10))
-              .setRetryOptions(RetryOptions.newBuilder().setMaximumInterval(Duration.ofSeconds(10)).build())
+              .setRetryOptions(
+                  RetryOptions.newBuilder().setMaximumInterval(Duration.ofSeconds(10)).build())
               .build());
 
   @Override
   public void fire(ScheduledTask task) {
-    RunInput input = admission.admitScheduledRun(task.organizationId(), task.taskId(), Workflow.getInfo().getWorkflowId());
+    RunInput input =
+        admission.admitScheduledRun(
+            task.organizationId(), task.taskId(), Workflow.getInfo().getWorkflowId());
     if (input == null) {
       return;
     }
-    RunWorkflow run = Workflow.newChildWorkflowStub(RunWorkflow.class, RunWorkflow.childOptions(input));
+    RunWorkflow run =
+        Workflow.newChildWorkflowStub(RunWorkflow.class, RunWorkflow.childOptions(input));
     try {
       run.run(input);
     } catch (ChildWorkflowFailure ended) {

@@ -24,7 +24,8 @@ public final class Templates {
   }
 
   /** Strings go in as they are, other values as JSON; an unknown name becomes the empty string. */
-  public static String render(String text, Map<String, Object> inputs, Map<String, Object> outputs) {
+  public static String render(
+      String text, Map<String, Object> inputs, Map<String, Object> outputs) {
     if (text.indexOf("{{") < 0) {
       return text;
     }

@@ -7,7 +7,8 @@ import io.temporal.activity.ActivityMethod;
 /**
  * The store side of webhooks, run as local activities: {@link #announce} by the run workflow at
  * each lifecycle transition, {@link #prepareLogBatch} by {@link WebhookWorkflow} while the run
- * executes. Both only write the store and signal; the HTTP attempt is {@link WebhookDeliveryActivities}.
+ * executes. Both only write the store and signal; the HTTP attempt is {@link
+ * WebhookDeliveryActivities}.
  */
 @ActivityInterface
 public interface WebhookEventActivities {
@@ -21,8 +22,8 @@ public interface WebhookEventActivities {
   void announce(String runId, WebhookEvent event);
 
   /**
-   * Records the next {@code task-run.log} delivery: the run's log entries after {@code afterSeq}
-   * (a bounded batch). Null when there is no new entry.
+   * Records the next {@code task-run.log} delivery: the run's log entries after {@code afterSeq} (a
+   * bounded batch). Null when there is no new entry.
    */
   @ActivityMethod
   LogBatchRef prepareLogBatch(String endpointId, String runId, long afterSeq);

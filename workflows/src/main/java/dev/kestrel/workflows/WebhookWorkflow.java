@@ -10,9 +10,9 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Delivers the events of one run to one webhook endpoint, one at a time and in lifecycle order,
- * and the run's log entries in batches while it executes. Started (or signalled) by
- * {@link WebhookEventActivities#announce}; ends after the run's terminal event.
+ * Delivers the events of one run to one webhook endpoint, one at a time and in lifecycle order, and
+ * the run's log entries in batches while it executes. Started (or signalled) by {@link
+ * WebhookEventActivities#announce}; ends after the run's terminal event.
  */
 @WorkflowInterface
 public interface WebhookWorkflow {
@@ -42,7 +42,9 @@ public interface WebhookWorkflow {
   @WorkflowMethod
   void deliver(WebhookInput input);
 
-  /** A lifecycle event of the run; {@code deliveryId} is null when the endpoint does not take it. */
+  /**
+   * A lifecycle event of the run; {@code deliveryId} is null when the endpoint does not take it.
+   */
   @SignalMethod
   void announce(RunEventNotice notice);
 
@@ -61,7 +63,8 @@ public interface WebhookWorkflow {
       boolean running,
       List<WebhookEvent> announced) {
 
-    public static WebhookInput start(String endpointId, String runId, boolean wantsLogs, DeliverySettings settings) {
+    public static WebhookInput start(
+        String endpointId, String runId, boolean wantsLogs, DeliverySettings settings) {
       return new WebhookInput(endpointId, runId, wantsLogs, settings, 0, false, List.of());
     }
   }

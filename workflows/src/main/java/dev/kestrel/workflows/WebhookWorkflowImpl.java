@@ -17,8 +17,8 @@ import java.util.Set;
 /**
  * One delivery at a time, so that an endpoint sees a run's events in lifecycle order: an event
  * waits until the one before it was delivered or given up on. While the run executes, new log
- * entries go out as a batch every {@code logBatchIntervalMillis}; before the terminal event, a
- * last batch carries whatever is left.
+ * entries go out as a batch every {@code logBatchIntervalMillis}; before the terminal event, a last
+ * batch carries whatever is left.
  */
 public class WebhookWorkflowImpl implements WebhookWorkflow {
   /** Log polling adds a few events per interval; start afresh long before history limits matter. */
@@ -55,7 +55,8 @@ public class WebhookWorkflowImpl implements WebhookWorkflow {
         Workflow.newActivityStub(
             WebhookDeliveryActivities.class,
             ActivityOptions.newBuilder()
-                // The request's own timeout bounds an attempt; the margin covers signing and recording.
+                // The request's own timeout bounds an attempt; the margin covers signing and
+                // recording.
                 .setStartToCloseTimeout(Duration.ofSeconds(s.requestTimeoutSeconds() + 10L))
                 .setRetryOptions(
                     RetryOptions.newBuilder()
@@ -107,7 +108,9 @@ public class WebhookWorkflowImpl implements WebhookWorkflow {
     }
   }
 
-  /** New log entries, one batch, or all of them when {@code drain}. False when the endpoint is gone. */
+  /**
+   * New log entries, one batch, or all of them when {@code drain}. False when the endpoint is gone.
+   */
   private boolean sendLogs(boolean drain) {
     while (true) {
       LogBatchRef batch = store.prepareLogBatch(input.endpointId(), input.runId(), logCursor);
@@ -124,7 +127,9 @@ public class WebhookWorkflowImpl implements WebhookWorkflow {
     }
   }
 
-  /** Delivers with retries; a delivery given up on is listed as failed, and the next one follows. */
+  /**
+   * Delivers with retries; a delivery given up on is listed as failed, and the next one follows.
+   */
   private boolean send(String deliveryId) {
     try {
       return http.deliver(deliveryId);

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The run workflow in isolation: browser and store activities are fakes that record what the
- * workflow asked of them, so each path (success, failure, lost session, timeout) is checked
- * exactly and fast, with Temporal's time skipping.
+ * workflow asked of them, so each path (success, failure, lost session, timeout) is checked exactly
+ * and fast, with Temporal's time skipping.
  */
 class RunWorkflowTest {
   static final String WORKER_QUEUE = TaskQueues.worker("test");
@@ -37,7 +37,9 @@ class RunWorkflowTest {
   static final TestWorkflowExtension TEMPORAL =
       TestWorkflowExtension.newBuilder()
           .registerWorkflowImplementationTypes(RunWorkflowImpl.class)
-          .registerSearchAttribute(RunSearchAttributes.STATUS.getName(), io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
+          .registerSearchAttribute(
+              RunSearchAttributes.STATUS.getName(),
+              io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
           .setDoNotStart(true)
           .build();
 
@@ -63,7 +65,8 @@ class RunWorkflowTest {
     }
 
     @Override
-    public void recordEnd(String runId, RunState state, LogLevel level, String message, String nodeId) {
+    public void recordEnd(
+        String runId, RunState state, LogLevel level, String message, String nodeId) {
       log(runId, level, message, nodeId);
       recordState(runId, state);
     }
@@ -93,7 +96,10 @@ class RunWorkflowTest {
     volatile String loseSessionAt;
     volatile int losses;
     volatile RuntimeException internalFault;
-    /** Where the steps record the progress the workflow hands them: the same list as the store's. */
+
+    /**
+     * Where the steps record the progress the workflow hands them: the same list as the store's.
+     */
     volatile List<RunState> progress = new CopyOnWriteArrayList<>();
 
     @Override
@@ -116,12 +122,16 @@ class RunWorkflowTest {
         throw ApplicationFailure.newFailure("browser crashed", SESSION_LOST);
       }
       if (id.equals(failAt)) {
-        throw ApplicationFailure.newNonRetryableFailure("Timed out waiting for '#never'", STEP_FAILED);
+        throw ApplicationFailure.newNonRetryableFailure(
+            "Timed out waiting for '#never'", STEP_FAILED);
       }
       if (request.closeSession()) {
         closed.incrementAndGet();
       }
-      return new StepResult(request.step().output() == null ? Map.of() : Map.of(request.step().output(), "value-of-" + id));
+      return new StepResult(
+          request.step().output() == null
+              ? Map.of()
+              : Map.of(request.step().output(), "value-of-" + id));
     }
 
     @Override
@@ -136,6 +146,7 @@ class RunWorkflowTest {
   {
     browser.progress = record.states;
   }
+
   FakeWebhooks webhooks = new FakeWebhooks();
 
   private RunWorkflow start(TestWorkflowEnvironment env, Worker worker) {
@@ -146,17 +157,48 @@ class RunWorkflowTest {
     return env.getWorkflowClient()
         .newWorkflowStub(
             RunWorkflow.class,
-            WorkflowOptions.newBuilder().setWorkflowId(RunWorkflow.workflowId("r1")).setTaskQueue(worker.getTaskQueue()).build());
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(RunWorkflow.workflowId("r1"))
+                .setTaskQueue(worker.getTaskQueue())
+                .build());
   }
 
   private static RunInput input(int timeoutSeconds, StepSpec... steps) {
     return new RunInput(
-        "r1", "org", "task", "Task", 1, null, TriggerType.API, 0L,
-        Map.of("url", "http://127.0.0.1/x"), List.of(steps), timeoutSeconds, RunInput.ExecutionSettings.defaults());
+        "r1",
+        "org",
+        "task",
+        "Task",
+        1,
+        null,
+        TriggerType.API,
+        0L,
+        Map.of("url", "http://127.0.0.1/x"),
+        List.of(steps),
+        timeoutSeconds,
+        RunInput.ExecutionSettings.defaults());
   }
 
   private static StepSpec step(String id, String action, String url, String output) {
-    return new StepSpec(id, StepAction.find(action).orElseThrow(), url, null, null, null, null, null, null, null, null, null, output, null, null, null, null, null);
+    return new StepSpec(
+        id,
+        StepAction.find(action).orElseThrow(),
+        url,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        output,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   @Test
@@ -164,22 +206,29 @@ class RunWorkflowTest {
     RunWorkflow run = start(env, worker);
 
     RunState end =
-        run.run(input(60,
-            step("open", "goto", "{{inputs.url}}", null),
-            step("read", "extract", null, "status"),
-            step("use", "goto", "http://127.0.0.1/{{outputs.status}}", null)));
+        run.run(
+            input(
+                60,
+                step("open", "goto", "{{inputs.url}}", null),
+                step("read", "extract", null, "status"),
+                step("use", "goto", "http://127.0.0.1/{{outputs.status}}", null)));
 
     assertThat(end.status()).isEqualTo(RunStatus.COMPLETED);
     assertThat(end.currentStep()).isEqualTo(3);
     assertThat(end.outputs()).containsEntry("status", "value-of-read");
     assertThat(end.startedAtMillis()).isNotNull();
     assertThat(end.finishedAtMillis()).isGreaterThanOrEqualTo(end.startedAtMillis());
-    assertThat(browser.executed).containsExactly(
-        "session-1:open:http://127.0.0.1/x", "session-1:read:null", "session-1:use:http://127.0.0.1/value-of-read");
+    assertThat(browser.executed)
+        .containsExactly(
+            "session-1:open:http://127.0.0.1/x",
+            "session-1:read:null",
+            "session-1:use:http://127.0.0.1/value-of-read");
     assertThat(browser.closed.get()).isEqualTo(1);
     assertThat(record.accepted.get()).isEqualTo(1);
-    assertThat(record.states).extracting(RunState::status)
-        .containsExactly(RunStatus.RUNNING, RunStatus.RUNNING, RunStatus.RUNNING, RunStatus.COMPLETED);
+    assertThat(record.states)
+        .extracting(RunState::status)
+        .containsExactly(
+            RunStatus.RUNNING, RunStatus.RUNNING, RunStatus.RUNNING, RunStatus.COMPLETED);
     assertThat(record.states).extracting(RunState::currentStep).containsExactly(1, 2, 3, 3);
     assertThat(webhooks.announced).containsExactly("task-run.started", "task-run.completed");
   }
@@ -189,12 +238,20 @@ class RunWorkflowTest {
     browser.failAt = "wait";
     RunWorkflow run = start(env, worker);
 
-    assertThatThrownBy(() -> run.run(input(60, step("open", "goto", "u", null), step("wait", "waitFor", null, null), step("never", "goto", "v", null))))
+    assertThatThrownBy(
+            () ->
+                run.run(
+                    input(
+                        60,
+                        step("open", "goto", "u", null),
+                        step("wait", "waitFor", null, null),
+                        step("never", "goto", "v", null))))
         .isInstanceOf(WorkflowFailedException.class);
 
     RunState last = record.states.get(record.states.size() - 1);
     assertThat(last.status()).isEqualTo(RunStatus.FAILED);
-    assertThat(last.error()).isEqualTo(new RunError(RunError.STEP_FAILED, "Timed out waiting for '#never'", "wait"));
+    assertThat(last.error())
+        .isEqualTo(new RunError(RunError.STEP_FAILED, "Timed out waiting for '#never'", "wait"));
     assertThat(browser.executed).hasSize(2);
     assertThat(browser.closed.get()).isEqualTo(1);
     assertThat(record.logs).anyMatch(l -> l.startsWith("ERROR wait Run failed"));
@@ -202,20 +259,32 @@ class RunWorkflowTest {
   }
 
   @Test
-  void aLostSessionIsRestartedFromStepOneWithFreshOutputs(TestWorkflowEnvironment env, Worker worker) {
+  void aLostSessionIsRestartedFromStepOneWithFreshOutputs(
+      TestWorkflowEnvironment env, Worker worker) {
     browser.loseSessionAt = "second";
     browser.losses = 1;
     RunWorkflow run = start(env, worker);
 
-    RunState end = run.run(input(60, step("first", "extract", null, "a"), step("second", "extract", null, "b")));
+    RunState end =
+        run.run(
+            input(60, step("first", "extract", null, "a"), step("second", "extract", null, "b")));
 
     assertThat(end.status()).isEqualTo(RunStatus.COMPLETED);
     assertThat(end.sessionAttempt()).isEqualTo(2);
     assertThat(end.outputs()).containsOnlyKeys("a", "b");
-    assertThat(browser.executed).containsExactly(
-        "session-1:first:null", "session-1:second:null", "session-2:first:null", "session-2:second:null");
-    assertThat(record.logs).anyMatch(l -> l.contains("was lost at step 2") && l.contains("restarting the session from step 1"));
-    assertThat(webhooks.announced).as("a restarted session does not start the run again")
+    assertThat(browser.executed)
+        .containsExactly(
+            "session-1:first:null",
+            "session-1:second:null",
+            "session-2:first:null",
+            "session-2:second:null");
+    assertThat(record.logs)
+        .anyMatch(
+            l ->
+                l.contains("was lost at step 2")
+                    && l.contains("restarting the session from step 1"));
+    assertThat(webhooks.announced)
+        .as("a restarted session does not start the run again")
         .containsExactly("task-run.started", "task-run.completed");
   }
 
@@ -225,7 +294,8 @@ class RunWorkflowTest {
     browser.losses = 10;
     RunWorkflow run = start(env, worker);
 
-    assertThatThrownBy(() -> run.run(input(60, step("only", "goto", "u", null)))).isInstanceOf(WorkflowFailedException.class);
+    assertThatThrownBy(() -> run.run(input(60, step("only", "goto", "u", null))))
+        .isInstanceOf(WorkflowFailedException.class);
 
     RunState last = record.states.get(record.states.size() - 1);
     assertThat(last.status()).isEqualTo(RunStatus.FAILED);
@@ -234,44 +304,56 @@ class RunWorkflowTest {
   }
 
   @Test
-  void anInternalFaultNeverShowsItsInternalsInTheRunsErrorOrLog(TestWorkflowEnvironment env, Worker worker) {
+  void anInternalFaultNeverShowsItsInternalsInTheRunsErrorOrLog(
+      TestWorkflowEnvironment env, Worker worker) {
     browser.internalFault =
-        new IllegalStateException("org.h2.jdbc.JdbcSQLSyntaxErrorException: UPDATE runs SET status = ? WHERE id = ?");
+        new IllegalStateException(
+            "org.h2.jdbc.JdbcSQLSyntaxErrorException: UPDATE runs SET status = ? WHERE id = ?");
     RunWorkflow run = start(env, worker);
 
-    assertThatThrownBy(() -> run.run(input(60, step("only", "goto", "u", null)))).isInstanceOf(WorkflowFailedException.class);
+    assertThatThrownBy(() -> run.run(input(60, step("only", "goto", "u", null))))
+        .isInstanceOf(WorkflowFailedException.class);
 
     RunState last = record.states.get(record.states.size() - 1);
     assertThat(last.status()).isEqualTo(RunStatus.FAILED);
-    assertThat(last.error().message()).doesNotContain("UPDATE runs", "h2", "IllegalStateException")
+    assertThat(last.error().message())
+        .doesNotContain("UPDATE runs", "h2", "IllegalStateException")
         .contains("internal error");
-    assertThat(record.logs).noneMatch(l -> l.contains("UPDATE runs") || l.contains("IllegalStateException"));
+    assertThat(record.logs)
+        .noneMatch(l -> l.contains("UPDATE runs") || l.contains("IllegalStateException"));
   }
 
   @Test
   void theRunTimeoutFailsTheRunAsTimeout(TestWorkflowEnvironment env, Worker worker) {
     worker.registerActivitiesImplementations(record, webhooks);
-    BrowserActivities slow = new FakeBrowser() {
-      @Override
-      public StepResult runStep(StepRequest request) {
-        while (true) {
-          try {
-            Thread.sleep(200);
-            io.temporal.activity.Activity.getExecutionContext().heartbeat(null);
-          } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
+    BrowserActivities slow =
+        new FakeBrowser() {
+          @Override
+          public StepResult runStep(StepRequest request) {
+            while (true) {
+              try {
+                Thread.sleep(200);
+                io.temporal.activity.Activity.getExecutionContext().heartbeat(null);
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            }
           }
-        }
-      }
-    };
+        };
     env.newWorker(TaskQueues.BROWSER).registerActivitiesImplementations(slow);
     env.newWorker(WORKER_QUEUE).registerActivitiesImplementations(slow);
     env.start();
     WorkflowClient client = env.getWorkflowClient();
-    RunWorkflow run = client.newWorkflowStub(RunWorkflow.class,
-        WorkflowOptions.newBuilder().setWorkflowId("run-timeout").setTaskQueue(worker.getTaskQueue()).build());
+    RunWorkflow run =
+        client.newWorkflowStub(
+            RunWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId("run-timeout")
+                .setTaskQueue(worker.getTaskQueue())
+                .build());
 
-    assertThatThrownBy(() -> run.run(input(2, step("forever", "waitFor", null, null)))).isInstanceOf(WorkflowFailedException.class);
+    assertThatThrownBy(() -> run.run(input(2, step("forever", "waitFor", null, null))))
+        .isInstanceOf(WorkflowFailedException.class);
 
     RunState last = record.states.get(record.states.size() - 1);
     assertThat(last.status()).isEqualTo(RunStatus.FAILED);

@@ -67,7 +67,8 @@ class WebhookWorkflowTest {
       }
       attempts.add(deliveryId);
       if (deliveryId.equals(refuse)) {
-        throw ApplicationFailure.newNonRetryableFailure("169.254.169.254 is link-local", EGRESS_REFUSED);
+        throw ApplicationFailure.newNonRetryableFailure(
+            "169.254.169.254 is link-local", EGRESS_REFUSED);
       }
       Integer left = failuresLeft.computeIfPresent(deliveryId, (k, v) -> v - 1);
       if (left != null && left >= 0) {
@@ -79,7 +80,8 @@ class WebhookWorkflowTest {
 
   final FakeDeliveries fake = new FakeDeliveries();
 
-  private WebhookWorkflow start(TestWorkflowEnvironment env, Worker worker, boolean wantsLogs, RunEventNotice first) {
+  private WebhookWorkflow start(
+      TestWorkflowEnvironment env, Worker worker, boolean wantsLogs, RunEventNotice first) {
     worker.registerActivitiesImplementations(fake);
     env.start();
     WorkflowClient client = env.getWorkflowClient();
@@ -102,9 +104,11 @@ class WebhookWorkflowTest {
   }
 
   @Test
-  void deliversStartedLogBatchesAndTheTerminalEventInOrder(TestWorkflowEnvironment env, Worker worker) {
+  void deliversStartedLogBatchesAndTheTerminalEventInOrder(
+      TestWorkflowEnvironment env, Worker worker) {
     fake.logSeq.set(1);
-    WebhookWorkflow workflow = start(env, worker, true, new RunEventNotice(WebhookEvent.STARTED, "started"));
+    WebhookWorkflow workflow =
+        start(env, worker, true, new RunEventNotice(WebhookEvent.STARTED, "started"));
     env.sleep(Duration.ofSeconds(4)); // one batch interval: entry 1 goes out
     fake.logSeq.set(6); // five more: two per batch, one batch an interval
     env.sleep(Duration.ofSeconds(3));
@@ -115,24 +119,29 @@ class WebhookWorkflowTest {
     assertThat(fake.attempts.get(1)).isEqualTo("log-1-1");
     assertThat(fake.attempts.get(2)).isEqualTo("log-2-3");
     assertThat(fake.attempts).endsWith("completed");
-    assertThat(fake.attempts).as("the last batches drain the log before the terminal event")
+    assertThat(fake.attempts)
+        .as("the last batches drain the log before the terminal event")
         .containsSubsequence("log-4-5", "log-6-6", "completed");
   }
 
   @Test
-  void anEventWaitsWhileTheOneBeforeItIsRetriedWithTheSameDeliveryId(TestWorkflowEnvironment env, Worker worker) {
+  void anEventWaitsWhileTheOneBeforeItIsRetriedWithTheSameDeliveryId(
+      TestWorkflowEnvironment env, Worker worker) {
     fake.failuresLeft.put("started", 3);
-    WebhookWorkflow workflow = start(env, worker, false, new RunEventNotice(WebhookEvent.STARTED, "started"));
+    WebhookWorkflow workflow =
+        start(env, worker, false, new RunEventNotice(WebhookEvent.STARTED, "started"));
     workflow.announce(new RunEventNotice(WebhookEvent.CANCELLED, "cancelled"));
     await(workflow);
 
-    assertThat(fake.attempts).containsExactly("started", "started", "started", "started", "cancelled");
+    assertThat(fake.attempts)
+        .containsExactly("started", "started", "started", "started", "cancelled");
   }
 
   @Test
   void givesUpAfterSixRetriesAndGoesOnWithTheNextEvent(TestWorkflowEnvironment env, Worker worker) {
     fake.failuresLeft.put("started", 100);
-    WebhookWorkflow workflow = start(env, worker, false, new RunEventNotice(WebhookEvent.STARTED, "started"));
+    WebhookWorkflow workflow =
+        start(env, worker, false, new RunEventNotice(WebhookEvent.STARTED, "started"));
     workflow.announce(new RunEventNotice(WebhookEvent.FAILED, "failed"));
     await(workflow);
 
@@ -143,7 +152,8 @@ class WebhookWorkflowTest {
   @Test
   void aRefusedTargetIsNotRetried(TestWorkflowEnvironment env, Worker worker) {
     fake.refuse = "started";
-    WebhookWorkflow workflow = start(env, worker, false, new RunEventNotice(WebhookEvent.STARTED, "started"));
+    WebhookWorkflow workflow =
+        start(env, worker, false, new RunEventNotice(WebhookEvent.STARTED, "started"));
     workflow.announce(new RunEventNotice(WebhookEvent.COMPLETED, "completed"));
     await(workflow);
 
@@ -152,7 +162,8 @@ class WebhookWorkflowTest {
 
   @Test
   void aRepeatedAnnouncementIsTakenOnce(TestWorkflowEnvironment env, Worker worker) {
-    WebhookWorkflow workflow = start(env, worker, false, new RunEventNotice(WebhookEvent.STARTED, "started"));
+    WebhookWorkflow workflow =
+        start(env, worker, false, new RunEventNotice(WebhookEvent.STARTED, "started"));
     workflow.announce(new RunEventNotice(WebhookEvent.STARTED, "started"));
     workflow.announce(new RunEventNotice(WebhookEvent.COMPLETED, "completed"));
     await(workflow);
@@ -161,9 +172,11 @@ class WebhookWorkflowTest {
   }
 
   @Test
-  void anEndpointNotTakingAnEventStillGetsTheLogOfTheRun(TestWorkflowEnvironment env, Worker worker) {
+  void anEndpointNotTakingAnEventStillGetsTheLogOfTheRun(
+      TestWorkflowEnvironment env, Worker worker) {
     fake.logSeq.set(2);
-    WebhookWorkflow workflow = start(env, worker, true, new RunEventNotice(WebhookEvent.STARTED, null));
+    WebhookWorkflow workflow =
+        start(env, worker, true, new RunEventNotice(WebhookEvent.STARTED, null));
     workflow.announce(new RunEventNotice(WebhookEvent.COMPLETED, null));
     await(workflow);
 
@@ -173,7 +186,8 @@ class WebhookWorkflowTest {
   @Test
   void aDeletedEndpointEndsTheWorkflow(TestWorkflowEnvironment env, Worker worker) {
     fake.endpointDeleted = true;
-    WebhookWorkflow workflow = start(env, worker, true, new RunEventNotice(WebhookEvent.STARTED, "started"));
+    WebhookWorkflow workflow =
+        start(env, worker, true, new RunEventNotice(WebhookEvent.STARTED, "started"));
     await(workflow);
 
     assertThat(fake.attempts).isEmpty();

@@ -1,12 +1,12 @@
 package dev.kestrel.activities.browser;
 
-import io.micrometer.core.instrument.Counter;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.PlaywrightException;
 import com.microsoft.playwright.options.Proxy;
 import dev.kestrel.activities.egress.EgressProxy;
+import io.micrometer.core.instrument.Counter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One browser and the one thread allowed to touch it. Playwright objects are thread-confined, so
- * every call on this slot's Playwright, Browser, contexts and pages goes through {@link #submit}.
- * A slot holds one run's session at a time.
+ * every call on this slot's Playwright, Browser, contexts and pages goes through {@link #submit}. A
+ * slot holds one run's session at a time.
  *
  * <p>Its Chromium reaches the network only through the worker's egress proxy, on a port of the
  * slot's own, so that what the proxy refuses is told to the session the slot holds.
@@ -35,9 +35,12 @@ public final class BrowserSlot implements AutoCloseable {
   private final int index;
   private final BrowserSettings settings;
   private final ExecutorService thread;
+
   /** Passed to Chromium so that this slot's processes can be found and killed if need be. */
   private final String marker = "--kestrel-slot=" + UUID.randomUUID();
+
   private final int proxyPort;
+
   /** The session this slot holds, told of refused requests from proxy threads. */
   private volatile BrowserSession current;
 
@@ -47,9 +50,11 @@ public final class BrowserSlot implements AutoCloseable {
 
   /** Launches after the slot's first: its Chromium died, or was killed, and came back. */
   private final Counter restarts;
+
   private int launches;
 
-  public BrowserSlot(int index, String workerId, BrowserSettings settings, EgressProxy proxy, Counter restarts) {
+  public BrowserSlot(
+      int index, String workerId, BrowserSettings settings, EgressProxy proxy, Counter restarts) {
     this.index = index;
     this.restarts = restarts;
     this.settings = settings;
@@ -120,7 +125,8 @@ public final class BrowserSlot implements AutoCloseable {
                 new BrowserType.LaunchOptions()
                     .setExecutablePath(Path.of(settings.chromiumPath()))
                     .setHeadless(settings.headless())
-                    // Playwright adds "<-loopback>" to the bypass list: loopback goes through the proxy too.
+                    // Playwright adds "<-loopback>" to the bypass list: loopback goes through the
+                    // proxy too.
                     .setProxy(new Proxy("http://127.0.0.1:" + proxyPort))
                     .setArgs(args));
     return browser;

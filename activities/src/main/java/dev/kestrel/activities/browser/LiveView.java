@@ -16,15 +16,17 @@ import org.slf4j.LoggerFactory;
  * Keeps a fresh screenshot of each page someone watches ({@code GET /task-runs/{id}/screenshot}):
  * one query for all sessions of this worker asks the store which runs are watched, and each of
  * those gets at most one capture a second, taken on its slot's thread between two slices of the
- * step in progress (or at once when the slot is idle) and written to the run's artifacts as
- * {@value #FILE}, where the API reads it. Nothing goes through the workflow, so watching a long run
- * does not grow its history.
+ * step in progress (or at once when the slot is idle) and written to the run's artifacts as {@value
+ * #FILE}, where the API reads it. Nothing goes through the workflow, so watching a long run does
+ * not grow its history.
  */
 public final class LiveView implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LiveView.class);
   public static final String FILE = dev.kestrel.store.ArtifactStore.LIVE_VIEW;
+
   /** At most one capture per second per run. */
   static final long CAPTURE_EVERY_MS = 1_000;
+
   private static final long CHECK_EVERY_MS = 300;
 
   private final Supplier<Collection<BrowserSession>> sessions;
@@ -48,7 +50,8 @@ public final class LiveView implements AutoCloseable {
     this.sessions = sessions;
     this.watched = watched;
     this.artifacts = artifacts;
-    executor.scheduleWithFixedDelay(this::captureWatched, CHECK_EVERY_MS, CHECK_EVERY_MS, TimeUnit.MILLISECONDS);
+    executor.scheduleWithFixedDelay(
+        this::captureWatched, CHECK_EVERY_MS, CHECK_EVERY_MS, TimeUnit.MILLISECONDS);
   }
 
   private void captureWatched() {
@@ -72,19 +75,23 @@ public final class LiveView implements AutoCloseable {
   }
 
   private void capture(BrowserSession session) {
-    session.requestCapture()
+    session
+        .requestCapture()
         .thenAcceptAsync(png -> artifacts.replace(session.runId(), FILE, png), executor)
         .exceptionally(
             failure -> {
-              LOG.debug("Live screenshot of run {} failed: {}", session.runId(), failure.toString());
+              LOG.debug(
+                  "Live screenshot of run {} failed: {}", session.runId(), failure.toString());
               return null;
             });
     // Taken at once if the slot is idle; otherwise the step in progress takes it between slices.
-    session.slot().submit(
-        () -> {
-          session.serviceCapture();
-          return null;
-        });
+    session
+        .slot()
+        .submit(
+            () -> {
+              session.serviceCapture();
+              return null;
+            });
   }
 
   @Override

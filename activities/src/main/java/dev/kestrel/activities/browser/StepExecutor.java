@@ -1,15 +1,15 @@
 package dev.kestrel.activities.browser;
 
-import dev.kestrel.store.ArtifactStore;
-import dev.kestrel.activities.egress.EgressPolicy;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.PlaywrightException;
 import com.microsoft.playwright.Response;
-import dev.kestrel.activities.egress.EgressProxy;
 import com.microsoft.playwright.TimeoutError;
 import com.microsoft.playwright.options.WaitForSelectorState;
+import dev.kestrel.activities.egress.EgressPolicy;
+import dev.kestrel.activities.egress.EgressProxy;
 import dev.kestrel.model.StepSpec;
+import dev.kestrel.store.ArtifactStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,12 +18,13 @@ import java.util.Map;
 
 /**
  * Executes one step on a session's page, on the slot thread. Waits are cut into short slices so
- * that a cancelled step stops within a fraction of a second; only a navigation blocks for long,
- * and the activity kills the browser if a cancelled navigation does not return in time.
+ * that a cancelled step stops within a fraction of a second; only a navigation blocks for long, and
+ * the activity kills the browser if a cancelled navigation does not return in time.
  */
 final class StepExecutor {
   /** Longest single blocking wait between two cancellation checks. */
   static final long SLICE_MS = 250;
+
   /** Asserts retry like Playwright's expect: 5 s unless the step sets its own timeout. */
   static final long ASSERT_TIMEOUT_MS = 5_000;
 
@@ -35,7 +36,8 @@ final class StepExecutor {
     this.artifacts = artifacts;
   }
 
-  Map<String, Object> execute(BrowserSession session, String runId, StepSpec step, long defaultTimeoutMs) {
+  Map<String, Object> execute(
+      BrowserSession session, String runId, StepSpec step, long defaultTimeoutMs) {
     long timeout = step.timeoutMs() != null ? step.timeoutMs() : defaultTimeoutMs;
     long deadline = System.currentTimeMillis() + timeout;
     Page page = session.page;
@@ -45,14 +47,16 @@ final class StepExecutor {
           case GOTO -> {
             String refusal = egress.refusal(step.url());
             if (refusal != null) {
-              throw StepFailedException.egressRefused("Navigation to " + step.url() + " refused: " + refusal);
+              throw StepFailedException.egressRefused(
+                  "Navigation to " + step.url() + " refused: " + refusal);
             }
             session.checkCancelled();
             navigate(session, step.url(), timeout);
             yield null;
           }
           case CLICK -> {
-            actionable(session, step, deadline).click(new Locator.ClickOptions().setTimeout(remaining(deadline)));
+            actionable(session, step, deadline)
+                .click(new Locator.ClickOptions().setTimeout(remaining(deadline)));
             yield null;
           }
           case FILL -> {
@@ -67,7 +71,9 @@ final class StepExecutor {
           }
           case SELECT -> {
             actionable(session, step, deadline)
-                .selectOption(step.value(), new Locator.SelectOptionOptions().setTimeout(remaining(deadline)));
+                .selectOption(
+                    step.value(),
+                    new Locator.SelectOptionOptions().setTimeout(remaining(deadline)));
             yield null;
           }
           case CHECK -> {
@@ -78,7 +84,8 @@ final class StepExecutor {
             yield null;
           }
           case HOVER -> {
-            actionable(session, step, deadline).hover(new Locator.HoverOptions().setTimeout(remaining(deadline)));
+            actionable(session, step, deadline)
+                .hover(new Locator.HoverOptions().setTimeout(remaining(deadline)));
             yield null;
           }
           case WAIT_FOR -> {
@@ -98,7 +105,8 @@ final class StepExecutor {
                             .setFullPage(Boolean.TRUE.equals(step.fullPage()))
                             .setTimeout(timeout))
                     : actionable(session, step, deadline)
-                        .screenshot(new Locator.ScreenshotOptions().setTimeout(remaining(deadline)));
+                        .screenshot(
+                            new Locator.ScreenshotOptions().setTimeout(remaining(deadline)));
             yield artifacts.save(runId, step.id() + ".png", png);
           }
           case ASSERT -> {
@@ -154,7 +162,8 @@ final class StepExecutor {
       if (System.currentTimeMillis() >= deadline) {
         break;
       }
-      session.page.waitForTimeout(Math.min(100, Math.max(1, deadline - System.currentTimeMillis())));
+      session.page.waitForTimeout(
+          Math.min(100, Math.max(1, deadline - System.currentTimeMillis())));
     }
     String message = step.message() != null ? step.message() : failure;
     throw new StepFailedException(message);
@@ -163,12 +172,22 @@ final class StepExecutor {
   private static String assertionFailure(Locator element, StepSpec step) {
     if (step.textContains() != null) {
       if (element.count() == 0) {
-        return "Expected '" + step.selector() + "' to contain \"" + step.textContains() + "\", but it is not on the page";
+        return "Expected '"
+            + step.selector()
+            + "' to contain \""
+            + step.textContains()
+            + "\", but it is not on the page";
       }
       String text = element.innerText();
       return text.contains(step.textContains())
           ? null
-          : "Expected '" + step.selector() + "' to contain \"" + step.textContains() + "\", found \"" + abbreviate(text) + "\"";
+          : "Expected '"
+              + step.selector()
+              + "' to contain \""
+              + step.textContains()
+              + "\", found \""
+              + abbreviate(text)
+              + "\"";
     }
     boolean expected = !Boolean.FALSE.equals(step.visible());
     boolean visible = element.isVisible();
@@ -184,7 +203,8 @@ final class StepExecutor {
     return session.page.locator(step.selector()).first();
   }
 
-  private void waitFor(BrowserSession session, String selector, WaitForSelectorState state, long deadline) {
+  private void waitFor(
+      BrowserSession session, String selector, WaitForSelectorState state, long deadline) {
     Locator element = session.page.locator(selector).first();
     while (true) {
       session.checkCancelled();
@@ -192,10 +212,14 @@ final class StepExecutor {
       long left = deadline - System.currentTimeMillis();
       if (left <= 0) {
         throw new StepFailedException(
-            "Timed out waiting for '" + selector + "' to be " + state.name().toLowerCase(Locale.ROOT));
+            "Timed out waiting for '"
+                + selector
+                + "' to be "
+                + state.name().toLowerCase(Locale.ROOT));
       }
       try {
-        element.waitFor(new Locator.WaitForOptions().setState(state).setTimeout(Math.min(SLICE_MS, left)));
+        element.waitFor(
+            new Locator.WaitForOptions().setState(state).setTimeout(Math.min(SLICE_MS, left)));
         return;
       } catch (TimeoutError sliceOver) {
         // Check for cancellation, then wait another slice.
@@ -227,7 +251,8 @@ final class StepExecutor {
       response = session.page.navigate(url, new Page.NavigateOptions().setTimeout(timeout));
     } catch (PlaywrightException e) {
       String refused = session.lastRefusal();
-      if (refused != null && String.valueOf(e.getMessage()).contains("ERR_TUNNEL_CONNECTION_FAILED")) {
+      if (refused != null
+          && String.valueOf(e.getMessage()).contains("ERR_TUNNEL_CONNECTION_FAILED")) {
         throw StepFailedException.egressRefused("Navigation to " + url + " refused: " + refused);
       }
       throw e;
@@ -238,7 +263,8 @@ final class StepExecutor {
     Map<String, String> headers = response.headers();
     String refused = headers.get(EgressProxy.REFUSED_HEADER.toLowerCase(Locale.ROOT));
     if (refused != null) {
-      throw StepFailedException.egressRefused("Navigation to " + response.url() + " refused: " + refused);
+      throw StepFailedException.egressRefused(
+          "Navigation to " + response.url() + " refused: " + refused);
     }
     String error = headers.get(EgressProxy.ERROR_HEADER.toLowerCase(Locale.ROOT));
     if (error != null) {
@@ -251,7 +277,9 @@ final class StepExecutor {
   }
 
   private static WaitForSelectorState state(String state) {
-    return state == null ? WaitForSelectorState.VISIBLE : WaitForSelectorState.valueOf(state.toUpperCase(Locale.ROOT));
+    return state == null
+        ? WaitForSelectorState.VISIBLE
+        : WaitForSelectorState.valueOf(state.toUpperCase(Locale.ROOT));
   }
 
   private static String abbreviate(String text) {

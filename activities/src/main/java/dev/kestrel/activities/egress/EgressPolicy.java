@@ -16,26 +16,33 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Which addresses the browser and webhook deliveries may reach, in the manner of Stripe's
- * Smokescreen: the name is resolved here, every address it resolves to is checked by range, and
- * the caller connects to the addresses checked (never resolves again). Link-local and
- * cloud-metadata addresses are refused always; loopback and private ranges only when allowed; the
- * host's own service ports (API, admin, engine, its UI, this proxy) always.
+ * Smokescreen: the name is resolved here, every address it resolves to is checked by range, and the
+ * caller connects to the addresses checked (never resolves again). Link-local and cloud-metadata
+ * addresses are refused always; loopback and private ranges only when allowed; the host's own
+ * service ports (API, admin, engine, its UI, this proxy) always.
  *
- * <p>Host names are read the way browsers read them (WHATWG URL): {@code 0x7f000001},
- * {@code 0177.0.0.1}, {@code 2130706433} and {@code 127.1} are 127.0.0.1; a trailing dot is
- * dropped; {@code localhost} and {@code *.localhost} are loopback whatever DNS says; IPv6 forms
- * that embed an IPv4 address (mapped, compatible, NAT64) are judged by that address.
+ * <p>Host names are read the way browsers read them (WHATWG URL): {@code 0x7f000001}, {@code
+ * 0177.0.0.1}, {@code 2130706433} and {@code 127.1} are 127.0.0.1; a trailing dot is dropped;
+ * {@code localhost} and {@code *.localhost} are loopback whatever DNS says; IPv6 forms that embed
+ * an IPv4 address (mapped, compatible, NAT64) are judged by that address.
  */
 public final class EgressPolicy {
   private static final Set<String> METADATA_HOSTS =
-      Set.of("metadata.google.internal", "metadata", "metadata.azure.com", "instance-data", "instance-data.ec2.internal");
+      Set.of(
+          "metadata.google.internal",
+          "metadata",
+          "metadata.azure.com",
+          "instance-data",
+          "instance-data.ec2.internal");
   private static final Set<String> METADATA_ADDRESSES =
       Set.of("169.254.169.254", "169.254.170.2", "100.100.100.200", "fd00:ec2:0:0:0:0:0:254");
 
   private final boolean allowLoopback;
   private final boolean allowPrivate;
+
   /** Ports this host's own services listen on; refused on every local address. */
   private final Set<Integer> protectedPorts = ConcurrentHashMap.newKeySet();
+
   private final Set<InetAddress> localAddresses = localAddresses();
 
   public EgressPolicy(boolean allowLoopback, boolean allowPrivate) {
@@ -49,7 +56,9 @@ public final class EgressPolicy {
       return refusal != null;
     }
 
-    /** Refused only because the name does not resolve: a failure to report, not an attempt to log. */
+    /**
+     * Refused only because the name does not resolve: a failure to report, not an attempt to log.
+     */
     public boolean unresolved() {
       return refusal != null && refusal.endsWith(UNRESOLVED);
     }
@@ -130,7 +139,11 @@ public final class EgressPolicy {
       String reason = refusal(address, port);
       if (reason != null) {
         return Decision.refuse(
-            (literal != null ? address.getHostAddress() : name + " resolves to " + address.getHostAddress()) + ", " + reason);
+            (literal != null
+                    ? address.getHostAddress()
+                    : name + " resolves to " + address.getHostAddress())
+                + ", "
+                + reason);
       }
     }
     return new Decision(addresses, null);
@@ -147,7 +160,8 @@ public final class EgressPolicy {
     if (a.isMulticastAddress()) {
       return "a multicast address (always refused)";
     }
-    boolean local = a.isLoopbackAddress() || a.isAnyLocalAddress() || localAddresses.contains(scopeless(a));
+    boolean local =
+        a.isLoopbackAddress() || a.isAnyLocalAddress() || localAddresses.contains(scopeless(a));
     if (local && protectedPorts.contains(port)) {
       return "a port of this server's own services (always refused)";
     }
@@ -160,7 +174,10 @@ public final class EgressPolicy {
     return null;
   }
 
-  /** Lower case, no brackets, no trailing dots: {@code LocalHost.} and {@code localhost} are one host. */
+  /**
+   * Lower case, no brackets, no trailing dots: {@code LocalHost.} and {@code localhost} are one
+   * host.
+   */
   static String normalize(String host) {
     String h = host.strip().toLowerCase(Locale.ROOT);
     if (h.startsWith("[") && h.endsWith("]")) {
@@ -214,7 +231,9 @@ public final class EgressPolicy {
       return null;
     }
     value |= last;
-    return new byte[] {(byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value};
+    return new byte[] {
+      (byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value
+    };
   }
 
   private static Long number(String part) {
@@ -243,7 +262,10 @@ public final class EgressPolicy {
     }
   }
 
-  /** IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d) and NAT64 (64:ff9b::a.b.c.d) addresses as IPv4. */
+  /**
+   * IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d) and NAT64 (64:ff9b::a.b.c.d)
+   * addresses as IPv4.
+   */
   static InetAddress embeddedIpv4(InetAddress address) {
     if (!(address instanceof Inet6Address)) {
       return address;
@@ -254,8 +276,17 @@ public final class EgressPolicy {
       zeroPrefix &= b[i] == 0;
     }
     boolean mapped = zeroPrefix && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
-    boolean compatible = zeroPrefix && b[10] == 0 && b[11] == 0 && !address.isLoopbackAddress() && !address.isAnyLocalAddress();
-    boolean nat64 = (b[0] & 0xff) == 0x00 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b;
+    boolean compatible =
+        zeroPrefix
+            && b[10] == 0
+            && b[11] == 0
+            && !address.isLoopbackAddress()
+            && !address.isAnyLocalAddress();
+    boolean nat64 =
+        (b[0] & 0xff) == 0x00
+            && (b[1] & 0xff) == 0x64
+            && (b[2] & 0xff) == 0xff
+            && (b[3] & 0xff) == 0x9b;
     if (!mapped && !compatible && !nat64) {
       return address;
     }

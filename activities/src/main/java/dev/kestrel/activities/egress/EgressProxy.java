@@ -23,11 +23,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The browser's only way out: a filtering forward proxy, in this process, that every Chromium of
- * the worker is started behind ({@code --proxy-server}). Plain HTTP is forwarded by Jetty's
- * {@link ProxyHandler.Forward}, everything else (HTTPS, WebSockets) is tunnelled by its
- * {@link ConnectHandler}; both connect only to addresses {@link EgressPolicy#decide} resolved and
- * checked, so a redirect, a subresource, a WebSocket or a name that resolves to loopback cannot
- * slip past a check made on the URL alone.
+ * the worker is started behind ({@code --proxy-server}). Plain HTTP is forwarded by Jetty's {@link
+ * ProxyHandler.Forward}, everything else (HTTPS, WebSockets) is tunnelled by its {@link
+ * ConnectHandler}; both connect only to addresses {@link EgressPolicy#decide} resolved and checked,
+ * so a redirect, a subresource, a WebSocket or a name that resolves to loopback cannot slip past a
+ * check made on the URL alone.
  *
  * <p>Each browser slot gets its own listening port, so a refusal is told to the slot's listener
  * (which hands it to the run's log) without the browser having to say who asked. The listener is
@@ -35,9 +35,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class EgressProxy implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EgressProxy.class);
-  /** Set on every answer the proxy refuses, so that a refused navigation is told from a page's own 403. */
+
+  /**
+   * Set on every answer the proxy refuses, so that a refused navigation is told from a page's own
+   * 403.
+   */
   public static final String REFUSED_HEADER = "X-Kestrel-Egress-Refused";
-  /** Set when the proxy could not reach an allowed destination (no such name, no answer): why, briefly. */
+
+  /**
+   * Set when the proxy could not reach an allowed destination (no such name, no answer): why,
+   * briefly.
+   */
   public static final String ERROR_HEADER = "X-Kestrel-Egress-Error";
 
   /** Told of each request the policy refused. */
@@ -90,13 +98,20 @@ public final class EgressProxy implements AutoCloseable {
     LOG.debug("Refused {}: {}", what, reason);
   }
 
-  /** Answers 403 with the reason, in the body and in the marker header, and closes the connection. */
+  /**
+   * Answers 403 with the reason, in the body and in the marker header, and closes the connection.
+   */
   private static void refuse(Response response, Callback callback, String reason) {
     answer(response, callback, 403, REFUSED_HEADER, reason, "Refused by Kestrel's egress policy: ");
   }
 
   private static void answer(
-      Response response, Callback callback, int status, String header, String reason, String prefix) {
+      Response response,
+      Callback callback,
+      int status,
+      String header,
+      String reason,
+      String prefix) {
     response.setStatus(status);
     response.getHeaders().put(header, headerSafe(reason));
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
@@ -104,7 +119,9 @@ public final class EgressProxy implements AutoCloseable {
     Content.Sink.write(response, true, prefix + reason + "\n", callback);
   }
 
-  /** Printable ASCII only: a header value must not carry what a page chose to put in a host name. */
+  /**
+   * Printable ASCII only: a header value must not carry what a page chose to put in a host name.
+   */
   private static String headerSafe(String s) {
     String ascii = s.replaceAll("[^\\x20-\\x7e]", "?");
     return ascii.length() > 300 ? ascii.substring(0, 300) : ascii;
@@ -119,10 +136,14 @@ public final class EgressProxy implements AutoCloseable {
     }
   }
 
-  /** CONNECT tunnels (HTTPS, WebSockets): the policy resolves; the tunnel goes to the address it checked. */
+  /**
+   * CONNECT tunnels (HTTPS, WebSockets): the policy resolves; the tunnel goes to the address it
+   * checked.
+   */
   private final class PolicyConnectHandler extends ConnectHandler {
     @Override
-    protected void connectToServer(Request request, String host, int port, Promise<SocketChannel> promise) {
+    protected void connectToServer(
+        Request request, String host, int port, Promise<SocketChannel> promise) {
       EgressPolicy.Decision decision = policy.decide(host, port);
       if (decision.unresolved()) {
         // A failed tunnel, as without a proxy; not a refusal to log or to fail as egress_refused.
@@ -148,7 +169,8 @@ public final class EgressProxy implements AutoCloseable {
     }
 
     @Override
-    protected void onConnectFailure(Request request, Response response, Callback callback, Throwable failure) {
+    protected void onConnectFailure(
+        Request request, Response response, Callback callback, Throwable failure) {
       if (failure instanceof EgressRefusedException) {
         refuse(response, callback, failure.getMessage());
       } else {
@@ -180,7 +202,9 @@ public final class EgressProxy implements AutoCloseable {
       return super.handle(request, response, callback);
     }
 
-    /** Says why in a header, so a navigation that reached nothing fails as it would without a proxy. */
+    /**
+     * Says why in a header, so a navigation that reached nothing fails as it would without a proxy.
+     */
     @Override
     protected void onServerToProxyResponseFailure(
         Request clientToProxyRequest,
@@ -193,21 +217,32 @@ public final class EgressProxy implements AutoCloseable {
         proxyToClientResponse.getHeaders().put(ERROR_HEADER, headerSafe(describe(failure)));
       }
       super.onServerToProxyResponseFailure(
-          clientToProxyRequest, proxyToServerRequest, serverToProxyResponse, proxyToClientResponse,
-          proxyToClientCallback, failure);
+          clientToProxyRequest,
+          proxyToServerRequest,
+          serverToProxyResponse,
+          proxyToClientResponse,
+          proxyToClientCallback,
+          failure);
     }
 
-    /** No Via or Forwarded headers: the sites a task visits learn nothing about the worker behind it. */
+    /**
+     * No Via or Forwarded headers: the sites a task visits learn nothing about the worker behind
+     * it.
+     */
     @Override
-    protected void addProxyHeaders(Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
+    protected void addProxyHeaders(
+        Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
       // Deliberately nothing.
     }
 
     /** A destination cannot speak for the proxy: its own X-Kestrel-Egress-* headers are dropped. */
     @Override
-    protected org.eclipse.jetty.http.HttpField filterServerToProxyResponseField(org.eclipse.jetty.http.HttpField field) {
+    protected org.eclipse.jetty.http.HttpField filterServerToProxyResponseField(
+        org.eclipse.jetty.http.HttpField field) {
       String name = field.getName();
-      return name != null && name.regionMatches(true, 0, "X-Kestrel-Egress", 0, 16) ? null : super.filterServerToProxyResponseField(field);
+      return name != null && name.regionMatches(true, 0, "X-Kestrel-Egress", 0, 16)
+          ? null
+          : super.filterServerToProxyResponseField(field);
     }
 
     /** The client resolves through the policy too, so the connection goes where the check said. */
@@ -228,7 +263,9 @@ public final class EgressProxy implements AutoCloseable {
     if (failure instanceof java.net.UnknownHostException) {
       return failure.getMessage();
     }
-    return failure instanceof EgressRefusedException ? failure.getMessage() : "the connection failed";
+    return failure instanceof EgressRefusedException
+        ? failure.getMessage()
+        : "the connection failed";
   }
 
   private static void closeQuietly(SocketChannel channel) {

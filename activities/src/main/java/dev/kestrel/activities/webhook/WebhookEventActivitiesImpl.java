@@ -48,7 +48,12 @@ public class WebhookEventActivitiesImpl implements WebhookEventActivities {
         store.recordDelivery(deliveryId, endpoint.endpointId(), runId, event, body);
       }
       // A finished workflow delivered this run's events to this endpoint already.
-      workflows.announce(endpoint.endpointId(), endpoint.url(), runId, takesLogs, new RunEventNotice(event, deliveryId));
+      workflows.announce(
+          endpoint.endpointId(),
+          endpoint.url(),
+          runId,
+          takesLogs,
+          new RunEventNotice(event, deliveryId));
     }
   }
 
@@ -66,6 +71,8 @@ public class WebhookEventActivitiesImpl implements WebhookEventActivities {
 
   /** The same on every retry of one delivery, so receivers drop duplicates by it. */
   private static String deliveryId(String endpointId, String runId, String what) {
-    return UUID.nameUUIDFromBytes((endpointId + "\n" + runId + "\n" + what).getBytes(StandardCharsets.UTF_8)).toString();
+    return UUID.nameUUIDFromBytes(
+            (endpointId + "\n" + runId + "\n" + what).getBytes(StandardCharsets.UTF_8))
+        .toString();
   }
 }

@@ -37,7 +37,10 @@ public final class WebhookRecovery {
   public int recover() {
     Map<String, List<WaitingDelivery>> byWorkflow = new LinkedHashMap<>();
     for (WaitingDelivery d : store.waitingDeliveries(settings.maxRetries() + 1, LIMIT)) {
-      byWorkflow.computeIfAbsent(WebhookWorkflow.workflowId(d.endpointId(), d.runId()), k -> new ArrayList<>()).add(d);
+      byWorkflow
+          .computeIfAbsent(
+              WebhookWorkflow.workflowId(d.endpointId(), d.runId()), k -> new ArrayList<>())
+          .add(d);
     }
     int started = 0;
     for (Map.Entry<String, List<WaitingDelivery>> entry : byWorkflow.entrySet()) {
@@ -46,7 +49,8 @@ public final class WebhookRecovery {
       }
       List<WaitingDelivery> waiting = entry.getValue();
       WaitingDelivery first = waiting.get(0);
-      if (!workflows.announce(first.endpointId(), first.url(), first.runId(), false, notice(first))) {
+      if (!workflows.announce(
+          first.endpointId(), first.url(), first.runId(), false, notice(first))) {
         continue;
       }
       WebhookWorkflow workflow = client.newWorkflowStub(WebhookWorkflow.class, entry.getKey());

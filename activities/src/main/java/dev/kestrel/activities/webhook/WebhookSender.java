@@ -17,10 +17,10 @@ import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * Sends one webhook request: egress policy first, a bounded timeout, redirects not followed (a
- * 3xx is a failed attempt), and only a 2xx counts as delivered. The client resolves names through
- * the policy, so the connection goes to the address that was checked (no DNS rebinding between
- * the check and the connection).
+ * Sends one webhook request: egress policy first, a bounded timeout, redirects not followed (a 3xx
+ * is a failed attempt), and only a 2xx counts as delivered. The client resolves names through the
+ * policy, so the connection goes to the address that was checked (no DNS rebinding between the
+ * check and the connection).
  */
 public final class WebhookSender {
   private final HttpClient client;
@@ -62,7 +62,8 @@ public final class WebhookSender {
     Request request;
     try {
       request =
-          client.newRequest(url)
+          client
+              .newRequest(url)
               .method(HttpMethod.POST)
               .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
               .body(new BytesRequestContent(body));
@@ -76,14 +77,16 @@ public final class WebhookSender {
       String error = status >= 200 && status < 300 ? null : "HTTP " + status;
       return new Result(status, error, false, millisSince(start));
     } catch (TimeoutException e) {
-      return new Result(null, "no answer within " + timeout.toSeconds() + " s", false, millisSince(start));
+      return new Result(
+          null, "no answer within " + timeout.toSeconds() + " s", false, millisSince(start));
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof EgressRefusedException) {
         return new Result(null, "refused: " + cause.getMessage(), true, millisSince(start));
       }
       if (cause instanceof TimeoutException) {
-        return new Result(null, "no answer within " + timeout.toSeconds() + " s", false, millisSince(start));
+        return new Result(
+            null, "no answer within " + timeout.toSeconds() + " s", false, millisSince(start));
       }
       if (cause instanceof ConnectException) {
         return new Result(null, "connection refused or unreachable", false, millisSince(start));
@@ -103,7 +106,9 @@ public final class WebhookSender {
   private static String describe(Throwable e) {
     String kind = e.getClass().getSimpleName();
     String message = e.getMessage();
-    return message == null ? kind : kind + ": " + (message.length() > 200 ? message.substring(0, 200) : message);
+    return message == null
+        ? kind
+        : kind + ": " + (message.length() > 200 ? message.substring(0, 200) : message);
   }
 
   private static long millisSince(long startNanos) {

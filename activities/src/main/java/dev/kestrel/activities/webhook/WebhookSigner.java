@@ -8,9 +8,10 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Komos webhook signatures (SPEC 7); secrets are issued by the store ({@code Secrets}). The signing key is HMAC-SHA256(pepper, raw
- * secret), where the raw secret is what follows the first underscore of {@code wh_<prefix>_<secret>};
- * the signature is HMAC-SHA256(signing key, "{t}.{body}") in lowercase hex.
+ * Komos webhook signatures (SPEC 7); secrets are issued by the store ({@code Secrets}). The signing
+ * key is HMAC-SHA256(pepper, raw secret), where the raw secret is what follows the first underscore
+ * of {@code wh_<prefix>_<secret>}; the signature is HMAC-SHA256(signing key, "{t}.{body}") in
+ * lowercase hex.
  */
 public final class WebhookSigner {
   public static final String DEFAULT_PEPPER = "komos-webhook-pepper";
@@ -20,7 +21,10 @@ public final class WebhookSigner {
 
   /** The value of {@code x-komos-signature} for a body sent at timestamp {@code t}. */
   public static String signatureHeader(String secret, String pepper, String t, byte[] body) {
-    byte[] key = hmac(pepperOrDefault(pepper).getBytes(StandardCharsets.UTF_8), rawSecret(secret).getBytes(StandardCharsets.UTF_8));
+    byte[] key =
+        hmac(
+            pepperOrDefault(pepper).getBytes(StandardCharsets.UTF_8),
+            rawSecret(secret).getBytes(StandardCharsets.UTF_8));
     byte[] prefix = (t + ".").getBytes(StandardCharsets.UTF_8);
     byte[] message = new byte[prefix.length + body.length];
     System.arraycopy(prefix, 0, message, 0, prefix.length);

@@ -8,8 +8,9 @@ import org.junit.jupiter.api.Test;
 class MessagesTest {
   @Test
   void showsTheMessageInsidePlaywrightsErrorBlock() {
-    PlaywrightException e = new PlaywrightException(
-        "Error {\n  message='Failed to launch chromium because executable doesn't exist at /x/chromium\n  more'\n  name='Error\n}");
+    PlaywrightException e =
+        new PlaywrightException(
+            "Error {\n  message='Failed to launch chromium because executable doesn't exist at /x/chromium\n  more'\n  name='Error\n}");
 
     assertThat(BrowserActivitiesImpl.firstLine(e))
         .isEqualTo("Failed to launch chromium because executable doesn't exist at /x/chromium");
@@ -17,7 +18,9 @@ class MessagesTest {
 
   @Test
   void keepsThePlainFirstLineOtherwise() {
-    assertThat(BrowserActivitiesImpl.firstLine(new IllegalStateException("first\nsecond"))).isEqualTo("first");
-    assertThat(BrowserActivitiesImpl.firstLine(new IllegalStateException())).isEqualTo("IllegalStateException");
+    assertThat(BrowserActivitiesImpl.firstLine(new IllegalStateException("first\nsecond")))
+        .isEqualTo("first");
+    assertThat(BrowserActivitiesImpl.firstLine(new IllegalStateException()))
+        .isEqualTo("IllegalStateException");
   }
 }

@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StepExecutorTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String PAGE = """
+  private static final String PAGE =
+      """
       <!doctype html><title>Steps</title>
       <input id="name"><button id="go" onclick="out.textContent = 'clicked ' + document.getElementById('name').value">Go</button>
       <p id="out"></p>
@@ -60,20 +61,28 @@ class StepExecutorTest {
   @BeforeAll
   static void startPageAndBrowser() throws Exception {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/", exchange -> {
-      byte[] body = PAGE.getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
-      exchange.sendResponseHeaders(200, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+    server.createContext(
+        "/",
+        exchange -> {
+          byte[] body = PAGE.getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
     server.start();
-    playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-    browser = playwright.chromium().launch(
-        new BrowserType.LaunchOptions()
-            .setExecutablePath(Path.of(System.getProperty("kestrel.chromium", "/usr/bin/chromium")))
-            .setHeadless(true)
-            .setArgs(BrowserSettings.DEFAULT_ARGS));
+    playwright =
+        Playwright.create(
+            new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+    browser =
+        playwright
+            .chromium()
+            .launch(
+                new BrowserType.LaunchOptions()
+                    .setExecutablePath(
+                        Path.of(System.getProperty("kestrel.chromium", "/usr/bin/chromium")))
+                    .setHeadless(true)
+                    .setArgs(BrowserSettings.DEFAULT_ARGS));
   }
 
   @AfterAll
@@ -90,7 +99,8 @@ class StepExecutorTest {
   void openPage() {
     context = browser.newContext();
     Page page = context.newPage();
-    session = new BrowserSession("s", runId, null, context, page, dev.kestrel.model.TraceMode.OFF, 1);
+    session =
+        new BrowserSession("s", runId, null, context, page, dev.kestrel.model.TraceMode.OFF, 1);
     executor = new StepExecutor(new EgressPolicy(true, true), new ArtifactStore(artifactsDir));
     run("{\"id\": \"open\", \"action\": \"goto\", \"url\": \"" + url() + "\"}");
   }
@@ -116,78 +126,135 @@ class StepExecutorTest {
   void everyActionDoesWhatItSays() {
     Map<StepAction, Runnable> checks = new EnumMap<>(StepAction.class);
     checks.put(StepAction.GOTO, () -> assertThat(session.page.title()).isEqualTo("Steps"));
-    checks.put(StepAction.FILL, () -> {
-      run("{\"id\": \"f\", \"action\": \"fill\", \"selector\": \"#name\", \"value\": \"Ada\"}");
-      assertThat(eval("document.getElementById('name').value")).isEqualTo("Ada");
-    });
-    checks.put(StepAction.CLICK, () -> {
-      run("{\"id\": \"c\", \"action\": \"click\", \"selector\": \"#go\"}");
-      assertThat(eval("out.textContent")).isEqualTo("clicked Ada");
-    });
-    checks.put(StepAction.PRESS, () -> {
-      run("{\"id\": \"p\", \"action\": \"press\", \"selector\": \"#keys\", \"key\": \"Enter\"}");
-      assertThat(eval("out.textContent")).isEqualTo("enter pressed");
-    });
-    checks.put(StepAction.SELECT, () -> {
-      run("{\"id\": \"s\", \"action\": \"select\", \"selector\": \"#color\", \"value\": \"blue\"}");
-      assertThat(eval("document.getElementById('color').value")).isEqualTo("blue");
-    });
-    checks.put(StepAction.CHECK, () -> {
-      run("{\"id\": \"k\", \"action\": \"check\", \"selector\": \"#agree\"}");
-      assertThat(eval("document.getElementById('agree').checked")).isEqualTo(true);
-      run("{\"id\": \"u\", \"action\": \"check\", \"selector\": \"#agree\", \"checked\": false}");
-      assertThat(eval("document.getElementById('agree').checked")).isEqualTo(false);
-    });
-    checks.put(StepAction.HOVER, () -> {
-      run("{\"id\": \"h\", \"action\": \"hover\", \"selector\": \"#hoverme\"}");
-      assertThat(eval("document.getElementById('hoverme').textContent")).isEqualTo("hovered");
-    });
-    checks.put(StepAction.WAIT_FOR, () -> {
-      run("{\"id\": \"w\", \"action\": \"waitFor\", \"selector\": \"#late\"}");
-      assertThat(eval("document.getElementById('late').hidden")).isEqualTo(false);
-      run("{\"id\": \"p\", \"action\": \"waitFor\", \"ms\": 10}");
-    });
-    checks.put(StepAction.EXTRACT, () -> {
-      assertThat(run("{\"id\": \"t\", \"action\": \"extract\", \"selector\": \"#late\", \"output\": \"text\"}"))
-          .isEqualTo(Map.of("text", "arrived"));
-      assertThat(run("{\"id\": \"l\", \"action\": \"extract\", \"selector\": \"a\", \"attribute\": \"href\", \"all\": true, \"output\": \"links\"}"))
-          .isEqualTo(Map.of("links", List.of("/a", "/b")));
-      assertThat(run("{\"id\": \"m\", \"action\": \"extract\", \"selector\": \"li\", \"mode\": \"html\", \"output\": \"html\"}"))
-          .isEqualTo(Map.of("html", "<a href=\"/a\">A</a>"));
-    });
-    checks.put(StepAction.SCREENSHOT, () -> {
-      Map<String, Object> out = run("{\"id\": \"shot\", \"action\": \"screenshot\", \"output\": \"page\"}");
-      assertThat(out).isEqualTo(Map.of("page", "/public/v1/task-runs/" + runId + "/artifacts/shot.png"));
-      assertThat(artifactsDir.resolve(runId).resolve("shot.png")).satisfies(png -> assertThat(Files.readAllBytes(png))
-          .startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G'));
-    });
-    checks.put(StepAction.ASSERT, () -> {
-      run("{\"id\": \"a\", \"action\": \"assert\", \"selector\": \"#out\", \"textContains\": \"enter\"}");
-      run("{\"id\": \"v\", \"action\": \"assert\", \"selector\": \"#nowhere\", \"visible\": false}");
-    });
+    checks.put(
+        StepAction.FILL,
+        () -> {
+          run("{\"id\": \"f\", \"action\": \"fill\", \"selector\": \"#name\", \"value\": \"Ada\"}");
+          assertThat(eval("document.getElementById('name').value")).isEqualTo("Ada");
+        });
+    checks.put(
+        StepAction.CLICK,
+        () -> {
+          run("{\"id\": \"c\", \"action\": \"click\", \"selector\": \"#go\"}");
+          assertThat(eval("out.textContent")).isEqualTo("clicked Ada");
+        });
+    checks.put(
+        StepAction.PRESS,
+        () -> {
+          run(
+              "{\"id\": \"p\", \"action\": \"press\", \"selector\": \"#keys\", \"key\": \"Enter\"}");
+          assertThat(eval("out.textContent")).isEqualTo("enter pressed");
+        });
+    checks.put(
+        StepAction.SELECT,
+        () -> {
+          run(
+              "{\"id\": \"s\", \"action\": \"select\", \"selector\": \"#color\", \"value\": \"blue\"}");
+          assertThat(eval("document.getElementById('color').value")).isEqualTo("blue");
+        });
+    checks.put(
+        StepAction.CHECK,
+        () -> {
+          run("{\"id\": \"k\", \"action\": \"check\", \"selector\": \"#agree\"}");
+          assertThat(eval("document.getElementById('agree').checked")).isEqualTo(true);
+          run(
+              "{\"id\": \"u\", \"action\": \"check\", \"selector\": \"#agree\", \"checked\": false}");
+          assertThat(eval("document.getElementById('agree').checked")).isEqualTo(false);
+        });
+    checks.put(
+        StepAction.HOVER,
+        () -> {
+          run("{\"id\": \"h\", \"action\": \"hover\", \"selector\": \"#hoverme\"}");
+          assertThat(eval("document.getElementById('hoverme').textContent")).isEqualTo("hovered");
+        });
+    checks.put(
+        StepAction.WAIT_FOR,
+        () -> {
+          run("{\"id\": \"w\", \"action\": \"waitFor\", \"selector\": \"#late\"}");
+          assertThat(eval("document.getElementById('late').hidden")).isEqualTo(false);
+          run("{\"id\": \"p\", \"action\": \"waitFor\", \"ms\": 10}");
+        });
+    checks.put(
+        StepAction.EXTRACT,
+        () -> {
+          assertThat(
+                  run(
+                      "{\"id\": \"t\", \"action\": \"extract\", \"selector\": \"#late\", \"output\": \"text\"}"))
+              .isEqualTo(Map.of("text", "arrived"));
+          assertThat(
+                  run(
+                      "{\"id\": \"l\", \"action\": \"extract\", \"selector\": \"a\", \"attribute\": \"href\", \"all\": true, \"output\": \"links\"}"))
+              .isEqualTo(Map.of("links", List.of("/a", "/b")));
+          assertThat(
+                  run(
+                      "{\"id\": \"m\", \"action\": \"extract\", \"selector\": \"li\", \"mode\": \"html\", \"output\": \"html\"}"))
+              .isEqualTo(Map.of("html", "<a href=\"/a\">A</a>"));
+        });
+    checks.put(
+        StepAction.SCREENSHOT,
+        () -> {
+          Map<String, Object> out =
+              run("{\"id\": \"shot\", \"action\": \"screenshot\", \"output\": \"page\"}");
+          assertThat(out)
+              .isEqualTo(Map.of("page", "/public/v1/task-runs/" + runId + "/artifacts/shot.png"));
+          assertThat(artifactsDir.resolve(runId).resolve("shot.png"))
+              .satisfies(
+                  png ->
+                      assertThat(Files.readAllBytes(png))
+                          .startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G'));
+        });
+    checks.put(
+        StepAction.ASSERT,
+        () -> {
+          run(
+              "{\"id\": \"a\", \"action\": \"assert\", \"selector\": \"#out\", \"textContains\": \"enter\"}");
+          run(
+              "{\"id\": \"v\", \"action\": \"assert\", \"selector\": \"#nowhere\", \"visible\": false}");
+        });
 
-    assertThat(checks.keySet()).as("a check for every action").containsExactlyInAnyOrder(StepAction.values());
+    assertThat(checks.keySet())
+        .as("a check for every action")
+        .containsExactlyInAnyOrder(StepAction.values());
     // In the order the page needs them: fill before click, press after, the rest as declared.
-    for (StepAction action : List.of(StepAction.GOTO, StepAction.FILL, StepAction.CLICK, StepAction.PRESS,
-        StepAction.SELECT, StepAction.CHECK, StepAction.HOVER, StepAction.WAIT_FOR, StepAction.EXTRACT,
-        StepAction.SCREENSHOT, StepAction.ASSERT)) {
+    for (StepAction action :
+        List.of(
+            StepAction.GOTO,
+            StepAction.FILL,
+            StepAction.CLICK,
+            StepAction.PRESS,
+            StepAction.SELECT,
+            StepAction.CHECK,
+            StepAction.HOVER,
+            StepAction.WAIT_FOR,
+            StepAction.EXTRACT,
+            StepAction.SCREENSHOT,
+            StepAction.ASSERT)) {
       checks.get(action).run();
     }
   }
 
   @Test
   void aFailedAssertSaysWhatWasExpectedOrTheStepsOwnMessage() {
-    assertThatThrownBy(() -> run("{\"id\": \"a\", \"action\": \"assert\", \"selector\": \"#hoverme\", \"textContains\": \"gone\", \"timeoutMs\": 300}"))
+    assertThatThrownBy(
+            () ->
+                run(
+                    "{\"id\": \"a\", \"action\": \"assert\", \"selector\": \"#hoverme\", \"textContains\": \"gone\", \"timeoutMs\": 300}"))
         .isInstanceOf(StepFailedException.class)
         .hasMessage("Expected '#hoverme' to contain \"gone\", found \"hover me\"");
-    assertThatThrownBy(() -> run("{\"id\": \"a\", \"action\": \"assert\", \"selector\": \"#go\", \"visible\": false, \"timeoutMs\": 300, \"message\": \"the button stayed\"}"))
+    assertThatThrownBy(
+            () ->
+                run(
+                    "{\"id\": \"a\", \"action\": \"assert\", \"selector\": \"#go\", \"visible\": false, \"timeoutMs\": 300, \"message\": \"the button stayed\"}"))
         .isInstanceOf(StepFailedException.class)
         .hasMessage("the button stayed");
   }
 
   @Test
   void aMissingElementTimesOutWithTheSelectorInTheMessage() {
-    assertThatThrownBy(() -> run("{\"id\": \"c\", \"action\": \"click\", \"selector\": \"#nowhere\", \"timeoutMs\": 400}"))
+    assertThatThrownBy(
+            () ->
+                run(
+                    "{\"id\": \"c\", \"action\": \"click\", \"selector\": \"#nowhere\", \"timeoutMs\": 400}"))
         .isInstanceOf(StepFailedException.class)
         .hasMessage("Timed out waiting for '#nowhere' to be visible");
   }
@@ -195,7 +262,8 @@ class StepExecutorTest {
   @Test
   void navigationTheEgressPolicyRefusesNeverLeavesThePage() {
     executor = new StepExecutor(new EgressPolicy(false, false), new ArtifactStore(artifactsDir));
-    assertThatThrownBy(() -> run("{\"id\": \"g\", \"action\": \"goto\", \"url\": \"" + url() + "next\"}"))
+    assertThatThrownBy(
+            () -> run("{\"id\": \"g\", \"action\": \"goto\", \"url\": \"" + url() + "next\"}"))
         .isInstanceOf(StepFailedException.class)
         .hasMessageStartingWith("Navigation to " + url() + "next refused: ");
     assertThat(session.page.url()).isEqualTo(url());

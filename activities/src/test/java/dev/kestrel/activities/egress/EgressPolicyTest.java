@@ -14,7 +14,8 @@ class EgressPolicyTest {
       assertThat(policy.refusal("http://169.254.169.254/latest/meta-data/")).contains("metadata");
       assertThat(policy.refusal("http://169.254.10.1/")).contains("link-local");
       assertThat(policy.refusal("http://[fe80::1]/")).contains("link-local");
-      assertThat(policy.refusal("http://metadata.google.internal/computeMetadata/v1/")).contains("metadata");
+      assertThat(policy.refusal("http://metadata.google.internal/computeMetadata/v1/"))
+          .contains("metadata");
       assertThat(policy.refusal("http://100.100.100.200/")).contains("metadata");
     }
   }
@@ -42,9 +43,20 @@ class EgressPolicyTest {
   void addressesAreReadAsBrowsersReadThem() {
     for (String loopback :
         new String[] {
-          "http://0x7f000001/", "http://0177.0.0.1/", "http://2130706433/", "http://127.1/", "http://0x7f.1/",
-          "http://[::ffff:127.0.0.1]/", "http://[::ffff:7f00:1]/", "http://[::127.0.0.1]/", "http://localhost./",
-          "http://LOCALHOST/", "http://foo.localhost/", "http://foo.localhost.:8080/", "http://0.0.0.0/", "http://[::]/"
+          "http://0x7f000001/",
+          "http://0177.0.0.1/",
+          "http://2130706433/",
+          "http://127.1/",
+          "http://0x7f.1/",
+          "http://[::ffff:127.0.0.1]/",
+          "http://[::ffff:7f00:1]/",
+          "http://[::127.0.0.1]/",
+          "http://localhost./",
+          "http://LOCALHOST/",
+          "http://foo.localhost/",
+          "http://foo.localhost.:8080/",
+          "http://0.0.0.0/",
+          "http://[::]/"
         }) {
       assertThat(strict.refusal(loopback)).as(loopback).isNotNull();
     }
@@ -75,6 +87,8 @@ class EgressPolicyTest {
     // Stored URLs are judged now and again at each connection.
     assertThat(developer.refusal("https://no-such-host.invalid/hook")).isNull();
     EgressPolicy.Decision literal = developer.decide("0x7f000001", 80);
-    assertThat(literal.addresses()).extracting(java.net.InetAddress::getHostAddress).containsExactly("127.0.0.1");
+    assertThat(literal.addresses())
+        .extracting(java.net.InetAddress::getHostAddress)
+        .containsExactly("127.0.0.1");
   }
 }

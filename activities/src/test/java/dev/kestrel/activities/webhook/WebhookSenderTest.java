@@ -21,34 +21,37 @@ import org.junit.jupiter.api.Test;
 class WebhookSenderTest {
   HttpServer receiver;
   final List<String> paths = new CopyOnWriteArrayList<>();
-  final WebhookSender sender = new WebhookSender(new EgressPolicy(true, false), Duration.ofSeconds(1));
+  final WebhookSender sender =
+      new WebhookSender(new EgressPolicy(true, false), Duration.ofSeconds(1));
 
   @BeforeEach
   void startReceiver() throws Exception {
     receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     receiver.setExecutor(Executors.newCachedThreadPool());
-    receiver.createContext("/", exchange -> {
-      String path = exchange.getRequestURI().getPath();
-      paths.add(path);
-      exchange.getRequestBody().readAllBytes();
-      switch (path) {
-        case "/ok" -> exchange.sendResponseHeaders(204, -1);
-        case "/redirect" -> {
-          exchange.getResponseHeaders().add("Location", "/ok");
-          exchange.sendResponseHeaders(302, -1);
-        }
-        case "/slow" -> {
-          try {
-            Thread.sleep(3_000);
-          } catch (InterruptedException ignored) {
-            Thread.currentThread().interrupt();
+    receiver.createContext(
+        "/",
+        exchange -> {
+          String path = exchange.getRequestURI().getPath();
+          paths.add(path);
+          exchange.getRequestBody().readAllBytes();
+          switch (path) {
+            case "/ok" -> exchange.sendResponseHeaders(204, -1);
+            case "/redirect" -> {
+              exchange.getResponseHeaders().add("Location", "/ok");
+              exchange.sendResponseHeaders(302, -1);
+            }
+            case "/slow" -> {
+              try {
+                Thread.sleep(3_000);
+              } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+              }
+              exchange.sendResponseHeaders(200, -1);
+            }
+            default -> exchange.sendResponseHeaders(500, -1);
           }
-          exchange.sendResponseHeaders(200, -1);
-        }
-        default -> exchange.sendResponseHeaders(500, -1);
-      }
-      exchange.close();
-    });
+          exchange.close();
+        });
     receiver.start();
   }
 
@@ -59,13 +62,15 @@ class WebhookSenderTest {
 
   private WebhookSender.Result send(String path) {
     String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + path;
-    return sender.send(url, Map.of("content-type", "application/json"), "{}".getBytes(StandardCharsets.UTF_8));
+    return sender.send(
+        url, Map.of("content-type", "application/json"), "{}".getBytes(StandardCharsets.UTF_8));
   }
 
   @Test
   void aNameThatDoesNotResolveIsAFailedAttemptToRetryNotARefusal() {
     WebhookSender.Result result =
-        sender.send("http://no-such-host.invalid/hook", Map.of(), "{}".getBytes(StandardCharsets.UTF_8));
+        sender.send(
+            "http://no-such-host.invalid/hook", Map.of(), "{}".getBytes(StandardCharsets.UTF_8));
     assertThat(result.refused()).isFalse();
     assertThat(result.statusCode()).isNull();
     assertThat(result.error()).contains("does not resolve");
@@ -115,7 +120,8 @@ class WebhookSenderTest {
 
   @Test
   void cloudMetadataAndDisallowedRangesAreRefusedWithoutConnecting() {
-    WebhookSender.Result metadata = sender.send("http://169.254.169.254/latest/meta-data/", Map.of(), new byte[0]);
+    WebhookSender.Result metadata =
+        sender.send("http://169.254.169.254/latest/meta-data/", Map.of(), new byte[0]);
     assertThat(metadata.refused()).isTrue();
     assertThat(metadata.error()).contains("169.254.169.254").contains("always refused");
 

@@ -13,13 +13,15 @@ class WebhookSignerTest {
   @Test
   void signsWithTheDefaultPepper() {
     assertThat(WebhookSigner.signatureHeader("wh_ab12_XYZ", null, T, BODY))
-        .isEqualTo("t=" + T + ",v1=e7cdac770d79452cbb7cb65e1952535e298d8a48c0f1313d02eb34a1a45f3a5a");
+        .isEqualTo(
+            "t=" + T + ",v1=e7cdac770d79452cbb7cb65e1952535e298d8a48c0f1313d02eb34a1a45f3a5a");
   }
 
   @Test
   void signsWithAnOrganizationsPepper() {
     assertThat(WebhookSigner.signatureHeader("wh_ab12_XYZ", "org-pepper", T, BODY))
-        .isEqualTo("t=" + T + ",v1=df18c6f91e220c2ff30c1cf1a1f7a93b3e5434ca73efd2101164de67d320d4e9");
+        .isEqualTo(
+            "t=" + T + ",v1=df18c6f91e220c2ff30c1cf1a1f7a93b3e5434ca73efd2101164de67d320d4e9");
   }
 
   @Test

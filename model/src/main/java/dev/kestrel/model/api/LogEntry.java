@@ -5,4 +5,5 @@ import dev.kestrel.model.LogLevel;
 
 /** One entry of a run's log; {@code nodeId} is the id of the step that produced it. */
 @JsonInclude(JsonInclude.Include.ALWAYS)
-public record LogEntry(String id, String timestamp, LogLevel level, String message, String nodeId) {}
+public record LogEntry(
+    String id, String timestamp, LogLevel level, String message, String nodeId) {}

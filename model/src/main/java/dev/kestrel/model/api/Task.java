@@ -26,9 +26,11 @@ public record Task(
 
   public static final String READY = "READY";
   public static final String DRAFT = "DRAFT";
+
   /**
    * Komos's five task statuses (SPEC 6), which its clients offer as a filter. Kestrel assigns only
    * DRAFT and READY; a filter on the other three finds no task.
    */
-  public static final java.util.List<String> STATUSES = java.util.List.of(DRAFT, "PROCESSING", "NEEDS_REVIEW", READY, "ERROR");
+  public static final java.util.List<String> STATUSES =
+      java.util.List.of(DRAFT, "PROCESSING", "NEEDS_REVIEW", READY, "ERROR");
 }

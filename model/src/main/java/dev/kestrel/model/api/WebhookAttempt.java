@@ -5,8 +5,8 @@ import dev.kestrel.model.WebhookEvent;
 
 /**
  * One attempt to deliver an event to an endpoint (extension). {@code deliveryId} is the same on
- * every attempt of one delivery; {@code statusCode} is null when no response came, and then
- * {@code error} says why.
+ * every attempt of one delivery; {@code statusCode} is null when no response came, and then {@code
+ * error} says why.
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record WebhookAttempt(

@@ -1,9 +1,9 @@
 package dev.kestrel.server.auth;
 
-import dev.kestrel.store.ApiKeys;
-import dev.kestrel.store.records.Organization;
-import dev.kestrel.store.db.ApiKeyDao;
 import dev.kestrel.server.errors.ErrorMappers;
+import dev.kestrel.store.ApiKeys;
+import dev.kestrel.store.db.ApiKeyDao;
+import dev.kestrel.store.records.Organization;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -48,7 +48,8 @@ public class ApiKeyAuthFilter implements ContainerRequestFilter {
       return;
     }
     Organization org = owner.get().organization();
-    boolean secure = request.getSecurityContext() != null && request.getSecurityContext().isSecure();
+    boolean secure =
+        request.getSecurityContext() != null && request.getSecurityContext().isSecure();
     request.setSecurityContext(
         new SecurityContext() {
           @Override

@@ -23,7 +23,10 @@ public class OrganizationRateLimit implements ContainerRequestFilter {
   private record RateBucket(int perSecond, Bucket bucket) {}
 
   private final Cache<String, RateBucket> buckets =
-      CacheBuilder.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).maximumSize(100_000).build();
+      CacheBuilder.newBuilder()
+          .expireAfterAccess(Duration.ofMinutes(10))
+          .maximumSize(100_000)
+          .build();
   private final int perSecond;
 
   public OrganizationRateLimit(int perSecond) {

@@ -11,10 +11,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes the files of runs that ended longer ago than the retention period
- * ({@code artifacts.retentionDays}), at start and then every {@code artifacts.cleanupIntervalMinutes}.
- * A run still PENDING or RUNNING keeps its files whatever their age; a folder whose run the store
- * does not know (deleted by hand, another installation's) goes once it has been untouched that long.
+ * Deletes the files of runs that ended longer ago than the retention period ({@code
+ * artifacts.retentionDays}), at start and then every {@code artifacts.cleanupIntervalMinutes}. A
+ * run still PENDING or RUNNING keeps its files whatever their age; a folder whose run the store
+ * does not know (deleted by hand, another installation's) goes once it has been untouched that
+ * long.
  */
 public final class ArtifactRetention {
   private static final Logger LOG = LoggerFactory.getLogger(ArtifactRetention.class);
@@ -24,7 +25,8 @@ public final class ArtifactRetention {
   private final Duration retention;
   private final Duration interval;
 
-  public ArtifactRetention(ArtifactStore artifacts, RunDao runs, Duration retention, Duration interval) {
+  public ArtifactRetention(
+      ArtifactStore artifacts, RunDao runs, Duration retention, Duration interval) {
     this.artifacts = artifacts;
     this.runs = runs;
     this.retention = retention;
@@ -39,7 +41,9 @@ public final class ArtifactRetention {
       Optional<RunRecord> run = runs.findById(runId);
       boolean expired =
           run.isPresent()
-              ? run.get().status().isTerminal() && run.get().finishedAt() != null && run.get().finishedAt() < before
+              ? run.get().status().isTerminal()
+                  && run.get().finishedAt() != null
+                  && run.get().finishedAt() < before
               : artifacts.lastModified(runId) < before;
       if (expired) {
         artifacts.deleteRun(runId);
@@ -58,10 +62,16 @@ public final class ArtifactRetention {
     try {
       int deleted = sweep(System.currentTimeMillis());
       if (deleted > 0) {
-        LOG.info("Deleted the files of {} runs that ended more than {} days ago", deleted, retention.toDays());
+        LOG.info(
+            "Deleted the files of {} runs that ended more than {} days ago",
+            deleted,
+            retention.toDays());
       }
     } catch (RuntimeException e) {
-      LOG.warn("Artifact retention sweep failed; trying again in {} min: {}", interval.toMinutes(), e.toString());
+      LOG.warn(
+          "Artifact retention sweep failed; trying again in {} min: {}",
+          interval.toMinutes(),
+          e.toString());
     }
   }
 }

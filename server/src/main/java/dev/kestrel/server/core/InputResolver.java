@@ -36,12 +36,18 @@ public final class InputResolver {
         List<Object> at = Problems.at(loc, field.getKey());
         InputSpec spec = specs.get(field.getKey());
         if (spec == null) {
-          problems.add(at, "undeclared_input", "input '" + field.getKey() + "' is not declared by the task");
+          problems.add(
+              at, "undeclared_input", "input '" + field.getKey() + "' is not declared by the task");
         } else if (!typeMatches(spec.type(), field.getValue())) {
           problems.add(
               at,
               "type_error",
-              "input '" + field.getKey() + "' must be of type " + spec.type() + ", got " + jsonType(field.getValue()));
+              "input '"
+                  + field.getKey()
+                  + "' must be of type "
+                  + spec.type()
+                  + ", got "
+                  + jsonType(field.getValue()));
         } else {
           effective.put(field.getKey(), toJava(field.getValue()));
         }
@@ -49,7 +55,9 @@ public final class InputResolver {
     }
     specs.forEach(
         (name, spec) -> {
-          if (spec.mustBeGiven() && !effective.containsKey(name) && (given == null || !given.has(name))) {
+          if (spec.mustBeGiven()
+              && !effective.containsKey(name)
+              && (given == null || !given.has(name))) {
             problems.add(Problems.at(loc, name), "missing", "input '" + name + "' is required");
           }
         });

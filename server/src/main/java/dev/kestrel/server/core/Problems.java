@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Collects validation problems in FastAPI's list shape: {@code [{"loc": [...], "msg": ..., "type": ...}]},
- * so that one 400 names every problem and the key each is about.
+ * Collects validation problems in FastAPI's list shape: {@code [{"loc": [...], "msg": ..., "type":
+ * ...}]}, so that one 400 names every problem and the key each is about.
  */
 public final class Problems {
   private final List<Map<String, Object>> items = new ArrayList<>();

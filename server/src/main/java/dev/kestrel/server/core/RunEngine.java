@@ -2,7 +2,9 @@ package dev.kestrel.server.core;
 
 import dev.kestrel.workflows.RunInput;
 
-/** What the run lifecycle needs of the workflow engine: one workflow per run, keyed by the run id. */
+/**
+ * What the run lifecycle needs of the workflow engine: one workflow per run, keyed by the run id.
+ */
 public interface RunEngine {
 
   /** Starts the run's workflow; a second start of the same run is a no-op. */

@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RunReconciler {
   private static final Logger LOG = LoggerFactory.getLogger(RunReconciler.class);
+
   /** Younger runs may still be in the hands of the request that accepted them. */
   private static final long GRACE_MILLIS = 10_000;
 

@@ -40,8 +40,12 @@ public final class RunRecovery {
           continue;
         }
         if (run.input() == null) {
-          String why = "The workflow engine lost this run and its input was not kept, so it cannot run again";
-          if (runs.fail(run.runId(), new RunError(RunError.ENGINE_LOST, why, null), System.currentTimeMillis())) {
+          String why =
+              "The workflow engine lost this run and its input was not kept, so it cannot run again";
+          if (runs.fail(
+              run.runId(),
+              new RunError(RunError.ENGINE_LOST, why, null),
+              System.currentTimeMillis())) {
             logs.append(run.runId(), LogLevel.ERROR, why, null);
           }
           continue;

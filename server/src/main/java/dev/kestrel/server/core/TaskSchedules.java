@@ -4,10 +4,9 @@ import dev.kestrel.model.ScheduleSpec;
 import dev.kestrel.store.records.TaskRecord;
 
 /**
- * A task's schedule on the engine (one Temporal Schedule per task). The store holds the task;
- * the engine follows it: every save of a task makes its schedule match, and each firing reads the
- * task as it is then, so a save that reached only one of them is put right by the next save or
- * firing.
+ * A task's schedule on the engine (one Temporal Schedule per task). The store holds the task; the
+ * engine follows it: every save of a task makes its schedule match, and each firing reads the task
+ * as it is then, so a save that reached only one of them is put right by the next save or firing.
  */
 public interface TaskSchedules {
 

@@ -1,6 +1,8 @@
 package dev.kestrel.server.core;
 
-/** The organization used its runs for the month ({@code monthlyRunLimit}); times are ISO instants. */
+/**
+ * The organization used its runs for the month ({@code monthlyRunLimit}); times are ISO instants.
+ */
 public final class UsageLimitExceeded extends RuntimeException {
   private final int limit;
   private final long used;

@@ -14,23 +14,27 @@ public final class Engine {
   private Engine() {}
 
   /**
-   * Starts the engine for this process: connected (or running; a LOCAL one only by the
-   * {@code server} command), its namespace and search attributes checked, closed with the process
-   * (a LOCAL dev server last of all, as it was started first), and watched by a health check that
-   * names the mode.
+   * Starts the engine for this process: connected (or running; a LOCAL one only by the {@code
+   * server} command), its namespace and search attributes checked, closed with the process (a LOCAL
+   * dev server last of all, as it was started first), and watched by a health check that names the
+   * mode.
    */
-  public static TemporalEngine install(KestrelConfiguration config, Environment env, Scope metricsScope) {
+  public static TemporalEngine install(
+      KestrelConfiguration config, Environment env, Scope metricsScope) {
     TemporalSettings settings = config.temporal();
-    TemporalEngine engine = TemporalEngine.start(settings, config.dataDir(), config.apiEnabled(), metricsScope);
-    env.lifecycle().manage(
-        new Managed() {
-          @Override
-          public void stop() {
-            engine.close();
-          }
-        });
+    TemporalEngine engine =
+        TemporalEngine.start(settings, config.dataDir(), config.apiEnabled(), metricsScope);
+    env.lifecycle()
+        .manage(
+            new Managed() {
+              @Override
+              public void stop() {
+                engine.close();
+              }
+            });
     EngineSetup.ensure(engine.apiClient().getWorkflowServiceStubs(), settings.namespace());
-    env.healthChecks().register("temporal", new TemporalHealthCheck(engine.apiClient(), engine::describe));
+    env.healthChecks()
+        .register("temporal", new TemporalHealthCheck(engine.apiClient(), engine::describe));
     return engine;
   }
 

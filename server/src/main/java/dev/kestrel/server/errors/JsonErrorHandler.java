@@ -28,7 +28,10 @@ public final class JsonErrorHandler extends ErrorHandler {
       response.setStatus(status);
     }
     String reason = HttpStatus.getMessage(status);
-    String code = status == 500 || reason == null ? "internal_error" : reason.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
+    String code =
+        status == 500 || reason == null
+            ? "internal_error"
+            : reason.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
     byte[] body = ("{\"detail\":\"" + code + "\"}").getBytes(StandardCharsets.UTF_8);

@@ -8,7 +8,9 @@ import java.util.function.Supplier;
 public class BrowserHealthCheck extends HealthCheck {
   private final Supplier<BrowserPool> pool;
 
-  /** {@code pool} is asked on every check: the worker's pool may be replaced while the process runs. */
+  /**
+   * {@code pool} is asked on every check: the worker's pool may be replaced while the process runs.
+   */
   public BrowserHealthCheck(Supplier<BrowserPool> pool) {
     this.pool = pool;
   }
@@ -20,9 +22,12 @@ public class BrowserHealthCheck extends HealthCheck {
       current.probe();
     } catch (Exception e) {
       return Result.unhealthy(
-          "Chromium at " + current.settings().chromiumPath() + " cannot open a page (worker.chromiumPath; on Debian `apt-get install chromium`): "
+          "Chromium at "
+              + current.settings().chromiumPath()
+              + " cannot open a page (worker.chromiumPath; on Debian `apt-get install chromium`): "
               + HealthMessages.oneLine(e));
     }
-    return Result.healthy("worker " + current.workerId() + ", " + current.openSessions() + " sessions open");
+    return Result.healthy(
+        "worker " + current.workerId() + ", " + current.openSessions() + " sessions open");
   }
 }

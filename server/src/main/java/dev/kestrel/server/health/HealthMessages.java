@@ -9,7 +9,8 @@ final class HealthMessages {
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    String message =
+        root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     String first = message.strip().lines().findFirst().orElse(root.getClass().getSimpleName());
     return first.length() > 300 ? first.substring(0, 300) + "…" : first;
   }

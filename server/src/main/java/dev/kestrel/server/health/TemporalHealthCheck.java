@@ -6,7 +6,10 @@ import io.temporal.client.WorkflowClient;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-/** The workflow engine answers; the message names its mode, where it is, and a managed server's state. */
+/**
+ * The workflow engine answers; the message names its mode, where it is, and a managed server's
+ * state.
+ */
 public class TemporalHealthCheck extends HealthCheck {
   private final WorkflowClient client;
   private final Supplier<String> description;
@@ -19,13 +22,15 @@ public class TemporalHealthCheck extends HealthCheck {
   @Override
   protected Result check() {
     try {
-      client.getWorkflowServiceStubs()
+      client
+          .getWorkflowServiceStubs()
           .blockingStub()
           .withDeadlineAfter(5, TimeUnit.SECONDS)
           .getSystemInfo(GetSystemInfoRequest.getDefaultInstance());
       return Result.healthy(description.get());
     } catch (RuntimeException e) {
-      return Result.unhealthy(description.get() + ": not answering (" + HealthMessages.oneLine(e) + ")");
+      return Result.unhealthy(
+          description.get() + ": not answering (" + HealthMessages.oneLine(e) + ")");
     }
   }
 }

@@ -26,15 +26,21 @@ public class WebhookBacklogHealthCheck extends HealthCheck {
     try {
       backlog = webhooks.backlog(maxAttempts);
     } catch (RuntimeException e) {
-      return Result.unhealthy("webhook backlog unknown: the database is not answering (" + HealthMessages.oneLine(e) + ")");
+      return Result.unhealthy(
+          "webhook backlog unknown: the database is not answering ("
+              + HealthMessages.oneLine(e)
+              + ")");
     }
     if (backlog.count() == 0) {
       return Result.healthy("no webhook delivery waiting");
     }
-    Duration age = Duration.ofMillis(Math.max(0, System.currentTimeMillis() - backlog.oldestCreatedAtMillis()));
+    Duration age =
+        Duration.ofMillis(
+            Math.max(0, System.currentTimeMillis() - backlog.oldestCreatedAtMillis()));
     String said = backlog.count() + " webhook deliveries waiting, the oldest for " + minutes(age);
     if (age.compareTo(stale) > 0) {
-      return Result.unhealthy(said + ", longer than their retries take: is a worker running and reaching the engine?");
+      return Result.unhealthy(
+          said + ", longer than their retries take: is a worker running and reaching the engine?");
     }
     return Result.healthy(said);
   }

@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
 
 /**
  * Counts the API's refusals that mean "not now" rather than "wrong": 402 (monthly limit), 429 (fair
- * share) and 503 (engine unreachable, live view unavailable), by status and code:
- * {@code kestrel_api_refusals_total{status, code}}.
+ * share) and 503 (engine unreachable, live view unavailable), by status and code: {@code
+ * kestrel_api_refusals_total{status, code}}.
  */
 public final class RefusalMetrics implements ContainerResponseFilter {
   /** Our codes are short snake_case words; anything else is folded, so the label stays bounded. */

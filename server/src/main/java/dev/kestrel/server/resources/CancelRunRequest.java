@@ -11,7 +11,11 @@ public record CancelRunRequest(String reason) {
     body.allowOnly(FIELDS);
     String reason =
         body.optionalString(
-            "reason", 0, MAX_REASON, "value_error", "reason must be a string of at most " + MAX_REASON + " characters");
+            "reason",
+            0,
+            MAX_REASON,
+            "value_error",
+            "reason must be a string of at most " + MAX_REASON + " characters");
     body.throwIfAny();
     return new CancelRunRequest(reason);
   }

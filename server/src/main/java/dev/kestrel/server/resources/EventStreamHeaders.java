@@ -13,7 +13,8 @@ import jakarta.ws.rs.core.MediaType;
 public class EventStreamHeaders implements ContainerResponseFilter {
   @Override
   public void filter(ContainerRequestContext request, ContainerResponseContext response) {
-    if (response.getMediaType() != null && MediaType.SERVER_SENT_EVENTS_TYPE.isCompatible(response.getMediaType())) {
+    if (response.getMediaType() != null
+        && MediaType.SERVER_SENT_EVENTS_TYPE.isCompatible(response.getMediaType())) {
       response.getHeaders().putSingle("Cache-Control", "no-cache");
       response.getHeaders().putSingle("X-Accel-Buffering", "no");
     }

@@ -17,9 +17,9 @@ import java.util.Set;
 
 /**
  * Reads one JSON object of a request body (or an object inside it) into typed values, adding a
- * problem under the field's location for everything wrong, so that one 400 names all of it.
- * Request bodies are read here rather than bound by Jersey, so that every malformed body gets the
- * same answers: {@code invalid_json}, or the list of problems.
+ * problem under the field's location for everything wrong, so that one 400 names all of it. Request
+ * bodies are read here rather than bound by Jersey, so that every malformed body gets the same
+ * answers: {@code invalid_json}, or the list of problems.
  */
 public final class JsonObjectReader {
   /**
@@ -45,8 +45,10 @@ public final class JsonObjectReader {
    */
   public static ObjectMapper strict(ObjectMapper base) {
     ObjectMapper strict = base.copy();
-    strict.getFactory()
-        .setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build());
+    strict
+        .getFactory()
+        .setStreamReadConstraints(
+            StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build());
     strict.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     return strict;
   }
@@ -67,10 +69,12 @@ public final class JsonObjectReader {
     try {
       node = mapper.readTree(body);
     } catch (StreamConstraintsException e) {
-      throw Problems.single(loc, "value_error", "the body nests deeper than " + MAX_NESTING_DEPTH + " levels");
+      throw Problems.single(
+          loc, "value_error", "the body nests deeper than " + MAX_NESTING_DEPTH + " levels");
     } catch (JsonParseException e) {
       if (e.getOriginalMessage().startsWith("Duplicate field")) {
-        throw Problems.single(loc, "value_error", "a key appears twice in one object: " + e.getOriginalMessage());
+        throw Problems.single(
+            loc, "value_error", "a key appears twice in one object: " + e.getOriginalMessage());
       }
       throw new InvalidRequest("invalid_json");
     } catch (IOException e) {
@@ -141,7 +145,10 @@ public final class JsonObjectReader {
     }
     JsonNode value = node.get(field);
     if (!value.isTextual() || value.asText().isBlank() || value.asText().length() > max) {
-      problems.add(at(field), "type_error", field + " must be a non-empty string of at most " + max + " characters");
+      problems.add(
+          at(field),
+          "type_error",
+          field + " must be a non-empty string of at most " + max + " characters");
       return null;
     }
     return value.asText();
@@ -149,7 +156,8 @@ public final class JsonObjectReader {
 
   /** A string of at most {@code max} characters, or null when absent. */
   public String optionalString(String field, int max) {
-    return optionalString(field, 0, max, "type_error", field + " must be a string of at most " + max + " characters");
+    return optionalString(
+        field, 0, max, "type_error", field + " must be a string of at most " + max + " characters");
   }
 
   /**
@@ -174,8 +182,12 @@ public final class JsonObjectReader {
       return null;
     }
     JsonNode value = node.get(field);
-    if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < min || value.intValue() > max) {
-      problems.add(at(field), "value_error", field + " must be a whole number from " + min + " to " + max);
+    if (!value.isIntegralNumber()
+        || !value.canConvertToInt()
+        || value.intValue() < min
+        || value.intValue() > max) {
+      problems.add(
+          at(field), "value_error", field + " must be a whole number from " + min + " to " + max);
       return null;
     }
     return value.intValue();

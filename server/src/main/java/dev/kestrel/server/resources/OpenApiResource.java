@@ -14,8 +14,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The OpenAPI 3.1 document of the public API (SPEC 5), without authentication: what client
- * generators, gateways and Postman start from. It is written by hand in {@value #RESOURCE} and
- * kept true by the integration tests, which validate every answer they get against it.
+ * generators, gateways and Postman start from. It is written by hand in {@value #RESOURCE} and kept
+ * true by the integration tests, which validate every answer they get against it.
  */
 @Path("/public/v1")
 public class OpenApiResource {

@@ -20,6 +20,8 @@ final class QueryParams {
       // Falls through to the 400.
     }
     throw Problems.single(
-        List.of("query", name), "value_error", name + " must be a whole number from " + min + " to " + max);
+        List.of("query", name),
+        "value_error",
+        name + " must be a whole number from " + min + " to " + max);
   }
 }

@@ -1,7 +1,7 @@
 package dev.kestrel.server.resources;
 
-import dev.kestrel.model.TraceMode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kestrel.model.TraceMode;
 import java.util.Set;
 
 /**
@@ -16,7 +16,11 @@ public record QueueRunRequest(ObjectNode inputs, String clientRequestId, TraceMo
     ObjectNode inputs = body.optionalObject("inputs", "inputs must be an object");
     String clientRequestId =
         body.optionalString(
-            "clientRequestId", 1, 255, "value_error", "clientRequestId must be a string of 1 to 255 characters");
+            "clientRequestId",
+            1,
+            255,
+            "value_error",
+            "clientRequestId must be a string of 1 to 255 characters");
     TraceMode trace = TaskReader.trace(body);
     body.throwIfAny();
     return new QueueRunRequest(inputs, clientRequestId, trace);

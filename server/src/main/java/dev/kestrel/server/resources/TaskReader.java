@@ -11,8 +11,8 @@ import dev.kestrel.model.ScheduleSpec;
 import dev.kestrel.model.StepAction;
 import dev.kestrel.model.StepField;
 import dev.kestrel.model.StepSpec;
-import dev.kestrel.model.TraceMode;
 import dev.kestrel.model.TaskDefinition;
+import dev.kestrel.model.TraceMode;
 import dev.kestrel.model.api.Task;
 import dev.kestrel.server.core.InputResolver;
 import dev.kestrel.server.core.Problems;
@@ -32,23 +32,56 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-/** Reads the body of {@code POST /tasks} and {@code PUT /tasks/{id}} (SPEC 6), naming every problem in one answer. */
+/**
+ * Reads the body of {@code POST /tasks} and {@code PUT /tasks/{id}} (SPEC 6), naming every problem
+ * in one answer.
+ */
 public final class TaskReader {
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_\\-]{0,63}");
   private static final Pattern STEP_ID = Pattern.compile("[A-Za-z0-9_\\-]{1,64}");
-  private static final Set<String> INPUT_TYPES = Set.of("string", "number", "boolean", "object", "array");
+  private static final Set<String> INPUT_TYPES =
+      Set.of("string", "number", "boolean", "object", "array");
+
   /** What a client sends, plus what a Task carries that it may send back unchanged (ignored). */
   private static final Set<String> TOP_LEVEL =
-      Set.of("name", "description", "inputs", "steps", "timeoutSeconds", "schedule", "status", "trace",
-          "id", "version", "createdAt", "updatedAt");
-  private static final Set<String> INPUT_FIELDS = Set.of("type", "required", "default", "description");
+      Set.of(
+          "name",
+          "description",
+          "inputs",
+          "steps",
+          "timeoutSeconds",
+          "schedule",
+          "status",
+          "trace",
+          "id",
+          "version",
+          "createdAt",
+          "updatedAt");
+
+  private static final Set<String> INPUT_FIELDS =
+      Set.of("type", "required", "default", "description");
+
   /** nextRunAt and lastRunAt are read-only: accepted (a task read and sent back) and ignored. */
   private static final Set<String> SCHEDULE_FIELDS =
-      Set.of("cron", "timezone", "inputs", "overlap", "catchupWindowSeconds", "paused", "note", "nextRunAt", "lastRunAt");
+      Set.of(
+          "cron",
+          "timezone",
+          "inputs",
+          "overlap",
+          "catchupWindowSeconds",
+          "paused",
+          "note",
+          "nextRunAt",
+          "lastRunAt");
+
   /** Up to a day: catching up on more after an outage would flood the workers with stale runs. */
   static final int MAX_CATCHUP_WINDOW_SECONDS = 24 * 3600;
+
   private static final String ACTION_NAMES =
-      Arrays.stream(StepAction.values()).map(StepAction::wireName).sorted().collect(Collectors.joining(", "));
+      Arrays.stream(StepAction.values())
+          .map(StepAction::wireName)
+          .sorted()
+          .collect(Collectors.joining(", "));
   private static final int MAX_STRING = 10_000;
   private static final long MAX_STEP_TIMEOUT_MS = 3_600_000;
   private static final CronParser CRON =
@@ -90,7 +123,12 @@ public final class TaskReader {
     body.throwIfAny();
     return new TaskRequest(
         new TaskDefinition(
-            name, description, declared, steps, timeout == null ? TaskDefinition.DEFAULT_TIMEOUT_SECONDS : timeout, schedule,
+            name,
+            description,
+            declared,
+            steps,
+            timeout == null ? TaskDefinition.DEFAULT_TIMEOUT_SECONDS : timeout,
+            schedule,
             trace),
         status == null ? Task.READY : status);
   }
@@ -101,15 +139,19 @@ public final class TaskReader {
     if (mode == null) {
       return null;
     }
-    return TraceMode.find(mode).orElseGet(() -> {
-      body.problems().add(body.at("trace"), "enum", "trace must be off, on-failure or always");
-      return null;
-    });
+    return TraceMode.find(mode)
+        .orElseGet(
+            () -> {
+              body.problems()
+                  .add(body.at("trace"), "enum", "trace must be off, on-failure or always");
+              return null;
+            });
   }
 
   private Map<String, InputSpec> inputSpecs(JsonObjectReader body) {
     Map<String, InputSpec> declared = new LinkedHashMap<>();
-    ObjectNode node = body.optionalObject("inputs", "inputs must be an object of input declarations");
+    ObjectNode node =
+        body.optionalObject("inputs", "inputs must be an object of input declarations");
     if (node == null) {
       return declared;
     }
@@ -119,16 +161,22 @@ public final class TaskReader {
       Map.Entry<String, JsonNode> field = it.next();
       List<Object> at = all.at(field.getKey());
       if (!NAME.matcher(field.getKey()).matches()) {
-        problems.add(at, "value_error", "input names are letters, digits, '_' and '-', starting with a letter or '_'");
+        problems.add(
+            at,
+            "value_error",
+            "input names are letters, digits, '_' and '-', starting with a letter or '_'");
       }
       if (!field.getValue().isObject()) {
-        problems.add(at, "type_error", "an input declaration must be an object like {\"type\": \"string\"}");
+        problems.add(
+            at, "type_error", "an input declaration must be an object like {\"type\": \"string\"}");
         continue;
       }
-      JsonObjectReader spec = all.object(field.getKey(), (ObjectNode) field.getValue()).allowOnly(INPUT_FIELDS);
+      JsonObjectReader spec =
+          all.object(field.getKey(), (ObjectNode) field.getValue()).allowOnly(INPUT_FIELDS);
       JsonNode type = spec.get("type");
       if (type == null || !type.isTextual() || !INPUT_TYPES.contains(type.asText())) {
-        problems.add(spec.at("type"), "enum", "type must be one of string, number, boolean, object, array");
+        problems.add(
+            spec.at("type"), "enum", "type must be one of string, number, boolean, object, array");
         continue;
       }
       JsonNode required = spec.get("required");
@@ -139,7 +187,8 @@ public final class TaskReader {
       Object defaultJava = null;
       if (defaultValue != null) {
         if (!InputResolver.typeMatches(type.asText(), defaultValue)) {
-          problems.add(spec.at("default"), "type_error", "default must be of type " + type.asText());
+          problems.add(
+              spec.at("default"), "type_error", "default must be of type " + type.asText());
         } else {
           defaultJava = inputs.toJava(defaultValue);
         }
@@ -147,7 +196,11 @@ public final class TaskReader {
       String description = spec.optionalString("description", 2_000);
       declared.put(
           field.getKey(),
-          new InputSpec(type.asText(), required != null && required.asBoolean(false), defaultJava, description));
+          new InputSpec(
+              type.asText(),
+              required != null && required.asBoolean(false),
+              defaultJava,
+              description));
     }
     return declared;
   }
@@ -193,29 +246,40 @@ public final class TaskReader {
     return steps;
   }
 
-  private StepSpec step(JsonObjectReader step, Map<String, InputSpec> declared, Set<String> outputsSoFar) {
+  private StepSpec step(
+      JsonObjectReader step, Map<String, InputSpec> declared, Set<String> outputsSoFar) {
     Problems problems = step.problems();
     int before = problems.size();
     JsonNode actionNode = step.node().get("action");
     Optional<StepAction> found =
-        actionNode != null && actionNode.isTextual() ? StepAction.find(actionNode.asText()) : Optional.empty();
+        actionNode != null && actionNode.isTextual()
+            ? StepAction.find(actionNode.asText())
+            : Optional.empty();
     if (found.isEmpty()) {
       problems.add(
           step.at("action"),
           "enum",
-          "action " + (actionNode == null ? "is missing" : actionNode + " is unknown") + "; it must be one of "
+          "action "
+              + (actionNode == null ? "is missing" : actionNode + " is unknown")
+              + "; it must be one of "
               + ACTION_NAMES);
     }
     JsonNode id = step.node().get("id");
     if (id == null || !id.isTextual() || !STEP_ID.matcher(id.asText()).matches()) {
-      problems.add(step.at("id"), "value_error", "every step needs an id of 1 to 64 letters, digits, '_' or '-'");
+      problems.add(
+          step.at("id"),
+          "value_error",
+          "every step needs an id of 1 to 64 letters, digits, '_' or '-'");
     }
     for (Iterator<Map.Entry<String, JsonNode>> it = step.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> entry = it.next();
       Optional<StepField> field = StepField.find(entry.getKey());
       List<Object> fieldLoc = step.at(entry.getKey());
       if (found.isPresent() && (field.isEmpty() || !found.get().takes(field.get()))) {
-        problems.add(fieldLoc, "extra_forbidden", "'" + entry.getKey() + "' is not a field of action " + found.get());
+        problems.add(
+            fieldLoc,
+            "extra_forbidden",
+            "'" + entry.getKey() + "' is not a field of action " + found.get());
         continue;
       }
       if (field.isEmpty() || entry.getValue().isNull()) {
@@ -227,20 +291,25 @@ public final class TaskReader {
       StepAction action = found.get();
       for (StepField required : action.required()) {
         if (!step.has(required.wireName())) {
-          problems.add(step.at(required.wireName()), "missing", action + " needs '" + required.wireName() + "'");
+          problems.add(
+              step.at(required.wireName()),
+              "missing",
+              action + " needs '" + required.wireName() + "'");
         }
       }
       checkActionRules(action, step);
       for (StepField templated : action.templated()) {
         JsonNode value = step.get(templated.wireName());
         if (value != null && value.isTextual()) {
-          checkTemplates(value.asText(), step.at(templated.wireName()), declared, outputsSoFar, problems);
+          checkTemplates(
+              value.asText(), step.at(templated.wireName()), declared, outputsSoFar, problems);
         }
       }
     }
     JsonNode output = step.get("output");
     if (output != null && output.isTextual() && !NAME.matcher(output.asText()).matches()) {
-      problems.add(step.at("output"), "value_error", "output names are letters, digits, '_' and '-'");
+      problems.add(
+          step.at("output"), "value_error", "output names are letters, digits, '_' and '-'");
     }
     if (problems.size() > before) {
       return null;
@@ -248,12 +317,14 @@ public final class TaskReader {
     return mapper.convertValue(step.node(), StepSpec.class);
   }
 
-  private static void checkType(StepField field, JsonNode value, List<Object> at, Problems problems) {
+  private static void checkType(
+      StepField field, JsonNode value, List<Object> at, Problems problems) {
     String key = field.wireName();
     switch (field.type()) {
       case STRING -> {
         if (!value.isTextual() || value.asText().length() > MAX_STRING) {
-          problems.add(at, "type_error", key + " must be a string of at most " + MAX_STRING + " characters");
+          problems.add(
+              at, "type_error", key + " must be a string of at most " + MAX_STRING + " characters");
         }
       }
       case BOOLEAN -> {
@@ -262,8 +333,13 @@ public final class TaskReader {
         }
       }
       case MILLISECONDS -> {
-        if (!value.isIntegralNumber() || value.asLong() < 0 || value.asLong() > MAX_STEP_TIMEOUT_MS) {
-          problems.add(at, "type_error", key + " must be a whole number of milliseconds up to " + MAX_STEP_TIMEOUT_MS);
+        if (!value.isIntegralNumber()
+            || value.asLong() < 0
+            || value.asLong() > MAX_STEP_TIMEOUT_MS) {
+          problems.add(
+              at,
+              "type_error",
+              key + " must be a whole number of milliseconds up to " + MAX_STEP_TIMEOUT_MS);
         }
       }
     }
@@ -281,8 +357,10 @@ public final class TaskReader {
           problems.add(step.at("state"), "value_error", "'state' goes with 'selector'");
         }
         if (step.has("state")
-            && !Set.of("visible", "hidden", "attached", "detached").contains(step.get("state").asText())) {
-          problems.add(step.at("state"), "enum", "state must be visible, hidden, attached or detached");
+            && !Set.of("visible", "hidden", "attached", "detached")
+                .contains(step.get("state").asText())) {
+          problems.add(
+              step.at("state"), "enum", "state must be visible, hidden, attached or detached");
         }
       }
       case EXTRACT -> {
@@ -305,21 +383,29 @@ public final class TaskReader {
   }
 
   private static void checkTemplates(
-      String text, List<Object> at, Map<String, InputSpec> declared, Set<String> outputsSoFar, Problems problems) {
+      String text,
+      List<Object> at,
+      Map<String, InputSpec> declared,
+      Set<String> outputsSoFar,
+      Problems problems) {
     Matcher m = Templates.PLACEHOLDER.matcher(text);
     while (m.find()) {
       String name = m.group(2);
       if (m.group(1).equals("inputs") && !declared.containsKey(name)) {
-        problems.add(at, "value_error", "{{inputs." + name + "}} names an input the task does not declare");
+        problems.add(
+            at, "value_error", "{{inputs." + name + "}} names an input the task does not declare");
       }
       if (m.group(1).equals("outputs") && !outputsSoFar.contains(name)) {
-        problems.add(at, "value_error", "{{outputs." + name + "}} names no output of an earlier step");
+        problems.add(
+            at, "value_error", "{{outputs." + name + "}} names no output of an earlier step");
       }
     }
   }
 
   private ScheduleSpec schedule(JsonObjectReader body, Map<String, InputSpec> declared) {
-    ObjectNode node = body.optionalObject("schedule", "schedule must be null or an object {cron, timezone, inputs}");
+    ObjectNode node =
+        body.optionalObject(
+            "schedule", "schedule must be null or an object {cron, timezone, inputs}");
     if (node == null) {
       return null;
     }
@@ -330,7 +416,10 @@ public final class TaskReader {
       try {
         CRON.parse(cron).validate();
       } catch (IllegalArgumentException e) {
-        problems.add(schedule.at("cron"), "value_error", "not a valid 5-field cron expression: " + e.getMessage());
+        problems.add(
+            schedule.at("cron"),
+            "value_error",
+            "not a valid 5-field cron expression: " + e.getMessage());
       }
     }
     String timezone = schedule.optionalString("timezone", 100);
@@ -338,7 +427,8 @@ public final class TaskReader {
       try {
         ZoneId.of(timezone);
       } catch (DateTimeException e) {
-        problems.add(schedule.at("timezone"), "value_error", "unknown time zone '" + timezone + "'");
+        problems.add(
+            schedule.at("timezone"), "value_error", "unknown time zone '" + timezone + "'");
       }
     }
     ObjectNode given = schedule.optionalObject("inputs", "inputs must be an object");
@@ -347,13 +437,17 @@ public final class TaskReader {
     }
     String overlap = schedule.optionalString("overlap", 20);
     if (overlap != null && !ScheduleSpec.OVERLAPS.contains(overlap)) {
-      problems.add(schedule.at("overlap"), "enum", "overlap must be one of " + String.join(", ", ScheduleSpec.OVERLAPS));
+      problems.add(
+          schedule.at("overlap"),
+          "enum",
+          "overlap must be one of " + String.join(", ", ScheduleSpec.OVERLAPS));
     }
     Integer catchup = schedule.optionalInt("catchupWindowSeconds", 10, MAX_CATCHUP_WINDOW_SECONDS);
     Boolean paused = schedule.optionalBoolean("paused");
     String note = schedule.optionalString("note", 500);
     @SuppressWarnings("unchecked")
-    Map<String, Object> resolved = given == null ? null : mapper.convertValue(given, LinkedHashMap.class);
+    Map<String, Object> resolved =
+        given == null ? null : mapper.convertValue(given, LinkedHashMap.class);
     return ScheduleSpec.saved(
         cron,
         timezone == null ? "UTC" : timezone,

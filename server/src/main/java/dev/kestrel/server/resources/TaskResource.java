@@ -1,6 +1,11 @@
 package dev.kestrel.server.resources;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kestrel.model.api.Envelopes.RunBody;
+import dev.kestrel.model.api.Envelopes.RunList;
+import dev.kestrel.model.api.Envelopes.TaskBody;
+import dev.kestrel.model.api.Envelopes.TaskList;
+import dev.kestrel.model.api.Task;
 import dev.kestrel.server.core.Conflict;
 import dev.kestrel.server.core.Ids;
 import dev.kestrel.server.core.InvalidRequest;
@@ -13,11 +18,6 @@ import dev.kestrel.store.Representations;
 import dev.kestrel.store.db.TaskDao;
 import dev.kestrel.store.records.Organization;
 import dev.kestrel.store.records.TaskRecord;
-import dev.kestrel.model.api.Envelopes.RunBody;
-import dev.kestrel.model.api.Envelopes.RunList;
-import dev.kestrel.model.api.Envelopes.TaskBody;
-import dev.kestrel.model.api.Envelopes.TaskList;
-import dev.kestrel.model.api.Task;
 import io.dropwizard.auth.Auth;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -47,7 +47,12 @@ public class TaskResource {
   private final TaskSchedules schedules;
   private final ObjectMapper mapper;
 
-  public TaskResource(TaskDao tasks, TaskReader reader, RunService runs, TaskSchedules schedules, ObjectMapper mapper) {
+  public TaskResource(
+      TaskDao tasks,
+      TaskReader reader,
+      RunService runs,
+      TaskSchedules schedules,
+      ObjectMapper mapper) {
     this.tasks = tasks;
     this.reader = reader;
     this.runs = runs;
@@ -60,7 +65,14 @@ public class TaskResource {
     TaskRequest valid = reader.read(body);
     long now = System.currentTimeMillis();
     TaskRecord task =
-        new TaskRecord(UUID.randomUUID().toString(), org.id(), valid.definition(), valid.status(), 1, now, now);
+        new TaskRecord(
+            UUID.randomUUID().toString(),
+            org.id(),
+            valid.definition(),
+            valid.status(),
+            1,
+            now,
+            now);
     // The schedule first: refused (no schedules on this engine) or unreachable, nothing is saved.
     schedules.sync(task);
     tasks.insert(task);
@@ -75,7 +87,10 @@ public class TaskResource {
       @QueryParam("search") String search,
       @QueryParam("status") String status) {
     if (status != null && !status.isEmpty() && !Task.STATUSES.contains(status)) {
-      throw Problems.single(List.of("query", "status"), "enum", "status must be one of " + String.join(", ", Task.STATUSES));
+      throw Problems.single(
+          List.of("query", "status"),
+          "enum",
+          "status must be one of " + String.join(", ", Task.STATUSES));
     }
     TaskDao.Page page =
         tasks.list(
@@ -100,7 +115,14 @@ public class TaskResource {
     TaskRecord current = find(org, id);
     TaskRequest valid = reader.read(body);
     schedules.sync(
-        new TaskRecord(id, org.id(), valid.definition(), valid.status(), current.version() + 1, current.createdAt(), current.updatedAt()));
+        new TaskRecord(
+            id,
+            org.id(),
+            valid.definition(),
+            valid.status(),
+            current.version() + 1,
+            current.createdAt(),
+            current.updatedAt()));
     TaskRecord updated =
         tasks
             .update(org.id(), id, valid.definition(), valid.status())
@@ -114,7 +136,8 @@ public class TaskResource {
     String id = Ids.require(taskId, "invalid_task_id");
     TaskRecord task = find(org, id);
     if (task.definition().schedule() != null) {
-      schedules.delete(id); // First: should the engine be unreachable, the task is still there to delete again.
+      schedules.delete(
+          id); // First: should the engine be unreachable, the task is still there to delete again.
     }
     if (!tasks.delete(org.id(), id)) {
       throw new NotFound("task_not_found");
@@ -137,7 +160,8 @@ public class TaskResource {
   /** Pauses the task's schedule (extension); body {@code {"note": "..."}} optional. */
   @POST
   @Path("{taskId}/schedule/pause")
-  public TaskBody pauseSchedule(@Auth Organization org, @PathParam("taskId") String taskId, byte[] body) {
+  public TaskBody pauseSchedule(
+      @Auth Organization org, @PathParam("taskId") String taskId, byte[] body) {
     TaskRecord task = scheduled(org, taskId);
     schedules.pause(task.id(), note(body));
     return new TaskBody(view(task));
@@ -146,7 +170,8 @@ public class TaskResource {
   /** Unpauses the task's schedule (extension); a DRAFT task's schedule stays paused (409). */
   @POST
   @Path("{taskId}/schedule/unpause")
-  public TaskBody unpauseSchedule(@Auth Organization org, @PathParam("taskId") String taskId, byte[] body) {
+  public TaskBody unpauseSchedule(
+      @Auth Organization org, @PathParam("taskId") String taskId, byte[] body) {
     TaskRecord task = scheduled(org, taskId);
     if (!Task.READY.equals(task.status())) {
       throw new Conflict("task_not_ready");
@@ -164,28 +189,44 @@ public class TaskResource {
   }
 
   private String note(byte[] body) {
-    JsonObjectReader reader = JsonObjectReader.body(mapper, body, true).allowOnly(java.util.Set.of("note"));
+    JsonObjectReader reader =
+        JsonObjectReader.body(mapper, body, true).allowOnly(java.util.Set.of("note"));
     String note = reader.optionalString("note", 500);
     reader.throwIfAny();
     return note;
   }
 
-  /** The task as saved, its schedule with the engine's state of it (paused, next and last firing). */
+  /**
+   * The task as saved, its schedule with the engine's state of it (paused, next and last firing).
+   */
   private Task view(TaskRecord task) {
     Task saved = Representations.task(task);
     if (saved.schedule() == null) {
       return saved;
     }
-    return new Task(saved.id(), saved.name(), saved.description(), saved.inputs(), saved.steps(), saved.timeoutSeconds(),
-        schedules.withState(task), saved.trace(), saved.status(), saved.version(), saved.createdAt(), saved.updatedAt());
+    return new Task(
+        saved.id(),
+        saved.name(),
+        saved.description(),
+        saved.inputs(),
+        saved.steps(),
+        saved.timeoutSeconds(),
+        schedules.withState(task),
+        saved.trace(),
+        saved.status(),
+        saved.version(),
+        saved.createdAt(),
+        saved.updatedAt());
   }
 
   @POST
   @Path("{taskId}/runs")
-  public Response queueRun(@Auth Organization org, @PathParam("taskId") String taskId, byte[] body) {
+  public Response queueRun(
+      @Auth Organization org, @PathParam("taskId") String taskId, byte[] body) {
     String id = Ids.require(taskId, "invalid_task_id");
     QueueRunRequest request = QueueRunRequest.read(JsonObjectReader.body(mapper, body, true));
-    RunService.Queued queued = runs.queue(org, id, request.inputs(), request.clientRequestId(), request.trace());
+    RunService.Queued queued =
+        runs.queue(org, id, request.inputs(), request.clientRequestId(), request.trace());
     if (queued.replayed()) {
       return Response.ok(new RunBody(queued.run())).header("Idempotent-Replayed", "true").build();
     }

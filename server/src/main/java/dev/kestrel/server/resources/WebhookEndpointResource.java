@@ -1,18 +1,18 @@
 package dev.kestrel.server.resources;
 
-import dev.kestrel.store.Secrets;
+import dev.kestrel.model.api.Envelopes.WebhookAttemptList;
+import dev.kestrel.model.api.Envelopes.WebhookEndpointCreated;
+import dev.kestrel.model.api.Envelopes.WebhookEndpointList;
 import dev.kestrel.server.core.Conflict;
 import dev.kestrel.server.core.Ids;
 import dev.kestrel.server.core.NotFound;
 import dev.kestrel.server.resources.WebhookEndpointReader.WebhookEndpointRequest;
 import dev.kestrel.store.Representations;
+import dev.kestrel.store.Secrets;
 import dev.kestrel.store.db.TaskDao;
 import dev.kestrel.store.db.WebhookDao;
 import dev.kestrel.store.records.Organization;
 import dev.kestrel.store.records.WebhookEndpointRecord;
-import dev.kestrel.model.api.Envelopes.WebhookAttemptList;
-import dev.kestrel.model.api.Envelopes.WebhookEndpointCreated;
-import dev.kestrel.model.api.Envelopes.WebhookEndpointList;
 import io.dropwizard.auth.Auth;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -39,7 +39,8 @@ public class WebhookEndpointResource {
   private final WebhookEndpointReader reader;
   private final int maxEndpoints;
 
-  public WebhookEndpointResource(WebhookDao webhooks, TaskDao tasks, WebhookEndpointReader reader, int maxEndpoints) {
+  public WebhookEndpointResource(
+      WebhookDao webhooks, TaskDao tasks, WebhookEndpointReader reader, int maxEndpoints) {
     this.webhooks = webhooks;
     this.tasks = tasks;
     this.reader = reader;
@@ -66,13 +67,16 @@ public class WebhookEndpointResource {
       throw new Conflict("webhook_endpoint_limit_reached");
     }
     return Response.status(201)
-        .entity(new WebhookEndpointCreated(Representations.webhookEndpoint(endpoint), endpoint.secret()))
+        .entity(
+            new WebhookEndpointCreated(
+                Representations.webhookEndpoint(endpoint), endpoint.secret()))
         .build();
   }
 
   @GET
   public WebhookEndpointList list(@Auth Organization org) {
-    return new WebhookEndpointList(webhooks.endpoints(org.id()).stream().map(Representations::webhookEndpoint).toList());
+    return new WebhookEndpointList(
+        webhooks.endpoints(org.id()).stream().map(Representations::webhookEndpoint).toList());
   }
 
   /** Deliveries still waiting for this endpoint are dropped at their next attempt. */
@@ -96,6 +100,7 @@ public class WebhookEndpointResource {
     String id = Ids.require(endpointId, INVALID_ID);
     String run = runId == null || runId.isEmpty() ? null : Ids.require(runId, "invalid_run_id");
     webhooks.findEndpoint(org.id(), id).orElseThrow(() -> new NotFound(NOT_FOUND));
-    return new WebhookAttemptList(webhooks.attempts(id, run, QueryParams.intIn(limit, "limit", 1, 500, 100)));
+    return new WebhookAttemptList(
+        webhooks.attempts(id, run, QueryParams.intIn(limit, "limit", 1, 500, 100)));
   }
 }

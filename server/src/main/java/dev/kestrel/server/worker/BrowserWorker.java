@@ -1,14 +1,14 @@
 package dev.kestrel.server.worker;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import dev.kestrel.store.ArtifactStore;
 import dev.kestrel.activities.browser.BrowserActivitiesImpl;
 import dev.kestrel.activities.browser.BrowserPool;
 import dev.kestrel.activities.browser.BrowserSettings;
+import dev.kestrel.store.ArtifactStore;
 import dev.kestrel.store.JdbiRunRecorder;
 import dev.kestrel.workflows.RunWorkflow;
 import dev.kestrel.workflows.TaskQueues;
 import io.dropwizard.lifecycle.Managed;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowNotFoundException;
@@ -38,22 +38,31 @@ public final class BrowserWorker implements Managed {
       JdbiRunRecorder recorder,
       ArtifactStore artifacts,
       Duration shutdownGrace,
-      java.util.function.BiFunction<java.util.Collection<String>, Long, java.util.Set<String>> watchedLive,
+      java.util.function.BiFunction<java.util.Collection<String>, Long, java.util.Set<String>>
+          watchedLive,
       MeterRegistry meters) {
     this.shutdownGrace = shutdownGrace;
     this.workerId =
-        hostName() + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+        hostName()
+            + "-"
+            + ProcessHandle.current().pid()
+            + "-"
+            + UUID.randomUUID().toString().substring(0, 8);
     this.client = client;
-    this.pool = new BrowserPool(workerId, browser, this::runHasEnded, watchedLive, artifacts, meters);
+    this.pool =
+        new BrowserPool(workerId, browser, this::runHasEnded, watchedLive, artifacts, meters);
     this.factory = WorkerFactory.newInstance(client);
     BrowserActivitiesImpl activities =
-        new BrowserActivitiesImpl(pool, recorder, artifacts, workerId, TaskQueues.worker(workerId), meters);
+        new BrowserActivitiesImpl(
+            pool, recorder, artifacts, workerId, TaskQueues.worker(workerId), meters);
     // A session opening takes a task only when a slot can be had soon: the others wait in the
     // engine's queue, where fairness between organizations applies, not in this worker's memory.
     Worker shared =
         factory.newWorker(
             TaskQueues.BROWSER,
-            WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(browser.slots()).build());
+            WorkerOptions.newBuilder()
+                .setMaxConcurrentActivityExecutionSize(browser.slots())
+                .build());
     shared.registerActivitiesImplementations(activities);
     Worker own = factory.newWorker(TaskQueues.worker(workerId));
     own.registerActivitiesImplementations(activities);
@@ -83,8 +92,8 @@ public final class BrowserWorker implements Managed {
   }
 
   /**
-   * A graceful stop (SIGTERM): takes no new browser work, lets the steps in progress end within
-   * the grace period, then closes the browsers. The next step of each run finds no worker on this
+   * A graceful stop (SIGTERM): takes no new browser work, lets the steps in progress end within the
+   * grace period, then closes the browsers. The next step of each run finds no worker on this
    * worker's queue, so its session restarts from step 1 on the next worker to come (the log says
    * so): the run is handed over, not lost.
    */
@@ -97,8 +106,8 @@ public final class BrowserWorker implements Managed {
 
   /**
    * Stops at once, as a crash would: the engine connection goes first, so in-flight steps are
-   * abandoned without a word to the engine (it notices through their missed heartbeats, as it
-   * would for a dead process), then the browsers are closed.
+   * abandoned without a word to the engine (it notices through their missed heartbeats, as it would
+   * for a dead process), then the browsers are closed.
    */
   public void halt() {
     client.getWorkflowServiceStubs().shutdownNow();

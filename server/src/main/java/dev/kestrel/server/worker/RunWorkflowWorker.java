@@ -11,21 +11,23 @@ import io.temporal.worker.WorkerFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The deterministic side of a worker: executes run workflows and their local activities that
- * write the run index, schedules' firings (which queue runs), and webhook workflows with their
- * delivery activities. Apart from the
- * browser side so that each scales (and fails) on its own.
+ * The deterministic side of a worker: executes run workflows and their local activities that write
+ * the run index, schedules' firings (which queue runs), and webhook workflows with their delivery
+ * activities. Apart from the browser side so that each scales (and fails) on its own.
  */
 public final class RunWorkflowWorker implements Managed {
   private final WorkflowClient client;
   private final WorkerFactory factory;
 
-  /** {@code activities}: the run index writer, the firings' admission and both sides of webhooks. */
+  /**
+   * {@code activities}: the run index writer, the firings' admission and both sides of webhooks.
+   */
   public RunWorkflowWorker(WorkflowClient client, Object... activities) {
     this.client = client;
     this.factory = WorkerFactory.newInstance(client);
     Worker worker = factory.newWorker(TaskQueues.RUNS);
-    worker.registerWorkflowImplementationTypes(RunWorkflowImpl.class, WebhookWorkflowImpl.class, TaskScheduleWorkflowImpl.class);
+    worker.registerWorkflowImplementationTypes(
+        RunWorkflowImpl.class, WebhookWorkflowImpl.class, TaskScheduleWorkflowImpl.class);
     worker.registerActivitiesImplementations(activities);
   }
 

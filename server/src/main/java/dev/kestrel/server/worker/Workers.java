@@ -1,17 +1,15 @@
 package dev.kestrel.server.worker;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Gauge;
 import dev.kestrel.activities.browser.BrowserPool;
 import dev.kestrel.activities.browser.BrowserSettings;
 import dev.kestrel.activities.webhook.WebhookDeliveryActivitiesImpl;
 import dev.kestrel.activities.webhook.WebhookEventActivitiesImpl;
 import dev.kestrel.activities.webhook.WebhookRecovery;
 import dev.kestrel.activities.webhook.WebhookSender;
+import dev.kestrel.engine.TemporalEngine;
 import dev.kestrel.server.config.KestrelConfiguration;
 import dev.kestrel.server.config.WebhookSettings;
 import dev.kestrel.server.core.StartupSweep;
-import dev.kestrel.engine.TemporalEngine;
 import dev.kestrel.server.health.BrowserHealthCheck;
 import dev.kestrel.store.JdbiRunRecorder;
 import dev.kestrel.store.Store;
@@ -19,13 +17,15 @@ import dev.kestrel.store.WebhookStore;
 import dev.kestrel.workflows.ScheduledRunActivities;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.temporal.client.WorkflowClient;
 import java.time.Duration;
 
 /**
  * This process's worker: the deterministic side (run and webhook workflows, the store's local
- * activities, webhook delivery) and the browser side. Each has its own engine connection, so
- * that losing the browser side (a crash, a restart) takes nothing else down with it.
+ * activities, webhook delivery) and the browser side. Each has its own engine connection, so that
+ * losing the browser side (a crash, a restart) takes nothing else down with it.
  */
 public final class Workers implements Managed {
   private final TemporalEngine engine;
@@ -35,7 +35,12 @@ public final class Workers implements Managed {
   private final MeterRegistry meters;
   private volatile BrowserWorker browserWorker;
 
-  private Workers(TemporalEngine engine, BrowserSettings browser, Duration shutdownGrace, Store store, MeterRegistry meters) {
+  private Workers(
+      TemporalEngine engine,
+      BrowserSettings browser,
+      Duration shutdownGrace,
+      Store store,
+      MeterRegistry meters) {
     this.engine = engine;
     this.meters = meters;
     this.browser = browser;
@@ -56,38 +61,61 @@ public final class Workers implements Managed {
     WebhookStore webhookStore = store.webhookStore(config.publicUrl());
     WorkflowClient client = engine.newWorkerClient();
     Workers workers =
-        new Workers(engine, config.worker().browser(config.egress().policy(), config.artifacts().maxRunBytes()), config.worker().shutdownGrace(), store, meters);
+        new Workers(
+            engine,
+            config.worker().browser(config.egress().policy(), config.artifacts().maxRunBytes()),
+            config.worker().shutdownGrace(),
+            store,
+            meters);
     // Managed objects stop in the reverse order of this registration: the run workflows stop before
-    // the browser side. A graceful stop ends the steps in progress; were the workflows still running,
+    // the browser side. A graceful stop ends the steps in progress; were the workflows still
+    // running,
     // each would count that as a lost session and open the next one on this stopping worker, until
-    // the run failed as browser_crashed. Stopped first, they find each run's failed step on the next
+    // the run failed as browser_crashed. Stopped first, they find each run's failed step on the
+    // next
     // start (or on another worker) and hand it over once.
     env.lifecycle().manage(workers);
-    env.lifecycle().manage(
-        new RunWorkflowWorker(
-            client,
-            store.runRecorder(),
-            firings,
-            new WebhookEventActivitiesImpl(webhookStore, client, hooks.delivery(), hooks.logBatchSize()),
-            new WebhookDeliveryActivitiesImpl(
-                webhookStore,
-                new WebhookSender(config.egress().policy(), Duration.ofSeconds(hooks.requestTimeoutSeconds())),
-                meters)));
-    env.lifecycle().manage(
-        new StartupSweep("webhook-recovery", new WebhookRecovery(webhookStore, client, hooks.delivery())::recover));
+    env.lifecycle()
+        .manage(
+            new RunWorkflowWorker(
+                client,
+                store.runRecorder(),
+                firings,
+                new WebhookEventActivitiesImpl(
+                    webhookStore, client, hooks.delivery(), hooks.logBatchSize()),
+                new WebhookDeliveryActivitiesImpl(
+                    webhookStore,
+                    new WebhookSender(
+                        config.egress().policy(),
+                        Duration.ofSeconds(hooks.requestTimeoutSeconds())),
+                    meters)));
+    env.lifecycle()
+        .manage(
+            new StartupSweep(
+                "webhook-recovery",
+                new WebhookRecovery(webhookStore, client, hooks.delivery())::recover));
     env.healthChecks().register("browser", new BrowserHealthCheck(workers::browserPool));
-    // Asked of the pool in service at each scrape: the browser side may be replaced while the process runs.
+    // Asked of the pool in service at each scrape: the browser side may be replaced while the
+    // process runs.
     Gauge.builder("kestrel.browser.slots", workers, w -> w.browserPool().slots())
-        .description("Browser slots of this worker").register(meters);
+        .description("Browser slots of this worker")
+        .register(meters);
     Gauge.builder("kestrel.browser.slots.busy", workers, w -> w.browserPool().busySlots())
-        .description("Browser slots holding a session").register(meters);
+        .description("Browser slots holding a session")
+        .register(meters);
     return workers;
   }
 
   private BrowserWorker newBrowserWorker() {
     JdbiRunRecorder recorder = store.runRecorder();
     return new BrowserWorker(
-        engine.newWorkerClient(), browser, recorder, store.artifacts(), shutdownGrace, store.runs()::watchedLive, meters);
+        engine.newWorkerClient(),
+        browser,
+        recorder,
+        store.artifacts(),
+        shutdownGrace,
+        store.runs()::watchedLive,
+        meters);
   }
 
   public BrowserWorker browserWorker() {

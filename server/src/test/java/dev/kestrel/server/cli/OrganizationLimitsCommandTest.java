@@ -15,7 +15,9 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The operator sets an organization's own limits from the shell, on the server's embedded database. */
+/**
+ * The operator sets an organization's own limits from the shell, on the server's embedded database.
+ */
 class OrganizationLimitsCommandTest {
   @TempDir Path dir;
   final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -27,7 +29,12 @@ class OrganizationLimitsCommandTest {
     app.initialize(bootstrap);
     out.reset();
     PrintStream console = new PrintStream(out, true, StandardCharsets.UTF_8);
-    Cli cli = new Cli(new JarLocation(getClass()), bootstrap, console, new PrintStream(err, true, StandardCharsets.UTF_8));
+    Cli cli =
+        new Cli(
+            new JarLocation(getClass()),
+            bootstrap,
+            console,
+            new PrintStream(err, true, StandardCharsets.UTF_8));
     // The commands print to the console, as an operator sees them.
     PrintStream stdout = System.out;
     System.setOut(console);
@@ -45,9 +52,28 @@ class OrganizationLimitsCommandTest {
     Files.writeString(config, "dataDir: " + dir.resolve("data") + "\n");
     run("create-org", "--name", "acme", config.toString());
 
-    assertThat(run("set-org-limits", "--name", "acme", "--monthly-run-limit", "1000", "--max-active-runs", "3", config.toString()))
-        .contains("monthly run limit 1000, max active runs 3, requests per second default, max waiting requests default");
-    assertThat(run("set-org-limits", "--name", "acme", "--requests-per-second", "20", "--max-active-runs", "0", config.toString()))
+    assertThat(
+            run(
+                "set-org-limits",
+                "--name",
+                "acme",
+                "--monthly-run-limit",
+                "1000",
+                "--max-active-runs",
+                "3",
+                config.toString()))
+        .contains(
+            "monthly run limit 1000, max active runs 3, requests per second default, max waiting requests default");
+    assertThat(
+            run(
+                "set-org-limits",
+                "--name",
+                "acme",
+                "--requests-per-second",
+                "20",
+                "--max-active-runs",
+                "0",
+                config.toString()))
         .as("unset limits kept, 0 clears")
         .contains("monthly run limit 1000, max active runs default, requests per second 20");
   }

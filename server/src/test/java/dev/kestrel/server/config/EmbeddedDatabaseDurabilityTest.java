@@ -13,13 +13,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The embedded database as the default configures it keeps every commit when the process is
- * killed right after it: a run accepted, or a delivery recorded, is never lost to a SIGKILL.
+ * The embedded database as the default configures it keeps every commit when the process is killed
+ * right after it: a run accepted, or a delivery recorded, is never lost to a SIGKILL.
  */
 class EmbeddedDatabaseDurabilityTest {
   @TempDir Path dataDir;
 
-  /** Commits {@code args[1]} rows on {@code args[0]}, then halts as SIGKILL would (no shutdown hooks). */
+  /**
+   * Commits {@code args[1]} rows on {@code args[0]}, then halts as SIGKILL would (no shutdown
+   * hooks).
+   */
   public static final class CommitThenHalt {
     public static void main(String[] args) throws Exception {
       Connection c = DriverManager.getConnection(args[0], "sa", "");
@@ -36,7 +39,14 @@ class EmbeddedDatabaseDurabilityTest {
     String url = new KestrelConfiguration().dataDir(dataDir).database().getUrl();
     String java = ProcessHandle.current().info().command().orElse("java");
     Process child =
-        new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"), CommitThenHalt.class.getName(), url, "50"))
+        new ProcessBuilder(
+                List.of(
+                    java,
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    CommitThenHalt.class.getName(),
+                    url,
+                    "50"))
             .inheritIO()
             .start();
     assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();

@@ -22,7 +22,9 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The retention sweep deletes the files of runs that ended long enough ago, and never a live run's. */
+/**
+ * The retention sweep deletes the files of runs that ended long enough ago, and never a live run's.
+ */
 class ArtifactRetentionTest {
   static final long DAY = Duration.ofDays(1).toMillis();
 
@@ -44,28 +46,70 @@ class ArtifactRetentionTest {
     // A folder no run owns, untouched for 40 days.
     artifactsDir.resolve(unknown).toFile().setLastModified(now - 40 * DAY);
 
-    ArtifactRetention retention = new ArtifactRetention(artifacts, store.runs(), Duration.ofDays(30), Duration.ofHours(1));
+    ArtifactRetention retention =
+        new ArtifactRetention(artifacts, store.runs(), Duration.ofDays(30), Duration.ofHours(1));
 
     assertThat(retention.sweep(now)).isEqualTo(2);
     assertThat(Files.exists(artifactsDir.resolve(oldEnded))).isFalse();
     assertThat(Files.exists(artifactsDir.resolve(unknown))).isFalse();
-    assertThat(artifacts.list(recentEnded)).extracting(ArtifactStore.Stored::name).containsExactly("trace-1.zip");
-    assertThat(artifacts.list(running)).extracting(ArtifactStore.Stored::name).containsExactly("trace-1.zip");
+    assertThat(artifacts.list(recentEnded))
+        .extracting(ArtifactStore.Stored::name)
+        .containsExactly("trace-1.zip");
+    assertThat(artifacts.list(running))
+        .extracting(ArtifactStore.Stored::name)
+        .containsExactly("trace-1.zip");
 
     // A year on: the run ended two days ago goes; one still RUNNING keeps its files, however old.
     assertThat(retention.sweep(now + 365 * DAY)).isEqualTo(1);
     assertThat(Files.exists(artifactsDir.resolve(recentEnded))).isFalse();
-    assertThat(artifacts.list(running)).extracting(ArtifactStore.Stored::name).containsExactly("trace-1.zip");
+    assertThat(artifacts.list(running))
+        .extracting(ArtifactStore.Stored::name)
+        .containsExactly("trace-1.zip");
   }
 
   private static String run(Store store, Organization org, RunStatus status, Long finishedAt) {
     String id = UUID.randomUUID().toString();
-    StepSpec step = new StepSpec("w", StepAction.WAIT_FOR, null, null, null, null, null, null, 1L, null, null, null,
-        null, null, null, null, null, null);
-    store.runs().insert(new RunInput(id, org.id(), UUID.randomUUID().toString(), "Kept", 1, null, TriggerType.API,
-        System.currentTimeMillis(), Map.of(), List.of(step), 60, RunInput.ExecutionSettings.defaults()), true);
+    StepSpec step =
+        new StepSpec(
+            "w",
+            StepAction.WAIT_FOR,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            1L,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null);
+    store
+        .runs()
+        .insert(
+            new RunInput(
+                id,
+                org.id(),
+                UUID.randomUUID().toString(),
+                "Kept",
+                1,
+                null,
+                TriggerType.API,
+                System.currentTimeMillis(),
+                Map.of(),
+                List.of(step),
+                60,
+                RunInput.ExecutionSettings.defaults()),
+            true);
     Long started = finishedAt == null ? System.currentTimeMillis() : finishedAt - 1000;
-    store.runs().updateState(id, new RunState(status, 1, 1, started, finishedAt, Map.of(), null, 1, "w-1"));
+    store
+        .runs()
+        .updateState(id, new RunState(status, 1, 1, started, finishedAt, Map.of(), null, 1, "w-1"));
     return id;
   }
 }

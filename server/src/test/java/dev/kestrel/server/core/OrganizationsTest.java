@@ -19,10 +19,13 @@ class OrganizationsTest {
     Organizations.IssuedKey issued = organizations.issueKey("acme", "ci");
     String hash = ApiKeys.hash(issued.secret());
 
-    assertThat(store.apiKeys().findActiveOwner(hash)).map(o -> o.organization().name()).contains("acme");
+    assertThat(store.apiKeys().findActiveOwner(hash))
+        .map(o -> o.organization().name())
+        .contains("acme");
     organizations.revokeKey(issued.key().id());
     assertThat(store.apiKeys().findActiveOwner(hash)).isEmpty();
-    assertThatThrownBy(() -> organizations.revokeKey(issued.key().id())).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> organizations.revokeKey(issued.key().id()))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -30,9 +33,11 @@ class OrganizationsTest {
     organizations.ensureKey("bootstrap-org", "sk_live_bootstrap-key-0000000000");
     organizations.ensureKey("bootstrap-org", "sk_live_bootstrap-key-0000000000");
 
-    assertThat(store.apiKeys().findActiveOwner(ApiKeys.hash("sk_live_bootstrap-key-0000000000"))).isPresent();
+    assertThat(store.apiKeys().findActiveOwner(ApiKeys.hash("sk_live_bootstrap-key-0000000000")))
+        .isPresent();
     assertThat(store.apiKeys().list(organizations.require("bootstrap-org").id())).hasSize(1);
-    assertThatThrownBy(() -> organizations.ensureKey("other-org", "sk_live_bootstrap-key-0000000000"))
+    assertThatThrownBy(
+            () -> organizations.ensureKey("other-org", "sk_live_bootstrap-key-0000000000"))
         .hasMessageContaining("belongs to another organization");
     assertThatThrownBy(() -> organizations.ensureKey("bootstrap-org", "not-a-key"))
         .hasMessageContaining("sk_live_");
@@ -41,9 +46,12 @@ class OrganizationsTest {
   @Test
   void namesAreUniqueAndPeppersBounded() {
     organizations.create("acme", 10, "https://acme.example.com");
-    assertThatThrownBy(() -> organizations.create("acme", null, null)).hasMessageContaining("exists already");
-    assertThatThrownBy(() -> organizations.setWebhookPepper("acme", " ")).hasMessageContaining("1 to 200 characters");
+    assertThatThrownBy(() -> organizations.create("acme", null, null))
+        .hasMessageContaining("exists already");
+    assertThatThrownBy(() -> organizations.setWebhookPepper("acme", " "))
+        .hasMessageContaining("1 to 200 characters");
     organizations.setWebhookPepper("acme", "our-pepper");
-    assertThat(store.organizations().findByName("acme").orElseThrow().webhookPepper()).isEqualTo("our-pepper");
+    assertThat(store.organizations().findByName("acme").orElseThrow().webhookPepper())
+        .isEqualTo("our-pepper");
   }
 }

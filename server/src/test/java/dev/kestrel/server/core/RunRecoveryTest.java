@@ -21,7 +21,9 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The start-up sweep: unfinished runs the engine does not know are started again, once, and say so. */
+/**
+ * The start-up sweep: unfinished runs the engine does not know are started again, once, and say so.
+ */
 class RunRecoveryTest {
   Store store;
   FakeRunEngine engine;
@@ -37,14 +39,49 @@ class RunRecoveryTest {
   }
 
   private RunInput started(RunStatus status) {
-    StepSpec step = new StepSpec("w", StepAction.WAIT_FOR, null, null, null, null, null, null, 1L, null, null, null,
-        null, null, null, null, null, null);
-    RunInput input = new RunInput(UUID.randomUUID().toString(), org.id(), UUID.randomUUID().toString(), "t", 1, null,
-        TriggerType.API, 1L, Map.of(), List.of(step), 60, RunInput.ExecutionSettings.defaults());
+    StepSpec step =
+        new StepSpec(
+            "w",
+            StepAction.WAIT_FOR,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            1L,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null);
+    RunInput input =
+        new RunInput(
+            UUID.randomUUID().toString(),
+            org.id(),
+            UUID.randomUUID().toString(),
+            "t",
+            1,
+            null,
+            TriggerType.API,
+            1L,
+            Map.of(),
+            List.of(step),
+            60,
+            RunInput.ExecutionSettings.defaults());
     store.runs().insert(input, false);
     store.runs().markStarted(input.runId());
     if (status != RunStatus.PENDING) {
-      store.runs().updateState(input.runId(), new RunState(status, 1, 1, 2L, status.isTerminal() ? 3L : null, Map.of(), null, 1, "w"));
+      store
+          .runs()
+          .updateState(
+              input.runId(),
+              new RunState(
+                  status, 1, 1, 2L, status.isTerminal() ? 3L : null, Map.of(), null, 1, "w"));
     }
     return input;
   }
@@ -63,9 +100,14 @@ class RunRecoveryTest {
 
     assertThat(recovery.recover()).isEqualTo(2);
 
-    assertThat(engine.started).extracting(RunInput::runId).containsExactly(known.runId(), pending.runId(), running.runId());
+    assertThat(engine.started)
+        .extracting(RunInput::runId)
+        .containsExactly(known.runId(), pending.runId(), running.runId());
     assertThat(engine.started.get(2)).isEqualTo(running);
-    assertThat(log(running.runId())).singleElement().asString().contains("no longer knows this run", "again from step 1");
+    assertThat(log(running.runId()))
+        .singleElement()
+        .asString()
+        .contains("no longer knows this run", "again from step 1");
     assertThat(log(completed.runId())).isEmpty();
     assertThat(log(known.runId())).isEmpty();
     assertThat(recovery.recover()).as("now the engine knows them").isZero();
@@ -75,7 +117,10 @@ class RunRecoveryTest {
   void aLostRunWithoutItsInputFailsWithTheReasonInsteadOfWaitingForever() {
     RunInput running = started(RunStatus.RUNNING);
     // A row from before inputs were kept: the input is gone.
-    store.jdbi().useHandle(h -> h.execute("UPDATE runs SET workflow_input = NULL WHERE id = ?", running.runId()));
+    store
+        .jdbi()
+        .useHandle(
+            h -> h.execute("UPDATE runs SET workflow_input = NULL WHERE id = ?", running.runId()));
 
     assertThat(recovery.recover()).isZero();
 

@@ -49,20 +49,51 @@ class RunServiceTest {
             engine,
             new InputResolver(JSON),
             RunInput.ExecutionSettings.defaults(),
-            "https://kestrel.example.com/", 500, store.artifacts(), meters);
+            "https://kestrel.example.com/",
+            500,
+            store.artifacts(),
+            meters);
     org = store.organizations().create("acme", null, null);
     taskId = saveTask(org, "READY");
   }
 
   private String saveTask(Organization owner, String status) {
     String id = UUID.randomUUID().toString();
-    StepSpec step = new StepSpec("w", StepAction.WAIT_FOR, null, null, null, null, null, null, 1L, null, null, null,
-        null, null, null, null, null, null);
-    Map<String, InputSpec> inputs = Map.of(
-        "url", new InputSpec("string", true, null, null),
-        "count", new InputSpec("number", false, 3, null));
-    store.tasks().insert(new TaskRecord(id, owner.id(),
-        new TaskDefinition("Lookup", null, inputs, List.of(step), 60, null, null), status, 1, 1L, 1L));
+    StepSpec step =
+        new StepSpec(
+            "w",
+            StepAction.WAIT_FOR,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            1L,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null);
+    Map<String, InputSpec> inputs =
+        Map.of(
+            "url", new InputSpec("string", true, null, null),
+            "count", new InputSpec("number", false, 3, null));
+    store
+        .tasks()
+        .insert(
+            new TaskRecord(
+                id,
+                owner.id(),
+                new TaskDefinition("Lookup", null, inputs, List.of(step), 60, null, null),
+                status,
+                1,
+                1L,
+                1L));
     return id;
   }
 
@@ -76,30 +107,37 @@ class RunServiceTest {
 
   @Test
   void aQueuedRunIsRecordedThenStartedWithItsResolvedInputs() {
-    RunService.Queued queued = service.queue(org, taskId, inputs("{\"url\": \"https://example.com\"}"), null, null);
+    RunService.Queued queued =
+        service.queue(org, taskId, inputs("{\"url\": \"https://example.com\"}"), null, null);
 
     assertThat(queued.replayed()).isFalse();
     Run run = queued.run();
     assertThat(run.status()).isEqualTo(RunStatus.PENDING);
     assertThat(run.inputs()).isEqualTo(Map.of("url", "https://example.com", "count", 3));
-    assertThat(run.logsUrl()).isEqualTo("https://kestrel.example.com/public/v1/task-runs/" + run.id() + "/logs");
-    assertThat(engine.started).singleElement().satisfies(input -> {
-      assertThat(input.runId()).isEqualTo(run.id());
-      assertThat(input.taskVersion()).isEqualTo(1);
-      assertThat(input.steps()).hasSize(1);
-    });
+    assertThat(run.logsUrl())
+        .isEqualTo("https://kestrel.example.com/public/v1/task-runs/" + run.id() + "/logs");
+    assertThat(engine.started)
+        .singleElement()
+        .satisfies(
+            input -> {
+              assertThat(input.runId()).isEqualTo(run.id());
+              assertThat(input.taskVersion()).isEqualTo(1);
+              assertThat(input.steps()).hasSize(1);
+            });
     assertThat(store.runs().find(org.id(), run.id()).orElseThrow().workflowStarted()).isTrue();
   }
 
   @Test
   void aRepeatedClientRequestIdNamesTheSameRunAndStartsNothingTwice() {
     Run first = service.queue(org, taskId, inputs("{\"url\": \"u\"}"), "order-1", null).run();
-    RunService.Queued again = service.queue(org, taskId, inputs("{\"url\": \"other\"}"), "order-1", null);
+    RunService.Queued again =
+        service.queue(org, taskId, inputs("{\"url\": \"other\"}"), "order-1", null);
 
     assertThat(again.replayed()).isTrue();
     assertThat(again.run().id()).isEqualTo(first.id());
     assertThat(engine.started).hasSize(1);
-    assertThat(service.queue(org, taskId, inputs("{\"url\": \"u\"}"), "order-2", null).run().id()).isNotEqualTo(first.id());
+    assertThat(service.queue(org, taskId, inputs("{\"url\": \"u\"}"), "order-2", null).run().id())
+        .isNotEqualTo(first.id());
     assertThat(accepted()).as("a repeat is not a run accepted").isEqualTo(2);
   }
 
@@ -111,12 +149,14 @@ class RunServiceTest {
   void anEngineThatIsDownLeavesNoRunBehind() {
     engine.down = true;
 
-    assertThatThrownBy(() -> service.queue(org, taskId, inputs("{\"url\": \"u\"}"), "k", null)).isInstanceOf(EngineUnavailable.class);
+    assertThatThrownBy(() -> service.queue(org, taskId, inputs("{\"url\": \"u\"}"), "k", null))
+        .isInstanceOf(EngineUnavailable.class);
     assertThat(store.runs().page(org.id(), null, null, null, 10)).isEmpty();
     assertThat(accepted()).isZero();
 
     engine.down = false;
-    assertThat(service.queue(org, taskId, inputs("{\"url\": \"u\"}"), "k", null).replayed()).isFalse();
+    assertThat(service.queue(org, taskId, inputs("{\"url\": \"u\"}"), "k", null).replayed())
+        .isFalse();
   }
 
   @Test
@@ -125,8 +165,20 @@ class RunServiceTest {
     RunInput template = engine.started.get(0);
     // A crash between recording and starting leaves an unstarted row that keeps its workflow input.
     String lostId = UUID.randomUUID().toString();
-    RunInput lost = new RunInput(lostId, org.id(), taskId, "Lookup", 1, null, template.triggerType(), 1L,
-        template.inputs(), template.steps(), 60, template.settings());
+    RunInput lost =
+        new RunInput(
+            lostId,
+            org.id(),
+            taskId,
+            "Lookup",
+            1,
+            null,
+            template.triggerType(),
+            1L,
+            template.inputs(),
+            template.steps(),
+            60,
+            template.settings());
     store.runs().insert(lost, false);
 
     List<String> started = new ArrayList<>();
@@ -140,9 +192,16 @@ class RunServiceTest {
 
   @Test
   void inputsTheTaskDoesNotAcceptAreNamedAndNothingIsRecorded() {
-    assertThatThrownBy(() -> service.queue(org, taskId, inputs("{\"count\": \"many\", \"extra\": 1}"), null, null))
-        .isInstanceOfSatisfying(InvalidRequest.class, e -> assertThat(e.detail().toString())
-            .contains("[body, inputs, count]", "[body, inputs, extra]", "[body, inputs, url]"));
+    assertThatThrownBy(
+            () ->
+                service.queue(
+                    org, taskId, inputs("{\"count\": \"many\", \"extra\": 1}"), null, null))
+        .isInstanceOfSatisfying(
+            InvalidRequest.class,
+            e ->
+                assertThat(e.detail().toString())
+                    .contains(
+                        "[body, inputs, count]", "[body, inputs, extra]", "[body, inputs, url]"));
     assertThat(engine.started).isEmpty();
     assertThat(store.runs().page(org.id(), null, null, null, 10)).isEmpty();
   }
@@ -153,11 +212,14 @@ class RunServiceTest {
     Organization other = store.organizations().create("globex", null, null);
 
     assertThatThrownBy(() -> service.queue(org, draft, null, null, null))
-        .isInstanceOfSatisfying(InvalidRequest.class, e -> assertThat(e.detail()).isEqualTo("task_not_ready"));
+        .isInstanceOfSatisfying(
+            InvalidRequest.class, e -> assertThat(e.detail()).isEqualTo("task_not_ready"));
     assertThatThrownBy(() -> service.queue(other, taskId, inputs("{\"url\": \"u\"}"), null, null))
-        .isInstanceOfSatisfying(NotFound.class, e -> assertThat(e.code()).isEqualTo("task_not_found"));
+        .isInstanceOfSatisfying(
+            NotFound.class, e -> assertThat(e.code()).isEqualTo("task_not_found"));
     assertThatThrownBy(() -> service.get(other, UUID.randomUUID().toString()))
-        .isInstanceOfSatisfying(NotFound.class, e -> assertThat(e.code()).isEqualTo("run_not_found"));
+        .isInstanceOfSatisfying(
+            NotFound.class, e -> assertThat(e.code()).isEqualTo("run_not_found"));
   }
 
   @Test
@@ -167,18 +229,24 @@ class RunServiceTest {
     service.queue(limited, task, inputs("{\"url\": \"u\"}"), null, null);
 
     assertThatThrownBy(() -> service.queue(limited, task, inputs("{\"url\": \"u\"}"), null, null))
-        .isInstanceOfSatisfying(UsageLimitExceeded.class, e -> {
-          assertThat(e.limit()).isEqualTo(1);
-          assertThat(e.used()).isEqualTo(1);
-          assertThat(e.periodStart()).endsWith("-01T00:00:00.000Z");
-        });
+        .isInstanceOfSatisfying(
+            UsageLimitExceeded.class,
+            e -> {
+              assertThat(e.limit()).isEqualTo(1);
+              assertThat(e.used()).isEqualTo(1);
+              assertThat(e.periodStart()).endsWith("-01T00:00:00.000Z");
+            });
     assertThat(engine.started).hasSize(1);
   }
 
   @Test
   void aReadIsAnsweredFromTheRecordedRowAloneAlsoWithTheEngineDown() {
     Run run = service.queue(org, taskId, inputs("{\"url\": \"u\"}"), null, null).run();
-    store.runRecorder().recordState(run.id(), new RunState(RunStatus.RUNNING, 1, 1, 2_000L, null, Map.of("a", 1), null, 1, "w"));
+    store
+        .runRecorder()
+        .recordState(
+            run.id(),
+            new RunState(RunStatus.RUNNING, 1, 1, 2_000L, null, Map.of("a", 1), null, 1, "w"));
     engine.down = true;
 
     Run read = service.get(org, run.id());
@@ -195,6 +263,7 @@ class RunServiceTest {
     service.cancel(org, run.id(), "second thoughts");
 
     assertThat(engine.cancelled).containsExactly(run.id(), run.id());
-    assertThat(store.runs().find(org.id(), run.id()).orElseThrow().cancelReason()).isEqualTo("no longer needed");
+    assertThat(store.runs().find(org.id(), run.id()).orElseThrow().cancelReason())
+        .isEqualTo("no longer needed");
   }
 }

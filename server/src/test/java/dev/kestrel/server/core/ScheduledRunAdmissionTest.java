@@ -2,8 +2,6 @@ package dev.kestrel.server.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kestrel.model.InputSpec;
 import dev.kestrel.model.RunStatus;
@@ -18,6 +16,8 @@ import dev.kestrel.store.TestStore;
 import dev.kestrel.store.records.Organization;
 import dev.kestrel.store.records.TaskRecord;
 import dev.kestrel.workflows.RunInput;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -78,19 +78,58 @@ class ScheduledRunAdmissionTest {
   void setUp() {
     store = TestStore.h2().open();
     RunService runs =
-        new RunService(store.tasks(), store.runs(), store.logs(), new FakeRunEngine(), new InputResolver(JSON),
-            RunInput.ExecutionSettings.defaults(), null, 500, store.artifacts(), metrics);
-    admission = new ScheduledRunAdmission(store.organizations(), store.tasks(), runs, schedules, metrics);
+        new RunService(
+            store.tasks(),
+            store.runs(),
+            store.logs(),
+            new FakeRunEngine(),
+            new InputResolver(JSON),
+            RunInput.ExecutionSettings.defaults(),
+            null,
+            500,
+            store.artifacts(),
+            metrics);
+    admission =
+        new ScheduledRunAdmission(store.organizations(), store.tasks(), runs, schedules, metrics);
     org = store.organizations().create("acme", null, null);
   }
 
-  private String saveTask(Organization owner, Map<String, InputSpec> inputs, Map<String, Object> scheduleInputs) {
+  private String saveTask(
+      Organization owner, Map<String, InputSpec> inputs, Map<String, Object> scheduleInputs) {
     String id = UUID.randomUUID().toString();
-    StepSpec step = new StepSpec("w", StepAction.WAIT_FOR, null, null, null, null, null, null, 1L, null, null, null,
-        null, null, null, null, null, null);
-    ScheduleSpec schedule = ScheduleSpec.saved("* * * * *", "UTC", scheduleInputs, ScheduleSpec.SKIP, 300, false, null);
-    store.tasks().insert(new TaskRecord(id, owner.id(),
-        new TaskDefinition("Nightly", null, inputs, List.of(step), 60, schedule, null), "READY", 1, 1L, 1L));
+    StepSpec step =
+        new StepSpec(
+            "w",
+            StepAction.WAIT_FOR,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            1L,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null);
+    ScheduleSpec schedule =
+        ScheduleSpec.saved("* * * * *", "UTC", scheduleInputs, ScheduleSpec.SKIP, 300, false, null);
+    store
+        .tasks()
+        .insert(
+            new TaskRecord(
+                id,
+                owner.id(),
+                new TaskDefinition("Nightly", null, inputs, List.of(step), 60, schedule, null),
+                "READY",
+                1,
+                1L,
+                1L));
     return id;
   }
 
@@ -100,7 +139,11 @@ class ScheduledRunAdmissionTest {
 
   @Test
   void aFiringQueuesTheRunWithTheSchedulesInputsAndARetriedFiringNamesTheSameRun() {
-    String task = saveTask(org, Map.of("region", new InputSpec("string", true, null, null)), Map.of("region", "eu"));
+    String task =
+        saveTask(
+            org,
+            Map.of("region", new InputSpec("string", true, null, null)),
+            Map.of("region", "eu"));
     String firing = "firing-" + task + "-2026-11-29T07:00:00Z";
 
     RunInput first = admission.admitScheduledRun(org.id(), task, firing);
@@ -110,10 +153,15 @@ class ScheduledRunAdmissionTest {
     assertThat(first.inputs()).containsEntry("region", "eu");
     assertThat(again.runId()).isEqualTo(first.runId());
     assertThat(first.runId()).isEqualTo(Ids.runIdForFiring(firing));
-    assertThat(store.runs().find(org.id(), first.runId()).orElseThrow().status()).isEqualTo(RunStatus.PENDING);
+    assertThat(store.runs().find(org.id(), first.runId()).orElseThrow().status())
+        .isEqualTo(RunStatus.PENDING);
     assertThat(store.runs().latestOfTask(org.id(), task, 10)).hasSize(1);
-    assertThat(admission.admitScheduledRun(org.id(), task, "firing-" + task + "-2026-11-29T07:01:00Z").runId())
-        .as("the next minute's firing is another run").isNotEqualTo(first.runId());
+    assertThat(
+            admission
+                .admitScheduledRun(org.id(), task, "firing-" + task + "-2026-11-29T07:01:00Z")
+                .runId())
+        .as("the next minute's firing is another run")
+        .isNotEqualTo(first.runId());
     assertThat(count("queued")).isEqualTo(3);
   }
 
@@ -132,12 +180,21 @@ class ScheduledRunAdmissionTest {
 
   @Test
   void aTaskThatNoLongerTakesTheSchedulesInputsHasItsSchedulePausedWithANote() {
-    String task = saveTask(org, Map.of("region", new InputSpec("number", true, null, null)), Map.of("region", "eu"));
+    String task =
+        saveTask(
+            org,
+            Map.of("region", new InputSpec("number", true, null, null)),
+            Map.of("region", "eu"));
 
     assertThat(admission.admitScheduledRun(org.id(), task, "firing-a")).isNull();
 
-    assertThat(schedules.calls).singleElement().asString()
-        .startsWith("pause " + task + ": paused by Kestrel: the task no longer accepts the schedule's inputs")
+    assertThat(schedules.calls)
+        .singleElement()
+        .asString()
+        .startsWith(
+            "pause "
+                + task
+                + ": paused by Kestrel: the task no longer accepts the schedule's inputs")
         .contains("region");
     assertThat(count("inputs")).isEqualTo(1);
     assertThat(store.runs().latestOfTask(org.id(), task, 10)).isEmpty();

@@ -12,7 +12,9 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** A worker whose browser cannot start says so in the run's log, and the run ends at its timeout. */
+/**
+ * A worker whose browser cannot start says so in the run's log, and the run ends at its timeout.
+ */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class BrowserUnavailableIT {
   static final DropwizardAppExtension<KestrelConfiguration> APP =
@@ -21,8 +23,10 @@ class BrowserUnavailableIT {
   @Test
   void theRunLogSaysWhyNoSessionOpensAndTheRunTimesOut() {
     ApiClient api = TestApps.api(APP);
-    String taskId = TestApps.createTask(api,
-        "{\"name\": \"No browser\", \"timeoutSeconds\": 8, \"steps\": [{\"id\": \"p\", \"action\": \"waitFor\", \"ms\": 1}]}");
+    String taskId =
+        TestApps.createTask(
+            api,
+            "{\"name\": \"No browser\", \"timeoutSeconds\": 8, \"steps\": [{\"id\": \"p\", \"action\": \"waitFor\", \"ms\": 1}]}");
     String runId = TestApps.queue(api, taskId, "{}");
 
     JsonNode run = TestApps.awaitTerminal(api, runId, Duration.ofSeconds(60));
@@ -31,7 +35,9 @@ class BrowserUnavailableIT {
     assertThat(run.at("/error/code").asText()).isEqualTo("timeout");
     assertThat(run.at("/timestamps/startedAt").isNull()).isTrue();
     String logs = api.get("/public/v1/task-runs/" + runId + "/logs").raw().body();
-    assertThat(logs).contains("Could not open a browser session on worker").contains("/nonexistent/chromium");
+    assertThat(logs)
+        .contains("Could not open a browser session on worker")
+        .contains("/nonexistent/chromium");
   }
 
   @Test
@@ -46,6 +52,7 @@ class BrowserUnavailableIT {
         .startsWith("Chromium at /nonexistent/chromium cannot open a page")
         .doesNotContain("\n");
     assertThat(browser.has("error")).as("no stack trace").isFalse();
-    assertThat(health.json().at("/temporal/message").asText()).startsWith("IN_MEMORY engine at 127.0.0.1:");
+    assertThat(health.json().at("/temporal/message").asText())
+        .startsWith("IN_MEMORY engine at 127.0.0.1:");
   }
 }

@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kestrel.server.config.KestrelConfiguration;
 import dev.kestrel.server.support.ApiClient;
 import dev.kestrel.server.support.TestApps;
-import dev.kestrel.testkit.TestPages;
 import dev.kestrel.server.support.WebhookReceiver;
 import dev.kestrel.server.support.WebhookReceiver.Delivery;
+import dev.kestrel.testkit.TestPages;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import java.time.Duration;
@@ -61,20 +61,33 @@ class WebhookDeliveryIT {
   private Endpoint endpoint(String body) {
     ApiClient.Answer created = api.post("/public/v1/webhook-endpoints", body);
     assertThat(created.status()).as(created.raw().body()).isEqualTo(201);
-    return new Endpoint(created.json().at("/endpoint/id").asText(), created.json().get("secret").asText());
+    return new Endpoint(
+        created.json().at("/endpoint/id").asText(), created.json().get("secret").asText());
   }
 
   private String task(String name, String... steps) {
-    return TestApps.createTask(api,
-        "{\"name\": \"" + name + "\", \"steps\": [" + String.join(",", steps) + "], \"timeoutSeconds\": 60}");
+    return TestApps.createTask(
+        api,
+        "{\"name\": \""
+            + name
+            + "\", \"steps\": ["
+            + String.join(",", steps)
+            + "], \"timeoutSeconds\": 60}");
   }
 
   private static String step(String id, String action, String rest) {
-    return "{\"id\": \"" + id + "\", \"action\": \"" + action + "\"" + (rest.isEmpty() ? "" : ", " + rest) + "}";
+    return "{\"id\": \""
+        + id
+        + "\", \"action\": \""
+        + action
+        + "\""
+        + (rest.isEmpty() ? "" : ", " + rest)
+        + "}";
   }
 
   private String fiveStepTask() {
-    return task("Five steps",
+    return task(
+        "Five steps",
         step("open", "goto", "\"url\": \"" + PAGES.url("/order") + "\""),
         step("fill", "fill", "\"selector\": \"#order\", \"value\": \"4711\""),
         step("pause", "waitFor", "\"ms\": 1500"),
@@ -83,8 +96,12 @@ class WebhookDeliveryIT {
   }
 
   private static List<Delivery> awaitEvent(String path, String runId, String event) {
-    return await().atMost(DELIVERED).pollInterval(Duration.ofMillis(100))
-        .until(() -> RECEIVER.received(path, runId), list -> list.stream().anyMatch(d -> event.equals(d.event())));
+    return await()
+        .atMost(DELIVERED)
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> RECEIVER.received(path, runId),
+            list -> list.stream().anyMatch(d -> event.equals(d.event())));
   }
 
   @Test
@@ -103,7 +120,9 @@ class WebhookDeliveryIT {
     Instant before = Instant.now().minusSeconds(120);
     Set<String> deliveryIds = new HashSet<>();
     for (Delivery d : got) {
-      assertThat(d.signatureVerifies(endpoint.secret(), DEFAULT_PEPPER)).as("signature of " + d.event()).isTrue();
+      assertThat(d.signatureVerifies(endpoint.secret(), DEFAULT_PEPPER))
+          .as("signature of " + d.event())
+          .isTrue();
       assertThat(d.signatureTimestamp()).matches(ISO_MILLIS);
       assertThat(Instant.parse(d.signatureTimestamp())).isAfter(before);
       assertThat(d.header("content-type")).isEqualTo("application/json");
@@ -128,25 +147,37 @@ class WebhookDeliveryIT {
       assertThat(d.json().get("runId").asText()).isEqualTo(runId);
       d.json().get("logEntries").forEach(e -> batched.add(e.get("id").asText()));
     }
-    List<String> logged = StreamSupport.stream(
-            api.get("/public/v1/task-runs/" + runId + "/logs").json().get("logEntries").spliterator(), false)
-        .map(e -> e.get("id").asText()).toList();
+    List<String> logged =
+        StreamSupport.stream(
+                api.get("/public/v1/task-runs/" + runId + "/logs")
+                    .json()
+                    .get("logEntries")
+                    .spliterator(),
+                false)
+            .map(e -> e.get("id").asText())
+            .toList();
     assertThat(batched).isEqualTo(logged);
   }
 
   @Test
   void failedAndCancelledRunsDeliverTheirEventsWithErrorAndReason() {
     endpoint("{\"url\": \"" + RECEIVER.url("/ends") + "\"}");
-    String failing = task("Fails",
-        step("open", "goto", "\"url\": \"" + PAGES.url("/plain") + "\""),
-        step("missing", "click", "\"selector\": \"#nowhere\", \"timeoutMs\": 500"));
+    String failing =
+        task(
+            "Fails",
+            step("open", "goto", "\"url\": \"" + PAGES.url("/plain") + "\""),
+            step("missing", "click", "\"selector\": \"#nowhere\", \"timeoutMs\": 500"));
     String failedRun = TestApps.queue(api, failing, "{}");
-    String slow = task("Slow",
-        step("open", "goto", "\"url\": \"" + PAGES.url("/plain") + "\""),
-        step("wait", "waitFor", "\"ms\": 20000"));
+    String slow =
+        task(
+            "Slow",
+            step("open", "goto", "\"url\": \"" + PAGES.url("/plain") + "\""),
+            step("wait", "waitFor", "\"ms\": 20000"));
     String cancelledRun = TestApps.queue(api, slow, "{}");
     TestApps.awaitStep(api, cancelledRun, 2, Duration.ofSeconds(60));
-    api.post("/public/v1/task-runs/" + cancelledRun + "/cancel", "{\"reason\": \"not needed any more\"}");
+    api.post(
+        "/public/v1/task-runs/" + cancelledRun + "/cancel",
+        "{\"reason\": \"not needed any more\"}");
 
     List<Delivery> failed = awaitEvent("/ends", failedRun, "task-run.failed");
     JsonNode failedBody = failed.get(failed.size() - 1).json();
@@ -164,18 +195,37 @@ class WebhookDeliveryIT {
 
   @Test
   void aReceiverFailingThreeTimesGetsTheEventOnceMoreAfterEachFailureWithTheSameDeliveryId() {
-    Endpoint endpoint = endpoint("{\"url\": \"" + RECEIVER.url("/flaky") + "\", \"events\": [\"task-run.completed\"]}");
+    Endpoint endpoint =
+        endpoint(
+            "{\"url\": \"" + RECEIVER.url("/flaky") + "\", \"events\": [\"task-run.completed\"]}");
     RECEIVER.answer("/flaky", 500, 500, 500);
-    String runId = TestApps.queue(api, task("Quick", step("open", "goto", "\"url\": \"" + PAGES.url("/plain") + "\"")), "{}");
+    String runId =
+        TestApps.queue(
+            api,
+            task("Quick", step("open", "goto", "\"url\": \"" + PAGES.url("/plain") + "\"")),
+            "{}");
 
-    List<Delivery> got = await().atMost(DELIVERED).until(() -> RECEIVER.received("/flaky", runId), l -> l.size() >= 4);
+    List<Delivery> got =
+        await()
+            .atMost(DELIVERED)
+            .until(() -> RECEIVER.received("/flaky", runId), l -> l.size() >= 4);
     assertThat(got).hasSize(4).allMatch(d -> "task-run.completed".equals(d.event()));
     assertThat(got.stream().map(d -> d.header("x-komos-delivery-id")).distinct()).hasSize(1);
     assertThat(got).allMatch(d -> d.signatureVerifies(endpoint.secret(), DEFAULT_PEPPER));
 
-    JsonNode attempts = await().atMost(Duration.ofSeconds(10)).until(
-        () -> api.get("/public/v1/webhook-endpoints/" + endpoint.id() + "/deliveries?runId=" + runId).json().get("deliveries"),
-        list -> list.size() == 4);
+    JsonNode attempts =
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () ->
+                    api.get(
+                            "/public/v1/webhook-endpoints/"
+                                + endpoint.id()
+                                + "/deliveries?runId="
+                                + runId)
+                        .json()
+                        .get("deliveries"),
+                list -> list.size() == 4);
     List<Integer> statuses = new ArrayList<>();
     List<Integer> numbers = new ArrayList<>();
     for (JsonNode a : attempts) {
@@ -197,7 +247,10 @@ class WebhookDeliveryIT {
     String taskA = task("Task A", step("open", "goto", "\"url\": \"" + PAGES.url("/a") + "\""));
     String taskB = task("Task B", step("open", "goto", "\"url\": \"" + PAGES.url("/b") + "\""));
     endpoint("{\"url\": \"" + RECEIVER.url("/task-a") + "\", \"taskId\": \"" + taskA + "\"}");
-    endpoint("{\"url\": \"" + RECEIVER.url("/ends-only") + "\", \"events\": [\"task-run.completed\", \"task-run.failed\"]}");
+    endpoint(
+        "{\"url\": \""
+            + RECEIVER.url("/ends-only")
+            + "\", \"events\": [\"task-run.completed\", \"task-run.failed\"]}");
     String runA = TestApps.queue(api, taskA, "{}");
     String runB = TestApps.queue(api, taskB, "{}");
 
@@ -206,18 +259,32 @@ class WebhookDeliveryIT {
     awaitEvent("/ends-only", runB, "task-run.completed");
 
     List<Delivery> scoped = RECEIVER.received("/task-a");
-    assertThat(scoped).isNotEmpty().allMatch(d -> runA.equals(d.runId()) && taskA.equals(d.header("x-komos-task-id")));
-    assertThat(scoped.stream().map(Delivery::event)).contains("task-run.started", "task-run.log", "task-run.completed");
+    assertThat(scoped)
+        .isNotEmpty()
+        .allMatch(d -> runA.equals(d.runId()) && taskA.equals(d.header("x-komos-task-id")));
+    assertThat(scoped.stream().map(Delivery::event))
+        .contains("task-run.started", "task-run.log", "task-run.completed");
     List<Delivery> endsOnly = RECEIVER.received("/ends-only");
-    assertThat(endsOnly).hasSize(2).allMatch(d -> "task-run.completed".equals(d.event()) && d.header("x-komos-task-id") == null);
+    assertThat(endsOnly)
+        .hasSize(2)
+        .allMatch(
+            d -> "task-run.completed".equals(d.event()) && d.header("x-komos-task-id") == null);
   }
 
   @Test
   void anOrganizationsOwnPepperSignsItsDeliveries() {
     TestApps.installed(APP).organizations().setWebhookPepper(TestApps.ORG, "our-own-pepper");
     try {
-      Endpoint endpoint = endpoint("{\"url\": \"" + RECEIVER.url("/peppered") + "\", \"events\": [\"task-run.completed\"]}");
-      String runId = TestApps.queue(api, task("Peppered", step("open", "goto", "\"url\": \"" + PAGES.url("/p") + "\"")), "{}");
+      Endpoint endpoint =
+          endpoint(
+              "{\"url\": \""
+                  + RECEIVER.url("/peppered")
+                  + "\", \"events\": [\"task-run.completed\"]}");
+      String runId =
+          TestApps.queue(
+              api,
+              task("Peppered", step("open", "goto", "\"url\": \"" + PAGES.url("/p") + "\"")),
+              "{}");
       Delivery d = awaitEvent("/peppered", runId, "task-run.completed").get(0);
       assertThat(d.signatureVerifies(endpoint.secret(), "our-own-pepper")).isTrue();
       assertThat(d.signatureVerifies(endpoint.secret(), DEFAULT_PEPPER)).isFalse();

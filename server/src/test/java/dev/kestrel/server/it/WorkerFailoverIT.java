@@ -3,11 +3,11 @@ package dev.kestrel.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kestrel.server.worker.Workers;
 import dev.kestrel.server.config.KestrelConfiguration;
-import dev.kestrel.server.worker.BrowserWorker;
 import dev.kestrel.server.support.ApiClient;
 import dev.kestrel.server.support.TestApps;
+import dev.kestrel.server.worker.BrowserWorker;
+import dev.kestrel.server.worker.Workers;
 import dev.kestrel.testkit.TestPages;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
@@ -17,8 +17,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Acceptance 10: the worker holding a run's browser session dies mid-step; a new worker on the
- * same engine restarts the session from step 1 and the run completes.
+ * Acceptance 10: the worker holding a run's browser session dies mid-step; a new worker on the same
+ * engine restarts the session from step 1 and the run completes.
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class WorkerFailoverIT {

@@ -39,17 +39,45 @@ class OpenApiDocumentTest {
   void isOpenApi31WithEveryOperationNamedAndAnswered() {
     assertThat(DOC.get("openapi").asText()).isEqualTo("3.1.0");
     Set<String> operationIds = new HashSet<>();
-    DOC.get("paths").properties().forEach(path -> path.getValue().properties().forEach(op -> {
-      if (op.getKey().equals("parameters")) {
-        return;
-      }
-      assertThat(op.getValue().has("responses")).as(path.getKey() + " " + op.getKey()).isTrue();
-      assertThat(operationIds.add(op.getValue().get("operationId").asText())).as("unique operationId").isTrue();
-    }));
-    assertThat(operationIds).contains("queueRun", "getRun", "getRunLogs", "cancelRun", "listTaskRuns", "listRuns",
-        "createTask", "listTasks", "createWebhookEndpoint", "listWebhookDeliveries", "getRunArtifact", "getOpenApiJson");
+    DOC.get("paths")
+        .properties()
+        .forEach(
+            path ->
+                path.getValue()
+                    .properties()
+                    .forEach(
+                        op -> {
+                          if (op.getKey().equals("parameters")) {
+                            return;
+                          }
+                          assertThat(op.getValue().has("responses"))
+                              .as(path.getKey() + " " + op.getKey())
+                              .isTrue();
+                          assertThat(operationIds.add(op.getValue().get("operationId").asText()))
+                              .as("unique operationId")
+                              .isTrue();
+                        }));
+    assertThat(operationIds)
+        .contains(
+            "queueRun",
+            "getRun",
+            "getRunLogs",
+            "cancelRun",
+            "listTaskRuns",
+            "listRuns",
+            "createTask",
+            "listTasks",
+            "createWebhookEndpoint",
+            "listWebhookDeliveries",
+            "getRunArtifact",
+            "getOpenApiJson");
     assertThat(DOC.get("webhooks").properties().stream().map(Map.Entry::getKey))
-        .containsExactlyInAnyOrder("task-run.started", "task-run.completed", "task-run.failed", "task-run.cancelled", "task-run.log");
+        .containsExactlyInAnyOrder(
+            "task-run.started",
+            "task-run.completed",
+            "task-run.failed",
+            "task-run.cancelled",
+            "task-run.log");
   }
 
   @Test
@@ -65,24 +93,38 @@ class OpenApiDocumentTest {
 
   @Test
   void everySchemaCompilesAndReadsItsExample() throws Exception {
-    DOC.at("/components/schemas").fieldNames().forEachRemaining(name ->
-        assertThatCode(() -> CONTRACT.validate("/components/schemas/" + name, new ObjectMapper().createObjectNode()))
-            .as(name).doesNotThrowAnyException());
-    assertThat(CONTRACT.validate("/components/schemas/Run", new ObjectMapper().readTree(RUN))).isEmpty();
+    DOC.at("/components/schemas")
+        .fieldNames()
+        .forEachRemaining(
+            name ->
+                assertThatCode(
+                        () ->
+                            CONTRACT.validate(
+                                "/components/schemas/" + name,
+                                new ObjectMapper().createObjectNode()))
+                    .as(name)
+                    .doesNotThrowAnyException());
+    assertThat(CONTRACT.validate("/components/schemas/Run", new ObjectMapper().readTree(RUN)))
+        .isEmpty();
   }
 
   @Test
   void everyPathParameterIsDeclared() {
     Pattern parameter = Pattern.compile("\\{([^}]+)}");
-    DOC.get("paths").properties().forEach(path -> {
-      Matcher m = parameter.matcher(path.getKey());
-      while (m.find()) {
-        String name = m.group(1);
-        List<String> declared = new ArrayList<>();
-        path.getValue().path("parameters").forEach(p -> declared.add(resolve(p).get("name").asText()));
-        assertThat(declared).as(path.getKey()).contains(name);
-      }
-    });
+    DOC.get("paths")
+        .properties()
+        .forEach(
+            path -> {
+              Matcher m = parameter.matcher(path.getKey());
+              while (m.find()) {
+                String name = m.group(1);
+                List<String> declared = new ArrayList<>();
+                path.getValue()
+                    .path("parameters")
+                    .forEach(p -> declared.add(resolve(p).get("name").asText()));
+                assertThat(declared).as(path.getKey()).contains(name);
+              }
+            });
   }
 
   @Test
@@ -94,14 +136,30 @@ class OpenApiDocumentTest {
 
   @Test
   void contractAcceptsWhatTheDocumentSays() {
-    assertThatCode(() -> CONTRACT.check("GET", uri("/public/v1/task-runs/" + RUN_ID), 200, json(), "{\"run\": " + RUN + "}"))
+    assertThatCode(
+            () ->
+                CONTRACT.check(
+                    "GET",
+                    uri("/public/v1/task-runs/" + RUN_ID),
+                    200,
+                    json(),
+                    "{\"run\": " + RUN + "}"))
         .doesNotThrowAnyException();
-    assertThatCode(() -> CONTRACT.check("POST", uri("/public/v1/tasks/" + TASK_ID + "/runs"), 429,
-        headers(Map.of("Content-Type", "application/json", "Retry-After", "1")), "{\"detail\": \"rate_limited\"}"))
+    assertThatCode(
+            () ->
+                CONTRACT.check(
+                    "POST",
+                    uri("/public/v1/tasks/" + TASK_ID + "/runs"),
+                    429,
+                    headers(Map.of("Content-Type", "application/json", "Retry-After", "1")),
+                    "{\"detail\": \"rate_limited\"}"))
         .doesNotThrowAnyException();
     // Not the document's business: the admin port, and unknown paths that are 404.
-    assertThatCode(() -> CONTRACT.check("GET", uri("/healthcheck"), 200, json(), "{}")).doesNotThrowAnyException();
-    assertThatCode(() -> CONTRACT.check("GET", uri("/public/v1/nothing"), 404, json(), "{\"detail\":\"x\"}"))
+    assertThatCode(() -> CONTRACT.check("GET", uri("/healthcheck"), 200, json(), "{}"))
+        .doesNotThrowAnyException();
+    assertThatCode(
+            () ->
+                CONTRACT.check("GET", uri("/public/v1/nothing"), 404, json(), "{\"detail\":\"x\"}"))
         .doesNotThrowAnyException();
   }
 
@@ -109,22 +167,61 @@ class OpenApiDocumentTest {
   void contractRejectsWhatTheDocumentDoesNotSay() {
     String withoutCancelReason = RUN.replace(", \"cancelReason\": null", "");
     assertThat(withoutCancelReason).isNotEqualTo(RUN);
-    assertThatThrownBy(() -> CONTRACT.check("GET", uri("/public/v1/task-runs/" + RUN_ID), 200, json(),
-        "{\"run\": " + withoutCancelReason + "}"))
-        .isInstanceOf(AssertionError.class).hasMessageContaining("cancelReason");
+    assertThatThrownBy(
+            () ->
+                CONTRACT.check(
+                    "GET",
+                    uri("/public/v1/task-runs/" + RUN_ID),
+                    200,
+                    json(),
+                    "{\"run\": " + withoutCancelReason + "}"))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("cancelReason");
     String extraField = RUN.replace("\"logsUrl\": null", "\"logsUrl\": null, \"priority\": 3");
-    assertThatThrownBy(() -> CONTRACT.check("GET", uri("/public/v1/task-runs/" + RUN_ID), 200, json(), "{\"run\": " + extraField + "}"))
-        .isInstanceOf(AssertionError.class).hasMessageContaining("priority");
-    assertThatThrownBy(() -> CONTRACT.check("GET", uri("/public/v1/task-runs/" + RUN_ID), 418, json(), "{\"detail\": \"teapot\"}"))
-        .isInstanceOf(AssertionError.class).hasMessageContaining("not documented");
-    assertThatThrownBy(() -> CONTRACT.check("POST", uri("/public/v1/tasks/" + TASK_ID + "/runs"), 429, json(),
-        "{\"detail\": \"rate_limited\"}"))
-        .isInstanceOf(AssertionError.class).hasMessageContaining("Retry-After");
-    assertThatThrownBy(() -> CONTRACT.check("GET", uri("/public/v1/secret-admin"), 200, json(), "{}"))
-        .isInstanceOf(AssertionError.class).hasMessageContaining("no such path");
-    assertThatThrownBy(() -> CONTRACT.check("GET", uri("/public/v1/task-runs/" + RUN_ID + "/logs"), 200,
-        headers(Map.of("Content-Type", "text/html")), "<html>"))
-        .isInstanceOf(AssertionError.class).hasMessageContaining("content type");
+    assertThatThrownBy(
+            () ->
+                CONTRACT.check(
+                    "GET",
+                    uri("/public/v1/task-runs/" + RUN_ID),
+                    200,
+                    json(),
+                    "{\"run\": " + extraField + "}"))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("priority");
+    assertThatThrownBy(
+            () ->
+                CONTRACT.check(
+                    "GET",
+                    uri("/public/v1/task-runs/" + RUN_ID),
+                    418,
+                    json(),
+                    "{\"detail\": \"teapot\"}"))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("not documented");
+    assertThatThrownBy(
+            () ->
+                CONTRACT.check(
+                    "POST",
+                    uri("/public/v1/tasks/" + TASK_ID + "/runs"),
+                    429,
+                    json(),
+                    "{\"detail\": \"rate_limited\"}"))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("Retry-After");
+    assertThatThrownBy(
+            () -> CONTRACT.check("GET", uri("/public/v1/secret-admin"), 200, json(), "{}"))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("no such path");
+    assertThatThrownBy(
+            () ->
+                CONTRACT.check(
+                    "GET",
+                    uri("/public/v1/task-runs/" + RUN_ID + "/logs"),
+                    200,
+                    headers(Map.of("Content-Type", "text/html")),
+                    "<html>"))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("content type");
   }
 
   private static JsonNode resolve(JsonNode node) {
@@ -133,13 +230,15 @@ class OpenApiDocumentTest {
 
   private static void collectRefs(JsonNode node, List<String> into) {
     if (node.isObject()) {
-      node.properties().forEach(e -> {
-        if (e.getKey().equals("$ref")) {
-          into.add(e.getValue().asText());
-        } else {
-          collectRefs(e.getValue(), into);
-        }
-      });
+      node.properties()
+          .forEach(
+              e -> {
+                if (e.getKey().equals("$ref")) {
+                  into.add(e.getValue().asText());
+                } else {
+                  collectRefs(e.getValue(), into);
+                }
+              });
     } else if (node.isArray()) {
       node.forEach(n -> collectRefs(n, into));
     }

@@ -1,14 +1,14 @@
 package dev.kestrel.server.resources;
 
-import dev.kestrel.model.ScheduleSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kestrel.server.core.InvalidRequest;
-import java.nio.charset.StandardCharsets;
+import dev.kestrel.model.ScheduleSpec;
 import dev.kestrel.model.StepSpec;
+import dev.kestrel.server.core.InvalidRequest;
 import io.dropwizard.jackson.Jackson;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -34,7 +34,9 @@ class TaskReaderTest {
   @Test
   void acceptsTheSpecExampleWithDefaults() throws Exception {
     TaskReader.TaskRequest valid =
-        reader.read(json("""
+        reader.read(
+            json(
+                """
             {"name": "Order status lookup",
              "inputs": {"url": {"type": "string", "required": true}, "orderId": {"type": "string", "default": "48219"}},
              "steps": [
@@ -49,7 +51,10 @@ class TaskReaderTest {
             """));
 
     assertThat(valid.status()).isEqualTo("READY");
-    assertThat(valid.definition().steps()).hasSize(6).extracting(StepSpec::id).startsWith("open_order", "search");
+    assertThat(valid.definition().steps())
+        .hasSize(6)
+        .extracting(StepSpec::id)
+        .startsWith("open_order", "search");
     assertThat(valid.definition().inputs().get("orderId").defaultValue()).isEqualTo("48219");
     assertThat(valid.definition().inputs().get("url").mustBeGiven()).isTrue();
     assertThat(valid.definition().timeoutSeconds()).isEqualTo(300);
@@ -57,7 +62,10 @@ class TaskReaderTest {
 
   @Test
   void everyActionOfTheSpecIsAccepted() throws Exception {
-    TaskReader.TaskRequest valid = reader.read(json("""
+    TaskReader.TaskRequest valid =
+        reader.read(
+            json(
+                """
         {"name": "All actions", "status": "DRAFT", "steps": [
           {"id": "a", "action": "goto", "url": "https://example.com"},
           {"id": "b", "action": "click", "selector": "#x"},
@@ -83,7 +91,9 @@ class TaskReaderTest {
 
   @Test
   void namesEveryProblemWithItsLocation() throws Exception {
-    List<Map<String, Object>> problems = problems("""
+    List<Map<String, Object>> problems =
+        problems(
+            """
         {"steps": [
           {"id": "x", "action": "click", "selector": 3, "url": "u"},
           {"id": "x", "action": "extract", "selector": "#a", "mode": "pdf", "attribute": "href"},
@@ -93,68 +103,95 @@ class TaskReaderTest {
         ]}
         """);
 
-    assertThat(problems).extracting(p -> p.get("loc").toString()).contains(
-        "[body, name]",
-        "[body, steps, 0, selector]",
-        "[body, steps, 0, url]",
-        "[body, steps, 1, id]",
-        "[body, steps, 1]",
-        "[body, steps, 1, mode]",
-        "[body, steps, 2, value]",
-        "[body, steps, 3]",
-        "[body, steps, 4]");
+    assertThat(problems)
+        .extracting(p -> p.get("loc").toString())
+        .contains(
+            "[body, name]",
+            "[body, steps, 0, selector]",
+            "[body, steps, 0, url]",
+            "[body, steps, 1, id]",
+            "[body, steps, 1]",
+            "[body, steps, 1, mode]",
+            "[body, steps, 2, value]",
+            "[body, steps, 3]",
+            "[body, steps, 4]");
   }
 
   @Test
   void refusesDefaultsOfTheWrongTypeAndUnknownInputTypes() throws Exception {
-    List<Map<String, Object>> problems = problems("""
+    List<Map<String, Object>> problems =
+        problems(
+            """
         {"name": "t", "inputs": {"n": {"type": "number", "default": "three"}, "d": {"type": "date"}, "bad name": {"type": "string"}},
          "steps": [{"id": "a", "action": "waitFor", "ms": 1}]}
         """);
 
-    assertThat(problems).extracting(p -> p.get("loc").toString())
-        .contains("[body, inputs, n, default]", "[body, inputs, d, type]", "[body, inputs, bad name]");
+    assertThat(problems)
+        .extracting(p -> p.get("loc").toString())
+        .contains(
+            "[body, inputs, n, default]", "[body, inputs, d, type]", "[body, inputs, bad name]");
   }
 
   @Test
   void scheduleInputsAreCheckedAgainstTheTask() throws Exception {
-    List<Map<String, Object>> problems = problems("""
+    List<Map<String, Object>> problems =
+        problems(
+            """
         {"name": "t", "inputs": {"url": {"type": "string", "required": true}},
          "steps": [{"id": "a", "action": "goto", "url": "{{inputs.url}}"}],
          "schedule": {"cron": "0 9 * * 1", "inputs": {"other": 1}}}
         """);
 
-    assertThat(problems).extracting(p -> p.get("loc").toString())
+    assertThat(problems)
+        .extracting(p -> p.get("loc").toString())
         .contains("[body, schedule, inputs, other]", "[body, schedule, inputs, url]");
   }
 
   @Test
   void scheduleOptionsAreValidatedAndDefaulted() throws Exception {
-    List<Map<String, Object>> problems = problems("""
+    List<Map<String, Object>> problems =
+        problems(
+            """
         {"name": "t", "steps": [{"id": "a", "action": "waitFor", "ms": 1}],
          "schedule": {"cron": "0 0 9 * * 1", "overlap": "sometimes", "catchupWindowSeconds": 5, "paused": "yes", "note": 7}}
         """);
-    assertThat(problems).extracting(p -> p.get("loc").toString())
-        .containsExactlyInAnyOrder("[body, schedule, cron]", "[body, schedule, overlap]", "[body, schedule, catchupWindowSeconds]",
-            "[body, schedule, paused]", "[body, schedule, note]");
+    assertThat(problems)
+        .extracting(p -> p.get("loc").toString())
+        .containsExactlyInAnyOrder(
+            "[body, schedule, cron]",
+            "[body, schedule, overlap]",
+            "[body, schedule, catchupWindowSeconds]",
+            "[body, schedule, paused]",
+            "[body, schedule, note]");
 
-    ScheduleSpec read = reader.read("""
+    ScheduleSpec read =
+        reader
+            .read(
+                """
         {"name": "t", "steps": [{"id": "a", "action": "waitFor", "ms": 1}],
          "schedule": {"cron": "*/5 * * * *", "nextRunAt": "2026-01-01T00:00:00.000Z"}}
-        """.getBytes()).definition().schedule();
+        """
+                    .getBytes())
+            .definition()
+            .schedule();
     assertThat(read.timezone()).isEqualTo("UTC");
     assertThat(read.overlap()).isEqualTo(ScheduleSpec.SKIP);
     assertThat(read.catchupWindowSeconds()).isEqualTo(ScheduleSpec.DEFAULT_CATCHUP_WINDOW_SECONDS);
     assertThat(read.isPaused()).isFalse();
-    assertThat(read.nextRunAt()).as("read-only: a task read and sent back is accepted, the field ignored").isNull();
+    assertThat(read.nextRunAt())
+        .as("read-only: a task read and sent back is accepted, the field ignored")
+        .isNull();
   }
 
   @Test
   void aBodyThatIsNotAnObjectIsRefused() {
-    assertThatThrownBy(() -> JsonObjectReader.body(mapper, "[1]".getBytes(), false)).isInstanceOf(InvalidRequest.class);
+    assertThatThrownBy(() -> JsonObjectReader.body(mapper, "[1]".getBytes(), false))
+        .isInstanceOf(InvalidRequest.class);
     assertThatThrownBy(() -> JsonObjectReader.body(mapper, "{".getBytes(), false))
-        .isInstanceOfSatisfying(InvalidRequest.class, e -> assertThat(e.detail()).isEqualTo("invalid_json"));
-    assertThatThrownBy(() -> JsonObjectReader.body(mapper, " ".getBytes(), false)).isInstanceOf(InvalidRequest.class);
+        .isInstanceOfSatisfying(
+            InvalidRequest.class, e -> assertThat(e.detail()).isEqualTo("invalid_json"));
+    assertThatThrownBy(() -> JsonObjectReader.body(mapper, " ".getBytes(), false))
+        .isInstanceOf(InvalidRequest.class);
     assertThat(JsonObjectReader.body(mapper, " ".getBytes(), true).node().size()).isZero();
   }
 }

@@ -25,9 +25,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * One organization cannot exhaust the server for the others: long polls hold no thread and are
- * capped per organization (429), a closed connection frees its place at once, queueing is capped
- * by the organization's active runs, and its request rate by a token bucket. Traffic goes to
- * 127.0.0.1 only.
+ * capped per organization (429), a closed connection frees its place at once, queueing is capped by
+ * the organization's active runs, and its request rate by a token bucket. Traffic goes to 127.0.0.1
+ * only.
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class FairShareIT {
@@ -48,18 +48,29 @@ class FairShareIT {
     greedyKey = organizations.issueKey("greedy", "fair share test").secret();
     greedy = TestApps.api(APP).withKey(greedyKey);
     other = TestApps.api(APP).withKey(organizations.issueKey("other", "fair share test").secret());
-    slowTask = TestApps.createTask(greedy, "{\"name\": \"Slow\", \"steps\": [{\"id\": \"w\", \"action\": \"waitFor\", \"ms\": 60000}]}");
+    slowTask =
+        TestApps.createTask(
+            greedy,
+            "{\"name\": \"Slow\", \"steps\": [{\"id\": \"w\", \"action\": \"waitFor\", \"ms\": 60000}]}");
   }
 
   @Test
   void elevenHundredAbandonedLongPollsLeaveThePoolIdleAndOthersServed() throws Exception {
     String runId = TestApps.queue(greedy, slowTask, "{}");
-    String otherTask = TestApps.createTask(other, "{\"name\": \"Quick\", \"steps\": [{\"id\": \"w\", \"action\": \"waitFor\", \"ms\": 1}]}");
+    String otherTask =
+        TestApps.createTask(
+            other,
+            "{\"name\": \"Quick\", \"steps\": [{\"id\": \"w\", \"action\": \"waitFor\", \"ms\": 1}]}");
     String otherRun = TestApps.queue(other, otherTask, "{}");
     String request =
-        "GET /public/v1/task-runs/" + runId + "?waitForFinish=60 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            + "Authorization: Bearer " + greedyKey + "\r\n\r\n";
-    // Half of them as a browser asks, compressed: their keep-alive writes must reach the socket too.
+        "GET /public/v1/task-runs/"
+            + runId
+            + "?waitForFinish=60 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            + "Authorization: Bearer "
+            + greedyKey
+            + "\r\n\r\n";
+    // Half of them as a browser asks, compressed: their keep-alive writes must reach the socket
+    // too.
     String gzipRequest = request.replace("\r\n\r\n", "\r\nAccept-Encoding: gzip\r\n\r\n");
 
     List<Socket> polls = new ArrayList<>();
@@ -68,7 +79,9 @@ class FairShareIT {
       for (int i = 0; i < 1_100; i++) {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", APP.getLocalPort()), 5_000);
-        socket.getOutputStream().write((i % 2 == 0 ? request : gzipRequest).getBytes(StandardCharsets.US_ASCII));
+        socket
+            .getOutputStream()
+            .write((i % 2 == 0 ? request : gzipRequest).getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().flush();
         polls.add(socket);
       }
@@ -107,8 +120,12 @@ class FairShareIT {
     }
 
     // Closed by the client: their places are free again long before their 60 s.
-    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250))
-        .until(() -> greedy.get("/public/v1/task-runs/" + runId + "?waitForFinish=1").status(), status -> status == 200);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () -> greedy.get("/public/v1/task-runs/" + runId + "?waitForFinish=1").status(),
+            status -> status == 200);
     assertThat(busyThreads()).isLessThan(30);
     greedy.post("/public/v1/task-runs/" + runId + "/cancel", "{}");
   }
@@ -118,8 +135,12 @@ class FairShareIT {
     Organizations organizations = TestApps.installed(APP).organizations();
     organizations.create("capped", null, null);
     organizations.setLimits("capped", null, new Organization.FairShare(3, null, null));
-    ApiClient capped = TestApps.api(APP).withKey(organizations.issueKey("capped", "fair share test").secret());
-    String task = TestApps.createTask(capped, "{\"name\": \"Slow\", \"steps\": [{\"id\": \"w\", \"action\": \"waitFor\", \"ms\": 60000}]}");
+    ApiClient capped =
+        TestApps.api(APP).withKey(organizations.issueKey("capped", "fair share test").secret());
+    String task =
+        TestApps.createTask(
+            capped,
+            "{\"name\": \"Slow\", \"steps\": [{\"id\": \"w\", \"action\": \"waitFor\", \"ms\": 60000}]}");
 
     List<String> accepted = new ArrayList<>();
     ApiClient.Answer answer;
@@ -132,8 +153,13 @@ class FairShareIT {
     assertThat(answer.header("Retry-After")).matches("\\d+");
     assertThat(accepted).as("the organization's own cap, not the server's 5").hasSize(3);
 
-    String otherTask = TestApps.createTask(other, "{\"name\": \"Mine\", \"steps\": [{\"id\": \"w\", \"action\": \"waitFor\", \"ms\": 1}]}");
-    assertThat(other.post("/public/v1/tasks/" + otherTask + "/runs", "{}").status()).as("another organization").isEqualTo(202);
+    String otherTask =
+        TestApps.createTask(
+            other,
+            "{\"name\": \"Mine\", \"steps\": [{\"id\": \"w\", \"action\": \"waitFor\", \"ms\": 1}]}");
+    assertThat(other.post("/public/v1/tasks/" + otherTask + "/runs", "{}").status())
+        .as("another organization")
+        .isEqualTo(202);
 
     // A cancelled run frees its place.
     capped.post("/public/v1/task-runs/" + accepted.get(0) + "/cancel", "{}");
@@ -147,11 +173,18 @@ class FairShareIT {
     organizations.create("streamer", null, null);
     String key = organizations.issueKey("streamer", "fair share test").secret();
     ApiClient streamer = TestApps.api(APP).withKey(key);
-    String task = TestApps.createTask(streamer, "{\"name\": \"Slow\", \"steps\": [{\"id\": \"w\", \"action\": \"waitFor\", \"ms\": 60000}]}");
+    String task =
+        TestApps.createTask(
+            streamer,
+            "{\"name\": \"Slow\", \"steps\": [{\"id\": \"w\", \"action\": \"waitFor\", \"ms\": 60000}]}");
     String runId = TestApps.queue(streamer, task, "{}");
     String request =
-        "GET /public/v1/task-runs/" + runId + "/logs HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
-            + "Authorization: Bearer " + key + "\r\n\r\n";
+        "GET /public/v1/task-runs/"
+            + runId
+            + "/logs HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+            + "Authorization: Bearer "
+            + key
+            + "\r\n\r\n";
 
     List<Socket> streams = new ArrayList<>();
     try {
@@ -160,7 +193,9 @@ class FairShareIT {
       }
       for (Socket stream : streams) {
         stream.setSoTimeout(10_000);
-        assertThat(readHead(stream)).startsWith("HTTP/1.1 200").containsIgnoringCase("text/event-stream");
+        assertThat(readHead(stream))
+            .startsWith("HTTP/1.1 200")
+            .containsIgnoringCase("text/event-stream");
       }
       try (Socket oneTooMany = open(request)) {
         oneTooMany.setSoTimeout(10_000);
@@ -174,13 +209,17 @@ class FairShareIT {
     }
 
     // The streams' keep-alive writes find them gone; their places are free again.
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
-        .until(() -> {
-          try (Socket again = open(request)) {
-            again.setSoTimeout(10_000);
-            return readHead(again);
-          }
-        }, head -> head.startsWith("HTTP/1.1 200"));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () -> {
+              try (Socket again = open(request)) {
+                again.setSoTimeout(10_000);
+                return readHead(again);
+              }
+            },
+            head -> head.startsWith("HTTP/1.1 200"));
     streamer.post("/public/v1/task-runs/" + runId + "/cancel", "{}");
   }
 
@@ -210,6 +249,8 @@ class FairShareIT {
   }
 
   static int busyThreads() {
-    return ((QueuedThreadPool) APP.getEnvironment().getApplicationContext().getServer().getThreadPool()).getBusyThreads();
+    return ((QueuedThreadPool)
+            APP.getEnvironment().getApplicationContext().getServer().getThreadPool())
+        .getBusyThreads();
   }
 }

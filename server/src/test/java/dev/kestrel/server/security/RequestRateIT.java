@@ -13,7 +13,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** One organization's flood is answered 429 with Retry-After; another organization is served as usual. */
+/**
+ * One organization's flood is answered 429 with Retry-After; another organization is served as
+ * usual.
+ */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class RequestRateIT {
   static final DropwizardAppExtension<KestrelConfiguration> APP =
@@ -24,8 +27,10 @@ class RequestRateIT {
     Organizations organizations = TestApps.installed(APP).organizations();
     organizations.create("flooding", null, null);
     organizations.create("quiet", null, null);
-    ApiClient flooding = TestApps.api(APP).withKey(organizations.issueKey("flooding", "rate test").secret());
-    ApiClient quiet = TestApps.api(APP).withKey(organizations.issueKey("quiet", "rate test").secret());
+    ApiClient flooding =
+        TestApps.api(APP).withKey(organizations.issueKey("flooding", "rate test").secret());
+    ApiClient quiet =
+        TestApps.api(APP).withKey(organizations.issueKey("quiet", "rate test").secret());
 
     List<ApiClient.Answer> answers = new ArrayList<>();
     for (int i = 0; i < 60; i++) {

@@ -16,7 +16,8 @@ import java.time.Duration;
  */
 public final class ApiClient {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
   private final String apiKey;
 
@@ -44,7 +45,10 @@ public final class ApiClient {
   }
 
   public Answer post(String path, String body) {
-    return send(request(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
+    return send(
+        request(path)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
   public Answer post(String path, Object body) {
@@ -53,11 +57,14 @@ public final class ApiClient {
 
   public Answer put(String path, Object body) {
     return send(
-        request(path).header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(write(body))));
+        request(path)
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(write(body))));
   }
 
   public HttpRequest.Builder request(String path) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(90));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(90));
     if (apiKey != null) {
       b.header("Authorization", "Bearer " + apiKey);
     }
@@ -68,7 +75,13 @@ public final class ApiClient {
     try {
       HttpRequest built = request.build();
       HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
-      OpenApiContract.get().check(built.method(), built.uri(), response.statusCode(), response.headers(), response.body());
+      OpenApiContract.get()
+          .check(
+              built.method(),
+              built.uri(),
+              response.statusCode(),
+              response.headers(),
+              response.body());
       JsonNode json = null;
       // Leading whitespace is JSON too (a waitForFinish answer starts with keep-alive spaces).
       String body = response.body() == null ? "" : response.body().strip();

@@ -75,6 +75,12 @@ public final class ListeningSockets {
 
   private static String ipv4(String hex) {
     long word = Long.parseLong(hex, 16);
-    return (word & 0xff) + "." + ((word >> 8) & 0xff) + "." + ((word >> 16) & 0xff) + "." + ((word >> 24) & 0xff);
+    return (word & 0xff)
+        + "."
+        + ((word >> 8) & 0xff)
+        + "."
+        + ((word >> 16) & 0xff)
+        + "."
+        + ((word >> 24) & 0xff);
   }
 }

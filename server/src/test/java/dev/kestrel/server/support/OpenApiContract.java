@@ -27,12 +27,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * The OpenAPI document as a contract the integration tests hold the server to: every answer a
- * test gets through {@link ApiClient} or the Java client is checked against the document (its
- * status documented for the operation, its required headers present and valid, its body valid
- * against the schema) with networknt's validator in the OpenAPI 3.1 dialect. An answer the document
- * does not describe fails the test that got it. What was seen is written to
- * {@code target/openapi-coverage.txt} when the test JVM ends.
+ * The OpenAPI document as a contract the integration tests hold the server to: every answer a test
+ * gets through {@link ApiClient} or the Java client is checked against the document (its status
+ * documented for the operation, its required headers present and valid, its body valid against the
+ * schema) with networknt's validator in the OpenAPI 3.1 dialect. An answer the document does not
+ * describe fails the test that got it. What was seen is written to {@code
+ * target/openapi-coverage.txt} when the test JVM ends.
  */
 public final class OpenApiContract {
   private static final String IRI = "https://kestrel.invalid/openapi.json";
@@ -55,11 +55,15 @@ public final class OpenApiContract {
       registry =
           SchemaRegistry.withDefaultDialect(
               OpenApi31.getInstance(),
-              builder -> builder.schemas(Map.of(IRI, text)).schemaLoader(loader -> loader.fetchRemoteResources(false)));
+              builder ->
+                  builder
+                      .schemas(Map.of(IRI, text))
+                      .schemaLoader(loader -> loader.fetchRemoteResources(false)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = document.get("paths").fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = document.get("paths").fields();
+        it.hasNext(); ) {
       Map.Entry<String, JsonNode> path = it.next();
       String regex = Pattern.quote(path.getKey()).replaceAll("\\{[^}]+}", "\\\\E[^/]+\\\\Q");
       routes.add(new Route(path.getKey(), Pattern.compile(regex), path.getValue()));
@@ -83,7 +87,11 @@ public final class OpenApiContract {
       for (Iterator<String> m = route.item().fieldNames(); m.hasNext(); ) {
         String method = m.next();
         if (METHODS.contains(method)) {
-          route.item().get(method).get("responses").fieldNames()
+          route
+              .item()
+              .get(method)
+              .get("responses")
+              .fieldNames()
               .forEachRemaining(status -> out.add(key(method, route.template(), status)));
         }
       }
@@ -104,10 +112,17 @@ public final class OpenApiContract {
    */
   public void check(String method, URI uri, int status, HttpHeaders headers, String body) {
     String path = uri.getPath();
-    Route route = routes.stream().filter(r -> r.pattern().matcher(path).matches()).findFirst().orElse(null);
+    Route route =
+        routes.stream().filter(r -> r.pattern().matcher(path).matches()).findFirst().orElse(null);
     if (route == null) {
       if (path.startsWith("/public/v1") && status < 400) {
-        throw new AssertionError(method + " " + path + " answered " + status + " but the OpenAPI document has no such path");
+        throw new AssertionError(
+            method
+                + " "
+                + path
+                + " answered "
+                + status
+                + " but the OpenAPI document has no such path");
       }
       return;
     }
@@ -115,7 +130,8 @@ public final class OpenApiContract {
     JsonNode operation = route.item().get(verb);
     if (operation == null) {
       if (!verb.equals("head") && !verb.equals("options") && status != 405) {
-        throw new AssertionError(method + " " + route.template() + " is not documented, yet answered " + status);
+        throw new AssertionError(
+            method + " " + route.template() + " is not documented, yet answered " + status);
       }
       return;
     }
@@ -134,13 +150,19 @@ public final class OpenApiContract {
     checkHeaders(response, pointer, headers, problems);
     checkBody(response, pointer, headers, body, problems);
     if (!problems.isEmpty()) {
-      throw new AssertionError(what + " differs from the OpenAPI document:\n  " + String.join("\n  ", problems)
-          + "\nbody: " + abbreviate(body));
+      throw new AssertionError(
+          what
+              + " differs from the OpenAPI document:\n  "
+              + String.join("\n  ", problems)
+              + "\nbody: "
+              + abbreviate(body));
     }
   }
 
-  private void checkHeaders(JsonNode response, String pointer, HttpHeaders headers, List<String> problems) {
-    for (Iterator<Map.Entry<String, JsonNode>> it = response.path("headers").fields(); it.hasNext(); ) {
+  private void checkHeaders(
+      JsonNode response, String pointer, HttpHeaders headers, List<String> problems) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = response.path("headers").fields();
+        it.hasNext(); ) {
       Map.Entry<String, JsonNode> header = it.next();
       String headerPointer = pointer + "/headers/" + escape(header.getKey());
       JsonNode spec = header.getValue();
@@ -161,7 +183,8 @@ public final class OpenApiContract {
     }
   }
 
-  private void checkBody(JsonNode response, String pointer, HttpHeaders headers, String body, List<String> problems) {
+  private void checkBody(
+      JsonNode response, String pointer, HttpHeaders headers, String body, List<String> problems) {
     JsonNode content = response.get("content");
     String text = body == null ? "" : body.strip();
     if (content == null) {
@@ -170,9 +193,14 @@ public final class OpenApiContract {
       }
       return;
     }
-    String type = headers.firstValue("Content-Type").orElse("").split(";")[0].trim().toLowerCase(Locale.ROOT);
+    String type =
+        headers.firstValue("Content-Type").orElse("").split(";")[0].trim().toLowerCase(Locale.ROOT);
     if (!content.has(type)) {
-      problems.add("content type '" + type + "' is not one of " + content.properties().stream().map(Map.Entry::getKey).toList());
+      problems.add(
+          "content type '"
+              + type
+              + "' is not one of "
+              + content.properties().stream().map(Map.Entry::getKey).toList());
       return;
     }
     if (!type.equals("application/json")) {
@@ -190,13 +218,17 @@ public final class OpenApiContract {
     }
   }
 
-  /** The problems of {@code value} against the schema at {@code pointer} of the document (empty when valid). */
+  /**
+   * The problems of {@code value} against the schema at {@code pointer} of the document (empty when
+   * valid).
+   */
   public List<String> validate(String pointer, JsonNode value) {
     return schema(pointer).validate(value).stream().map(Error::toString).toList();
   }
 
   private Schema schema(String pointer) {
-    return schemas.computeIfAbsent(pointer, p -> registry.getSchema(SchemaLocation.of(IRI + "#" + p)));
+    return schemas.computeIfAbsent(
+        pointer, p -> registry.getSchema(SchemaLocation.of(IRI + "#" + p)));
   }
 
   private static String escape(String token) {
@@ -217,7 +249,9 @@ public final class OpenApiContract {
     }
     Set<String> unseen = declared();
     unseen.removeAll(seen);
-    StringBuilder out = new StringBuilder("# Answers the tests of one JVM got, each validated against the OpenAPI document\n");
+    StringBuilder out =
+        new StringBuilder(
+            "# Answers the tests of one JVM got, each validated against the OpenAPI document\n");
     seen().forEach(s -> out.append("seen    ").append(s).append('\n'));
     unseen.forEach(s -> out.append("unseen  ").append(s).append('\n'));
     try {

@@ -5,7 +5,10 @@ import dev.kestrel.server.KestrelApplication;
 import dev.kestrel.server.config.KestrelConfiguration;
 import io.dropwizard.core.setup.Environment;
 
-/** The application as the tests start it, keeping what it installed so that tests can drive the parts. */
+/**
+ * The application as the tests start it, keeping what it installed so that tests can drive the
+ * parts.
+ */
 public class TestKestrelApplication extends KestrelApplication {
   private volatile Installation installation;
 

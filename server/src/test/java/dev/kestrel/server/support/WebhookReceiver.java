@@ -1,16 +1,15 @@
 package dev.kestrel.server.support;
 
-import dev.kestrel.client.WebhookSignatureException;
-import dev.kestrel.client.WebhookVerifier;
-import dev.kestrel.testkit.Ports;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.kestrel.client.WebhookSignatureException;
+import dev.kestrel.client.WebhookVerifier;
+import dev.kestrel.testkit.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -37,7 +36,8 @@ public final class WebhookReceiver implements BeforeAllCallback, AfterAllCallbac
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One request as received; header names in lower case. */
-  public record Delivery(String path, Map<String, String> headers, byte[] body, Instant receivedAt) {
+  public record Delivery(
+      String path, Map<String, String> headers, byte[] body, Instant receivedAt) {
     public String event() {
       return headers.get("x-komos-event");
     }
@@ -64,7 +64,11 @@ public final class WebhookReceiver implements BeforeAllCallback, AfterAllCallbac
      */
     public boolean signatureVerifies(String secret, String pepper) {
       WebhookVerifier verifier =
-          new WebhookVerifier(secret, pepper, WebhookVerifier.DEFAULT_TOLERANCE, Clock.fixed(receivedAt, ZoneOffset.UTC));
+          new WebhookVerifier(
+              secret,
+              pepper,
+              WebhookVerifier.DEFAULT_TOLERANCE,
+              Clock.fixed(receivedAt, ZoneOffset.UTC));
       try {
         verifier.verify(headers.get("x-komos-signature"), body);
         return true;
@@ -102,7 +106,9 @@ public final class WebhookReceiver implements BeforeAllCallback, AfterAllCallbac
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
     while (true) {
       try {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port == 0 ? Ports.free() : port), 0);
+        server =
+            HttpServer.create(
+                new InetSocketAddress("127.0.0.1", port == 0 ? Ports.free() : port), 0);
         break;
       } catch (java.net.BindException taken) {
         if (port == 0 || System.nanoTime() > deadline) {
@@ -155,7 +161,9 @@ public final class WebhookReceiver implements BeforeAllCallback, AfterAllCallbac
   private void handle(HttpExchange exchange) throws IOException {
     byte[] body = exchange.getRequestBody().readAllBytes();
     Map<String, String> headers = new TreeMap<>();
-    exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values.get(0)));
+    exchange
+        .getRequestHeaders()
+        .forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values.get(0)));
     String path = exchange.getRequestURI().getPath();
     received.add(new Delivery(path, headers, body, Instant.now()));
     Deque<Integer> script = scripted.get(path);

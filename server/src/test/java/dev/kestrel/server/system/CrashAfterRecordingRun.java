@@ -28,31 +28,38 @@ public class CrashAfterRecordingRun extends KestrelApplication {
   @Override
   protected Store openStore(KestrelConfiguration config, Environment env) {
     Store store = super.openStore(config, env);
-    store.jdbi().addCustomizer(
-        new StatementCustomizer() {
-          @Override
-          public void afterExecution(PreparedStatement statement, StatementContext ctx) throws SQLException {
-            if (ctx.getRawSql().startsWith("INSERT INTO runs ")) {
-              if (ctx.getConnection().getAutoCommit()) {
-                Runtime.getRuntime().halt(137);
+    store
+        .jdbi()
+        .addCustomizer(
+            new StatementCustomizer() {
+              @Override
+              public void afterExecution(PreparedStatement statement, StatementContext ctx)
+                  throws SQLException {
+                if (ctx.getRawSql().startsWith("INSERT INTO runs ")) {
+                  if (ctx.getConnection().getAutoCommit()) {
+                    Runtime.getRuntime().halt(137);
+                  }
+                  RECORDED.set(true); // Halt once its transaction has committed.
+                }
               }
-              RECORDED.set(true); // Halt once its transaction has committed.
-            }
-          }
-        });
-    store.jdbi().setTransactionHandler(
-        new DelegatingTransactionHandler(store.jdbi().getTransactionHandler()) {
-          @Override
-          public <R, X extends Exception> R inTransaction(Handle handle, HandleCallback<R, X> callback) throws X {
-            return haltIfRecorded(super.inTransaction(handle, callback));
-          }
+            });
+    store
+        .jdbi()
+        .setTransactionHandler(
+            new DelegatingTransactionHandler(store.jdbi().getTransactionHandler()) {
+              @Override
+              public <R, X extends Exception> R inTransaction(
+                  Handle handle, HandleCallback<R, X> callback) throws X {
+                return haltIfRecorded(super.inTransaction(handle, callback));
+              }
 
-          @Override
-          public <R, X extends Exception> R inTransaction(
-              Handle handle, TransactionIsolationLevel level, HandleCallback<R, X> callback) throws X {
-            return haltIfRecorded(super.inTransaction(handle, level, callback));
-          }
-        });
+              @Override
+              public <R, X extends Exception> R inTransaction(
+                  Handle handle, TransactionIsolationLevel level, HandleCallback<R, X> callback)
+                  throws X {
+                return haltIfRecorded(super.inTransaction(handle, level, callback));
+              }
+            });
     return store;
   }
 

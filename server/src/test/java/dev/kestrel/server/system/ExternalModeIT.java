@@ -1,6 +1,5 @@
 package dev.kestrel.server.system;
 
-import dev.kestrel.testkit.TemporalDevServer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -13,8 +12,9 @@ import dev.kestrel.model.RunStatus;
 import dev.kestrel.model.api.LogEntry;
 import dev.kestrel.model.api.Run;
 import dev.kestrel.server.support.TestApps;
-import dev.kestrel.testkit.TestPages;
 import dev.kestrel.store.TestStore;
+import dev.kestrel.testkit.TemporalDevServer;
+import dev.kestrel.testkit.TestPages;
 import dev.kestrel.workflows.RunSearchAttributes;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -38,9 +38,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The external mode as users run it: a real Temporal server (the CLI's dev server), PostgreSQL,
- * an API process without a worker and two worker processes, all separate JVMs driven over HTTP.
- * Every process is ended in {@link #stopEverything}, also when a test fails.
+ * The external mode as users run it: a real Temporal server (the CLI's dev server), PostgreSQL, an
+ * API process without a worker and two worker processes, all separate JVMs driven over HTTP. Every
+ * process is ended in {@link #stopEverything}, also when a test fails.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ExternalModeIT {
@@ -66,7 +66,9 @@ class ExternalModeIT {
     workers.add(worker("worker-1"));
     workers.add(worker("worker-2"));
     client = TestApps.client(api.baseUrl());
-    service = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
+    service =
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
     temporalClient = WorkflowClient.newInstance(service);
     orderTask = TestApps.createOrderTask(client, "Order status (system)", PAGES.url("/order"), 300);
   }
@@ -94,7 +96,11 @@ class ExternalModeIT {
   void twentyRunsAreSharedByBothWorkersAndTheirSearchAttributesEndWithTheirStatus() {
     List<String> runs = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
-      runs.add(client.queueRun(orderTask, RunRequest.withInputs(Map.of("orderId", String.valueOf(i)))).run().id());
+      runs.add(
+          client
+              .queueRun(orderTask, RunRequest.withInputs(Map.of("orderId", String.valueOf(i))))
+              .run()
+              .id());
     }
     Set<String> workerIds = new HashSet<>();
     for (int i = 0; i < runs.size(); i++) {
@@ -105,20 +111,37 @@ class ExternalModeIT {
     }
     assertThat(workerIds).hasSize(2);
 
-    // Visibility: the finished run's search attributes hold its final status, and ops can filter by task.
-    var attributes = temporalClient.newUntypedWorkflowStub("run-" + runs.get(0)).describe().getTypedSearchAttributes();
+    // Visibility: the finished run's search attributes hold its final status, and ops can filter by
+    // task.
+    var attributes =
+        temporalClient
+            .newUntypedWorkflowStub("run-" + runs.get(0))
+            .describe()
+            .getTypedSearchAttributes();
     assertThat(attributes.get(RunSearchAttributes.STATUS)).isEqualTo("COMPLETED");
     assertThat(attributes.get(RunSearchAttributes.TASK)).isEqualTo(orderTask);
     assertThat(attributes.get(RunSearchAttributes.TRIGGER)).isEqualTo("api");
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-        assertThat(temporalClient.listExecutions("KestrelTaskId = '" + orderTask + "' AND KestrelRunStatus = 'COMPLETED'").count())
-            .isEqualTo(20));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        temporalClient
+                            .listExecutions(
+                                "KestrelTaskId = '"
+                                    + orderTask
+                                    + "' AND KestrelRunStatus = 'COMPLETED'")
+                            .count())
+                    .isEqualTo(20));
   }
 
   @Test
   @Order(2)
   void aRunSurvivesKillDashNineOfTheWorkerHoldingItsBrowser() {
-    String taskId = client.createTask("""
+    String taskId =
+        client
+            .createTask(
+                """
         {"name": "Survives kill -9",
          "steps": [
            {"id": "open", "action": "goto", "url": "%s"},
@@ -127,11 +150,17 @@ class ExternalModeIT {
            {"id": "submit", "action": "click", "selector": "button[type=submit]"},
            {"id": "read", "action": "extract", "selector": "#status", "output": "status"}
          ]}
-        """.formatted(PAGES.url("/order"))).id();
+        """
+                    .formatted(PAGES.url("/order")))
+            .id();
     String runId = client.queueRun(taskId).run().id();
     TestApps.awaitStep(client, runId, 2, Duration.ofSeconds(60));
     String holder = workersOf(runId).get(0);
-    KestrelProcess victim = workers.stream().filter(w -> holder.contains("-" + w.pid() + "-")).findFirst().orElseThrow();
+    KestrelProcess victim =
+        workers.stream()
+            .filter(w -> holder.contains("-" + w.pid() + "-"))
+            .findFirst()
+            .orElseThrow();
 
     victim.kill();
 
@@ -151,25 +180,37 @@ class ExternalModeIT {
   @Order(3)
   void anApiCrashBetweenRecordingAndStartingLosesNothing() {
     KestrelProcess faulty =
-        new KestrelProcess("server", dir, "api-faulty", temporal.target(), databaseUrl, "").start(CrashAfterRecordingRun.class);
+        new KestrelProcess("server", dir, "api-faulty", temporal.target(), databaseUrl, "")
+            .start(CrashAfterRecordingRun.class);
     try {
       KestrelClient viaFaulty = TestApps.client(faulty.baseUrl());
-      String taskId = client.createTask("{\"name\": \"Crash\", \"steps\": [{\"id\": \"p\", \"action\": \"waitFor\", \"ms\": 10}]}").id();
+      String taskId =
+          client
+              .createTask(
+                  "{\"name\": \"Crash\", \"steps\": [{\"id\": \"p\", \"action\": \"waitFor\", \"ms\": 10}]}")
+              .id();
       RunRequest request = RunRequest.defaults().clientRequestId("crash-once");
 
       // The connection is cut after the run is recorded; the client's retries find the API gone.
       assertThatThrownBy(() -> viaFaulty.queueRun(taskId, request))
-          .isInstanceOf(KestrelException.class).isNotInstanceOf(KestrelApiException.class);
+          .isInstanceOf(KestrelException.class)
+          .isNotInstanceOf(KestrelApiException.class);
       await().atMost(Duration.ofSeconds(10)).until(() -> !faulty.isAlive());
 
-      KestrelProcess restarted = new KestrelProcess("server", dir, "api-restarted", temporal.target(), databaseUrl, "").start();
+      KestrelProcess restarted =
+          new KestrelProcess("server", dir, "api-restarted", temporal.target(), databaseUrl, "")
+              .start();
       try {
         KestrelClient viaRestarted = TestApps.client(restarted.baseUrl());
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-          List<Run> runs = viaRestarted.taskRuns(taskId);
-          assertThat(runs).hasSize(1);
-          assertThat(runs.get(0).status()).isEqualTo(RunStatus.COMPLETED);
-        });
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .pollInterval(Duration.ofMillis(500))
+            .untilAsserted(
+                () -> {
+                  List<Run> runs = viaRestarted.taskRuns(taskId);
+                  assertThat(runs).hasSize(1);
+                  assertThat(runs.get(0).status()).isEqualTo(RunStatus.COMPLETED);
+                });
         assertThat(viaRestarted.queueRun(taskId, request).wasReplayed()).isTrue();
         assertThat(viaRestarted.taskRuns(taskId)).hasSize(1);
       } finally {
@@ -183,29 +224,41 @@ class ExternalModeIT {
   @Test
   @Order(4)
   void runsInFlightSurviveAnEngineRestartAndNewRunsGet503MeanwhileWithoutARun() {
-    String taskId = client.createTask("""
+    String taskId =
+        client
+            .createTask(
+                """
         {"name": "Engine restart",
          "steps": [
            {"id": "open", "action": "goto", "url": "%s"},
            {"id": "long", "action": "waitFor", "ms": 5000},
            {"id": "read", "action": "extract", "selector": "#path", "output": "path"}
          ]}
-        """.formatted(PAGES.url("/engine-restart"))).id();
-    List<String> inFlight = List.of(client.queueRun(taskId).run().id(), client.queueRun(taskId).run().id());
+        """
+                    .formatted(PAGES.url("/engine-restart")))
+            .id();
+    List<String> inFlight =
+        List.of(client.queueRun(taskId).run().id(), client.queueRun(taskId).run().id());
     inFlight.forEach(id -> TestApps.awaitStep(client, id, 2, Duration.ofSeconds(60)));
 
     temporal.kill();
     try {
       // One retry after the 503's Retry-After, refused again: the client gives up with the answer.
       List<Integer> statuses = new java.util.concurrent.CopyOnWriteArrayList<>();
-      KestrelClient oneRetry = KestrelClient.builder(java.net.URI.create(api.baseUrl()), TestApps.KEY).maxRetries(1)
-          .observer(e -> statuses.add(e.status())).build();
-      assertThatThrownBy(() -> oneRetry.queueRun(taskId, RunRequest.defaults().clientRequestId("while-down")))
-          .isInstanceOfSatisfying(KestrelApiException.class, refused -> {
-            assertThat(refused.status()).isEqualTo(503);
-            assertThat(refused.code()).isEqualTo("queue_unavailable");
-            assertThat(refused.retryAfter()).isPresent();
-          });
+      KestrelClient oneRetry =
+          KestrelClient.builder(java.net.URI.create(api.baseUrl()), TestApps.KEY)
+              .maxRetries(1)
+              .observer(e -> statuses.add(e.status()))
+              .build();
+      assertThatThrownBy(
+              () -> oneRetry.queueRun(taskId, RunRequest.defaults().clientRequestId("while-down")))
+          .isInstanceOfSatisfying(
+              KestrelApiException.class,
+              refused -> {
+                assertThat(refused.status()).isEqualTo(503);
+                assertThat(refused.code()).isEqualTo("queue_unavailable");
+                assertThat(refused.retryAfter()).isPresent();
+              });
       assertThat(statuses).containsExactly(503, 503);
       assertThat(client.taskRuns(taskId)).hasSize(2);
       assertThat(client.getRun(inFlight.get(0)).status()).isEqualTo(RunStatus.RUNNING);
@@ -218,14 +271,20 @@ class ExternalModeIT {
       assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
       assertThat(run.outputs().get("path")).isEqualTo("/engine-restart");
     }
-    assertThat(client.queueRun(taskId, RunRequest.defaults().clientRequestId("while-down")).wasReplayed()).isFalse();
+    assertThat(
+            client
+                .queueRun(taskId, RunRequest.defaults().clientRequestId("while-down"))
+                .wasReplayed())
+        .isFalse();
   }
 
   @Test
   @Order(5)
   void opsFindTheRunInTheTemporalUi() throws Exception {
-    String runId = client.queueRun(orderTask, RunRequest.withInputs(Map.of("orderId", "ui"))).run().id();
-    assertThat(client.awaitEnd(runId, Duration.ofSeconds(120)).status()).isEqualTo(RunStatus.COMPLETED);
+    String runId =
+        client.queueRun(orderTask, RunRequest.withInputs(Map.of("orderId", "ui"))).run().id();
+    assertThat(client.awaitEnd(runId, Duration.ofSeconds(120)).status())
+        .isEqualTo(RunStatus.COMPLETED);
     TemporalUi.assertShowsRun(temporal.uiUrl(), orderTask, runId, "Order status (system)", "");
   }
 
@@ -233,18 +292,25 @@ class ExternalModeIT {
   @Test
   @Order(6)
   void webhookEventsWaitingForADownReceiverSurviveARestartOfEveryProcess() {
-    WebhooksAcrossRestart.assertWaitingEventsArrive(client, orderTask, "/durable", () -> {
-      api.kill();
-      workers.forEach(KestrelProcess::kill);
-      temporal.kill();
-      temporal.start();
-      api = new KestrelProcess("server", dir, "api-after-restart", temporal.target(), databaseUrl, "").start();
-      client = TestApps.client(api.baseUrl());
-      workers.clear();
-      workers.add(worker("worker-4"));
-      workers.add(worker("worker-5"));
-      return client;
-    });
+    WebhooksAcrossRestart.assertWaitingEventsArrive(
+        client,
+        orderTask,
+        "/durable",
+        () -> {
+          api.kill();
+          workers.forEach(KestrelProcess::kill);
+          temporal.kill();
+          temporal.start();
+          api =
+              new KestrelProcess(
+                      "server", dir, "api-after-restart", temporal.target(), databaseUrl, "")
+                  .start();
+          client = TestApps.client(api.baseUrl());
+          workers.clear();
+          workers.add(worker("worker-4"));
+          workers.add(worker("worker-5"));
+          return client;
+        });
   }
 
   /** The workers that opened a browser session for the run, in order, from its log. */

@@ -3,7 +3,6 @@ package dev.kestrel.server.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.kestrel.client.KestrelClient;
 import dev.kestrel.client.RunRequest;
 import dev.kestrel.model.RunStatus;
@@ -59,18 +58,32 @@ class InMemoryRecoveryIT {
     receiver.stop();
     try {
       String endpointId =
-          client.createWebhookEndpoint(receiver.url("/memory"), List.of(WebhookEvent.COMPLETED), null).endpoint().id();
+          client
+              .createWebhookEndpoint(receiver.url("/memory"), List.of(WebhookEvent.COMPLETED), null)
+              .endpoint()
+              .id();
       // A run that ended before the crash, whose event waits for a receiver that is down.
-      String ended = client.queueRun(task, RunRequest.withInputs(Map.of("orderId", "ended"))).run().id();
-      assertThat(client.awaitEnd(ended, Duration.ofSeconds(120)).status()).isEqualTo(RunStatus.COMPLETED);
-      await().atMost(Duration.ofSeconds(60)).until(() -> client.webhookDeliveries(endpointId, ended).size() >= 1);
+      String ended =
+          client.queueRun(task, RunRequest.withInputs(Map.of("orderId", "ended"))).run().id();
+      assertThat(client.awaitEnd(ended, Duration.ofSeconds(120)).status())
+          .isEqualTo(RunStatus.COMPLETED);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> client.webhookDeliveries(endpointId, ended).size() >= 1);
       // Runs in flight: two hold a browser, two wait for one.
       List<String> runs = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
         runs.add(client.queueRun(task, LocalModeIT.request("m-" + i)).run().id());
       }
-      await().atMost(Duration.ofSeconds(60)).until(() ->
-          runs.stream().map(client::getRun).filter(r -> r.progress() != null && r.progress().currentStep() >= 2).count() == 2);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  runs.stream()
+                          .map(client::getRun)
+                          .filter(r -> r.progress() != null && r.progress().currentStep() >= 2)
+                          .count()
+                      == 2);
 
       server.killGroup();
       server = KestrelProcess.onDataFolder(dir, "after", dataDir, IN_MEMORY, "").startInOwnGroup();
@@ -85,12 +98,17 @@ class InMemoryRecoveryIT {
             .anyMatch(m -> m.contains("The workflow engine no longer knows this run"));
         assertThat(after.queueRun(task, LocalModeIT.request("m-" + i)).wasReplayed()).isTrue();
       }
-      List<WebhookReceiver.Delivery> got = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-          .until(() -> receiver.received("/memory", ended), l -> !l.isEmpty());
+      List<WebhookReceiver.Delivery> got =
+          await()
+              .atMost(Duration.ofSeconds(60))
+              .pollInterval(Duration.ofMillis(500))
+              .until(() -> receiver.received("/memory", ended), l -> !l.isEmpty());
       assertThat(got.get(0).event()).isEqualTo("task-run.completed");
       assertThat(got.get(0).json().at("/outputs/status").asText()).isEqualTo("Shipped: ended");
-      await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-          assertThat(runs).allMatch(id -> receiver.received("/memory", id).size() >= 1));
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .untilAsserted(
+              () -> assertThat(runs).allMatch(id -> receiver.received("/memory", id).size() >= 1));
     } finally {
       receiver.stop();
     }

@@ -34,9 +34,17 @@ final class KestrelProcess implements AutoCloseable {
    * @param command {@code server} (the API, without a worker) or {@code worker}
    * @param extraYaml more configuration, appended to the file
    */
-  KestrelProcess(String command, Path dir, String name, String temporalTarget, String databaseUrl, String extraYaml) {
+  KestrelProcess(
+      String command,
+      Path dir,
+      String name,
+      String temporalTarget,
+      String databaseUrl,
+      String extraYaml) {
     this(command, dir, name);
-    write(common(dataFolderOf(dir)) + """
+    write(
+        common(dataFolderOf(dir))
+            + """
         database:
           driverClass: org.postgresql.Driver
           url: %s
@@ -48,7 +56,9 @@ final class KestrelProcess implements AutoCloseable {
         worker:
           enabled: false
           chromiumPath: %s
-        """.formatted(databaseUrl, temporalTarget, CHROMIUM) + rest(extraYaml));
+        """
+                .formatted(databaseUrl, temporalTarget, CHROMIUM)
+            + rest(extraYaml));
   }
 
   private KestrelProcess(String command, Path dir, String name) {
@@ -62,18 +72,24 @@ final class KestrelProcess implements AutoCloseable {
    * A {@code server} with its worker on the embedded database in {@code dataDir}, as the README's
    * first command runs it; {@code temporalYaml} is the {@code temporal:} block (the engine).
    */
-  static KestrelProcess onDataFolder(Path dir, String name, Path dataDir, String temporalYaml, String extraYaml) {
+  static KestrelProcess onDataFolder(
+      Path dir, String name, Path dataDir, String temporalYaml, String extraYaml) {
     KestrelProcess process = new KestrelProcess("server", dir, name);
-    process.write(process.common(dataDir) + """
+    process.write(
+        process.common(dataDir)
+            + """
         temporal: %s
         worker:
           chromiumPath: %s
           browserSlots: 2
-        """.formatted(temporalYaml, CHROMIUM) + rest(extraYaml));
+        """
+                .formatted(temporalYaml, CHROMIUM)
+            + rest(extraYaml));
     return process;
   }
 
-  private static final String CHROMIUM = System.getProperty("kestrel.chromium", "/usr/bin/chromium");
+  private static final String CHROMIUM =
+      System.getProperty("kestrel.chromium", "/usr/bin/chromium");
 
   private static Path dataFolderOf(Path dir) {
     return dir.resolve("data");
@@ -90,10 +106,13 @@ final class KestrelProcess implements AutoCloseable {
           level: WARN
           loggers: {dev.kestrel: INFO}
         dataDir: %s
-        """.formatted(httpPort, adminPort, dataDir);
+        """
+        .formatted(httpPort, adminPort, dataDir);
   }
 
-  /** Fast repairs and webhook retries for tests, the test organization's key, and {@code extraYaml}. */
+  /**
+   * Fast repairs and webhook retries for tests, the test organization's key, and {@code extraYaml}.
+   */
   private static String rest(String extraYaml) {
     return """
         reconcileIntervalSeconds: 1
@@ -108,7 +127,8 @@ final class KestrelProcess implements AutoCloseable {
           requestsPerSecondPerOrganization: 100000
           maxActiveRunsPerOrganization: 100000
         %s
-        """.formatted(TestApps.ORG, TestApps.KEY, extraYaml);
+        """
+        .formatted(TestApps.ORG, TestApps.KEY, extraYaml);
   }
 
   private void write(String yaml) {
@@ -124,15 +144,23 @@ final class KestrelProcess implements AutoCloseable {
     return awaitStarted();
   }
 
-  /** Starts it as the leader of a process group of its own ({@code setsid}), for {@link #killGroup}. */
+  /**
+   * Starts it as the leader of a process group of its own ({@code setsid}), for {@link #killGroup}.
+   */
   KestrelProcess startInOwnGroup() {
-    process = Processes.start(setsid(Processes.jarCommand("512m", JAR, List.of(command, config.toString()))), env, log);
+    process =
+        Processes.start(
+            setsid(Processes.jarCommand("512m", JAR, List.of(command, config.toString()))),
+            env,
+            log);
     return awaitStarted();
   }
 
   /** Runs it to its end (a start that is refused), and returns its exit code. */
   int runToExit(Duration atMost) throws InterruptedException {
-    process = Processes.start(Processes.jarCommand("512m", JAR, List.of(command, config.toString())), env, log);
+    process =
+        Processes.start(
+            Processes.jarCommand("512m", JAR, List.of(command, config.toString())), env, log);
     if (!process.waitFor(atMost.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
       kill();
       throw new AssertionError(command + " did not end within " + atMost + "; log " + log);
@@ -156,7 +184,8 @@ final class KestrelProcess implements AutoCloseable {
   int terminate(Duration atMost) throws InterruptedException {
     process.destroy();
     if (!process.waitFor(atMost.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-      throw new AssertionError(command + " did not stop within " + atMost + " of SIGTERM; log " + log);
+      throw new AssertionError(
+          command + " did not stop within " + atMost + " of SIGTERM; log " + log);
     }
     return process.exitValue();
   }
@@ -166,13 +195,18 @@ final class KestrelProcess implements AutoCloseable {
   }
 
   /**
-   * Starts {@code application} (a test subclass of the application, in the test classes) instead
-   * of the jar's own main class, with the jar's libraries.
+   * Starts {@code application} (a test subclass of the application, in the test classes) instead of
+   * the jar's own main class, with the jar's libraries.
    */
   KestrelProcess start(Class<?> application) {
     process =
         Processes.startMain(
-            "512m", List.of(JAR, TEST_CLASSES), application.getName(), List.of(command, config.toString()), env, log);
+            "512m",
+            List.of(JAR, TEST_CLASSES),
+            application.getName(),
+            List.of(command, config.toString()),
+            env,
+            log);
     return awaitStarted();
   }
 

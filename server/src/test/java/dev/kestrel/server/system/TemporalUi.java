@@ -26,39 +26,76 @@ final class TemporalUi {
 
   /**
    * Filters the workflows by task (a search attribute), opens the run's workflow, reads its
-   * timeline (one activity per step, named by its summary), its summary and its search
-   * attributes. The run is a 5-step task ending in {@code extract #status}.
+   * timeline (one activity per step, named by its summary), its summary and its search attributes.
+   * The run is a 5-step task ending in {@code extract #status}.
    */
-  static void assertShowsRun(String uiUrl, String taskId, String runId, String taskName, String shotPrefix) throws Exception {
+  static void assertShowsRun(
+      String uiUrl, String taskId, String runId, String taskName, String shotPrefix)
+      throws Exception {
     Files.createDirectories(SHOTS);
-    try (Playwright playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-        Browser browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-            .setExecutablePath(Path.of(System.getProperty("kestrel.chromium", "/usr/bin/chromium")))
-            .setArgs(BrowserSettings.DEFAULT_ARGS))) {
+    try (Playwright playwright =
+            Playwright.create(
+                new Playwright.CreateOptions()
+                    .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        Browser browser =
+            playwright
+                .chromium()
+                .launch(
+                    new BrowserType.LaunchOptions()
+                        .setExecutablePath(
+                            Path.of(System.getProperty("kestrel.chromium", "/usr/bin/chromium")))
+                        .setArgs(BrowserSettings.DEFAULT_ARGS))) {
       Page page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1400, 1000));
       String query = URLEncoder.encode("KestrelTaskId=\"" + taskId + "\"", StandardCharsets.UTF_8);
       page.navigate(uiUrl + "/namespaces/default/workflows?query=" + query);
       Locator link = page.locator("a:has-text('run-" + runId + "')");
       link.first().waitFor(new Locator.WaitForOptions().setTimeout(60_000));
-      page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve(shotPrefix + "1-filtered-by-task.png")).setFullPage(true));
+      page.screenshot(
+          new Page.ScreenshotOptions()
+              .setPath(SHOTS.resolve(shotPrefix + "1-filtered-by-task.png"))
+              .setFullPage(true));
       page.navigate(uiUrl + link.first().getAttribute("href"));
 
       // The timeline tells the story: each step is an activity named by its summary.
-      page.getByText("RunStep • 1/5 goto").first().waitFor(new Locator.WaitForOptions().setTimeout(60_000));
+      page.getByText("RunStep • 1/5 goto")
+          .first()
+          .waitFor(new Locator.WaitForOptions().setTimeout(60_000));
       assertThat(page.getByText("RunStep • 5/5 extract #status").count()).isPositive();
-      page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve(shotPrefix + "2-run-timeline.png")).setFullPage(true));
+      page.screenshot(
+          new Page.ScreenshotOptions()
+              .setPath(SHOTS.resolve(shotPrefix + "2-run-timeline.png"))
+              .setFullPage(true));
 
       page.getByText("User Metadata").first().click();
-      // The summary is rendered as Markdown in a sandboxed frame (typographic quotes around the name).
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-          assertThat(allText(page)).contains("Run " + runId + " of task", taskName, "(5 steps)"));
-      page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve(shotPrefix + "3-run-summary.png")).setFullPage(true));
+      // The summary is rendered as Markdown in a sandboxed frame (typographic quotes around the
+      // name).
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(allText(page))
+                      .contains("Run " + runId + " of task", taskName, "(5 steps)"));
+      page.screenshot(
+          new Page.ScreenshotOptions()
+              .setPath(SHOTS.resolve(shotPrefix + "3-run-summary.png"))
+              .setFullPage(true));
 
       page.getByText("Search Attributes").first().click();
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-          assertThat(allText(page))
-              .contains("KestrelRunStatus", "KestrelTaskId", taskId, "KestrelOrganizationId", "KestrelTriggerType"));
-      page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve(shotPrefix + "4-run-search-attributes.png")).setFullPage(true));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(allText(page))
+                      .contains(
+                          "KestrelRunStatus",
+                          "KestrelTaskId",
+                          taskId,
+                          "KestrelOrganizationId",
+                          "KestrelTriggerType"));
+      page.screenshot(
+          new Page.ScreenshotOptions()
+              .setPath(SHOTS.resolve(shotPrefix + "4-run-search-attributes.png"))
+              .setFullPage(true));
     }
   }
 

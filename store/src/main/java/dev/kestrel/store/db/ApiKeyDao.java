@@ -17,7 +17,12 @@ public class ApiKeyDao {
   public ApiKey insert(String organizationId, String keyHash, String prefix, String label) {
     ApiKey key =
         new ApiKey(
-            UUID.randomUUID().toString(), organizationId, prefix, label, System.currentTimeMillis(), null);
+            UUID.randomUUID().toString(),
+            organizationId,
+            prefix,
+            label,
+            System.currentTimeMillis(),
+            null);
     jdbi.useHandle(
         h ->
             h.createUpdate(
@@ -44,7 +49,9 @@ public class ApiKeyDao {
                         + "JOIN organizations o ON o.id = k.organization_id "
                         + "WHERE k.key_hash = :hash AND k.revoked_at IS NULL")
                 .bind("hash", keyHash)
-                .map((rs, ctx) -> new HashedOwner(rs.getString("key_hash"), OrganizationDao.map(rs, ctx)))
+                .map(
+                    (rs, ctx) ->
+                        new HashedOwner(rs.getString("key_hash"), OrganizationDao.map(rs, ctx)))
                 .findOne());
   }
 

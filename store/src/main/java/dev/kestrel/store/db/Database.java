@@ -10,11 +10,7 @@ public final class Database {
   private Database() {}
 
   public static void migrate(DataSource dataSource) {
-    Flyway.configure()
-        .dataSource(dataSource)
-        .locations("classpath:db/migration")
-        .load()
-        .migrate();
+    Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
   }
 
   /**
@@ -28,7 +24,9 @@ public final class Database {
         .findOne();
   }
 
-  /** Whether {@code e} (or a cause) is a unique-constraint violation, on H2 and PostgreSQL alike. */
+  /**
+   * Whether {@code e} (or a cause) is a unique-constraint violation, on H2 and PostgreSQL alike.
+   */
   public static boolean isUniqueViolation(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof SQLException sql && "23505".equals(sql.getSQLState())) {

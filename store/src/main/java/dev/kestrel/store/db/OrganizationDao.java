@@ -23,7 +23,12 @@ public class OrganizationDao {
   public Organization create(String name, Integer monthlyRunLimit, String publicUrl) {
     Organization org =
         new Organization(
-            UUID.randomUUID().toString(), name, publicUrl, null, monthlyRunLimit, Organization.FairShare.DEFAULTS,
+            UUID.randomUUID().toString(),
+            name,
+            publicUrl,
+            null,
+            monthlyRunLimit,
+            Organization.FairShare.DEFAULTS,
             System.currentTimeMillis());
     jdbi.useHandle(
         h ->
@@ -75,7 +80,9 @@ public class OrganizationDao {
                 .list());
   }
 
-  /** Sets the organization's limits; null clears one (no monthly limit, the server's default cap). */
+  /**
+   * Sets the organization's limits; null clears one (no monthly limit, the server's default cap).
+   */
   public void setLimits(String id, Integer monthlyRunLimit, Organization.FairShare fairShare) {
     jdbi.useHandle(
         h ->

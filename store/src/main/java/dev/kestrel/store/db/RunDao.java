@@ -1,9 +1,9 @@
 package dev.kestrel.store.db;
 
-import dev.kestrel.store.records.RunRecord;
 import dev.kestrel.model.RunError;
 import dev.kestrel.model.RunStatus;
 import dev.kestrel.model.TriggerType;
+import dev.kestrel.store.records.RunRecord;
 import dev.kestrel.workflows.RunInput;
 import dev.kestrel.workflows.RunState;
 import java.sql.ResultSet;
@@ -35,8 +35,8 @@ public class RunDao {
   }
 
   /**
-   * Inserts a PENDING row for this input. Returns false if the run already exists (same id, or
-   * same idempotency key), which is how concurrent repeats of one request find each other.
+   * Inserts a PENDING row for this input. Returns false if the run already exists (same id, or same
+   * idempotency key), which is how concurrent repeats of one request find each other.
    */
   public boolean insert(RunInput in, boolean workflowStarted) {
     try {
@@ -50,7 +50,9 @@ public class RunDao {
     }
   }
 
-  /** How inserting a run under its organization's monthly limit went, and the runs used after it. */
+  /**
+   * How inserting a run under its organization's monthly limit went, and the runs used after it.
+   */
   public record Admission(Outcome outcome, long used) {
     public enum Outcome {
       INSERTED,
@@ -65,19 +67,25 @@ public class RunDao {
   /**
    * Inserts a PENDING, not yet started row unless the organization has {@code monthlyLimit} runs
    * created since {@code periodStart} already (null: no limit), or {@code maxActive} runs not yet
-   * ended. Counting and inserting hold the organization's row locked, so concurrent requests
-   * cannot both take the last run of the month or the last active place.
+   * ended. Counting and inserting hold the organization's row locked, so concurrent requests cannot
+   * both take the last run of the month or the last active place.
    */
-  public Admission insertWithinLimit(RunInput in, Integer monthlyLimit, long periodStart, int maxActive) {
+  public Admission insertWithinLimit(
+      RunInput in, Integer monthlyLimit, long periodStart, int maxActive) {
     try {
       return jdbi.inTransaction(
           h -> {
             Database.lockOrganization(h, in.organizationId());
             // A concurrent repeat of an accepted request names that run, even at the limit.
-            if (h.createQuery("SELECT COUNT(*) FROM runs WHERE id = :id").bind("id", in.runId()).mapTo(Integer.class).one() > 0) {
+            if (h.createQuery("SELECT COUNT(*) FROM runs WHERE id = :id")
+                    .bind("id", in.runId())
+                    .mapTo(Integer.class)
+                    .one()
+                > 0) {
               return new Admission(Admission.Outcome.EXISTS, 0);
             }
-            long used = monthlyLimit == null ? 0 : countCreatedSince(h, in.organizationId(), periodStart);
+            long used =
+                monthlyLimit == null ? 0 : countCreatedSince(h, in.organizationId(), periodStart);
             if (monthlyLimit != null && used >= monthlyLimit) {
               return new Admission(Admission.Outcome.OVER_LIMIT, used);
             }
@@ -119,13 +127,16 @@ public class RunDao {
         .bind("started", workflowStarted)
         .bind("createdAt", in.createdAtMillis())
         .execute();
-    h.createUpdate("INSERT INTO run_log_counts (run_id) VALUES (:id)").bind("id", in.runId()).execute();
+    h.createUpdate("INSERT INTO run_log_counts (run_id) VALUES (:id)")
+        .bind("id", in.runId())
+        .execute();
   }
 
   public Optional<RunRecord> find(String organizationId, String runId) {
     return jdbi.withHandle(
         h ->
-            h.createQuery("SELECT " + COLUMNS + " FROM runs WHERE id = :id AND organization_id = :org")
+            h.createQuery(
+                    "SELECT " + COLUMNS + " FROM runs WHERE id = :id AND organization_id = :org")
                 .bind("id", runId)
                 .bind("org", organizationId)
                 .map(this::map)
@@ -151,28 +162,35 @@ public class RunDao {
                     (map, row) -> {
                       map.put(
                           row.getColumn("id", String.class),
-                          row.getColumn("status", String.class) + "/" + row.getColumn("current_step", Integer.class)
-                              + "/" + row.getColumn("log_count", Integer.class) + "/"
+                          row.getColumn("status", String.class)
+                              + "/"
+                              + row.getColumn("current_step", Integer.class)
+                              + "/"
+                              + row.getColumn("log_count", Integer.class)
+                              + "/"
                               + row.getColumn("log_dropped", Integer.class));
                       return map;
                     }));
   }
 
   /**
-   * Asks the worker holding the run's page for live screenshots until {@code until}. False when
-   * the run is not RUNNING (it holds no page).
+   * Asks the worker holding the run's page for live screenshots until {@code until}. False when the
+   * run is not RUNNING (it holds no page).
    */
   public boolean requestLiveView(String runId, long until) {
     return jdbi.withHandle(
             h ->
-                h.createUpdate("UPDATE runs SET live_view_until = :until WHERE id = :id AND status = 'RUNNING'")
+                h.createUpdate(
+                        "UPDATE runs SET live_view_until = :until WHERE id = :id AND status = 'RUNNING'")
                     .bind("id", runId)
                     .bind("until", until)
                     .execute())
         > 0;
   }
 
-  /** Of {@code runIds}, those someone watches live at {@code now}: one query for all a worker holds. */
+  /**
+   * Of {@code runIds}, those someone watches live at {@code now}: one query for all a worker holds.
+   */
   public java.util.Set<String> watchedLive(java.util.Collection<String> runIds, long now) {
     if (runIds.isEmpty()) {
       return java.util.Set.of();
@@ -197,11 +215,14 @@ public class RunDao {
                 .findOne());
   }
 
-  public Optional<RunRecord> findByClientRequestId(String organizationId, String taskId, String clientRequestId) {
+  public Optional<RunRecord> findByClientRequestId(
+      String organizationId, String taskId, String clientRequestId) {
     return jdbi.withHandle(
         h ->
             h.createQuery(
-                    "SELECT " + COLUMNS + " FROM runs WHERE organization_id = :org AND task_id = :task "
+                    "SELECT "
+                        + COLUMNS
+                        + " FROM runs WHERE organization_id = :org AND task_id = :task "
                         + "AND client_request_id = :crid")
                 .bind("org", organizationId)
                 .bind("task", taskId)
@@ -215,8 +236,11 @@ public class RunDao {
     return jdbi.withHandle(
         h ->
             h.createQuery(
-                    "SELECT " + COLUMNS + " FROM runs WHERE task_id = :task AND organization_id = :org "
-                        // task_id first, though fixed: only then does H2 read the rows in index order.
+                    "SELECT "
+                        + COLUMNS
+                        + " FROM runs WHERE task_id = :task AND organization_id = :org "
+                        // task_id first, though fixed: only then does H2 read the rows in index
+                        // order.
                         + "ORDER BY task_id, created_at DESC, seq DESC LIMIT :limit")
                 .bind("task", taskId)
                 .bind("org", organizationId)
@@ -226,9 +250,12 @@ public class RunDao {
   }
 
   /** The organization's runs, newest first, after the cursor {@code beforeSeq} when given. */
-  public List<RunRecord> page(String organizationId, RunStatus status, String taskId, Long beforeSeq, int limit) {
+  public List<RunRecord> page(
+      String organizationId, RunStatus status, String taskId, Long beforeSeq, int limit) {
     String sql =
-        "SELECT " + COLUMNS + " FROM runs WHERE organization_id = :org"
+        "SELECT "
+            + COLUMNS
+            + " FROM runs WHERE organization_id = :org"
             + (status == null ? "" : " AND status = :status")
             + (taskId == null ? "" : " AND task_id = :task")
             + (beforeSeq == null ? "" : " AND seq < :before")
@@ -250,14 +277,18 @@ public class RunDao {
   }
 
   private static long countCreatedSince(Handle h, String organizationId, long since) {
-    return h.createQuery("SELECT COUNT(*) FROM runs WHERE organization_id = :org AND created_at >= :since")
+    return h.createQuery(
+            "SELECT COUNT(*) FROM runs WHERE organization_id = :org AND created_at >= :since")
         .bind("org", organizationId)
         .bind("since", since)
         .mapTo(Long.class)
         .one();
   }
 
-  /** The run's workflow has started; its input is kept until the run ends, to start it again if the engine loses it. */
+  /**
+   * The run's workflow has started; its input is kept until the run ends, to start it again if the
+   * engine loses it.
+   */
   /** False when there is no such run. */
   public boolean markStarted(String runId) {
     return jdbi.withHandle(
@@ -272,8 +303,13 @@ public class RunDao {
   public void deleteUnstarted(String runId) {
     jdbi.useTransaction(
         h -> {
-          if (h.createUpdate("DELETE FROM runs WHERE id = :id AND workflow_started = FALSE").bind("id", runId).execute() == 1) {
-            h.createUpdate("DELETE FROM run_log_counts WHERE run_id = :id").bind("id", runId).execute();
+          if (h.createUpdate("DELETE FROM runs WHERE id = :id AND workflow_started = FALSE")
+                  .bind("id", runId)
+                  .execute()
+              == 1) {
+            h.createUpdate("DELETE FROM run_log_counts WHERE run_id = :id")
+                .bind("id", runId)
+                .execute();
           }
         });
   }
@@ -301,7 +337,10 @@ public class RunDao {
                 .orElse(null));
   }
 
-  /** A run whose workflow was started, is not terminal in the store, and the input it was started with (null for rows from before inputs were kept). */
+  /**
+   * A run whose workflow was started, is not terminal in the store, and the input it was started
+   * with (null for rows from before inputs were kept).
+   */
   public record Unfinished(long seq, String runId, RunInput input) {}
 
   /** Up to {@code limit} unfinished started runs after position {@code afterSeq}, in order. */
@@ -309,22 +348,31 @@ public class RunDao {
     return jdbi.withHandle(
         h ->
             h.createQuery(
-                    "SELECT seq, id, workflow_input FROM runs WHERE workflow_started = TRUE AND " + NOT_TERMINAL
+                    "SELECT seq, id, workflow_input FROM runs WHERE workflow_started = TRUE AND "
+                        + NOT_TERMINAL
                         + " AND seq > :after ORDER BY seq LIMIT :limit")
                 .bind("after", afterSeq)
                 .bind("limit", limit)
-                .map((rs, ctx) -> new Unfinished(
-                    rs.getLong("seq"), rs.getString("id"), json.read(rs.getString("workflow_input"), RunInput.class)))
+                .map(
+                    (rs, ctx) ->
+                        new Unfinished(
+                            rs.getLong("seq"),
+                            rs.getString("id"),
+                            json.read(rs.getString("workflow_input"), RunInput.class)))
                 .list());
   }
 
-  /** Ends a run that cannot be run again (FAILED with {@code error}); false if it had ended meanwhile. */
+  /**
+   * Ends a run that cannot be run again (FAILED with {@code error}); false if it had ended
+   * meanwhile.
+   */
   public boolean fail(String runId, RunError error, long now) {
     return jdbi.withHandle(
             h ->
                 h.createUpdate(
                         "UPDATE runs SET status = 'FAILED', error = :error, finished_at = :now, workflow_input = NULL "
-                            + "WHERE id = :id AND " + NOT_TERMINAL)
+                            + "WHERE id = :id AND "
+                            + NOT_TERMINAL)
                     .bind("error", json.write(error))
                     .bind("now", now)
                     .bind("id", runId)
@@ -355,20 +403,21 @@ public class RunDao {
   /** The same within the caller's transaction. */
   public boolean updateState(org.jdbi.v3.core.Handle h, String runId, RunState s) {
     return h.createUpdate(
-                        "UPDATE runs SET status = :status, current_step = :step, outputs = :outputs, "
-                            + "error = :error, worker_id = :worker, workflow_started = TRUE, "
-                            + "started_at = COALESCE(started_at, :startedAt), finished_at = :finishedAt"
-                            + (s.status().isTerminal() ? ", workflow_input = NULL" : "")
-                            + " WHERE id = :id AND " + NOT_TERMINAL)
-                    .bind("status", s.status().name())
-                    .bind("step", s.currentStep())
-                    .bind("outputs", json.write(s.outputs()))
-                    .bind("error", json.write(s.error()))
-                    .bind("worker", s.workerId())
-                    .bind("startedAt", s.startedAtMillis())
-                    .bind("finishedAt", s.finishedAtMillis())
-                    .bind("id", runId)
-                    .execute()
+                "UPDATE runs SET status = :status, current_step = :step, outputs = :outputs, "
+                    + "error = :error, worker_id = :worker, workflow_started = TRUE, "
+                    + "started_at = COALESCE(started_at, :startedAt), finished_at = :finishedAt"
+                    + (s.status().isTerminal() ? ", workflow_input = NULL" : "")
+                    + " WHERE id = :id AND "
+                    + NOT_TERMINAL)
+            .bind("status", s.status().name())
+            .bind("step", s.currentStep())
+            .bind("outputs", json.write(s.outputs()))
+            .bind("error", json.write(s.error()))
+            .bind("worker", s.workerId())
+            .bind("startedAt", s.startedAtMillis())
+            .bind("finishedAt", s.finishedAtMillis())
+            .bind("id", runId)
+            .execute()
         == 1;
   }
 

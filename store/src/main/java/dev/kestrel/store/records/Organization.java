@@ -18,7 +18,8 @@ public record Organization(
     implements Principal {
 
   /** Caps that keep one organization from crowding out the others; null: the server's default. */
-  public record FairShare(Integer maxActiveRuns, Integer requestsPerSecond, Integer maxWaitingRequests) {
+  public record FairShare(
+      Integer maxActiveRuns, Integer requestsPerSecond, Integer maxWaitingRequests) {
     public static final FairShare DEFAULTS = new FairShare(null, null, null);
 
     public int maxActiveRuns(int serverDefault) {

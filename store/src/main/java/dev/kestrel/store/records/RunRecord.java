@@ -4,7 +4,6 @@ import dev.kestrel.model.RunError;
 import dev.kestrel.model.RunStatus;
 import dev.kestrel.model.TriggerType;
 import dev.kestrel.workflows.RunInput;
-import dev.kestrel.workflows.RunState;
 import java.util.Map;
 
 /** A run as the run index holds it. */
@@ -32,8 +31,24 @@ public record RunRecord(
   /** The run as it was accepted (PENDING), before anything else may have changed its row. */
   public static RunRecord accepted(RunInput in) {
     return new RunRecord(
-        0, in.runId(), in.organizationId(), in.taskId(), in.taskVersion(), in.clientRequestId(), in.triggerType(),
-        RunStatus.PENDING, in.inputs(), Map.of(), 0, in.steps().size(), null, null, null, true,
-        in.createdAtMillis(), null, null);
+        0,
+        in.runId(),
+        in.organizationId(),
+        in.taskId(),
+        in.taskVersion(),
+        in.clientRequestId(),
+        in.triggerType(),
+        RunStatus.PENDING,
+        in.inputs(),
+        Map.of(),
+        0,
+        in.steps().size(),
+        null,
+        null,
+        null,
+        true,
+        in.createdAtMillis(),
+        null,
+        null);
   }
 }
