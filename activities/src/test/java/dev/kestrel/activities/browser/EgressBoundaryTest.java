@@ -278,10 +278,14 @@ class EgressBoundaryTest {
     step(session, "{\"id\": \"wait\", \"action\": \"waitFor\", \"ms\": 4000}");
 
     assertThat(imageHits.get()).isGreaterThan(100);
-    // Bounded: 50 console lines kept per step, the rest counted in one line.
+    // Bounded: 50 console lines kept per step, the rest counted in one line; the page's own
+    // failed requests (the images are 404s) are one line too.
     List<BrowserSession.Note> ofHeavy =
         logged.stream().filter(n -> "heavy".equals(n.nodeId())).toList();
-    assertThat(ofHeavy).hasSize(BrowserSession.MAX_NOTES + 1);
+    assertThat(ofHeavy).hasSize(BrowserSession.MAX_NOTES + 2);
+    assertThat(ofHeavy.get(ofHeavy.size() - 2).message())
+        .startsWith("Page: 3000 of its own requests failed: 404 GET ")
+        .endsWith(" and 2997 more");
     assertThat(ofHeavy.get(ofHeavy.size() - 1).message()).contains("more browser messages");
 
     pool.close(session.id());
