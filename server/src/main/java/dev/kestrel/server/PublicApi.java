@@ -149,6 +149,7 @@ public final class PublicApi {
     new ArtifactRetention(
             store.artifacts(),
             store.runs(),
+            store.checkpointRows(),
             config.artifacts().retention(),
             config.artifacts().cleanupInterval())
         .scheduleOn(env.lifecycle().scheduledExecutorService("artifact-retention", true).build());

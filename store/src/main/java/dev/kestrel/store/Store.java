@@ -2,6 +2,7 @@ package dev.kestrel.store;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kestrel.store.db.ApiKeyDao;
+import dev.kestrel.store.db.CheckpointDao;
 import dev.kestrel.store.db.Database;
 import dev.kestrel.store.db.JsonColumns;
 import dev.kestrel.store.db.OrganizationDao;
@@ -31,6 +32,7 @@ public final class Store {
   private final RunLogDao logs;
   private final WebhookDao webhooks;
   private final ArtifactStore artifacts;
+  private final CheckpointDao checkpoints;
 
   private Store(Jdbi jdbi, ObjectMapper mapper, Limits limits, Path artifactsDir) {
     this.jdbi = jdbi;
@@ -42,6 +44,7 @@ public final class Store {
     this.logs = new RunLogDao(jdbi, limits.maxLogEntriesPerRun(), limits.maxLogMessageChars());
     this.webhooks = new WebhookDao(jdbi, json);
     this.artifacts = new ArtifactStore(artifactsDir);
+    this.checkpoints = new CheckpointDao(jdbi);
   }
 
   /**
@@ -68,6 +71,19 @@ public final class Store {
   public WebhookStore webhookStore(String globalPublicUrl) {
     return new JdbiWebhookStore(
         runs, logs, webhooks, organizations, json, globalPublicUrl, artifacts);
+  }
+
+  /**
+   * Runs' browser checkpoints, sealed with {@code sealer}; a state over {@code maxBytes} is not
+   * kept.
+   */
+  public Checkpoints checkpoints(Sealer sealer, int maxBytes) {
+    return new Checkpoints(checkpoints, sealer, maxBytes);
+  }
+
+  /** The checkpoints' rows, for the retention sweep. */
+  public CheckpointDao checkpointRows() {
+    return checkpoints;
   }
 
   public Jdbi jdbi() {

@@ -1,6 +1,7 @@
 package dev.kestrel.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kestrel.model.LogLevel;
 import dev.kestrel.model.RunError;
@@ -12,6 +13,7 @@ import dev.kestrel.model.TriggerType;
 import dev.kestrel.model.WebhookEvent;
 import dev.kestrel.model.api.LogEntry;
 import dev.kestrel.store.db.ApiKeyDao;
+import dev.kestrel.store.db.CheckpointDao;
 import dev.kestrel.store.db.OrganizationDao;
 import dev.kestrel.store.db.RunDao;
 import dev.kestrel.store.db.RunLogDao;
@@ -92,6 +94,33 @@ abstract class StoreContract {
         List.of(step),
         60,
         RunInput.ExecutionSettings.defaults());
+  }
+
+  @Test
+  void aCheckpointIsKeptSealedPerRunAndStepAndReplacedWhenItsStepRunsAgain() {
+    String id = UUID.randomUUID().toString();
+    runs.insert(input(id, null), false);
+    Checkpoints checkpoints =
+        new Checkpoints(
+            new CheckpointDao(store.jdbi), new Sealer(Map.of("k1", new byte[32])), 1 << 20);
+    byte[] state =
+        "{\"cookies\": [{\"name\": \"sid\", \"value\": \"s3cret\"}]}"
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    String digest = checkpoints.keep(id, 2, state);
+    byte[] stored = new CheckpointDao(store.jdbi).find(id, 2, digest).orElseThrow();
+    String again = checkpoints.keep(id, 2, state);
+
+    assertThat(new String(stored, java.nio.charset.StandardCharsets.ISO_8859_1))
+        .doesNotContain("s3cret");
+    assertThat(checkpoints.restore(id, 2, again)).isEqualTo(state);
+    assertThat(again).as("a fresh seal").isNotEqualTo(digest);
+    assertThatThrownBy(() -> checkpoints.restore(id, 2, digest))
+        .as("the replaced one is gone")
+        .isInstanceOf(Checkpoints.CheckpointUnavailable.class);
+    assertThat(checkpoints.keep(UUID.randomUUID().toString(), 1, state))
+        .as("no run, no checkpoint")
+        .isNull();
   }
 
   @Test

@@ -60,6 +60,14 @@ public final class TestPages implements BeforeAllCallback, AfterAllCallback {
     return "http://127.0.0.1:" + server.getAddress().getPort() + pathAndQuery;
   }
 
+  /** Session cookies issued by {@code /login}. */
+  private final java.util.Set<String> sessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** The session cookies {@code /login} issued, to look for where they must not be. */
+  public java.util.Set<String> issuedSessions() {
+    return java.util.Set.copyOf(sessions);
+  }
+
   /** How many times a path (without query) was requested. */
   public long hits(String path) {
     return requested.stream().filter(path::equals).count();
@@ -104,6 +112,28 @@ public final class TestPages implements BeforeAllCallback, AfterAllCallback {
       case "/slow" -> {
         sleep(Long.parseLong(query.getOrDefault("ms", "1000")));
         body = "<html><body><p id='slow'>slow page</p></body></html>";
+      }
+      case "/login" -> {
+        // A login: a session cookie, and state the page keeps in localStorage and sessionStorage.
+        String sid = java.util.UUID.randomUUID().toString();
+        sessions.add(sid);
+        exchange.getResponseHeaders().add("Set-Cookie", "sid=" + sid + "; Path=/; HttpOnly");
+        body =
+            "<html><body><p id='who'>logged in</p><script>localStorage.setItem('cart', '2 items');"
+                + " sessionStorage.setItem('draft', 'hello');</script></body></html>";
+      }
+      case "/account" -> {
+        // The account's name only with a session cookie this server issued.
+        String cookies =
+            String.join(
+                ";", exchange.getRequestHeaders().getOrDefault("Cookie", java.util.List.of()));
+        boolean known = sessions.stream().anyMatch(sid -> cookies.contains("sid=" + sid));
+        body =
+            "<html><body><p id='name'>"
+                + (known ? "Ada" : "anonymous")
+                + "</p><p id='cart'></p><p id='draft'></p>"
+                + "<script>document.getElementById('cart').textContent = localStorage.getItem('cart');"
+                + " document.getElementById('draft').textContent = sessionStorage.getItem('draft');</script></body></html>";
       }
       case "/broken-image" ->
           // A page whose own subresource is missing, as a page without a favicon is.

@@ -51,8 +51,20 @@ public interface BrowserActivities {
   @ActivityMethod
   void closeSession(String sessionId);
 
-  /** {@code trace}: whether the session is recorded as a Playwright trace, and kept (null: off). */
-  record OpenSessionRequest(String runId, int attempt, TraceMode trace) {}
+  /** The session could not be restored from the run's checkpoint: the run starts over instead. */
+  String CHECKPOINT_UNAVAILABLE = "CheckpointUnavailable";
+
+  /**
+   * {@code trace}: whether the session is recorded as a Playwright trace, and kept (null: off).
+   * {@code restore}: the checkpoint the session starts from, or null for a fresh browser.
+   */
+  record OpenSessionRequest(String runId, int attempt, TraceMode trace, Checkpoint restore) {}
+
+  /**
+   * A run's browser state after a completed step, kept sealed in the store by the worker; the
+   * workflow holds only this reference: the step and the sealed value's digest, never the state.
+   */
+  record Checkpoint(int step, String digest) {}
 
   record SessionRef(String sessionId, String taskQueue, String workerId) {}
 
@@ -71,7 +83,15 @@ public interface BrowserActivities {
        */
       RunState progress,
       /** The run's last step: once it has succeeded, the activity closes the session too. */
-      boolean closeSession) {}
+      boolean closeSession,
+      /**
+       * Keep the browser's state once the step has succeeded (false in requests from before
+       * checkpoints).
+       */
+      boolean checkpoint) {}
 
-  record StepResult(Map<String, Object> outputs) {}
+  /**
+   * {@code checkpoint}: the state kept after the step, or null (not asked for, or over the cap).
+   */
+  record StepResult(Map<String, Object> outputs, Checkpoint checkpoint) {}
 }

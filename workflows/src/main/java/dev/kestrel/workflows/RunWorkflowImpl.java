@@ -5,6 +5,7 @@ import dev.kestrel.model.RunError;
 import dev.kestrel.model.RunStatus;
 import dev.kestrel.model.StepSpec;
 import dev.kestrel.model.WebhookEvent;
+import dev.kestrel.workflows.BrowserActivities.Checkpoint;
 import dev.kestrel.workflows.BrowserActivities.OpenSessionRequest;
 import dev.kestrel.workflows.BrowserActivities.SessionRef;
 import dev.kestrel.workflows.BrowserActivities.StepRequest;
@@ -28,9 +29,10 @@ import java.util.Map;
 
 /**
  * Walks a task's steps on one browser session. A lost session (its worker died, its browser
- * crashed) is restarted from step 1 on any worker, up to {@code maxSessionAttempts} times. The
- * run's timeout and cancellation both cancel the running step, and the workflow waits until the
- * browser has actually stopped before it records the terminal state.
+ * crashed) continues in a new one on any worker, up to {@code maxSessionAttempts} times: restored
+ * from the run's last checkpoint at the step after it, or from step 1 when there is none. The run's
+ * timeout and cancellation both cancel the running step, and the workflow waits until the browser
+ * has actually stopped before it records the terminal state.
  */
 public class RunWorkflowImpl implements RunWorkflow {
   /**
@@ -71,6 +73,18 @@ public class RunWorkflowImpl implements RunWorkflow {
   private RunStatus outcome;
 
   private boolean leanSteps;
+
+  /**
+   * Version 1: each completed step's browser state is kept (sealed, by the worker, in the store)
+   * and a lost session resumes from the last one, at the next step, instead of at step 1. Runs
+   * started before keep starting over.
+   */
+  static final String CHECKPOINTS = "checkpoints";
+
+  private boolean checkpointing;
+
+  /** The run's last kept browser state: a reference (step and digest); null before the first. */
+  private Checkpoint checkpoint;
 
   /** The last step closed the session itself. */
   private boolean sessionClosed;
@@ -122,6 +136,7 @@ public class RunWorkflowImpl implements RunWorkflow {
             .build();
 
     leanSteps = Workflow.getVersion(LEAN_STEPS, Workflow.DEFAULT_VERSION, 1) >= 1;
+    checkpointing = Workflow.getVersion(CHECKPOINTS, Workflow.DEFAULT_VERSION, 1) >= 1;
     // Detached: a cancellation arriving this early must still find the run's row to record in.
     Workflow.newDetachedCancellationScope(() -> record.recordAccepted(in)).run();
 
@@ -203,15 +218,13 @@ public class RunWorkflowImpl implements RunWorkflow {
     int maxAttempts = input.settings().maxSessionAttempts();
     for (int attempt = 1; ; attempt++) {
       sessionAttempt = attempt;
-      SessionRef session =
-          sessions.openSession(
-              new OpenSessionRequest(input.runId(), attempt, input.settings().traceMode()));
+      SessionRef session = openSession(sessions, attempt);
       workerId = session.workerId();
       WorkflowMetrics.sessionOpened();
       sessionClosed = false;
       boolean lost = false;
       try {
-        runSteps(session);
+        runSteps(session, checkpoint == null ? 0 : checkpoint.step());
         return;
       } catch (ActivityFailure f) {
         if (isCancellation(f)) {
@@ -229,6 +242,13 @@ public class RunWorkflowImpl implements RunWorkflow {
                   currentNodeId());
           return;
         }
+        String next =
+            checkpoint == null
+                ? "restarting the session from step 1"
+                : "resuming at step "
+                    + (checkpoint.step() + 1)
+                    + " from the checkpoint of step "
+                    + checkpoint.step();
         record.log(
             input.runId(),
             LogLevel.WARNING,
@@ -238,7 +258,9 @@ public class RunWorkflowImpl implements RunWorkflow {
                 + currentStep
                 + " ("
                 + why
-                + "); restarting the session from step 1 (attempt "
+                + "); "
+                + next
+                + " (attempt "
                 + (attempt + 1)
                 + " of "
                 + maxAttempts
@@ -252,13 +274,50 @@ public class RunWorkflowImpl implements RunWorkflow {
     }
   }
 
-  private void runSteps(SessionRef session) {
+  /**
+   * A session for the next attempt: restored from the run's last checkpoint when there is one; when
+   * that cannot be restored (gone, unreadable, its page does not load), a fresh one, and the run
+   * starts over at step 1.
+   */
+  private SessionRef openSession(BrowserActivities sessions, int attempt) {
+    if (checkpoint != null) {
+      try {
+        return sessions.openSession(
+            new OpenSessionRequest(
+                input.runId(), attempt, input.settings().traceMode(), checkpoint));
+      } catch (ActivityFailure f) {
+        if (isCancellation(f)
+            || !(f.getCause() instanceof ApplicationFailure af)
+            || !BrowserActivities.CHECKPOINT_UNAVAILABLE.equals(af.getType())) {
+          throw f;
+        }
+        record.log(
+            input.runId(),
+            LogLevel.WARNING,
+            "The checkpoint of step "
+                + checkpoint.step()
+                + " could not be restored ("
+                + af.getOriginalMessage()
+                + "); starting over at step 1",
+            currentNodeId());
+        checkpoint = null;
+      }
+    }
+    return sessions.openSession(
+        new OpenSessionRequest(input.runId(), attempt, input.settings().traceMode(), null));
+  }
+
+  /**
+   * Runs the steps after {@code done} (0: all of them). A session that starts over starts with no
+   * outputs, so they are always those of one execution of each step; one restored from a checkpoint
+   * keeps the outputs of the steps before it.
+   */
+  private void runSteps(SessionRef session, int done) {
     List<StepSpec> steps = input.steps();
     int total = steps.size();
-    // Each session starts afresh, so outputs are always those of one complete execution.
-    Map<String, Object> produced = new LinkedHashMap<>();
+    Map<String, Object> produced = done == 0 ? new LinkedHashMap<>() : outputs;
     outputs = produced;
-    for (int i = 0; i < total; i++) {
+    for (int i = done; i < total; i++) {
       StepSpec step = steps.get(i);
       currentStep = i + 1;
       boolean starting = status == RunStatus.PENDING;
@@ -299,8 +358,13 @@ public class RunWorkflowImpl implements RunWorkflow {
                     input.settings().defaultStepTimeoutMs(),
                     input.settings().outputCap(),
                     recordHere ? null : progress,
-                    leanSteps && last));
+                    leanSteps && last,
+                    // After the last step nothing resumes: its state is not kept.
+                    checkpointing && !last));
         sessionClosed = leanSteps && last;
+        if (result.checkpoint() != null) {
+          checkpoint = result.checkpoint();
+        }
         if (result.outputs() != null) {
           produced.putAll(result.outputs());
         }

@@ -10,6 +10,7 @@ import dev.kestrel.model.StepAction;
 import dev.kestrel.model.StepSpec;
 import dev.kestrel.model.TriggerType;
 import dev.kestrel.model.WebhookEvent;
+import dev.kestrel.workflows.BrowserActivities.Checkpoint;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
@@ -97,6 +98,11 @@ class RunWorkflowTest {
     volatile int losses;
     volatile RuntimeException internalFault;
 
+    /** The checkpoint each session opening asked to restore (null: a fresh browser). */
+    final List<Checkpoint> restores = new CopyOnWriteArrayList<>();
+
+    volatile boolean checkpointsUnavailable;
+
     /**
      * Where the steps record the progress the workflow hands them: the same list as the store's.
      */
@@ -104,6 +110,11 @@ class RunWorkflowTest {
 
     @Override
     public SessionRef openSession(OpenSessionRequest request) {
+      if (request.restore() != null && checkpointsUnavailable) {
+        throw ApplicationFailure.newNonRetryableFailure(
+            "the checkpoint is gone", CHECKPOINT_UNAVAILABLE);
+      }
+      restores.add(request.restore() == null ? new Checkpoint(0, "none") : request.restore());
       sessionsOpened.merge(request.runId(), 1, Integer::sum);
       return new SessionRef("session-" + request.attempt(), WORKER_QUEUE, "test");
     }
@@ -131,7 +142,8 @@ class RunWorkflowTest {
       return new StepResult(
           request.step().output() == null
               ? Map.of()
-              : Map.of(request.step().output(), "value-of-" + id));
+              : Map.of(request.step().output(), "value-of-" + id),
+          request.checkpoint() ? new Checkpoint(request.stepNumber(), "digest-" + id) : null);
     }
 
     @Override
@@ -259,9 +271,46 @@ class RunWorkflowTest {
   }
 
   @Test
-  void aLostSessionIsRestartedFromStepOneWithFreshOutputs(
+  void aLostSessionResumesAtTheStepAfterTheLastCheckpointKeepingTheOutputsBeforeIt(
       TestWorkflowEnvironment env, Worker worker) {
-    browser.loseSessionAt = "second";
+    browser.loseSessionAt = "third";
+    browser.losses = 1;
+    RunWorkflow run = start(env, worker);
+
+    RunState end =
+        run.run(
+            input(
+                60,
+                step("first", "extract", null, "a"),
+                step("second", "extract", null, "b"),
+                step("third", "extract", null, "c")));
+
+    assertThat(end.status()).isEqualTo(RunStatus.COMPLETED);
+    assertThat(end.sessionAttempt()).isEqualTo(2);
+    assertThat(end.outputs()).containsOnlyKeys("a", "b", "c");
+    assertThat(browser.executed)
+        .as("nothing before the checkpoint runs again")
+        .containsExactly(
+            "session-1:first:null",
+            "session-1:second:null",
+            "session-1:third:null",
+            "session-2:third:null");
+    assertThat(browser.restores)
+        .containsExactly(new Checkpoint(0, "none"), new Checkpoint(2, "digest-second"));
+    assertThat(record.logs)
+        .anyMatch(
+            l ->
+                l.contains("was lost at step 3")
+                    && l.contains("resuming at step 3 from the checkpoint of step 2"));
+    assertThat(webhooks.announced)
+        .as("a resumed session does not start the run again")
+        .containsExactly("task-run.started", "task-run.completed");
+  }
+
+  @Test
+  void aSessionLostBeforeAnyCheckpointStartsOverAtStepOneWithFreshOutputs(
+      TestWorkflowEnvironment env, Worker worker) {
+    browser.loseSessionAt = "first";
     browser.losses = 1;
     RunWorkflow run = start(env, worker);
 
@@ -270,8 +319,29 @@ class RunWorkflowTest {
             input(60, step("first", "extract", null, "a"), step("second", "extract", null, "b")));
 
     assertThat(end.status()).isEqualTo(RunStatus.COMPLETED);
-    assertThat(end.sessionAttempt()).isEqualTo(2);
     assertThat(end.outputs()).containsOnlyKeys("a", "b");
+    assertThat(browser.executed)
+        .containsExactly("session-1:first:null", "session-2:first:null", "session-2:second:null");
+    assertThat(record.logs)
+        .anyMatch(
+            l ->
+                l.contains("was lost at step 1")
+                    && l.contains("restarting the session from step 1"));
+  }
+
+  @Test
+  void aCheckpointThatCannotBeRestoredStartsTheRunOverAtStepOne(
+      TestWorkflowEnvironment env, Worker worker) {
+    browser.loseSessionAt = "second";
+    browser.losses = 1;
+    browser.checkpointsUnavailable = true;
+    RunWorkflow run = start(env, worker);
+
+    RunState end =
+        run.run(
+            input(60, step("first", "extract", null, "a"), step("second", "extract", null, "b")));
+
+    assertThat(end.status()).isEqualTo(RunStatus.COMPLETED);
     assertThat(browser.executed)
         .containsExactly(
             "session-1:first:null",
@@ -281,11 +351,9 @@ class RunWorkflowTest {
     assertThat(record.logs)
         .anyMatch(
             l ->
-                l.contains("was lost at step 2")
-                    && l.contains("restarting the session from step 1"));
-    assertThat(webhooks.announced)
-        .as("a restarted session does not start the run again")
-        .containsExactly("task-run.started", "task-run.completed");
+                l.contains(
+                        "The checkpoint of step 1 could not be restored (the checkpoint is gone)")
+                    && l.contains("starting over at step 1"));
   }
 
   @Test

@@ -4,9 +4,11 @@ import com.microsoft.playwright.PlaywrightException;
 import dev.kestrel.model.LogLevel;
 import dev.kestrel.model.StepSpec;
 import dev.kestrel.store.ArtifactStore;
+import dev.kestrel.store.Checkpoints;
 import dev.kestrel.store.JdbiRunRecorder;
 import dev.kestrel.store.LogLine;
 import dev.kestrel.workflows.BrowserActivities;
+import dev.kestrel.workflows.BrowserActivities.Checkpoint;
 import dev.kestrel.workflows.OutputSizes;
 import dev.kestrel.workflows.RunInput;
 import dev.kestrel.workflows.UserFailures;
@@ -40,6 +42,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
 
   private final BrowserPool pool;
   private final JdbiRunRecorder recorder;
+  private final Checkpoints checkpoints;
   private final StepExecutor executor;
   private final String workerId;
   private final String taskQueue;
@@ -49,10 +52,12 @@ public class BrowserActivitiesImpl implements BrowserActivities {
       BrowserPool pool,
       JdbiRunRecorder recorder,
       ArtifactStore artifacts,
+      Checkpoints checkpoints,
       String workerId,
       String taskQueue,
       MeterRegistry meters) {
     this.pool = pool;
+    this.checkpoints = checkpoints;
     this.meters = meters;
     this.recorder = recorder;
     this.executor = new StepExecutor(pool.settings().egress(), artifacts);
@@ -68,29 +73,26 @@ public class BrowserActivitiesImpl implements BrowserActivities {
   private SessionRef open(OpenSessionRequest request) {
     ActivityExecutionContext ctx = Activity.getExecutionContext();
     long began = System.nanoTime();
+    Checkpoint restoring = request.restore();
+    BrowserState restore = restoring == null ? null : restoreState(request.runId(), restoring);
     BrowserSlot slot = acquireSlot(ctx);
     long slotFree = System.nanoTime();
     Future<BrowserSession> opening =
-        pool.open(slot, request.runId(), request.trace(), request.attempt());
+        pool.open(slot, request.runId(), request.trace(), request.attempt(), restore);
     BrowserSession session;
     try {
       session = await(ctx, opening, null, "opening");
+    } catch (PlaywrightException e) {
+      releaseWhenOpened(slot, opening);
+      if (restore == null) {
+        throw retrying(request, ctx, e);
+      }
+      // Its page did not load again (gone, or refused now): the run starts over instead.
+      throw ApplicationFailure.newNonRetryableFailure(
+          "its page did not load again: " + firstLine(e), CHECKPOINT_UNAVAILABLE);
     } catch (RuntimeException e) {
       releaseWhenOpened(slot, opening);
-      // Say why in the run's log (a browser that cannot start is otherwise invisible to the
-      // client); the first attempts are enough, the retries would only repeat it.
-      if (!(e instanceof ActivityCompletionException) && ctx.getInfo().getAttempt() <= 3) {
-        log(
-            request.runId(),
-            LogLevel.WARNING,
-            "Could not open a browser session on worker "
-                + workerId
-                + ": "
-                + firstLine(e)
-                + "; retrying",
-            null);
-      }
-      throw e;
+      throw retrying(request, ctx, e);
     }
     // Logged with the first step: the run is not RUNNING before the workflow has this answer.
     session.openedWith(
@@ -103,8 +105,44 @@ public class BrowserActivitiesImpl implements BrowserActivities {
             + " ms, page ready in "
             + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - slotFree)
             + " ms)"
+            + (restoring == null
+                ? ""
+                : "; resumed at step "
+                    + (restoring.step() + 1)
+                    + " from the checkpoint of step "
+                    + restoring.step())
             + (request.attempt() > 1 ? " (session attempt " + request.attempt() + ")" : ""));
     return new SessionRef(session.id(), taskQueue, workerId);
+  }
+
+  /** The state a session resumes from; a checkpoint that cannot be had makes the run start over. */
+  private BrowserState restoreState(String runId, Checkpoint checkpoint) {
+    try {
+      return BrowserState.fromBytes(
+          checkpoints.restore(runId, checkpoint.step(), checkpoint.digest()));
+    } catch (Checkpoints.CheckpointUnavailable | java.io.UncheckedIOException e) {
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), CHECKPOINT_UNAVAILABLE);
+    }
+  }
+
+  /**
+   * A session that did not open is tried again (by Temporal, maybe elsewhere); the run's log says
+   * why, on the first attempts (a browser that cannot start is otherwise invisible to the client).
+   */
+  private RuntimeException retrying(
+      OpenSessionRequest request, ActivityExecutionContext ctx, RuntimeException e) {
+    if (!(e instanceof ActivityCompletionException) && ctx.getInfo().getAttempt() <= 3) {
+      log(
+          request.runId(),
+          LogLevel.WARNING,
+          "Could not open a browser session on worker "
+              + workerId
+              + ": "
+              + firstLine(e)
+              + "; retrying",
+          null);
+    }
+    return e;
   }
 
   /**
@@ -199,22 +237,29 @@ public class BrowserActivitiesImpl implements BrowserActivities {
     first.add(new LogLine(LogLevel.INFO, label, step.id()));
     stepBegins(request, first);
     long started = System.nanoTime();
-    Future<Map<String, Object>> work =
+    Future<StepDone> work =
         session
             .slot()
             .submit(
                 () -> {
                   session.beginStep(step.id());
                   try {
-                    return executor.execute(
-                        session, request.runId(), step, request.defaultTimeoutMs());
+                    Map<String, Object> produced =
+                        executor.execute(
+                            session, request.runId(), step, request.defaultTimeoutMs());
+                    // The state as the step left it, read on the slot thread while nothing else
+                    // runs.
+                    return new StepDone(produced, request.checkpoint() ? capture(session) : null);
                   } finally {
                     session.endStep();
                   }
                 });
     Map<String, Object> outputs;
+    BrowserState state;
     try {
-      outputs = await(ctx, work, session, label);
+      StepDone done = await(ctx, work, session, label);
+      outputs = done.outputs();
+      state = done.state();
     } catch (StepFailedException e) {
       stepTook(step, started, "failed");
       session.markFailed();
@@ -261,6 +306,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
           new LogLine(LogLevel.ERROR, label + " failed: " + message, step.id()));
       throw UserFailures.of(message, OUTPUT_TOO_LARGE);
     }
+    Checkpoint checkpoint = state == null ? null : keep(request, state);
     logWithNotes(
         request.runId(),
         session,
@@ -275,7 +321,59 @@ public class BrowserActivitiesImpl implements BrowserActivities {
     if (request.closeSession()) {
       closeAndSay(request.sessionId()); // The run's last step: no closing activity follows.
     }
-    return new StepResult(outputs);
+    return new StepResult(outputs, checkpoint);
+  }
+
+  /**
+   * What a step's slot work gives back: its outputs, and the browser's state after it (or null).
+   */
+  private record StepDone(Map<String, Object> outputs, BrowserState state) {}
+
+  /** Slot thread: the browser's state, or null (and a note) when the page cannot give it now. */
+  private static BrowserState capture(BrowserSession session) {
+    try {
+      return session.captureState();
+    } catch (PlaywrightException e) {
+      session.note(
+          LogLevel.WARNING,
+          "The browser's state could not be kept after this step: " + firstLine(e));
+      return null;
+    }
+  }
+
+  /**
+   * Seals and keeps the state after the step, and returns its reference for the workflow; null when
+   * it is over the cap (the log says the run cannot resume past this step) or the store did not
+   * take it. Never fails the step: the run goes on, only less resumable.
+   */
+  private Checkpoint keep(StepRequest request, BrowserState state) {
+    byte[] bytes = state.toBytes();
+    if (bytes.length > checkpoints.maxBytes()) {
+      log(
+          request.runId(),
+          LogLevel.WARNING,
+          "The browser's state after step "
+              + request.stepNumber()
+              + " is "
+              + bytes.length
+              + " bytes, over the limit of "
+              + checkpoints.maxBytes()
+              + ": were its session lost later, this run could not resume past step "
+              + request.stepNumber(),
+          request.step().id());
+      return null;
+    }
+    try {
+      String digest = checkpoints.keep(request.runId(), request.stepNumber(), bytes);
+      return digest == null ? null : new Checkpoint(request.stepNumber(), digest);
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "Could not keep the checkpoint of step {} of run {}: {}",
+          request.stepNumber(),
+          request.runId(),
+          e.toString());
+      return null;
+    }
   }
 
   /**

@@ -118,11 +118,20 @@ public final class BrowserPool implements AutoCloseable {
   }
 
   /** Opens a fresh context and page for a run, traced as asked. Slot thread only. */
-  BrowserSession openOnSlotThread(BrowserSlot slot, String runId, TraceMode trace, int attempt) {
+  BrowserSession openOnSlotThread(
+      BrowserSlot slot, String runId, TraceMode trace, int attempt, BrowserState restore) {
     Browser browser = slot.browser();
-    BrowserContext context = browser.newContext();
+    Browser.NewContextOptions options = new Browser.NewContextOptions();
+    if (restore != null) {
+      options.setStorageState(restore.storageState());
+    }
+    BrowserContext context = browser.newContext(options);
     BrowserSession session;
     try {
+      // Before the trace starts: the restored state is a credential and stays out of it.
+      if (restore != null && restore.hasSessionStorage()) {
+        context.addInitScript(restore.sessionStorageScript());
+      }
       if (trace != null && trace.records()) {
         context
             .tracing()
@@ -174,6 +183,9 @@ public final class BrowserPool implements AutoCloseable {
               }
             }
           });
+      if (restore != null && restore.url() != null && !restore.url().equals("about:blank")) {
+        page.navigate(restore.url(), new Page.NavigateOptions().setTimeout(RESTORE_NAVIGATION_MS));
+      }
       slot.hold(session);
     } catch (RuntimeException e) {
       context.close();
@@ -182,14 +194,18 @@ public final class BrowserPool implements AutoCloseable {
     return session;
   }
 
+  /** How long the page of a restored session may take to load again. */
+  static final double RESTORE_NAVIGATION_MS = 30_000;
+
   /**
    * Opens a session on {@code slot}, which the caller acquired; {@code attempt} is the run's
    * session attempt.
    */
-  public Future<BrowserSession> open(BrowserSlot slot, String runId, TraceMode trace, int attempt) {
+  public Future<BrowserSession> open(
+      BrowserSlot slot, String runId, TraceMode trace, int attempt, BrowserState restore) {
     return slot.submit(
         () -> {
-          BrowserSession session = openOnSlotThread(slot, runId, trace, attempt);
+          BrowserSession session = openOnSlotThread(slot, runId, trace, attempt, restore);
           sessions.put(session.id(), session);
           return session;
         });

@@ -6,6 +6,7 @@ import dev.kestrel.model.LogLevel;
 import dev.kestrel.model.TraceMode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -260,6 +261,28 @@ public final class BrowserSession {
       stepCaptures++;
       stepCaptureNanos += System.nanoTime() - began;
     }
+  }
+
+  /**
+   * Reads the page's origin and its sessionStorage, which Playwright's storage state leaves out.
+   */
+  private static final String SESSION_STORAGE =
+      "() => { const items = {}; try { for (let i = 0; i < sessionStorage.length; i++) {"
+          + " const k = sessionStorage.key(i); items[k] = sessionStorage.getItem(k); } } catch (e) {}"
+          + " return {origin: location.origin, items: items}; }";
+
+  /**
+   * Slot thread: the browser's state now (cookies, every origin's localStorage and IndexedDB, the
+   * page's origin's sessionStorage, its URL), for a checkpoint.
+   */
+  @SuppressWarnings("unchecked")
+  BrowserState captureState() {
+    String storage =
+        context.storageState(new BrowserContext.StorageStateOptions().setIndexedDB(true));
+    Map<String, Object> session = (Map<String, Object>) page.evaluate(SESSION_STORAGE);
+    Map<String, String> items = new java.util.LinkedHashMap<>();
+    ((Map<String, Object>) session.get("items")).forEach((k, v) -> items.put(k, String.valueOf(v)));
+    return new BrowserState(page.url(), storage, String.valueOf(session.get("origin")), items);
   }
 
   /** Asks the step in progress to stop at its next check (every few hundred milliseconds). */

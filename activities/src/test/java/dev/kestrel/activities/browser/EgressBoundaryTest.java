@@ -125,7 +125,8 @@ class EgressBoundaryTest {
             new ArtifactStore(artifactsDir),
             new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     BrowserSlot slot = pool.tryAcquire(1_000);
-    return pool.open(slot, "run-1", dev.kestrel.model.TraceMode.OFF, 1).get(60, TimeUnit.SECONDS);
+    return pool.open(slot, "run-1", dev.kestrel.model.TraceMode.OFF, 1, null)
+        .get(60, TimeUnit.SECONDS);
   }
 
   Map<String, Object> step(BrowserSession session, String json) throws Exception {
@@ -290,7 +291,7 @@ class EgressBoundaryTest {
 
     pool.close(session.id());
     BrowserSession next =
-        pool.open(pool.tryAcquire(5_000), "run-2", dev.kestrel.model.TraceMode.OFF, 1)
+        pool.open(pool.tryAcquire(5_000), "run-2", dev.kestrel.model.TraceMode.OFF, 1, null)
             .get(60, TimeUnit.SECONDS);
     step(
         next,

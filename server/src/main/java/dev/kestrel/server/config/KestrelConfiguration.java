@@ -31,6 +31,12 @@ public class KestrelConfiguration extends Configuration {
    */
   @JsonProperty private String publicUrl = Env.get("KESTREL_PUBLIC_URL", null);
 
+  /**
+   * The keys that seal browser state at rest ({@code id:base64,...}, the first sealing); absent, a
+   * key file made in the data folder. Every process of an installation needs the same keys.
+   */
+  @JsonProperty private String sealingKeys = Env.get("KESTREL_SEALING_KEYS", null);
+
   /** The store; absent means an H2 database in {@code <dataDir>/db}. */
   @JsonProperty @Valid private DataSourceFactory database;
 
@@ -83,6 +89,10 @@ public class KestrelConfiguration extends Configuration {
   public KestrelConfiguration dataDir(Path dir) {
     this.dataDir = dir.toString();
     return this;
+  }
+
+  public String sealingKeys() {
+    return sealingKeys;
   }
 
   public String publicUrl() {

@@ -38,6 +38,14 @@ public class LimitSettings {
   @Min(1024)
   private long maxRunOutputBytes = 1024 * 1024;
 
+  /**
+   * The largest browser state kept as a checkpoint after a step (before sealing); a step whose
+   * state is larger logs that the run cannot resume past it.
+   */
+  @JsonProperty
+  @Min(64 * 1024)
+  private int maxCheckpointBytes = 5 * 1024 * 1024;
+
   /** Open long polls ({@code waitForFinish}) and log streams one organization may hold at once. */
   @JsonProperty
   @Min(1)
@@ -81,6 +89,10 @@ public class LimitSettings {
 
   public int maxRunTimeoutSeconds() {
     return maxRunTimeoutSeconds;
+  }
+
+  public int maxCheckpointBytes() {
+    return maxCheckpointBytes;
   }
 
   public long maxOutputBytes() {

@@ -1,6 +1,7 @@
 package dev.kestrel.server.core;
 
 import dev.kestrel.store.ArtifactStore;
+import dev.kestrel.store.db.CheckpointDao;
 import dev.kestrel.store.db.RunDao;
 import dev.kestrel.store.records.RunRecord;
 import java.time.Duration;
@@ -22,13 +23,19 @@ public final class ArtifactRetention {
 
   private final ArtifactStore artifacts;
   private final RunDao runs;
+  private final CheckpointDao checkpoints;
   private final Duration retention;
   private final Duration interval;
 
   public ArtifactRetention(
-      ArtifactStore artifacts, RunDao runs, Duration retention, Duration interval) {
+      ArtifactStore artifacts,
+      RunDao runs,
+      CheckpointDao checkpoints,
+      Duration retention,
+      Duration interval) {
     this.artifacts = artifacts;
     this.runs = runs;
+    this.checkpoints = checkpoints;
     this.retention = retention;
     this.interval = interval;
   }
@@ -50,6 +57,8 @@ public final class ArtifactRetention {
         deleted++;
       }
     }
+    // The runs' sealed browser checkpoints go with their files.
+    checkpoints.deleteOfRunsEndedBefore(before);
     return deleted;
   }
 

@@ -4,6 +4,7 @@ import dev.kestrel.activities.browser.BrowserActivitiesImpl;
 import dev.kestrel.activities.browser.BrowserPool;
 import dev.kestrel.activities.browser.BrowserSettings;
 import dev.kestrel.store.ArtifactStore;
+import dev.kestrel.store.Checkpoints;
 import dev.kestrel.store.JdbiRunRecorder;
 import dev.kestrel.workflows.RunWorkflow;
 import dev.kestrel.workflows.TaskQueues;
@@ -37,6 +38,7 @@ public final class BrowserWorker implements Managed {
       BrowserSettings browser,
       JdbiRunRecorder recorder,
       ArtifactStore artifacts,
+      Checkpoints checkpoints,
       Duration shutdownGrace,
       java.util.function.BiFunction<java.util.Collection<String>, Long, java.util.Set<String>>
           watchedLive,
@@ -54,7 +56,7 @@ public final class BrowserWorker implements Managed {
     this.factory = WorkerFactory.newInstance(client);
     BrowserActivitiesImpl activities =
         new BrowserActivitiesImpl(
-            pool, recorder, artifacts, workerId, TaskQueues.worker(workerId), meters);
+            pool, recorder, artifacts, checkpoints, workerId, TaskQueues.worker(workerId), meters);
     // A session opening takes a task only when a slot can be had soon: the others wait in the
     // engine's queue, where fairness between organizations applies, not in this worker's memory.
     Worker shared =

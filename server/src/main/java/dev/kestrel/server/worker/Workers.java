@@ -11,7 +11,9 @@ import dev.kestrel.server.config.KestrelConfiguration;
 import dev.kestrel.server.config.WebhookSettings;
 import dev.kestrel.server.core.StartupSweep;
 import dev.kestrel.server.health.BrowserHealthCheck;
+import dev.kestrel.store.Checkpoints;
 import dev.kestrel.store.JdbiRunRecorder;
+import dev.kestrel.store.Sealer;
 import dev.kestrel.store.Store;
 import dev.kestrel.store.WebhookStore;
 import dev.kestrel.workflows.ScheduledRunActivities;
@@ -32,6 +34,7 @@ public final class Workers implements Managed {
   private final BrowserSettings browser;
   private final Duration shutdownGrace;
   private final Store store;
+  private final Checkpoints checkpoints;
   private final MeterRegistry meters;
   private volatile BrowserWorker browserWorker;
 
@@ -40,8 +43,10 @@ public final class Workers implements Managed {
       BrowserSettings browser,
       Duration shutdownGrace,
       Store store,
+      Checkpoints checkpoints,
       MeterRegistry meters) {
     this.engine = engine;
+    this.checkpoints = checkpoints;
     this.meters = meters;
     this.browser = browser;
     this.shutdownGrace = shutdownGrace;
@@ -66,6 +71,9 @@ public final class Workers implements Managed {
             config.worker().browser(config.egress().policy(), config.artifacts().maxRunBytes()),
             config.worker().shutdownGrace(),
             store,
+            store.checkpoints(
+                Sealer.open(config.sealingKeys(), config.dataDir()),
+                config.limits().maxCheckpointBytes()),
             meters);
     // Managed objects stop in the reverse order of this registration: the run workflows stop before
     // the browser side. A graceful stop ends the steps in progress; were the workflows still
@@ -113,6 +121,7 @@ public final class Workers implements Managed {
         browser,
         recorder,
         store.artifacts(),
+        checkpoints,
         shutdownGrace,
         store.runs()::watchedLive,
         meters);

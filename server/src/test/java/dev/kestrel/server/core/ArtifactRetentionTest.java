@@ -7,6 +7,8 @@ import dev.kestrel.model.StepAction;
 import dev.kestrel.model.StepSpec;
 import dev.kestrel.model.TriggerType;
 import dev.kestrel.store.ArtifactStore;
+import dev.kestrel.store.Checkpoints;
+import dev.kestrel.store.Sealer;
 import dev.kestrel.store.Store;
 import dev.kestrel.store.TestStore;
 import dev.kestrel.store.records.Organization;
@@ -46,10 +48,22 @@ class ArtifactRetentionTest {
     // A folder no run owns, untouched for 40 days.
     artifactsDir.resolve(unknown).toFile().setLastModified(now - 40 * DAY);
 
+    Checkpoints checkpoints = store.checkpoints(new Sealer(Map.of("k", new byte[32])), 1 << 20);
+    String oldDigest = checkpoints.keep(oldEnded, 1, "{}".getBytes(StandardCharsets.UTF_8));
+    String runningDigest = checkpoints.keep(running, 1, "{}".getBytes(StandardCharsets.UTF_8));
     ArtifactRetention retention =
-        new ArtifactRetention(artifacts, store.runs(), Duration.ofDays(30), Duration.ofHours(1));
+        new ArtifactRetention(
+            artifacts,
+            store.runs(),
+            store.checkpointRows(),
+            Duration.ofDays(30),
+            Duration.ofHours(1));
 
     assertThat(retention.sweep(now)).isEqualTo(2);
+    assertThat(store.checkpointRows().find(oldEnded, 1, oldDigest))
+        .as("checkpoints go with the files")
+        .isEmpty();
+    assertThat(store.checkpointRows().find(running, 1, runningDigest)).isPresent();
     assertThat(Files.exists(artifactsDir.resolve(oldEnded))).isFalse();
     assertThat(Files.exists(artifactsDir.resolve(unknown))).isFalse();
     assertThat(artifacts.list(recentEnded))

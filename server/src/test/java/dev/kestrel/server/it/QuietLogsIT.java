@@ -54,17 +54,7 @@ class QuietLogsIT {
   void runsFailingForAUsersReasonWriteOneLineEachAndNoStackTrace() {
     ApiClient api = TestApps.api(APP);
     Map<String, String> expected = new LinkedHashMap<>();
-    expected.put(
-        queue(
-            api,
-            "Assert",
-            60,
-            """
-            {"id": "open", "action": "goto", "url": "%s"},
-            {"id": "check", "action": "assert", "selector": "#path", "textContains": "elsewhere", "message": "wrong page"}
-            """
-                .formatted(PAGES.url("/home"))),
-        "step_failed");
+    expected.put(queue(api, "Assert", 60, failingAssert()), "step_failed");
     expected.put(
         queue(
             api,
@@ -136,16 +126,7 @@ class QuietLogsIT {
   @Test
   void theTemporalUiShowsABusinessFailureAsItsCodeAndMessageAndTheTimerSaysWhatItWaitsFor() {
     ApiClient api = TestApps.api(APP);
-    String runId =
-        queue(
-            api,
-            "Assert for the UI",
-            60,
-            """
-        {"id": "open", "action": "goto", "url": "%s"},
-        {"id": "check", "action": "assert", "selector": "#path", "textContains": "elsewhere", "message": "wrong page"}
-        """
-                .formatted(PAGES.url("/home")));
+    String runId = queue(api, "Assert for the UI", 60, failingAssert());
     JsonNode run = TestApps.awaitTerminal(api, runId, Duration.ofSeconds(60));
 
     var history =
@@ -234,6 +215,15 @@ class QuietLogsIT {
         """
                 .formatted(name, timeoutSeconds, steps));
     return TestApps.queue(api, task, "{}");
+  }
+
+  /** A page that opens, and an assert on it that does not hold. */
+  private static String failingAssert() {
+    return """
+        {"id": "open", "action": "goto", "url": "%s"},
+        {"id": "check", "action": "assert", "selector": "#path", "textContains": "elsewhere", "message": "wrong page"}
+        """
+        .formatted(PAGES.url("/home"));
   }
 
   private static List<JsonNode> entries(ApiClient api, String runId) {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Acceptance 10: the worker holding a run's browser session dies mid-step; a new worker on the same
- * engine restarts the session from step 1 and the run completes.
+ * engine resumes the run on another from its last checkpoint, and the run completes.
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class WorkerFailoverIT {
@@ -42,8 +42,13 @@ class WorkerFailoverIT {
     assertThat(run.at("/progress/currentStep").asInt()).isEqualTo(5);
     String logs = api.get("/public/v1/task-runs/" + runId + "/logs").raw().body();
     assertThat(logs).contains("Browser session on worker " + firstWorker + " was lost");
-    assertThat(logs).contains("restarting the session from step 1");
-    assertThat(logs).contains("Browser session opened on worker " + replacement.workerId());
+    assertThat(logs).contains("resuming at step 2 from the checkpoint of step 1");
+    assertThat(logs)
+        .containsPattern(
+            "Browser session opened on worker "
+                + replacement.workerId()
+                + ", slot \\d+ \\([^)]*\\); resumed at step 2 from the checkpoint of step 1");
+    // The checkpoint's page is loaded again to resume on it: step 1 did not run again.
     assertThat(PAGES.hits("/order")).isEqualTo(2);
   }
 }

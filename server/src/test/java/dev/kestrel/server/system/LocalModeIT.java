@@ -185,8 +185,12 @@ class LocalModeIT {
     assertThat(
             runs.stream()
                 .map(LocalModeIT::logOf)
-                .filter(l -> l.contains("was lost") && l.contains("restarting the session")))
-        .as("the runs that held a browser say their session restarted")
+                .filter(
+                    l ->
+                        l.contains("was lost at step")
+                            && l.contains("from the checkpoint of step")
+                            && l.contains("; resumed at step")))
+        .as("the runs that held a browser (past step 1) say they resumed from their checkpoint")
         .hasSizeGreaterThanOrEqualTo(1);
   }
 

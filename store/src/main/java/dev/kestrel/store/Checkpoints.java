@@ -1,0 +1,75 @@
+package dev.kestrel.store;
+
+import dev.kestrel.store.db.CheckpointDao;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Where a worker keeps a run's browser state after each completed step, and where the next session
+ * finds it: sealed ({@link Sealer}, bound to the run and the step) in the store, which every worker
+ * reaches. The workflow carries only the step and the sealed value's digest.
+ */
+public final class Checkpoints {
+  private final CheckpointDao dao;
+  private final Sealer sealer;
+  private final int maxBytes;
+
+  public Checkpoints(CheckpointDao dao, Sealer sealer, int maxBytes) {
+    this.dao = dao;
+    this.sealer = sealer;
+    this.maxBytes = maxBytes;
+  }
+
+  /** The largest state kept, before sealing. */
+  public int maxBytes() {
+    return maxBytes;
+  }
+
+  /**
+   * Seals and keeps the state after {@code step}; returns its digest, or null when the run's row is
+   * gone. The caller has checked the size against {@link #maxBytes()}.
+   */
+  public String keep(String runId, int step, byte[] state) {
+    byte[] sealed = sealer.seal(state, boundTo(runId, step));
+    String digest = sha256(sealed);
+    return dao.save(runId, step, sealed, digest) ? digest : null;
+  }
+
+  /**
+   * The state after {@code step}, as kept with {@code digest}.
+   *
+   * @throws CheckpointUnavailable when it is gone, was replaced, or cannot be opened
+   */
+  public byte[] restore(String runId, int step, String digest) {
+    byte[] sealed =
+        dao.find(runId, step, digest)
+            .orElseThrow(
+                () -> new CheckpointUnavailable("the checkpoint of step " + step + " is gone"));
+    try {
+      return sealer.open(sealed, boundTo(runId, step));
+    } catch (Sealer.SealedValueException e) {
+      throw new CheckpointUnavailable(
+          "the checkpoint of step " + step + " cannot be opened: " + e.getMessage());
+    }
+  }
+
+  private static String boundTo(String runId, int step) {
+    return "checkpoint/" + runId + "/" + step;
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A checkpoint that cannot be restored: the run goes on without it (it starts over). */
+  public static final class CheckpointUnavailable extends RuntimeException {
+    public CheckpointUnavailable(String message) {
+      super(message, null, false, false);
+    }
+  }
+}

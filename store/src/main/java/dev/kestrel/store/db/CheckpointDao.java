@@ -1,0 +1,64 @@
+package dev.kestrel.store.db;
+
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Sealed browser checkpoints of runs, one per (run, completed step). A step written again (its
+ * session was lost after it ended, and it ran once more) replaces its row.
+ */
+public class CheckpointDao {
+  private final Jdbi jdbi;
+
+  public CheckpointDao(Jdbi jdbi) {
+    this.jdbi = jdbi;
+  }
+
+  /**
+   * Keeps the run's checkpoint after {@code step}; false when the run is not (or no longer)
+   * recorded.
+   */
+  public boolean save(String runId, int step, byte[] sealed, String digest) {
+    return jdbi.inTransaction(
+        h -> {
+          h.createUpdate("DELETE FROM run_checkpoints WHERE run_id = :run AND step = :step")
+              .bind("run", runId)
+              .bind("step", step)
+              .execute();
+          return h.createUpdate(
+                      "INSERT INTO run_checkpoints (run_id, step, organization_id, sealed, digest, created_at) "
+                          + "SELECT id, :step, organization_id, :sealed, :digest, :now FROM runs WHERE id = :run")
+                  .bind("run", runId)
+                  .bind("step", step)
+                  .bind("sealed", sealed)
+                  .bind("digest", digest)
+                  .bind("now", System.currentTimeMillis())
+                  .execute()
+              == 1;
+        });
+  }
+
+  /** The sealed checkpoint after {@code step}, if it is there and still has {@code digest}. */
+  public Optional<byte[]> find(String runId, int step, String digest) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT sealed FROM run_checkpoints WHERE run_id = :run AND step = :step AND digest = :digest")
+                .bind("run", runId)
+                .bind("step", step)
+                .bind("digest", digest)
+                .mapTo(byte[].class)
+                .findOne());
+  }
+
+  /** Deletes the checkpoints of runs that ended before {@code cutoffMillis}; returns how many. */
+  public int deleteOfRunsEndedBefore(long cutoffMillis) {
+    return jdbi.withHandle(
+        h ->
+            h.createUpdate(
+                    "DELETE FROM run_checkpoints WHERE run_id IN "
+                        + "(SELECT id FROM runs WHERE finished_at IS NOT NULL AND finished_at < :cutoff)")
+                .bind("cutoff", cutoffMillis)
+                .execute());
+  }
+}
