@@ -15,6 +15,12 @@ public record RunError(String code, String message, String nodeId) {
   /** An output, or all of a run's outputs together, went over the configured cap. */
   public static final String OUTPUT_TOO_LARGE = "output_too_large";
 
+  /**
+   * A step marked {@code once} may have begun when its session was lost, or starting over would run
+   * a completed one again: it is not repeated, and a person checks what it did.
+   */
+  public static final String INTERRUPTED_SIDE_EFFECT = "interrupted_side_effect";
+
   /** The engine lost the run and its input was not kept (a row from before inputs were kept). */
   public static final String ENGINE_LOST = "engine_lost";
 }

@@ -29,7 +29,9 @@ public enum StepField {
   TEXT_CONTAINS("textContains", Type.STRING, true),
   VISIBLE("visible", Type.BOOLEAN, false),
   MESSAGE("message", Type.STRING, true),
-  TIMEOUT_MS("timeoutMs", Type.MILLISECONDS, false);
+  TIMEOUT_MS("timeoutMs", Type.MILLISECONDS, false),
+  /** The step has an effect outside the page (an order, a message): it never runs twice. */
+  ONCE("once", Type.BOOLEAN, false);
 
   public enum Type {
     STRING,
@@ -38,7 +40,7 @@ public enum StepField {
   }
 
   /** Fields every action takes. */
-  public static final Set<StepField> COMMON = Set.of(ID, ACTION, TIMEOUT_MS);
+  public static final Set<StepField> COMMON = Set.of(ID, ACTION, TIMEOUT_MS, ONCE);
 
   private static final Map<String, StepField> BY_WIRE_NAME =
       Arrays.stream(values())

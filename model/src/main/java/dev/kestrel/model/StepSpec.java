@@ -35,7 +35,8 @@ public record StepSpec(
     String textContains,
     Boolean visible,
     String message,
-    Long timeoutMs) {
+    Long timeoutMs,
+    Boolean once) {
 
   /**
    * The same step with {@code f} applied to every field its action templates ({@link
@@ -61,12 +62,18 @@ public record StepSpec(
         apply(t, TEXT_CONTAINS, f, textContains),
         visible,
         apply(t, MESSAGE, f, message),
-        timeoutMs);
+        timeoutMs,
+        once);
   }
 
   private static String apply(
       Set<StepField> templated, StepField field, UnaryOperator<String> f, String s) {
     return s == null || !templated.contains(field) ? s : f.apply(s);
+  }
+
+  /** Whether the step has an effect outside the page, so that it must never run twice. */
+  public boolean runsOnce() {
+    return Boolean.TRUE.equals(once);
   }
 
   /** A short human description, used in logs and in the Temporal UI: {@code click #submit}. */

@@ -80,6 +80,7 @@ abstract class StoreContract {
             null,
             null,
             null,
+            null,
             null);
     return new RunInput(
         runId,
@@ -366,6 +367,7 @@ abstract class StoreContract {
             null,
             null,
             1L,
+            null,
             null,
             null,
             null,

@@ -67,6 +67,10 @@ public class RunWorkflowImpl implements RunWorkflow {
   private RunError error;
   private int sessionAttempt;
   private String workerId;
+
+  /** The numbers of the once-steps that completed: none of them may run again. */
+  private final java.util.SortedSet<Integer> completedOnce = new java.util.TreeSet<>();
+
   private boolean timedOut;
 
   /** How the steps ended; becomes the run's status only once the session is closed. */
@@ -224,7 +228,11 @@ public class RunWorkflowImpl implements RunWorkflow {
       sessionClosed = false;
       boolean lost = false;
       try {
-        runSteps(session, checkpoint == null ? 0 : checkpoint.step());
+        int done = checkpoint == null ? 0 : checkpoint.step();
+        if (wouldRepeatOnceStep(done)) {
+          return;
+        }
+        runSteps(session, done);
         return;
       } catch (ActivityFailure f) {
         if (isCancellation(f)) {
@@ -233,6 +241,20 @@ public class RunWorkflowImpl implements RunWorkflow {
         lost = true;
         WorkflowMetrics.sessionLost();
         String why = describe(f);
+        if (mayHaveBegun(f) && currentStepIsOnce()) {
+          StepSpec step = input.steps().get(currentStep - 1);
+          interrupted(
+              "Step "
+                  + currentStep
+                  + " ("
+                  + step.id()
+                  + ", "
+                  + step.describe()
+                  + ") has an effect outside the page and its browser session was lost while it ran ("
+                  + why
+                  + "): it is not run again. Check whether it took effect before acting on this run.");
+          return;
+        }
         if (attempt >= maxAttempts) {
           outcome = RunStatus.FAILED;
           error =
@@ -272,6 +294,53 @@ public class RunWorkflowImpl implements RunWorkflow {
         }
       }
     }
+  }
+
+  /**
+   * Whether going on after step {@code done} would run a completed once-step again (the run starts
+   * over, or resumes from a checkpoint older than it): then the run ends as interrupted instead.
+   */
+  private boolean wouldRepeatOnceStep(int done) {
+    java.util.SortedSet<Integer> again = completedOnce.tailSet(done + 1);
+    if (again.isEmpty()) {
+      return false;
+    }
+    int number = again.first();
+    StepSpec step = input.steps().get(number - 1);
+    currentStep = number;
+    interrupted(
+        "Going on from step "
+            + (done + 1)
+            + " would run step "
+            + number
+            + " ("
+            + step.id()
+            + ", "
+            + step.describe()
+            + ") again, which has an effect outside the page and completed before its browser session was lost: it is not repeated.");
+    return true;
+  }
+
+  /** Ends the run as interrupted; its last log line ("Run failed: ...") says what to check. */
+  private void interrupted(String message) {
+    outcome = RunStatus.FAILED;
+    error = new RunError(RunError.INTERRUPTED_SIDE_EFFECT, message, currentNodeId());
+  }
+
+  private boolean currentStepIsOnce() {
+    return currentStep >= 1
+        && currentStep <= input.steps().size()
+        && input.steps().get(currentStep - 1).runsOnce();
+  }
+
+  /**
+   * Whether a lost step may have begun on its worker: anything but a step no worker picked up
+   * (schedule-to-start), which certainly did nothing.
+   */
+  private static boolean mayHaveBegun(ActivityFailure f) {
+    return !(f.getCause() instanceof TimeoutFailure t
+        && t.getTimeoutType()
+            == io.temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START);
   }
 
   /**
@@ -364,6 +433,9 @@ public class RunWorkflowImpl implements RunWorkflow {
         sessionClosed = leanSteps && last;
         if (result.checkpoint() != null) {
           checkpoint = result.checkpoint();
+        }
+        if (step.runsOnce()) {
+          completedOnce.add(currentStep);
         }
         if (result.outputs() != null) {
           produced.putAll(result.outputs());

@@ -93,6 +93,7 @@ public final class WorkflowMetrics {
           RunError.BROWSER_CRASHED,
           RunError.EGRESS_REFUSED,
           RunError.OUTPUT_TOO_LARGE,
+          RunError.INTERRUPTED_SIDE_EFFECT,
           RunError.ENGINE_LOST ->
           code;
       default -> "other";

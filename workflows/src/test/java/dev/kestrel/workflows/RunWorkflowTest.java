@@ -210,7 +210,104 @@ class RunWorkflowTest {
         null,
         null,
         null,
+        null,
         null);
+  }
+
+  /** {@code step(...)} marked {@code once}: an effect outside the page. */
+  private static StepSpec once(String id, String action, String url, String output) {
+    StepSpec s = step(id, action, url, output);
+    return new StepSpec(
+        s.id(),
+        s.action(),
+        s.url(),
+        s.selector(),
+        s.value(),
+        s.key(),
+        s.checked(),
+        s.state(),
+        s.ms(),
+        s.attribute(),
+        s.mode(),
+        s.all(),
+        s.output(),
+        s.fullPage(),
+        s.textContains(),
+        s.visible(),
+        s.message(),
+        s.timeoutMs(),
+        true);
+  }
+
+  @Test
+  void aSessionLostWhileAOnceStepRunsFailsTheRunAsInterruptedAndNeverRunsItAgain(
+      TestWorkflowEnvironment env, Worker worker) {
+    browser.loseSessionAt = "pay";
+    browser.losses = 1;
+    RunWorkflow run = start(env, worker);
+
+    assertThatThrownBy(
+            () ->
+                run.run(
+                    input(
+                        60,
+                        step("cart", "extract", null, "a"),
+                        once("pay", "goto", "https://shop.example/pay", null),
+                        step("receipt", "extract", null, "b"))))
+        .isInstanceOf(WorkflowFailedException.class);
+
+    RunState last = record.states.get(record.states.size() - 1);
+    assertThat(last.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(last.error().code()).isEqualTo("interrupted_side_effect");
+    assertThat(last.error().nodeId()).isEqualTo("pay");
+    assertThat(last.error().message())
+        .contains("Step 2 (pay", "is not run again", "Check whether it took effect");
+    assertThat(browser.executed).filteredOn(e -> e.contains(":pay:")).hasSize(1);
+    assertThat(browser.executed).noneMatch(e -> e.contains(":receipt:"));
+  }
+
+  @Test
+  void startingOverNeverRepeatsACompletedOnceStep(TestWorkflowEnvironment env, Worker worker) {
+    browser.loseSessionAt = "receipt";
+    browser.losses = 1;
+    browser.checkpointsUnavailable = true;
+    RunWorkflow run = start(env, worker);
+
+    assertThatThrownBy(
+            () ->
+                run.run(
+                    input(
+                        60,
+                        step("cart", "extract", null, "a"),
+                        once("pay", "goto", "https://shop.example/pay", null),
+                        step("receipt", "extract", null, "b"))))
+        .isInstanceOf(WorkflowFailedException.class);
+
+    RunState last = record.states.get(record.states.size() - 1);
+    assertThat(last.error().code()).isEqualTo("interrupted_side_effect");
+    assertThat(last.error().nodeId()).isEqualTo("pay");
+    assertThat(last.error().message()).contains("would run step 2 (pay", "not repeated");
+    assertThat(browser.executed).filteredOn(e -> e.contains(":pay:")).hasSize(1);
+  }
+
+  @Test
+  void aRunResumedAfterACompletedOnceStepGoesOnWithoutRepeatingIt(
+      TestWorkflowEnvironment env, Worker worker) {
+    browser.loseSessionAt = "receipt";
+    browser.losses = 1;
+    RunWorkflow run = start(env, worker);
+
+    RunState end =
+        run.run(
+            input(
+                60,
+                step("cart", "extract", null, "a"),
+                once("pay", "goto", "https://shop.example/pay", null),
+                step("receipt", "extract", null, "b")));
+
+    assertThat(end.status()).isEqualTo(RunStatus.COMPLETED);
+    assertThat(browser.executed).filteredOn(e -> e.contains(":pay:")).hasSize(1);
+    assertThat(browser.executed).filteredOn(e -> e.contains(":receipt:")).hasSize(2);
   }
 
   @Test

@@ -102,6 +102,7 @@ class ArtifactRetentionTest {
             null,
             null,
             null,
+            null,
             null);
     store
         .runs()

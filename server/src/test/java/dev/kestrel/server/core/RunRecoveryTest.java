@@ -58,6 +58,7 @@ class RunRecoveryTest {
             null,
             null,
             null,
+            null,
             null);
     RunInput input =
         new RunInput(

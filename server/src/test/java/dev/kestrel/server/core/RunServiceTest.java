@@ -78,6 +78,7 @@ class RunServiceTest {
             null,
             null,
             null,
+            null,
             null);
     Map<String, InputSpec> inputs =
         Map.of(

@@ -116,6 +116,7 @@ class ScheduledRunAdmissionTest {
             null,
             null,
             null,
+            null,
             null);
     ScheduleSpec schedule =
         ScheduleSpec.saved("* * * * *", "UTC", scheduleInputs, ScheduleSpec.SKIP, 300, false, null);

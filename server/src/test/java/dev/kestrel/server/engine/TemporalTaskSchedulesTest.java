@@ -41,6 +41,7 @@ class TemporalTaskSchedulesTest {
             null,
             null,
             null,
+            null,
             null);
     return new TaskRecord(
         "t-1",

@@ -95,4 +95,35 @@ class CheckpointResumeIT {
             .toString();
     assertThat(history).contains("digest").doesNotContain(sid).doesNotContain("storageState");
   }
+
+  @Test
+  void aSessionLostDuringAOnceStepFailsTheRunAsInterruptedAndTheEffectHappenedOnce() {
+    ApiClient api = TestApps.api(APP);
+    Workers workers = TestApps.installed(APP).workers();
+    String taskId =
+        TestApps.createTask(
+            api,
+            """
+            {"name": "Places an order", "steps": [
+              {"id": "open", "action": "goto", "url": "%s"},
+              {"id": "order", "action": "goto", "url": "%s", "once": true, "timeoutMs": 60000},
+              {"id": "read", "action": "extract", "selector": "#slow", "output": "confirmation"}
+            ]}
+            """
+                .formatted(PAGES.url("/home"), PAGES.url("/slow?ms=15000")));
+    String runId = TestApps.queue(api, taskId, "{}");
+    TestApps.awaitStep(api, runId, 2, Duration.ofSeconds(30));
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> PAGES.hits("/slow") == 1);
+
+    workers.replaceBrowserWorker();
+
+    JsonNode run = TestApps.awaitTerminal(api, runId, Duration.ofSeconds(90));
+    assertThat(run.get("status").asText()).isEqualTo("FAILED");
+    assertThat(run.at("/error/code").asText()).isEqualTo("interrupted_side_effect");
+    assertThat(run.at("/error/nodeId").asText()).isEqualTo("order");
+    assertThat(run.at("/error/message").asText()).contains("Check whether it took effect");
+    assertThat(PAGES.hits("/slow")).as("the order was placed once, never again").isEqualTo(1);
+  }
 }

@@ -71,7 +71,7 @@ class JavaClientIT {
       String id, StepAction action, String url, String selector, String value, String output) {
     return new StepSpec(
         id, action, url, selector, value, null, null, null, null, null, null, null, output, null,
-        null, null, null, null);
+        null, null, null, null, null);
   }
 
   @Test
@@ -183,6 +183,7 @@ class JavaClientIT {
                             null,
                             null,
                             30_000L,
+                            null,
                             null,
                             null,
                             null,

@@ -90,6 +90,30 @@ class TaskReaderTest {
   }
 
   @Test
+  void onceMarksAStepOfAnyActionAndMustBeABoolean() throws Exception {
+    TaskReader.TaskRequest valid =
+        reader.read(
+            json(
+                """
+            {"name": "Order", "steps": [
+              {"id": "open", "action": "goto", "url": "https://shop.example/"},
+              {"id": "pay", "action": "click", "selector": "#pay", "once": true}
+            ]}
+            """));
+    assertThat(valid.definition().steps())
+        .extracting(StepSpec::runsOnce)
+        .containsExactly(false, true);
+
+    assertThat(
+            problems(
+                """
+            {"name": "Order", "steps": [{"id": "pay", "action": "click", "selector": "#pay", "once": "yes"}]}
+            """))
+        .extracting(p -> p.get("loc").toString())
+        .containsExactly("[body, steps, 0, once]");
+  }
+
+  @Test
   void namesEveryProblemWithItsLocation() throws Exception {
     List<Map<String, Object>> problems =
         problems(
