@@ -90,7 +90,7 @@ public final class Bench {
     Set<String> parts =
         onlyAt >= 0
             ? Set.of(args[onlyAt + 1].split(","))
-            : Set.of("submission", "e2e", "cpu", "trace", "throughput");
+            : Set.of("submission", "e2e", "cpu", "trace", "checkpoint", "throughput");
     boolean whole = onlyAt < 0;
     Path work = Files.createTempDirectory("kestrel-bench-");
     long began = System.nanoTime();
@@ -181,6 +181,14 @@ public final class Bench {
               server,
               server.api().createTask(scenario.taskJson("Traced")).id(),
               quick ? 1 : 4);
+        }
+      }
+
+      if (parts.contains("checkpoint")) {
+        System.out.println("Row 9 on the in-memory engine (one slot): what checkpoints cost");
+        try (KestrelServer server =
+            new KestrelServer(work.resolve("checkpoint-memory"), Engine.inMemory(), 1).start()) {
+          CheckpointBench.run(report, server.engineName(), server, scenario, quick ? 1 : 6);
         }
       }
 

@@ -268,6 +268,24 @@ public final class KestrelClient {
         .run();
   }
 
+  /**
+   * Extension: retries a FAILED or CANCELLED run as a new run, from a step, restored from the
+   * original's checkpoint (a 200 repeat of a {@code clientRequestId} is {@link
+   * QueuedRun#wasReplayed()}); repeated after a connection error only with a {@code
+   * clientRequestId}.
+   */
+  public QueuedRun retry(String runId, RetryRequest request) {
+    boolean idempotent = request.clientRequestId() != null;
+    Answer answer =
+        call(
+            "POST",
+            API + "/task-runs/" + path(runId) + "/retry",
+            request,
+            idempotent,
+            requestTimeout);
+    return new QueuedRun(answer.read(RunBody.class).run(), answer.status() == 200);
+  }
+
   /** A file the run produced, by the name in its outputs ({@code <stepId>.png}). */
   public byte[] artifact(String runId, String name) {
     return call(

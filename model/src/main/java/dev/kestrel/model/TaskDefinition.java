@@ -16,7 +16,20 @@ public record TaskDefinition(
     List<StepSpec> steps,
     int timeoutSeconds,
     ScheduleSpec schedule,
-    TraceMode trace) {
+    TraceMode trace,
+    @JsonInclude(JsonInclude.Include.NON_NULL) ResumeMode resume) {
 
   public static final int DEFAULT_TIMEOUT_SECONDS = 300;
+
+  /** A definition that leaves {@code resume} to the default (from the last checkpoint). */
+  public TaskDefinition(
+      String name,
+      String description,
+      Map<String, InputSpec> inputs,
+      List<StepSpec> steps,
+      int timeoutSeconds,
+      ScheduleSpec schedule,
+      TraceMode trace) {
+    this(name, description, inputs, steps, timeoutSeconds, schedule, trace, null);
+  }
 }

@@ -75,6 +75,7 @@ public final class PublicApi {
         store.tasks(),
         store.runs(),
         store.logs(),
+        store.checkpointRows(),
         Engine.runs(engine),
         new InputResolver(JsonObjectReader.strict(mapper)),
         config

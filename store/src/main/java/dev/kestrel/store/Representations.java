@@ -45,7 +45,9 @@ public final class Representations {
         r.cancelReason(),
         artifacts.list(r.id()).stream()
             .map(f -> new Artifact(f.name(), ArtifactStore.url(r.id(), f.name()), f.bytes()))
-            .toList());
+            .toList(),
+        r.retryOf(),
+        r.startedAtStep());
   }
 
   public static Task task(TaskRecord t) {
@@ -62,7 +64,8 @@ public final class Representations {
         t.status(),
         t.version(),
         Timestamps.iso(t.createdAt()),
-        Timestamps.iso(t.updatedAt()));
+        Timestamps.iso(t.updatedAt()),
+        d.resume());
   }
 
   /**

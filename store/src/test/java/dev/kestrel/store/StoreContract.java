@@ -155,7 +155,7 @@ abstract class StoreContract {
   }
 
   @Test
-  void anUnfinishedRunKeepsItsWorkflowInputUntilItEnds() {
+  void unfinishedRunsAreListedWithTheirWorkflowInputWhichEndedOnesKeepForARetry() {
     String running = UUID.randomUUID().toString();
     String done = UUID.randomUUID().toString();
     String failed = UUID.randomUUID().toString();
@@ -178,7 +178,9 @@ abstract class StoreContract {
     assertThat(unfinished).extracting(RunDao.Unfinished::runId).containsExactly(running);
     assertThat(unfinished.get(0).input().steps()).hasSize(1);
     assertThat(runs.unfinished(unfinished.get(0).seq(), 10)).isEmpty();
-    assertThat(runs.workflowInput(done)).as("dropped at the end").isNull();
+    assertThat(runs.workflowInput(done))
+        .as("kept after the end: a retry runs the same task version")
+        .isNotNull();
     RunRecord lost = runs.find(org.id(), failed).orElseThrow();
     assertThat(lost.status()).isEqualTo(RunStatus.FAILED);
     assertThat(lost.error().message()).isEqualTo("gone");

@@ -113,6 +113,27 @@ public final class TestPages implements BeforeAllCallback, AfterAllCallback {
         sleep(Long.parseLong(query.getOrDefault("ms", "1000")));
         body = "<html><body><p id='slow'>slow page</p></body></html>";
       }
+      case "/form" ->
+          // A form that places an order: its POST is counted (hits("/submit")), then redirected.
+          body =
+              "<html><body><form method='post' action='/submit'><input id='name' name='name'>"
+                  + "<button type='submit' id='place'>Place order</button></form></body></html>";
+      case "/submit" -> {
+        exchange.getRequestBody().readAllBytes();
+        exchange.getResponseHeaders().add("Location", "/confirmation");
+        status = 303;
+        body = "";
+      }
+      case "/confirmation" -> body = "<html><body><p id='placed'>Order placed</p></body></html>";
+      case "/cart" ->
+          // A cart kept in localStorage; each add is told to the server (/added), which counts it.
+          body =
+              "<html><body><p id='count'></p><button id='add'>Add</button><input id='note'>"
+                  + "<script>function show() { document.getElementById('count').textContent ="
+                  + " localStorage.getItem('items') || '0'; }"
+                  + " document.getElementById('add').onclick = () => { localStorage.setItem('items',"
+                  + " String(Number(localStorage.getItem('items') || '0') + 1)); fetch('/added'); show(); };"
+                  + " show();</script></body></html>";
       case "/login" -> {
         // A login: a session cookie, and state the page keeps in localStorage and sessionStorage.
         String sid = java.util.UUID.randomUUID().toString();
@@ -150,7 +171,7 @@ public final class TestPages implements BeforeAllCallback, AfterAllCallback {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
     try {
-      exchange.sendResponseHeaders(status, bytes.length);
+      exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
       try (OutputStream out = exchange.getResponseBody()) {
         out.write(bytes);
       }

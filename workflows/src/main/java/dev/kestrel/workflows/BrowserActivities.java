@@ -64,7 +64,15 @@ public interface BrowserActivities {
    * A run's browser state after a completed step, kept sealed in the store by the worker; the
    * workflow holds only this reference: the step and the sealed value's digest, never the state.
    */
-  record Checkpoint(int step, String digest) {}
+  /**
+   * {@code ofRun}: the run it was kept for, when not this one (a retry starts from its original's).
+   */
+  record Checkpoint(int step, String digest, String ofRun) {
+    /** This run's own checkpoint. */
+    public Checkpoint(int step, String digest) {
+      this(step, digest, null);
+    }
+  }
 
   record SessionRef(String sessionId, String taskQueue, String workerId) {}
 

@@ -1,5 +1,6 @@
 package dev.kestrel.workflows;
 
+import dev.kestrel.model.ResumeMode;
 import dev.kestrel.model.StepSpec;
 import dev.kestrel.model.TraceMode;
 import dev.kestrel.model.TriggerType;
@@ -23,7 +24,54 @@ public record RunInput(
     Map<String, Object> inputs,
     List<StepSpec> steps,
     int timeoutSeconds,
-    ExecutionSettings settings) {
+    ExecutionSettings settings,
+    Retry retry) {
+
+  /** A run that is not a retry. */
+  public RunInput(
+      String runId,
+      String organizationId,
+      String taskId,
+      String taskName,
+      int taskVersion,
+      String clientRequestId,
+      TriggerType triggerType,
+      long createdAtMillis,
+      Map<String, Object> inputs,
+      List<StepSpec> steps,
+      int timeoutSeconds,
+      ExecutionSettings settings) {
+    this(
+        runId,
+        organizationId,
+        taskId,
+        taskName,
+        taskVersion,
+        clientRequestId,
+        triggerType,
+        createdAtMillis,
+        inputs,
+        steps,
+        timeoutSeconds,
+        settings,
+        null);
+  }
+
+  /**
+   * A retry of run {@code of} from step {@code fromStep}: it starts from {@code checkpoint} (the
+   * original's state after the step before, null from step 1) with the outputs the steps before it
+   * produced.
+   */
+  public record Retry(
+      String of,
+      int fromStep,
+      BrowserActivities.Checkpoint checkpoint,
+      Map<String, Object> outputs) {}
+
+  /** The step this run begins at: 1, or where a retry starts. */
+  public int firstStep() {
+    return retry == null ? 1 : retry.fromStep();
+  }
 
   /**
    * Timing of the run's activities. Fixed per run (it is workflow input), so changing the
@@ -41,13 +89,24 @@ public record RunInput(
       long defaultStepTimeoutMs,
       long maxOutputBytes,
       long maxRunOutputBytes,
-      TraceMode trace) {
+      TraceMode trace,
+      /**
+       * How a lost session goes on; null (runs from before the field) is from the last checkpoint.
+       */
+      ResumeMode resume) {
     public static final long DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024;
     public static final long DEFAULT_MAX_RUN_OUTPUT_BYTES = 1024 * 1024;
 
     public static ExecutionSettings defaults() {
       return new ExecutionSettings(
-          4, 10, 3, 30_000, DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_RUN_OUTPUT_BYTES, TraceMode.OFF);
+          4,
+          10,
+          3,
+          30_000,
+          DEFAULT_MAX_OUTPUT_BYTES,
+          DEFAULT_MAX_RUN_OUTPUT_BYTES,
+          TraceMode.OFF,
+          ResumeMode.CHECKPOINT);
     }
 
     public long outputCap() {
@@ -66,7 +125,8 @@ public record RunInput(
           defaultStepTimeoutMs,
           perOutput,
           perRun,
-          trace);
+          trace,
+          resume);
     }
 
     public ExecutionSettings withTrace(TraceMode mode) {
@@ -77,7 +137,25 @@ public record RunInput(
           defaultStepTimeoutMs,
           maxOutputBytes,
           maxRunOutputBytes,
-          mode);
+          mode,
+          resume);
+    }
+
+    public ExecutionSettings withResume(ResumeMode mode) {
+      return new ExecutionSettings(
+          heartbeatTimeoutSeconds,
+          stepScheduleToStartSeconds,
+          maxSessionAttempts,
+          defaultStepTimeoutMs,
+          maxOutputBytes,
+          maxRunOutputBytes,
+          trace,
+          mode == null ? ResumeMode.CHECKPOINT : mode);
+    }
+
+    /** Whether a lost session starts over at step 1 instead of resuming from a checkpoint. */
+    public boolean restartsOnLoss() {
+      return resume == ResumeMode.RESTART;
     }
 
     /** Null in inputs from before traces existed: off. */

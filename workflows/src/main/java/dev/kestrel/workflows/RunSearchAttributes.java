@@ -23,16 +23,25 @@ public final class RunSearchAttributes {
   public static final SearchAttributeKey<String> STATUS =
       SearchAttributeKey.forKeyword("KestrelRunStatus");
 
+  /**
+   * On a retry, the run it retries: ops follow the chain with {@code KestrelRetryOf = '<runId>'}.
+   */
+  public static final SearchAttributeKey<String> RETRY_OF =
+      SearchAttributeKey.forKeyword("KestrelRetryOf");
+
   public static final List<SearchAttributeKey<String>> ALL =
-      List.of(ORGANIZATION, TASK, TASK_NAME, TRIGGER, STATUS);
+      List.of(ORGANIZATION, TASK, TASK_NAME, TRIGGER, STATUS, RETRY_OF);
 
   private RunSearchAttributes() {}
 
   /** The attributes a run's workflow starts with. */
   public static SearchAttributes initial(RunInput input) {
-    return ofTask(input.organizationId(), input.taskId(), input.taskName(), input.triggerType())
-        .set(STATUS, "PENDING")
-        .build();
+    SearchAttributes.Builder attributes =
+        ofTask(input.organizationId(), input.taskId(), input.taskName(), input.triggerType())
+            .set(STATUS, "PENDING");
+    return input.retry() == null
+        ? attributes.build()
+        : attributes.set(RETRY_OF, input.retry().of()).build();
   }
 
   /** What a schedule's firing starts with: the runs it makes are found the same way. */

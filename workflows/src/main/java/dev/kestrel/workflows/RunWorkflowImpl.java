@@ -68,6 +68,12 @@ public class RunWorkflowImpl implements RunWorkflow {
   private int sessionAttempt;
   private String workerId;
 
+  /** This session resumed from a checkpoint after a loss (not a retry's first one). */
+  private boolean resumedAfterLoss;
+
+  /** The run already started over once after a failure right after a resume. */
+  private boolean fellBack;
+
   /** The numbers of the once-steps that completed: none of them may run again. */
   private final java.util.SortedSet<Integer> completedOnce = new java.util.TreeSet<>();
 
@@ -141,6 +147,17 @@ public class RunWorkflowImpl implements RunWorkflow {
 
     leanSteps = Workflow.getVersion(LEAN_STEPS, Workflow.DEFAULT_VERSION, 1) >= 1;
     checkpointing = Workflow.getVersion(CHECKPOINTS, Workflow.DEFAULT_VERSION, 1) >= 1;
+    if (in.retry() != null) {
+      // A retry goes on from its original's state after the step before it, with the outputs of
+      // the steps before it; the original's once-steps before it are done and never run again.
+      checkpoint = in.retry().checkpoint();
+      outputs = new LinkedHashMap<>(in.retry().outputs());
+      for (int n = 1; n < in.retry().fromStep(); n++) {
+        if (in.steps().get(n - 1).runsOnce()) {
+          completedOnce.add(n);
+        }
+      }
+    }
     // Detached: a cancellation arriving this early must still find the run's row to record in.
     Workflow.newDetachedCancellationScope(() -> record.recordAccepted(in)).run();
 
@@ -232,8 +249,12 @@ public class RunWorkflowImpl implements RunWorkflow {
         if (wouldRepeatOnceStep(done)) {
           return;
         }
+        resumedAfterLoss = attempt > 1 && checkpoint != null && checkpoint.ofRun() == null;
         runSteps(session, done);
         return;
+      } catch (StartOver over) {
+        // Not a lost session: the loop opens the next one, which starts at step 1.
+        continue;
       } catch (ActivityFailure f) {
         if (isCancellation(f)) {
           throw f;
@@ -319,6 +340,52 @@ public class RunWorkflowImpl implements RunWorkflow {
             + step.describe()
             + ") again, which has an effect outside the page and completed before its browser session was lost: it is not repeated.");
     return true;
+  }
+
+  /**
+   * The first step after a resume failed: the restored state may be what is wrong, so the run
+   * starts over at step 1, once, unless that would run a completed once-step again; the log says
+   * which it did.
+   */
+  private void startOverOnce(StepSpec step, String why) {
+    fellBack = true;
+    if (!completedOnce.isEmpty()) {
+      int once = completedOnce.first();
+      record.log(
+          input.runId(),
+          LogLevel.WARNING,
+          "Step "
+              + currentStep
+              + " failed right after resuming from the checkpoint of step "
+              + checkpoint.step()
+              + "; not starting over at step 1, which would run step "
+              + once
+              + " ("
+              + input.steps().get(once - 1).id()
+              + ") again",
+          step.id());
+      return;
+    }
+    record.log(
+        input.runId(),
+        LogLevel.WARNING,
+        "Step "
+            + currentStep
+            + " failed right after resuming from the checkpoint of step "
+            + checkpoint.step()
+            + " ("
+            + why
+            + "); starting over at step 1, once",
+        step.id());
+    checkpoint = null;
+    throw new StartOver();
+  }
+
+  /** Thrown out of the steps to start the run over in a new session (see startOverOnce). */
+  private static final class StartOver extends RuntimeException {
+    StartOver() {
+      super(null, null, false, false);
+    }
   }
 
   /** Ends the run as interrupted; its last log line ("Run failed: ...") says what to check. */
@@ -429,7 +496,7 @@ public class RunWorkflowImpl implements RunWorkflow {
                     recordHere ? null : progress,
                     leanSteps && last,
                     // After the last step nothing resumes: its state is not kept.
-                    checkpointing && !last));
+                    checkpointing && !last && !input.settings().restartsOnLoss()));
         sessionClosed = leanSteps && last;
         if (result.checkpoint() != null) {
           checkpoint = result.checkpoint();
@@ -463,6 +530,9 @@ public class RunWorkflowImpl implements RunWorkflow {
                 default -> null;
               };
           if (code != null) {
+            if (resumedAfterLoss && i == done && !fellBack) {
+              startOverOnce(step, af.getOriginalMessage());
+            }
             outcome = RunStatus.FAILED;
             error = new RunError(code, af.getOriginalMessage(), step.id());
             return;

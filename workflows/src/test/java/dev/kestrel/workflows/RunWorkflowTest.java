@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kestrel.model.LogLevel;
+import dev.kestrel.model.ResumeMode;
 import dev.kestrel.model.RunError;
 import dev.kestrel.model.RunStatus;
 import dev.kestrel.model.StepAction;
@@ -102,6 +103,8 @@ class RunWorkflowTest {
     final List<Checkpoint> restores = new CopyOnWriteArrayList<>();
 
     volatile boolean checkpointsUnavailable;
+    volatile String failOnceAt;
+    volatile int failures;
 
     /**
      * Where the steps record the progress the workflow hands them: the same list as the store's.
@@ -132,7 +135,7 @@ class RunWorkflowTest {
       if (id.equals(loseSessionAt) && losses-- > 0) {
         throw ApplicationFailure.newFailure("browser crashed", SESSION_LOST);
       }
-      if (id.equals(failAt)) {
+      if (id.equals(failAt) || (id.equals(failOnceAt) && failures-- > 0)) {
         throw ApplicationFailure.newNonRetryableFailure(
             "Timed out waiting for '#never'", STEP_FAILED);
       }
@@ -176,6 +179,11 @@ class RunWorkflowTest {
   }
 
   private static RunInput input(int timeoutSeconds, StepSpec... steps) {
+    return input(RunInput.ExecutionSettings.defaults(), timeoutSeconds, steps);
+  }
+
+  private static RunInput input(
+      RunInput.ExecutionSettings settings, int timeoutSeconds, StepSpec... steps) {
     return new RunInput(
         "r1",
         "org",
@@ -188,7 +196,7 @@ class RunWorkflowTest {
         Map.of("url", "http://127.0.0.1/x"),
         List.of(steps),
         timeoutSeconds,
-        RunInput.ExecutionSettings.defaults());
+        settings);
   }
 
   private static StepSpec step(String id, String action, String url, String output) {
@@ -308,6 +316,89 @@ class RunWorkflowTest {
     assertThat(end.status()).isEqualTo(RunStatus.COMPLETED);
     assertThat(browser.executed).filteredOn(e -> e.contains(":pay:")).hasSize(1);
     assertThat(browser.executed).filteredOn(e -> e.contains(":receipt:")).hasSize(2);
+  }
+
+  @Test
+  void aTaskThatRestartsOnLossKeepsNoCheckpointAndStartsOverAtStepOne(
+      TestWorkflowEnvironment env, Worker worker) {
+    browser.loseSessionAt = "third";
+    browser.losses = 1;
+    RunWorkflow run = start(env, worker);
+
+    RunState end =
+        run.run(
+            input(
+                RunInput.ExecutionSettings.defaults().withResume(ResumeMode.RESTART),
+                60,
+                step("first", "extract", null, "a"),
+                step("second", "extract", null, "b"),
+                step("third", "extract", null, "c")));
+
+    assertThat(end.status()).isEqualTo(RunStatus.COMPLETED);
+    assertThat(browser.restores).containsOnly(new Checkpoint(0, "none"));
+    assertThat(browser.executed)
+        .containsExactly(
+            "session-1:first:null",
+            "session-1:second:null",
+            "session-1:third:null",
+            "session-2:first:null",
+            "session-2:second:null",
+            "session-2:third:null");
+  }
+
+  @Test
+  void aStepThatFailsRightAfterAResumeStartsTheRunOverOnce(
+      TestWorkflowEnvironment env, Worker worker) {
+    browser.loseSessionAt = "second";
+    browser.losses = 1;
+    browser.failOnceAt = "second";
+    browser.failures = 1;
+    RunWorkflow run = start(env, worker);
+
+    RunState end =
+        run.run(
+            input(60, step("first", "extract", null, "a"), step("second", "extract", null, "b")));
+
+    assertThat(end.status()).isEqualTo(RunStatus.COMPLETED);
+    assertThat(browser.executed)
+        .containsExactly(
+            "session-1:first:null",
+            "session-1:second:null",
+            "session-2:second:null",
+            "session-3:first:null",
+            "session-3:second:null");
+    assertThat(record.logs)
+        .anyMatch(
+            l ->
+                l.contains("Step 2 failed right after resuming from the checkpoint of step 1")
+                    && l.contains("starting over at step 1, once"));
+  }
+
+  @Test
+  void aStepThatFailsRightAfterAResumeDoesNotStartOverPastACompletedOnceStep(
+      TestWorkflowEnvironment env, Worker worker) {
+    browser.loseSessionAt = "third";
+    browser.losses = 1;
+    browser.failOnceAt = "third";
+    browser.failures = 1;
+    RunWorkflow run = start(env, worker);
+
+    assertThatThrownBy(
+            () ->
+                run.run(
+                    input(
+                        60,
+                        step("cart", "extract", null, "a"),
+                        once("pay", "goto", "https://shop.example/pay", null),
+                        step("third", "extract", null, "c"))))
+        .isInstanceOf(WorkflowFailedException.class);
+
+    RunState last = record.states.get(record.states.size() - 1);
+    assertThat(last.error().code()).isEqualTo("step_failed");
+    assertThat(browser.executed).filteredOn(e -> e.contains(":pay:")).hasSize(1);
+    assertThat(record.logs)
+        .anyMatch(
+            l -> l.contains("not starting over at step 1, which would run step 2 (pay) again"));
   }
 
   @Test

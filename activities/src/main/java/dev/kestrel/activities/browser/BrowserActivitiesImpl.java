@@ -119,7 +119,10 @@ public class BrowserActivitiesImpl implements BrowserActivities {
   private BrowserState restoreState(String runId, Checkpoint checkpoint) {
     try {
       return BrowserState.fromBytes(
-          checkpoints.restore(runId, checkpoint.step(), checkpoint.digest()));
+          checkpoints.restore(
+              checkpoint.ofRun() != null ? checkpoint.ofRun() : runId,
+              checkpoint.step(),
+              checkpoint.digest()));
     } catch (Checkpoints.CheckpointUnavailable | java.io.UncheckedIOException e) {
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), CHECKPOINT_UNAVAILABLE);
     }

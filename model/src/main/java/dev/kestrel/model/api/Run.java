@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * The run resource exactly as Komos serves it (SPEC 3): every field present, nulls included; plus
- * {@code artifacts} (extension), the files it produced.
+ * {@code artifacts} (extension), the files it produced, and on a retry (extension, absent
+ * otherwise) {@code retryOf}, the run it retries, and {@code startedAtStep}, where it began.
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record Run(
@@ -25,7 +26,9 @@ public record Run(
     String logsUrl,
     RunError error,
     String cancelReason,
-    List<Artifact> artifacts) {
+    List<Artifact> artifacts,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String retryOf,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Integer startedAtStep) {
 
   /** ISO 8601 UTC with milliseconds, or null. */
   @JsonInclude(JsonInclude.Include.ALWAYS)

@@ -2,6 +2,7 @@ package dev.kestrel.model.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.kestrel.model.InputSpec;
+import dev.kestrel.model.ResumeMode;
 import dev.kestrel.model.ScheduleSpec;
 import dev.kestrel.model.StepSpec;
 import dev.kestrel.model.TraceMode;
@@ -22,7 +23,8 @@ public record Task(
     String status,
     int version,
     String createdAt,
-    String updatedAt) {
+    String updatedAt,
+    @JsonInclude(JsonInclude.Include.NON_NULL) ResumeMode resume) {
 
   public static final String READY = "READY";
   public static final String DRAFT = "DRAFT";

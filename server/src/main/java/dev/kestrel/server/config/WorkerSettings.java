@@ -92,7 +92,8 @@ public class WorkerSettings {
         defaultStepTimeoutMs,
         RunInput.ExecutionSettings.DEFAULT_MAX_OUTPUT_BYTES,
         RunInput.ExecutionSettings.DEFAULT_MAX_RUN_OUTPUT_BYTES,
-        dev.kestrel.model.TraceMode.OFF);
+        dev.kestrel.model.TraceMode.OFF,
+        dev.kestrel.model.ResumeMode.CHECKPOINT);
   }
 
   public Duration shutdownGrace() {

@@ -1,7 +1,9 @@
 package dev.kestrel.server.core;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kestrel.model.RunError;
 import dev.kestrel.model.RunStatus;
+import dev.kestrel.model.StepSpec;
 import dev.kestrel.model.Timestamps;
 import dev.kestrel.model.TraceMode;
 import dev.kestrel.model.TriggerType;
@@ -11,17 +13,20 @@ import dev.kestrel.model.api.Run;
 import dev.kestrel.model.api.Task;
 import dev.kestrel.store.ArtifactStore;
 import dev.kestrel.store.Representations;
+import dev.kestrel.store.db.CheckpointDao;
 import dev.kestrel.store.db.RunDao;
 import dev.kestrel.store.db.RunLogDao;
 import dev.kestrel.store.db.TaskDao;
 import dev.kestrel.store.records.Organization;
 import dev.kestrel.store.records.RunRecord;
 import dev.kestrel.store.records.TaskRecord;
+import dev.kestrel.workflows.BrowserActivities;
 import dev.kestrel.workflows.RunInput;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +47,7 @@ public class RunService {
   private final RunLogDao logs;
   private final RunEngine engine;
   private final InputResolver inputs;
+  private final CheckpointDao checkpoints;
   private final RunInput.ExecutionSettings execution;
   private final String globalPublicUrl;
   private final int maxActiveRuns;
@@ -55,6 +61,7 @@ public class RunService {
       TaskDao tasks,
       RunDao runs,
       RunLogDao logs,
+      CheckpointDao checkpoints,
       RunEngine engine,
       InputResolver inputs,
       RunInput.ExecutionSettings execution,
@@ -67,6 +74,7 @@ public class RunService {
     this.tasks = tasks;
     this.runs = runs;
     this.logs = logs;
+    this.checkpoints = checkpoints;
     this.engine = engine;
     this.inputs = inputs;
     this.execution = execution;
@@ -116,6 +124,155 @@ public class RunService {
     Run started = start(input, org);
     accepted(TriggerType.API);
     return new Queued(started, false);
+  }
+
+  /**
+   * Retries a FAILED or CANCELLED run from a step (default: the one it failed at) as a new run of
+   * the same task version: it starts from the original's checkpoint after the step before, with the
+   * outputs of the steps before it and {@code given} inputs over the original's. Once-steps at or
+   * after that step which the original completed (or may have begun) run again only when {@code
+   * confirm} names them. With a {@code clientRequestId}, a repeat names the same retry.
+   */
+  public Queued retry(
+      Organization org,
+      String runId,
+      Integer fromStep,
+      ObjectNode given,
+      String clientRequestId,
+      List<String> confirm) {
+    RunRecord original = find(org, runId);
+    String key = clientRequestId == null ? null : "retry:" + runId + ":" + clientRequestId;
+    if (key != null) {
+      var existing = runs.findByClientRequestId(org.id(), original.taskId(), key);
+      if (existing.isPresent()) {
+        return new Queued(replay(existing.get(), org), true);
+      }
+    }
+    if (original.status() != RunStatus.FAILED && original.status() != RunStatus.CANCELLED) {
+      throw new Conflict("run_not_retryable");
+    }
+    RunInput was = runs.workflowInput(runId);
+    if (was == null) {
+      throw new Conflict("checkpoint_unavailable");
+    }
+    List<StepSpec> steps = was.steps();
+    int stopped = stoppedAt(original, steps);
+    int from = fromStep != null ? fromStep : stopped;
+    if (from < 1 || from > steps.size()) {
+      throw Problems.single(
+          List.of("body", "fromStep"),
+          "value_error",
+          "fromStep must be a step of the run, 1 to " + steps.size());
+    }
+    List<String> unconfirmed = new ArrayList<>();
+    for (int n = from; n <= Math.min(stopped, steps.size()); n++) {
+      StepSpec step = steps.get(n - 1);
+      if (step.runsOnce()
+          && (n < stopped || mayHaveBegun(original))
+          && !confirm.contains(step.id())) {
+        unconfirmed.add(step.id());
+      }
+    }
+    if (!unconfirmed.isEmpty()) {
+      throw new ConfirmRequired(unconfirmed);
+    }
+    BrowserActivities.Checkpoint start = null;
+    if (from > 1) {
+      String digest =
+          checkpoints
+              .digest(runId, from - 1)
+              .orElseThrow(() -> new Conflict("checkpoint_unavailable"));
+      start = new BrowserActivities.Checkpoint(from - 1, digest, runId);
+    }
+    Problems problems = new Problems();
+    Map<String, Object> effective = new LinkedHashMap<>(was.inputs());
+    if (given != null) {
+      given
+          .fields()
+          .forEachRemaining(
+              e -> {
+                Object before = was.inputs().get(e.getKey());
+                if (!was.inputs().containsKey(e.getKey())) {
+                  problems.add(
+                      Problems.at(INPUTS_LOC, e.getKey()),
+                      "extra_forbidden",
+                      "the run had no input '" + e.getKey() + "'");
+                } else if (before != null && !sameJsonType(before, e.getValue())) {
+                  problems.add(
+                      Problems.at(INPUTS_LOC, e.getKey()),
+                      "type_error",
+                      "input '" + e.getKey() + "' must have the type it had in the run");
+                } else {
+                  effective.put(e.getKey(), inputs.toJava(e.getValue()));
+                }
+              });
+    }
+    problems.throwIfAny();
+    Map<String, Object> before = new LinkedHashMap<>();
+    for (int n = 1; n < from; n++) {
+      String output = steps.get(n - 1).output();
+      if (output != null && original.outputs().containsKey(output)) {
+        before.put(output, original.outputs().get(output));
+      }
+    }
+    String newId =
+        key == null ? UUID.randomUUID().toString() : Ids.runIdFor(org.id(), original.taskId(), key);
+    RunInput input =
+        new RunInput(
+            newId,
+            org.id(),
+            was.taskId(),
+            was.taskName(),
+            was.taskVersion(),
+            key,
+            TriggerType.API,
+            System.currentTimeMillis(),
+            effective,
+            steps,
+            was.timeoutSeconds(),
+            was.settings(),
+            new RunInput.Retry(runId, from, start, before));
+    if (!admit(org, input)) {
+      RunRecord existing =
+          runs.find(org.id(), newId).orElseThrow(() -> new Conflict("conflict_retry"));
+      return new Queued(replay(existing, org), true);
+    }
+    Run started = start(input, org);
+    accepted(TriggerType.API);
+    return new Queued(started, false);
+  }
+
+  /**
+   * The step a run stopped at: the one it failed at, or was in when cancelled (1 if none began).
+   */
+  private static int stoppedAt(RunRecord run, List<StepSpec> steps) {
+    if (run.error() != null && run.error().nodeId() != null) {
+      for (int n = 1; n <= steps.size(); n++) {
+        if (steps.get(n - 1).id().equals(run.error().nodeId())) {
+          return n;
+        }
+      }
+    }
+    return Math.max(1, run.currentStep());
+  }
+
+  /** Whether the step a run stopped at may have had its effect: it was cut off, not refused. */
+  private static boolean mayHaveBegun(RunRecord run) {
+    return run.status() == RunStatus.CANCELLED
+        || (run.error() != null && RunError.INTERRUPTED_SIDE_EFFECT.equals(run.error().code()))
+        || (run.error() != null && RunError.TIMEOUT.equals(run.error().code()));
+  }
+
+  private static boolean sameJsonType(
+      Object before, com.fasterxml.jackson.databind.JsonNode value) {
+    return switch (value.getNodeType()) {
+      case STRING -> before instanceof String;
+      case NUMBER -> before instanceof Number;
+      case BOOLEAN -> before instanceof Boolean;
+      case OBJECT -> before instanceof Map;
+      case ARRAY -> before instanceof List;
+      default -> false;
+    };
   }
 
   /** A run recorded and handed to the engine (or to a firing that starts it), by trigger. */
@@ -220,7 +377,7 @@ public class RunService {
         new LinkedHashMap<>(effective),
         task.definition().steps(),
         task.definition().timeoutSeconds(),
-        execution.withTrace(effectiveTrace));
+        execution.withTrace(effectiveTrace).withResume(task.definition().resume()));
   }
 
   /** Inserts the run's row under the organization's limits; false when it was there already. */

@@ -2,6 +2,7 @@ package dev.kestrel.server.errors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.kestrel.model.api.Envelopes.ErrorBody;
+import dev.kestrel.server.core.ConfirmRequired;
 import dev.kestrel.server.core.Conflict;
 import dev.kestrel.server.core.EngineUnavailable;
 import dev.kestrel.server.core.InvalidRequest;
@@ -35,6 +36,7 @@ public final class ErrorMappers {
         new Invalid(),
         new Missing(),
         new Conflicting(),
+        new Unconfirmed(),
         new OverLimit(),
         new Unavailable(),
         new Busy(),
@@ -54,6 +56,8 @@ public final class ErrorMappers {
       return new Missing().toResponse(x);
     } else if (e instanceof Conflict x) {
       return new Conflicting().toResponse(x);
+    } else if (e instanceof ConfirmRequired x) {
+      return new Unconfirmed().toResponse(x);
     } else if (e instanceof UsageLimitExceeded x) {
       return new OverLimit().toResponse(x);
     } else if (e instanceof EngineUnavailable x) {
@@ -82,6 +86,17 @@ public final class ErrorMappers {
     @Override
     public Response toResponse(NotFound e) {
       return json(404, e.code());
+    }
+  }
+
+  /** 409 with the once-steps a retry would run again, for a person to confirm. */
+  public static final class Unconfirmed implements ExceptionMapper<ConfirmRequired> {
+    @Override
+    public Response toResponse(ConfirmRequired e) {
+      Map<String, Object> detail = new LinkedHashMap<>();
+      detail.put("code", "confirm_required");
+      detail.put("steps", e.steps());
+      return json(409, detail);
     }
   }
 

@@ -159,6 +159,28 @@ public class RunResource {
     waits.liveScreenshot(org, Ids.require(runId, "invalid_run_id"), response);
   }
 
+  /**
+   * Extension: a FAILED or CANCELLED run again, from a step, as a new run (see RunService#retry).
+   */
+  @POST
+  @Path("{runId}/retry")
+  public Response retry(@Auth Organization org, @PathParam("runId") String runId, byte[] body) {
+    String id = Ids.require(runId, "invalid_run_id");
+    RetryRunRequest request = RetryRunRequest.read(JsonObjectReader.body(mapper, body, true));
+    RunService.Queued queued =
+        runs.retry(
+            org,
+            id,
+            request.fromStep(),
+            request.inputs(),
+            request.clientRequestId(),
+            request.confirm());
+    if (queued.replayed()) {
+      return Response.ok(new RunBody(queued.run())).header("Idempotent-Replayed", "true").build();
+    }
+    return Response.status(202).entity(new RunBody(queued.run())).build();
+  }
+
   @POST
   @Path("{runId}/cancel")
   public Response cancel(@Auth Organization org, @PathParam("runId") String runId, byte[] body) {

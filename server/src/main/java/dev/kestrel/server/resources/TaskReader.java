@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kestrel.model.InputSpec;
+import dev.kestrel.model.ResumeMode;
 import dev.kestrel.model.ScheduleSpec;
 import dev.kestrel.model.StepAction;
 import dev.kestrel.model.StepField;
@@ -53,6 +54,7 @@ public final class TaskReader {
           "schedule",
           "status",
           "trace",
+          "resume",
           "id",
           "version",
           "createdAt",
@@ -120,6 +122,7 @@ public final class TaskReader {
     Integer timeout = body.optionalInt("timeoutSeconds", 1, maxTimeoutSeconds);
     ScheduleSpec schedule = schedule(body, declared);
     TraceMode trace = trace(body);
+    ResumeMode resume = resume(body);
     body.throwIfAny();
     return new TaskRequest(
         new TaskDefinition(
@@ -129,8 +132,24 @@ public final class TaskReader {
             steps,
             timeout == null ? TaskDefinition.DEFAULT_TIMEOUT_SECONDS : timeout,
             schedule,
-            trace),
+            trace,
+            resume),
         status == null ? Task.READY : status);
+  }
+
+  /** {@code "resume"}: checkpoint or restart; absent or null, from the last checkpoint. */
+  private static ResumeMode resume(JsonObjectReader body) {
+    String mode = body.optionalString("resume", 16);
+    if (mode == null) {
+      return null;
+    }
+    return ResumeMode.find(mode)
+        .orElseGet(
+            () -> {
+              body.problems()
+                  .add(body.at("resume"), "enum", "resume must be checkpoint or restart");
+              return null;
+            });
   }
 
   /** {@code "trace"}: off, on-failure or always; absent or null, the server's default. */

@@ -216,7 +216,8 @@ public class TaskResource {
         saved.status(),
         saved.version(),
         saved.createdAt(),
-        saved.updatedAt());
+        saved.updatedAt(),
+        saved.resume());
   }
 
   @POST

@@ -46,6 +46,7 @@ class RunServiceTest {
             store.tasks(),
             store.runs(),
             store.logs(),
+            store.checkpointRows(),
             engine,
             new InputResolver(JSON),
             RunInput.ExecutionSettings.defaults(),

@@ -82,6 +82,7 @@ class ScheduledRunAdmissionTest {
             store.tasks(),
             store.runs(),
             store.logs(),
+            store.checkpointRows(),
             new FakeRunEngine(),
             new InputResolver(JSON),
             RunInput.ExecutionSettings.defaults(),

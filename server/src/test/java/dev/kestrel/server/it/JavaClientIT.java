@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.kestrel.client.KestrelApiException;
 import dev.kestrel.client.KestrelClient;
 import dev.kestrel.client.QueuedRun;
+import dev.kestrel.client.RetryRequest;
 import dev.kestrel.client.RunEvent;
 import dev.kestrel.client.RunQuery;
 import dev.kestrel.client.RunRequest;
@@ -207,6 +208,41 @@ class JavaClientIT {
     Run cancelled = client.awaitEnd(runId, Duration.ofSeconds(60));
     assertThat(cancelled.status()).isEqualTo(RunStatus.CANCELLED);
     assertThat(cancelled.cancelReason()).isEqualTo("not needed any more");
+  }
+
+  @Test
+  void aFailedRunIsRetriedFromAStepOnceAndARepeatNamesTheSameRetry() {
+    KestrelClient client = client();
+    String taskId =
+        client
+            .createTask(
+                """
+                {"name": "Retried from Java", "steps": [
+                  {"id": "open", "action": "goto", "url": "%s"},
+                  {"id": "missing", "action": "click", "selector": "#nowhere", "timeoutMs": 500}
+                ]}
+                """
+                    .formatted(PAGES.url("/order")))
+            .id();
+    String failed = client.queueRun(taskId).run().id();
+    assertThat(client.awaitEnd(failed, Duration.ofSeconds(60)).status())
+        .isEqualTo(RunStatus.FAILED);
+
+    QueuedRun retry =
+        client.retry(failed, RetryRequest.fromFailedStep().clientRequestId("again-1"));
+    QueuedRun repeat =
+        client.retry(failed, RetryRequest.fromFailedStep().clientRequestId("again-1"));
+
+    assertThat(retry.wasReplayed()).isFalse();
+    assertThat(retry.run().retryOf()).isEqualTo(failed);
+    assertThat(retry.run().startedAtStep()).isEqualTo(2);
+    assertThat(repeat.wasReplayed()).isTrue();
+    assertThat(repeat.run().id()).isEqualTo(retry.run().id());
+    assertThat(client.awaitEnd(retry.run().id(), Duration.ofSeconds(60)).status())
+        .isEqualTo(RunStatus.FAILED);
+    assertThatThrownBy(() -> client.retry(retry.run().id(), RetryRequest.fromStep(9)))
+        .isInstanceOf(KestrelApiException.class)
+        .satisfies(e -> assertThat(((KestrelApiException) e).status()).isEqualTo(400));
   }
 
   @Test

@@ -114,6 +114,24 @@ class TaskReaderTest {
   }
 
   @Test
+  void resumeIsCheckpointOrRestart() throws Exception {
+    TaskReader.TaskRequest restart =
+        reader.read(
+            json(
+                """
+            {"name": "Restarts", "resume": "restart", "steps": [{"id": "w", "action": "waitFor", "ms": 1}]}
+            """));
+    assertThat(restart.definition().resume()).isEqualTo(dev.kestrel.model.ResumeMode.RESTART);
+    assertThat(
+            problems(
+                """
+            {"name": "Bad", "resume": "sometimes", "steps": [{"id": "w", "action": "waitFor", "ms": 1}]}
+            """))
+        .extracting(p -> p.get("loc").toString())
+        .containsExactly("[body, resume]");
+  }
+
+  @Test
   void namesEveryProblemWithItsLocation() throws Exception {
     List<Map<String, Object>> problems =
         problems(

@@ -39,6 +39,7 @@ class TaskResourceTest {
           STORE.tasks(),
           STORE.runs(),
           STORE.logs(),
+          STORE.checkpointRows(),
           new FakeRunEngine(),
           new InputResolver(MAPPER),
           RunInput.ExecutionSettings.defaults(),

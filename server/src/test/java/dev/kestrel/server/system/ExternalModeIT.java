@@ -167,8 +167,14 @@ class ExternalModeIT {
     Run run = client.awaitEnd(runId, Duration.ofSeconds(120));
     assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
     assertThat(run.outputs()).containsExactly(Map.entry("status", "Shipped: 7"));
-    assertThat(client.logs(runId).stream().map(LogEntry::message))
-        .anyMatch(m -> m.contains("Browser session on worker " + holder + " was lost"));
+    List<String> log = client.logs(runId).stream().map(LogEntry::message).toList();
+    assertThat(log).anyMatch(m -> m.contains("Browser session on worker " + holder + " was lost"));
+    // Resumed on the other worker from the checkpoint every process can open (one key file in the
+    // shared data folder): the step before it did not run again.
+    assertThat(log).anyMatch(m -> m.contains("resumed at step 2 from the checkpoint of step 1"));
+    assertThat(log)
+        .filteredOn(m -> m.startsWith("Step 1/5 ") && m.contains(" done in "))
+        .hasSize(1);
     List<String> holders = workersOf(runId);
     assertThat(holders).hasSize(2);
     assertThat(holders.get(1)).isNotEqualTo(holder);

@@ -171,8 +171,80 @@ class LocalModeIT {
     assertThat(engine.values()).as("engine " + engine).allMatch(ListeningSockets::isLoopback);
   }
 
+  /**
+   * The durable browser state on the default: a 6-step task that fills and submits a form (the
+   * submit marked once), then opens a slow page and waits on it. A run per slot waits in the last
+   * step when the server's whole process group is killed; after a start on the same folder every
+   * run completes from its checkpoint, each form was opened and submitted exactly once, and no
+   * session cookie is anywhere in the data folder: the database, the artifacts, and the Temporal
+   * SQLite, which holds the runs' histories.
+   */
   @Test
   @Order(2)
+  void aSigkillWhileRunsWaitInTheirLastStepResumesThemWithoutSubmittingAFormTwice()
+      throws Exception {
+    String formTask =
+        client
+            .createTask(
+                """
+                {"name": "Places an order (local)",
+                 "inputs": {"orderId": {"type": "string", "required": true}},
+                 "steps": [
+                   {"id": "login", "action": "goto", "url": "%s"},
+                   {"id": "form", "action": "goto", "url": "%s"},
+                   {"id": "fill", "action": "fill", "selector": "#name", "value": "{{inputs.orderId}}"},
+                   {"id": "submit", "action": "click", "selector": "#place", "once": true},
+                   {"id": "placed", "action": "waitFor", "selector": "#placed"},
+                   {"id": "slow", "action": "goto", "url": "%s"},
+                   {"id": "linger", "action": "waitFor", "ms": 6000}
+                 ]}
+                """
+                    .formatted(PAGES.url("/login"), PAGES.url("/form"), PAGES.url("/slow?ms=200")))
+            .id();
+    List<String> runs = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      runs.add(
+          client
+              .queueRun(formTask, RunRequest.withInputs(Map.of("orderId", "form-" + i)))
+              .run()
+              .id());
+    }
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () ->
+                runs.stream()
+                    .map(client::getRun)
+                    .allMatch(r -> r.progress() != null && r.progress().currentStep() == 7));
+
+    server.killGroup();
+    awaitNoTemporalProcess();
+    restart();
+
+    for (String runId : runs) {
+      Run run = client.awaitEnd(runId, Duration.ofSeconds(180));
+      assertThat(run.status()).as(run.toString()).isEqualTo(RunStatus.COMPLETED);
+      assertThat(logOf(runId)).contains("resumed at step 7 from the checkpoint of step 6");
+    }
+    assertThat(PAGES.hits("/submit")).as("each form submitted exactly once").isEqualTo(2);
+    assertThat(PAGES.hits("/form")).as("each form page opened exactly once").isEqualTo(2);
+    assertThat(PAGES.hits("/login")).isEqualTo(2);
+
+    // Sealed: the session cookies the runs held are nowhere at rest.
+    for (String sid : PAGES.issuedSessions()) {
+      try (var files = Files.walk(dataDir)) {
+        for (Path file : files.filter(Files::isRegularFile).toList()) {
+          assertThat(Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1))
+              .as(file.toString())
+              .doesNotContain(sid);
+        }
+      }
+    }
+  }
+
+  @Test
+  @Order(3)
   void aSigkillOfTheWholeServerLosesNoRunAndLeavesNoEngineBehind() throws Exception {
     List<String> runs = queueAndAwaitTwoRunning("kill", 6);
 
@@ -195,7 +267,7 @@ class LocalModeIT {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void aSigtermHandsRunsOverAndTheyFinishAfterTheNextStart() throws Exception {
     List<String> runs = queueAndAwaitTwoRunning("term", 4);
 
@@ -207,7 +279,7 @@ class LocalModeIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void aWebhookDeliveryWaitingAcrossARestartArrives() {
     WebhooksAcrossRestart.assertWaitingEventsArrive(
         client,
@@ -226,7 +298,7 @@ class LocalModeIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void opsSeeEveryRunInTheTemporalUiOfTheDefault() throws Exception {
     String runId =
         client.queueRun(orderTask, RunRequest.withInputs(Map.of("orderId", "ui"))).run().id();
@@ -244,7 +316,7 @@ class LocalModeIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void anEngineThatDiesIsStartedAgainOnTheSameDatabase() throws Exception {
     ProcessHandle engine = temporalProcesses().get(0);
     engine.destroyForcibly();
@@ -285,7 +357,7 @@ class LocalModeIT {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void aSecondServerOnTheSameDataFolderIsRefusedWithTheReason() throws Exception {
     KestrelProcess second = KestrelProcess.onDataFolder(dir, "second", dataDir, temporalYaml, "");
 
@@ -298,7 +370,7 @@ class LocalModeIT {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void aStoppedServerLeavesNoEngineProcessAndOneLeftByAnEarlierCrashIsStoppedAtTheNextStart()
       throws Exception {
     server.terminate(Duration.ofSeconds(90));
@@ -343,7 +415,7 @@ class LocalModeIT {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void aStartThatCannotSucceedSaysWhyInOneMessageNamingTheSetting() throws Exception {
     // The engine's own refusals (no CLI, a busy port, an engine that never listens) are unit tests
     // of LocalTemporalServer; here, that the process prints such a refusal alone and exits.

@@ -51,6 +51,17 @@ public class CheckpointDao {
                 .findOne());
   }
 
+  /** The digest of the run's checkpoint after {@code step}, if it is kept. */
+  public Optional<String> digest(String runId, int step) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT digest FROM run_checkpoints WHERE run_id = :run AND step = :step")
+                .bind("run", runId)
+                .bind("step", step)
+                .mapTo(String.class)
+                .findOne());
+  }
+
   /** Deletes the checkpoints of runs that ended before {@code cutoffMillis}; returns how many. */
   public int deleteOfRunsEndedBefore(long cutoffMillis) {
     return jdbi.withHandle(

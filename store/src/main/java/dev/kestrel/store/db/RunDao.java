@@ -23,7 +23,7 @@ public class RunDao {
   private static final String COLUMNS =
       "seq, id, organization_id, task_id, task_version, client_request_id, trigger_type, status, "
           + "inputs, outputs, current_step, steps_total, error, cancel_reason, worker_id, "
-          + "workflow_started, created_at, started_at, finished_at";
+          + "workflow_started, created_at, started_at, finished_at, retry_of, started_at_step";
   private static final String NOT_TERMINAL = "status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED')";
 
   private final Jdbi jdbi;
@@ -113,8 +113,9 @@ public class RunDao {
     h.createUpdate(
             "INSERT INTO runs (id, organization_id, task_id, task_version, client_request_id, "
                 + "trigger_type, status, inputs, outputs, steps_total, workflow_input, "
-                + "workflow_started, created_at) VALUES (:id, :org, :task, :version, :crid, "
-                + ":trigger, 'PENDING', :inputs, '{}', :total, :input, :started, :createdAt)")
+                + "workflow_started, created_at, retry_of, started_at_step) VALUES (:id, :org, :task, "
+                + ":version, :crid, :trigger, 'PENDING', :inputs, '{}', :total, :input, :started, "
+                + ":createdAt, :retryOf, :startedAtStep)")
         .bind("id", in.runId())
         .bind("org", in.organizationId())
         .bind("task", in.taskId())
@@ -126,6 +127,9 @@ public class RunDao {
         .bind("input", json.write(in))
         .bind("started", workflowStarted)
         .bind("createdAt", in.createdAtMillis())
+        .bind("retryOf", in.retry() == null ? null : in.retry().of())
+        .bindByType(
+            "startedAtStep", in.retry() == null ? null : in.retry().fromStep(), Integer.class)
         .execute();
     h.createUpdate("INSERT INTO run_log_counts (run_id) VALUES (:id)")
         .bind("id", in.runId())
@@ -393,8 +397,8 @@ public class RunDao {
   }
 
   /**
-   * Writes the workflow's view of the run; returns false if the row is already terminal. A terminal
-   * state drops the kept workflow input: nothing will start the run again.
+   * Writes the workflow's view of the run; returns false if the row is already terminal. The kept
+   * workflow input stays after the end: a retry runs the same task version from it.
    */
   public boolean updateState(String runId, RunState s) {
     return jdbi.withHandle(h -> updateState(h, runId, s));
@@ -406,7 +410,6 @@ public class RunDao {
                 "UPDATE runs SET status = :status, current_step = :step, outputs = :outputs, "
                     + "error = :error, worker_id = :worker, workflow_started = TRUE, "
                     + "started_at = COALESCE(started_at, :startedAt), finished_at = :finishedAt"
-                    + (s.status().isTerminal() ? ", workflow_input = NULL" : "")
                     + " WHERE id = :id AND "
                     + NOT_TERMINAL)
             .bind("status", s.status().name())
@@ -445,6 +448,8 @@ public class RunDao {
         rs.getBoolean("workflow_started"),
         rs.getLong("created_at"),
         startedAt,
-        finishedAt);
+        finishedAt,
+        rs.getString("retry_of"),
+        (Integer) rs.getObject("started_at_step"));
   }
 }

@@ -26,7 +26,9 @@ public record RunRecord(
     boolean workflowStarted,
     long createdAt,
     Long startedAt,
-    Long finishedAt) {
+    Long finishedAt,
+    String retryOf,
+    Integer startedAtStep) {
 
   /** The run as it was accepted (PENDING), before anything else may have changed its row. */
   public static RunRecord accepted(RunInput in) {
@@ -49,6 +51,8 @@ public record RunRecord(
         true,
         in.createdAtMillis(),
         null,
-        null);
+        null,
+        in.retry() == null ? null : in.retry().of(),
+        in.retry() == null ? null : in.retry().fromStep());
   }
 }
