@@ -125,6 +125,11 @@ public final class TestPages implements BeforeAllCallback, AfterAllCallback {
         body = "";
       }
       case "/confirmation" -> body = "<html><body><p id='placed'>Order placed</p></body></html>";
+      case "/big-storage" ->
+          // A page that keeps 100 KB in localStorage: a browser state over a small checkpoint cap.
+          body =
+              "<html><body><p id='big'>big</p><script>localStorage.setItem('big', 'x'.repeat(100000));"
+                  + "</script></body></html>";
       case "/cart" ->
           // A cart kept in localStorage; each add is told to the server (/added), which counts it.
           body =

@@ -115,6 +115,11 @@ public class LimitSettings {
     return requestsPerSecondPerOrganization;
   }
 
+  public LimitSettings maxCheckpointBytes(int bytes) {
+    this.maxCheckpointBytes = bytes;
+    return this;
+  }
+
   public LimitSettings outputCaps(long perOutput, long perRun) {
     this.maxOutputBytes = perOutput;
     this.maxRunOutputBytes = perRun;

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @ExtendWith(DropwizardExtensionsSupport.class)
 class CheckpointResumeIT {
   @RegisterExtension static final TestPages PAGES = new TestPages();
-  static final DropwizardAppExtension<KestrelConfiguration> APP = TestApps.app();
+  static final DropwizardAppExtension<KestrelConfiguration> APP =
+      TestApps.app(config -> config.limits().maxCheckpointBytes(64 * 1024));
 
   @Test
   void aLostWorkersRunResumesAfterItsLastCheckpointLoggedInWithItsStorage() throws Exception {
@@ -125,5 +126,28 @@ class CheckpointResumeIT {
     assertThat(run.at("/error/nodeId").asText()).isEqualTo("order");
     assertThat(run.at("/error/message").asText()).contains("Check whether it took effect");
     assertThat(PAGES.hits("/slow")).as("the order was placed once, never again").isEqualTo(1);
+  }
+
+  @Test
+  void aStateOverTheCapIsNotKeptAndTheLogSaysTheRunCannotResumePastItsStep() {
+    ApiClient api = TestApps.api(APP);
+    String taskId =
+        TestApps.createTask(
+            api,
+            """
+            {"name": "Big storage", "steps": [
+              {"id": "big", "action": "goto", "url": "%s"},
+              {"id": "read", "action": "extract", "selector": "#big", "output": "big"}
+            ]}
+            """
+                .formatted(PAGES.url("/big-storage")));
+    String runId = TestApps.queue(api, taskId, "{}");
+
+    JsonNode run = TestApps.awaitTerminal(api, runId, Duration.ofSeconds(60));
+
+    assertThat(run.get("status").asText()).isEqualTo("COMPLETED");
+    assertThat(api.get("/public/v1/task-runs/" + runId + "/logs").raw().body())
+        .contains(
+            "over the limit of 65536: were its session lost later, this run could not resume past step 1");
   }
 }
