@@ -349,15 +349,17 @@ public class RunWorkflowImpl implements RunWorkflow {
    */
   private void startOverOnce(StepSpec step, String why) {
     fellBack = true;
+    String failed =
+        "Step "
+            + currentStep
+            + " failed right after resuming from the checkpoint of step "
+            + checkpoint.step();
     if (!completedOnce.isEmpty()) {
       int once = completedOnce.first();
       record.log(
           input.runId(),
           LogLevel.WARNING,
-          "Step "
-              + currentStep
-              + " failed right after resuming from the checkpoint of step "
-              + checkpoint.step()
+          failed
               + "; not starting over at step 1, which would run step "
               + once
               + " ("
@@ -369,13 +371,7 @@ public class RunWorkflowImpl implements RunWorkflow {
     record.log(
         input.runId(),
         LogLevel.WARNING,
-        "Step "
-            + currentStep
-            + " failed right after resuming from the checkpoint of step "
-            + checkpoint.step()
-            + " ("
-            + why
-            + "); starting over at step 1, once",
+        failed + " (" + why + "); starting over at step 1, once",
         step.id());
     checkpoint = null;
     throw new StartOver();

@@ -14,15 +14,19 @@ public record QueueRunRequest(ObjectNode inputs, String clientRequestId, TraceMo
   static QueueRunRequest read(JsonObjectReader body) {
     body.allowOnly(FIELDS);
     ObjectNode inputs = body.optionalObject("inputs", "inputs must be an object");
-    String clientRequestId =
-        body.optionalString(
-            "clientRequestId",
-            1,
-            255,
-            "value_error",
-            "clientRequestId must be a string of 1 to 255 characters");
+    String clientRequestId = clientRequestId(body);
     TraceMode trace = TaskReader.trace(body);
     body.throwIfAny();
     return new QueueRunRequest(inputs, clientRequestId, trace);
+  }
+
+  /** An idempotency key: 1 to 255 characters, or null. */
+  static String clientRequestId(JsonObjectReader body) {
+    return body.optionalString(
+        "clientRequestId",
+        1,
+        255,
+        "value_error",
+        "clientRequestId must be a string of 1 to 255 characters");
   }
 }

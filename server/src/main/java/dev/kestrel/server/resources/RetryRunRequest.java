@@ -21,13 +21,7 @@ public record RetryRunRequest(
     body.allowOnly(FIELDS);
     Integer fromStep = body.optionalInt("fromStep", 1, Integer.MAX_VALUE);
     ObjectNode inputs = body.optionalObject("inputs", "inputs must be an object");
-    String clientRequestId =
-        body.optionalString(
-            "clientRequestId",
-            1,
-            255,
-            "value_error",
-            "clientRequestId must be a string of 1 to 255 characters");
+    String clientRequestId = QueueRunRequest.clientRequestId(body);
     List<String> confirm = new ArrayList<>();
     JsonNode given = body.get("confirm");
     if (given != null && !given.isNull()) {
