@@ -26,14 +26,25 @@ public final class Checkpoints {
     return maxBytes;
   }
 
+  /** A state sealed for its run and step, not yet stored, and its digest. */
+  public record Sealed(String runId, int step, byte[] bytes, String digest) {}
+
+  /**
+   * Seals the state after {@code step}; the caller has checked its size against {@link #maxBytes()}
+   * and stores it (with the step's last log lines: {@code JdbiRunRecorder.stepEnds}).
+   */
+  public Sealed seal(String runId, int step, byte[] state) {
+    byte[] sealed = sealer.seal(state, boundTo(runId, step));
+    return new Sealed(runId, step, sealed, sha256(sealed));
+  }
+
   /**
    * Seals and keeps the state after {@code step}; returns its digest, or null when the run's row is
-   * gone. The caller has checked the size against {@link #maxBytes()}.
+   * gone.
    */
   public String keep(String runId, int step, byte[] state) {
-    byte[] sealed = sealer.seal(state, boundTo(runId, step));
-    String digest = sha256(sealed);
-    return dao.save(runId, step, sealed, digest) ? digest : null;
+    Sealed sealed = seal(runId, step, state);
+    return dao.save(runId, step, sealed.bytes(), sealed.digest()) ? sealed.digest() : null;
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.kestrel.store;
 
 import dev.kestrel.model.LogLevel;
 import dev.kestrel.store.RunChanges.Change;
+import dev.kestrel.store.db.CheckpointDao;
 import dev.kestrel.store.db.RunDao;
 import dev.kestrel.store.db.RunLogDao;
 import dev.kestrel.workflows.RunInput;
@@ -19,8 +20,11 @@ public class JdbiRunRecorder implements RunRecordActivities {
   private final RunDao runs;
   private final RunLogDao logs;
   private final RunChanges changes;
+  private final CheckpointDao checkpoints;
 
-  public JdbiRunRecorder(Jdbi jdbi, RunDao runs, RunLogDao logs, RunChanges changes) {
+  public JdbiRunRecorder(
+      Jdbi jdbi, RunDao runs, RunLogDao logs, CheckpointDao checkpoints, RunChanges changes) {
+    this.checkpoints = checkpoints;
     this.jdbi = jdbi;
     this.runs = runs;
     this.logs = logs;
@@ -66,6 +70,28 @@ public class JdbiRunRecorder implements RunRecordActivities {
       logs.append(runId, lines);
       changes.changed(runId, Change.LOG);
     }
+  }
+
+  /**
+   * A step ended: what it said and its last line, and the browser's state after it when given, in
+   * one transaction (a checkpoint costs no commit of its own). Returns whether the checkpoint was
+   * kept (false without one, or when the run's row is gone).
+   */
+  public boolean stepEnds(String runId, List<LogLine> lines, Checkpoints.Sealed checkpoint) {
+    boolean kept =
+        jdbi.inTransaction(
+            h -> {
+              if (!lines.isEmpty()) {
+                logs.append(h, runId, lines);
+              }
+              return checkpoint != null
+                  && checkpoints.save(
+                      h, runId, checkpoint.step(), checkpoint.bytes(), checkpoint.digest());
+            });
+    if (!lines.isEmpty()) {
+      changes.changed(runId, Change.LOG);
+    }
+    return kept;
   }
 
   /**

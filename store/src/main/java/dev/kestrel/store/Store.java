@@ -59,7 +59,7 @@ public final class Store {
 
   /** The run index as the workers write it. */
   public JdbiRunRecorder runRecorder() {
-    return new JdbiRunRecorder(jdbi, runs, logs, changes);
+    return new JdbiRunRecorder(jdbi, runs, logs, checkpoints, changes);
   }
 
   /** Where this process's recorder says which runs changed. */

@@ -56,7 +56,9 @@ abstract class StoreContract {
     store = newStore();
     runs = new RunDao(store.jdbi, store.json);
     logs = new RunLogDao(store.jdbi, 5, 100);
-    recorder = new JdbiRunRecorder(store.jdbi, runs, logs, new RunChanges());
+    recorder =
+        new JdbiRunRecorder(
+            store.jdbi, runs, logs, new CheckpointDao(store.jdbi), new RunChanges());
     org = new OrganizationDao(store.jdbi).create("acme", null, null);
   }
 

@@ -309,18 +309,21 @@ public class BrowserActivitiesImpl implements BrowserActivities {
           new LogLine(LogLevel.ERROR, label + " failed: " + message, step.id()));
       throw UserFailures.of(message, OUTPUT_TOO_LARGE);
     }
-    Checkpoint checkpoint = state == null ? null : keep(request, state);
-    logWithNotes(
-        request.runId(),
-        session,
-        new LogLine(
-            LogLevel.INFO,
-            label
-                + " done in "
-                + millis
-                + " ms"
-                + (outputs.isEmpty() ? "" : "; outputs " + outputs.keySet()),
-            step.id()));
+    Checkpoints.Sealed sealed = state == null ? null : seal(request, state);
+    boolean kept =
+        stepEnds(
+            request,
+            session,
+            new LogLine(
+                LogLevel.INFO,
+                label
+                    + " done in "
+                    + millis
+                    + " ms"
+                    + (outputs.isEmpty() ? "" : "; outputs " + outputs.keySet()),
+                step.id()),
+            sealed);
+    Checkpoint checkpoint = kept ? new Checkpoint(request.stepNumber(), sealed.digest()) : null;
     if (request.closeSession()) {
       closeAndSay(request.sessionId()); // The run's last step: no closing activity follows.
     }
@@ -345,11 +348,10 @@ public class BrowserActivitiesImpl implements BrowserActivities {
   }
 
   /**
-   * Seals and keeps the state after the step, and returns its reference for the workflow; null when
-   * it is over the cap (the log says the run cannot resume past this step) or the store did not
-   * take it. Never fails the step: the run goes on, only less resumable.
+   * Seals the state after the step; null when it is over the cap (the log says the run cannot
+   * resume past this step).
    */
-  private Checkpoint keep(StepRequest request, BrowserState state) {
+  private Checkpoints.Sealed seal(StepRequest request, BrowserState state) {
     byte[] bytes = state.toBytes();
     if (bytes.length > checkpoints.maxBytes()) {
       log(
@@ -366,16 +368,27 @@ public class BrowserActivitiesImpl implements BrowserActivities {
           request.step().id());
       return null;
     }
+    return checkpoints.seal(request.runId(), request.stepNumber(), bytes);
+  }
+
+  /**
+   * The step's last lines (what the browser said, then {@code last}) and its sealed state, in one
+   * write; whether the state was kept. Best effort, as logs are: a store that fails here does not
+   * fail the step, the run goes on, only less resumable.
+   */
+  private boolean stepEnds(
+      StepRequest request, BrowserSession session, LogLine last, Checkpoints.Sealed sealed) {
+    List<LogLine> lines = notes(session, true);
+    lines.add(last);
     try {
-      String digest = checkpoints.keep(request.runId(), request.stepNumber(), bytes);
-      return digest == null ? null : new Checkpoint(request.stepNumber(), digest);
+      return recorder.stepEnds(request.runId(), lines, sealed);
     } catch (RuntimeException e) {
       LOG.warn(
-          "Could not keep the checkpoint of step {} of run {}: {}",
+          "Could not write the end of step {} of run {}: {}",
           request.stepNumber(),
           request.runId(),
           e.toString());
-      return null;
+      return false;
     }
   }
 

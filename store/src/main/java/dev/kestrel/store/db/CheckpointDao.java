@@ -19,23 +19,26 @@ public class CheckpointDao {
    * recorded.
    */
   public boolean save(String runId, int step, byte[] sealed, String digest) {
-    return jdbi.inTransaction(
-        h -> {
-          h.createUpdate("DELETE FROM run_checkpoints WHERE run_id = :run AND step = :step")
-              .bind("run", runId)
-              .bind("step", step)
-              .execute();
-          return h.createUpdate(
-                      "INSERT INTO run_checkpoints (run_id, step, organization_id, sealed, digest, created_at) "
-                          + "SELECT id, :step, organization_id, :sealed, :digest, :now FROM runs WHERE id = :run")
-                  .bind("run", runId)
-                  .bind("step", step)
-                  .bind("sealed", sealed)
-                  .bind("digest", digest)
-                  .bind("now", System.currentTimeMillis())
-                  .execute()
-              == 1;
-        });
+    return jdbi.inTransaction(h -> save(h, runId, step, sealed, digest));
+  }
+
+  /** The same within the caller's transaction (a step's last log lines and its checkpoint). */
+  public boolean save(
+      org.jdbi.v3.core.Handle h, String runId, int step, byte[] sealed, String digest) {
+    h.createUpdate("DELETE FROM run_checkpoints WHERE run_id = :run AND step = :step")
+        .bind("run", runId)
+        .bind("step", step)
+        .execute();
+    return h.createUpdate(
+                "INSERT INTO run_checkpoints (run_id, step, organization_id, sealed, digest, created_at) "
+                    + "SELECT id, :step, organization_id, :sealed, :digest, :now FROM runs WHERE id = :run")
+            .bind("run", runId)
+            .bind("step", step)
+            .bind("sealed", sealed)
+            .bind("digest", digest)
+            .bind("now", System.currentTimeMillis())
+            .execute()
+        == 1;
   }
 
   /** The sealed checkpoint after {@code step}, if it is there and still has {@code digest}. */
