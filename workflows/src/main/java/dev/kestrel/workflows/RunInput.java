@@ -68,11 +68,6 @@ public record RunInput(
       BrowserActivities.Checkpoint checkpoint,
       Map<String, Object> outputs) {}
 
-  /** The step this run begins at: 1, or where a retry starts. */
-  public int firstStep() {
-    return retry == null ? 1 : retry.fromStep();
-  }
-
   /**
    * Timing of the run's activities. Fixed per run (it is workflow input), so changing the
    * configuration never breaks replay of runs in flight.
