@@ -247,6 +247,15 @@ class RunWorkflowTest {
         true);
   }
 
+  /** A cart read, a payment marked once, then {@code last} (writing {@code output}). */
+  private static StepSpec[] payingTask(String last, String output) {
+    return new StepSpec[] {
+      step("cart", "extract", null, "a"),
+      once("pay", "goto", "https://shop.example/pay", null),
+      step(last, "extract", null, output)
+    };
+  }
+
   @Test
   void aSessionLostWhileAOnceStepRunsFailsTheRunAsInterruptedAndNeverRunsItAgain(
       TestWorkflowEnvironment env, Worker worker) {
@@ -254,14 +263,7 @@ class RunWorkflowTest {
     browser.losses = 1;
     RunWorkflow run = start(env, worker);
 
-    assertThatThrownBy(
-            () ->
-                run.run(
-                    input(
-                        60,
-                        step("cart", "extract", null, "a"),
-                        once("pay", "goto", "https://shop.example/pay", null),
-                        step("receipt", "extract", null, "b"))))
+    assertThatThrownBy(() -> run.run(input(60, payingTask("receipt", "b"))))
         .isInstanceOf(WorkflowFailedException.class);
 
     RunState last = record.states.get(record.states.size() - 1);
@@ -281,14 +283,7 @@ class RunWorkflowTest {
     browser.checkpointsUnavailable = true;
     RunWorkflow run = start(env, worker);
 
-    assertThatThrownBy(
-            () ->
-                run.run(
-                    input(
-                        60,
-                        step("cart", "extract", null, "a"),
-                        once("pay", "goto", "https://shop.example/pay", null),
-                        step("receipt", "extract", null, "b"))))
+    assertThatThrownBy(() -> run.run(input(60, payingTask("receipt", "b"))))
         .isInstanceOf(WorkflowFailedException.class);
 
     RunState last = record.states.get(record.states.size() - 1);
@@ -305,13 +300,7 @@ class RunWorkflowTest {
     browser.losses = 1;
     RunWorkflow run = start(env, worker);
 
-    RunState end =
-        run.run(
-            input(
-                60,
-                step("cart", "extract", null, "a"),
-                once("pay", "goto", "https://shop.example/pay", null),
-                step("receipt", "extract", null, "b")));
+    RunState end = run.run(input(60, payingTask("receipt", "b")));
 
     assertThat(end.status()).isEqualTo(RunStatus.COMPLETED);
     assertThat(browser.executed).filteredOn(e -> e.contains(":pay:")).hasSize(1);
@@ -383,14 +372,7 @@ class RunWorkflowTest {
     browser.failures = 1;
     RunWorkflow run = start(env, worker);
 
-    assertThatThrownBy(
-            () ->
-                run.run(
-                    input(
-                        60,
-                        step("cart", "extract", null, "a"),
-                        once("pay", "goto", "https://shop.example/pay", null),
-                        step("third", "extract", null, "c"))))
+    assertThatThrownBy(() -> run.run(input(60, payingTask("third", "c"))))
         .isInstanceOf(WorkflowFailedException.class);
 
     RunState last = record.states.get(record.states.size() - 1);
