@@ -78,6 +78,9 @@ public class JdbiRunRecorder implements RunRecordActivities {
    * kept (false without one, or when the run's row is gone).
    */
   public boolean stepEnds(String runId, List<LogLine> lines, Checkpoints.Sealed checkpoint) {
+    if (lines.isEmpty() && checkpoint == null) {
+      return false;
+    }
     boolean kept =
         jdbi.inTransaction(
             h -> {

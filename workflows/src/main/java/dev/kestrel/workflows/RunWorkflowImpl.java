@@ -263,15 +263,10 @@ public class RunWorkflowImpl implements RunWorkflow {
         WorkflowMetrics.sessionLost();
         String why = describe(f);
         if (mayHaveBegun(f) && currentStepIsOnce()) {
-          StepSpec step = input.steps().get(currentStep - 1);
           interrupted(
               "Step "
-                  + currentStep
-                  + " ("
-                  + step.id()
-                  + ", "
-                  + step.describe()
-                  + ") has an effect outside the page and its browser session was lost while it ran ("
+                  + named(currentStep)
+                  + " has an effect outside the page and its browser session was lost while it ran ("
                   + why
                   + "): it is not run again. Check whether it took effect before acting on this run.");
           return;
@@ -327,18 +322,13 @@ public class RunWorkflowImpl implements RunWorkflow {
       return false;
     }
     int number = again.first();
-    StepSpec step = input.steps().get(number - 1);
     currentStep = number;
     interrupted(
         "Going on from step "
             + (done + 1)
             + " would run step "
-            + number
-            + " ("
-            + step.id()
-            + ", "
-            + step.describe()
-            + ") again, which has an effect outside the page and completed before its browser session was lost: it is not repeated.");
+            + named(number)
+            + " again, which has an effect outside the page and completed before its browser session was lost: it is not repeated.");
     return true;
   }
 
@@ -382,6 +372,12 @@ public class RunWorkflowImpl implements RunWorkflow {
     StartOver() {
       super(null, null, false, false);
     }
+  }
+
+  /** A step as messages name it: {@code 2 (pay, click #pay)}. */
+  private String named(int number) {
+    StepSpec step = input.steps().get(number - 1);
+    return number + " (" + step.id() + ", " + step.describe() + ")";
   }
 
   /** Ends the run as interrupted; its last log line ("Run failed: ...") says what to check. */

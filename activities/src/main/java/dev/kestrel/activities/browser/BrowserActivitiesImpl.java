@@ -311,8 +311,8 @@ public class BrowserActivitiesImpl implements BrowserActivities {
     }
     Checkpoints.Sealed sealed = state == null ? null : seal(request, state);
     boolean kept =
-        stepEnds(
-            request,
+        logWithNotes(
+            request.runId(),
             session,
             new LogLine(
                 LogLevel.INFO,
@@ -372,27 +372,6 @@ public class BrowserActivitiesImpl implements BrowserActivities {
   }
 
   /**
-   * The step's last lines (what the browser said, then {@code last}) and its sealed state, in one
-   * write; whether the state was kept. Best effort, as logs are: a store that fails here does not
-   * fail the step, the run goes on, only less resumable.
-   */
-  private boolean stepEnds(
-      StepRequest request, BrowserSession session, LogLine last, Checkpoints.Sealed sealed) {
-    List<LogLine> lines = notes(session, true);
-    lines.add(last);
-    try {
-      return recorder.stepEnds(request.runId(), lines, sealed);
-    } catch (RuntimeException e) {
-      LOG.warn(
-          "Could not write the end of step {} of run {}: {}",
-          request.stepNumber(),
-          request.runId(),
-          e.toString());
-      return false;
-    }
-  }
-
-  /**
    * The step's duration by action and outcome; a step cancelled or lost on the way is not counted.
    */
   private void stepTook(StepSpec step, long startedNanos, String outcome) {
@@ -426,11 +405,26 @@ public class BrowserActivitiesImpl implements BrowserActivities {
    * not null), in one write from this thread.
    */
   private void logWithNotes(String runId, BrowserSession session, LogLine last) {
+    logWithNotes(runId, session, last, null);
+  }
+
+  /**
+   * The same, with the step's sealed state in the same transaction (a checkpoint costs no commit of
+   * its own); whether the state was kept. Best effort, as logs are: a store that fails here fails
+   * neither the step nor the run, which is only less resumable.
+   */
+  private boolean logWithNotes(
+      String runId, BrowserSession session, LogLine last, Checkpoints.Sealed sealed) {
     List<LogLine> lines = notes(session, true);
     if (last != null) {
       lines.add(last);
     }
-    log(runId, lines);
+    try {
+      return recorder.stepEnds(runId, lines, sealed);
+    } catch (RuntimeException e) {
+      LOG.warn("Could not write {} log line(s) of run {}: {}", lines.size(), runId, e.toString());
+      return false;
+    }
   }
 
   private static List<LogLine> notes(BrowserSession session, boolean stepEnded) {
