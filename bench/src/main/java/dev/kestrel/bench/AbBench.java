@@ -11,22 +11,27 @@ import java.util.Map;
 /**
  * Two builds of the server side by side on the same engine kind, in alternating blocks of runs, so
  * that the machine's drift (these are shared cores) falls on both alike: how a change to the
- * orchestration is measured before it is kept. {@code --ab A.jar B.jar [rounds]}.
+ * orchestration is measured before it is kept. {@code --ab A.jar B.jar [rounds] [--local] [--steps
+ * N]}.
  */
 final class AbBench {
   private static final int RUNS_PER_BLOCK = 5;
 
   private AbBench() {}
 
+  /**
+   * @param taskJson the task both run: row 2's five steps, or with {@code --steps N} row 10's task
+   *     of N steps
+   */
   static void run(
-      Path work, Scenario scenario, Path jarA, Path jarB, int rounds, boolean local, Path jfr)
+      Path work, String taskJson, Path jarA, Path jarB, int rounds, boolean local, Path jfr)
       throws Exception {
     List<KestrelServer> servers = new ArrayList<>();
     try {
       startBoth(servers, work.resolve("ab"), jarA, jarB, local, 1);
       List<String> tasks = new ArrayList<>();
       for (KestrelServer server : servers) {
-        String task = server.api().createTask(scenario.taskJson("AB")).id();
+        String task = server.api().createTask(taskJson).id();
         tasks.add(task);
         for (int i = 0; i < 3; i++) {
           CpuBench.once(server.api(), task);

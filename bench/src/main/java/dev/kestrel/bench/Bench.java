@@ -19,10 +19,11 @@ import java.util.function.Supplier;
  * Markdown to {@code bench/target/} (or the folder given with {@code --out}).
  *
  * <p>{@code --quick} uses small samples, to check the benchmark itself works. {@code --only
- * submission,e2e,cpu,throughput} runs those parts alone (on the in-memory engine and the default;
- * the SQLite comparisons of row 6 only run in a whole bench). {@code --ab A.jar B.jar [rounds]
- * [--local] [--jfr DIR] [--submission]} compares two builds of the server side by side ({@link
- * AbBench}).
+ * site,growth} runs rows 11 and 10 (the real-site page, cost growth with the number of steps).
+ * {@code --only submission,e2e,cpu,throughput} runs those parts alone (on the in-memory engine and
+ * the default; the SQLite comparisons of row 6 only run in a whole bench). {@code --ab A.jar B.jar
+ * [rounds] [--local] [--jfr DIR] [--submission] [--steps N]} compares two builds of the server side
+ * by side ({@link AbBench}).
  */
 public final class Bench {
   static final String DEFAULT_ENGINE = "local (default)";
@@ -59,7 +60,10 @@ public final class Bench {
     Engine engine = engines.get();
     System.out.println("Rows 1 and 2 on " + engine.name());
     String folder = engine.name().replaceAll("[^a-z]+", "-");
-    if (parts.contains("e2e") || parts.contains("cpu")) {
+    if (parts.contains("e2e")
+        || parts.contains("cpu")
+        || parts.contains("site")
+        || parts.contains("growth")) {
       try (KestrelServer server =
           new KestrelServer(work.resolve("e2e-" + folder), engine, 1).start()) {
         String task = server.api().createTask(scenario.taskJson("Bench")).id();
@@ -68,6 +72,22 @@ public final class Bench {
         }
         if (parts.contains("cpu")) {
           CpuBench.run(report, engine.name(), server, task, scenario, quick ? 5 : 20);
+        }
+        if (parts.contains("site")) {
+          Scenario site = scenario.on(scenario.pageUrl().replace("/order?delayMs=0", "/site"));
+          EndToEndBench.run(
+              report,
+              EndToEndBench.REAL_SITE_ROW,
+              1.25,
+              engine.name(),
+              server,
+              server.api().createTask(site.taskJson("Real site")).id(),
+              site,
+              browser,
+              quick ? 3 : 12);
+        }
+        if (parts.contains("growth")) {
+          GrowthBench.run(report, engine.name(), server, scenario, browser, quick ? 1 : 3);
         }
       }
     }
@@ -90,7 +110,8 @@ public final class Bench {
     Set<String> parts =
         onlyAt >= 0
             ? Set.of(args[onlyAt + 1].split(","))
-            : Set.of("submission", "e2e", "cpu", "trace", "checkpoint", "throughput");
+            : Set.of(
+                "submission", "e2e", "cpu", "site", "growth", "trace", "checkpoint", "throughput");
     boolean whole = onlyAt < 0;
     Path work = Files.createTempDirectory("kestrel-bench-");
     long began = System.nanoTime();
@@ -130,9 +151,12 @@ public final class Bench {
         pages.stop();
         return;
       }
+      int stepsAt = options.indexOf("--steps");
       AbBench.run(
           work,
-          scenario,
+          stepsAt >= 0
+              ? GrowthBench.taskJson(scenario, Integer.parseInt(args[stepsAt + 1]))
+              : scenario.taskJson("AB"),
           Path.of(args[abAt + 1]),
           Path.of(args[abAt + 2]),
           rounds,
@@ -167,6 +191,14 @@ public final class Bench {
           if (parts.contains("cpu")) {
             CpuBench.run(report, server.engineName(), server, task, scenario, quick ? 5 : 20);
           }
+        }
+      }
+
+      if (parts.contains("growth")) {
+        System.out.println("Row 10 on the in-memory engine (one slot): how cost grows with steps");
+        try (KestrelServer server =
+            new KestrelServer(work.resolve("growth-memory"), Engine.inMemory(), 1).start()) {
+          GrowthBench.run(report, server.engineName(), server, scenario, browser, quick ? 1 : 3);
         }
       }
 
@@ -210,8 +242,8 @@ public final class Bench {
               () -> Engine.external(SQLITE_IN_MEMORY, memory.target()));
         }
         for (String engine : List.of(DEFAULT_ENGINE, SQLITE_DEFAULTS)) {
-          Row e2e = report.find("2 end-to-end 5 steps", engine, "latency p50");
-          Row e2eMemory = report.find("2 end-to-end 5 steps", SQLITE_IN_MEMORY, "latency p50");
+          Row e2e = report.find(EndToEndBench.ROW, engine, "latency p50");
+          Row e2eMemory = report.find(EndToEndBench.ROW, SQLITE_IN_MEMORY, "latency p50");
           report.add(
               new Row(
                   "6 SQLite cost: end-to-end",

@@ -85,6 +85,84 @@ final class EngineTimeline {
     }
   }
 
+  /**
+   * The medians of a step's parts, over the step activities of one run: waiting to be picked up
+   * (scheduled to started), running (started to completed), the workflow task that follows, and the
+   * whole way from one step's completion to the next one's scheduling.
+   */
+  static Map<String, Object> stepMedians(String engineTarget, String runId) {
+    WorkflowServiceStubs service =
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder().setTarget(engineTarget).build());
+    try {
+      List<HistoryEvent> events =
+          WorkflowClient.newInstance(service).fetchHistory("run-" + runId).getEvents();
+      Map<Long, Long> scheduledAt = new LinkedHashMap<>();
+      Map<Long, Long> startedAt = new LinkedHashMap<>();
+      List<Double> pickUp = new ArrayList<>();
+      List<Double> running = new ArrayList<>();
+      List<Double> workflowTask = new ArrayList<>();
+      List<Double> between = new ArrayList<>();
+      Long completedAt = null;
+      for (HistoryEvent e : events) {
+        long at = millis(e);
+        switch (e.getEventType()) {
+          case EVENT_TYPE_WORKFLOW_TASK_SCHEDULED -> scheduledAt.put(e.getEventId(), at);
+          case EVENT_TYPE_WORKFLOW_TASK_COMPLETED -> {
+            if (completedAt != null) {
+              workflowTask.add(
+                  (double)
+                      (at
+                          - scheduledAt.getOrDefault(
+                              e.getWorkflowTaskCompletedEventAttributes().getScheduledEventId(),
+                              at)));
+            }
+          }
+          case EVENT_TYPE_ACTIVITY_TASK_SCHEDULED -> {
+            if (e.getActivityTaskScheduledEventAttributes()
+                .getActivityType()
+                .getName()
+                .equals("RunStep")) {
+              scheduledAt.put(e.getEventId(), at);
+              if (completedAt != null) {
+                between.add((double) (at - completedAt));
+              }
+            }
+            completedAt = null;
+          }
+          case EVENT_TYPE_ACTIVITY_TASK_STARTED -> {
+            Long scheduled =
+                scheduledAt.get(e.getActivityTaskStartedEventAttributes().getScheduledEventId());
+            if (scheduled != null) {
+              pickUp.add((double) (at - scheduled));
+              startedAt.put(e.getActivityTaskStartedEventAttributes().getScheduledEventId(), at);
+            }
+          }
+          case EVENT_TYPE_ACTIVITY_TASK_COMPLETED -> {
+            Long started =
+                startedAt.get(e.getActivityTaskCompletedEventAttributes().getScheduledEventId());
+            if (started != null) {
+              running.add((double) (at - started));
+              completedAt = at;
+            }
+          }
+          default -> {}
+        }
+      }
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("steps", running.size());
+      out.put("waiting to be picked up, scheduled to started ms", Stats.of(pickUp).p50());
+      out.put("activity running, started to completed ms", Stats.of(running).p50());
+      out.put("workflow task after a step ms", Stats.of(workflowTask).p50());
+      out.put("completed to the next step's scheduling ms", Stats.of(between).p50());
+      return out;
+    } catch (RuntimeException e) {
+      return Map.of("unavailable", e.toString());
+    } finally {
+      service.shutdownNow();
+    }
+  }
+
   private static long millis(HistoryEvent e) {
     return e.getEventTime().getSeconds() * 1000 + e.getEventTime().getNanos() / 1_000_000;
   }

@@ -20,6 +20,11 @@ final class Scenario {
     this.pageUrl = pageUrl;
   }
 
+  /** The same steps on another page with the same form. */
+  Scenario on(String otherPageUrl) {
+    return new Scenario(otherPageUrl);
+  }
+
   String pageUrl() {
     return pageUrl;
   }

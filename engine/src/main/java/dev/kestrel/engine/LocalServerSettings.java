@@ -43,6 +43,22 @@ public class LocalServerSettings {
   private List<String> sqlitePragmas =
       new ArrayList<>(List.of("journal_mode=wal", "synchronous=normal"));
 
+  /**
+   * Dynamic configuration of the dev server, {@code key=value} each. The dev server has one history
+   * shard, whose transfer queue (the way from a workflow's decision to the task queue that hands it
+   * to a worker) is read at most 20 times a second by default: each step of a run then waits for
+   * two of those reads, about 100 ms a step (BENCHMARKS.md, row 10). A cluster spreads the same
+   * limit over hundreds of shards; one shard needs it raised. Reads happen only when there is a
+   * task to move, so an idle server does not pay for it.
+   */
+  @JsonProperty @NotNull
+  private List<String> dynamicConfig =
+      new ArrayList<>(List.of("history.transferProcessorMaxPollRPS=1000"));
+
+  public List<String> dynamicConfig() {
+    return dynamicConfig;
+  }
+
   public String cli() {
     return cli;
   }

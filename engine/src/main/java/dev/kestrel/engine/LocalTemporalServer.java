@@ -191,6 +191,10 @@ public final class LocalTemporalServer {
             "matching.enableFairness=true",
             "--log-level",
             "warn"));
+    for (String value : settings.dynamicConfig()) {
+      command.add("--dynamic-config-value");
+      command.add(value);
+    }
     for (String pragma : settings.sqlitePragmas()) {
       command.add("--sqlite-pragma");
       command.add(pragma);

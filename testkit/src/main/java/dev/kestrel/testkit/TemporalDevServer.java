@@ -89,9 +89,12 @@ public final class TemporalDevServer implements AutoCloseable {
                 String.valueOf(metricsPort),
                 "--log-level",
                 "warn",
-                // As the product's LOCAL engine: organizations take turns on a busy task queue.
+                // As the product's LOCAL engine: organizations take turns on a busy task queue,
+                // and the one shard's transfer queue is read as often as tasks come (not 20/s).
                 "--dynamic-config-value",
-                "matching.enableFairness=true"));
+                "matching.enableFairness=true",
+                "--dynamic-config-value",
+                "history.transferProcessorMaxPollRPS=1000"));
     if (persistent) {
       command.add("--db-filename");
       command.add(dir.resolve("temporal.db").toString());

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <ul>
  *   <li>{@code /order}: a form; submitting shows {@code #status} = "Shipped: &lt;order&gt;" after
  *       {@code ?delayMs=} milliseconds (default 0)
+ *   <li>{@code /site?latencyMs=N}: the same form as a real site serves it, with 20 subresources,
+ *       each (and the document) answered after N milliseconds (default 50)
  *   <li>{@code /slow?ms=N}: answers after N milliseconds
  *   <li>{@code /ticker?n=N&everyMs=M}: logs {@code tick <epoch ms>} to the console N times, M ms
  *       apart
@@ -79,22 +81,28 @@ public final class TestPages implements BeforeAllCallback, AfterAllCallback {
     Map<String, String> query = query(uri);
     String body;
     int status = 200;
+    String contentType = "text/html; charset=utf-8";
     switch (uri.getPath()) {
-      case "/order" -> {
-        int delay = Integer.parseInt(query.getOrDefault("delayMs", "0"));
-        body =
-            "<html><body><form id='f'><input id='order' name='order'>"
-                + "<select id='carrier'><option value='ups'>UPS</option><option value='dhl'>DHL</option></select>"
-                + "<label><input type='checkbox' id='gift'>gift</label>"
-                + "<button type='submit'>Look up</button></form>"
-                + "<div id='status' style='display:none'></div><ul><li class='item'>a</li><li class='item'>b</li></ul>"
-                + "<script>document.getElementById('f').addEventListener('submit', e => { e.preventDefault();"
-                + " console.log('looking up ' + document.getElementById('order').value);"
-                + " setTimeout(() => { const s = document.getElementById('status'); s.style.display = 'block';"
-                + " s.textContent = 'Shipped: ' + document.getElementById('order').value; }, "
-                + delay
-                + "); });"
-                + "</script></body></html>";
+      case "/order" ->
+          body = orderPage(Integer.parseInt(query.getOrDefault("delayMs", "0")), "", "");
+      case "/site" -> {
+        // The order form as a real site serves it: the document and 20 subresources (4
+        // stylesheets, 12 images, 4 scripts), each after latencyMs milliseconds.
+        int latency = Integer.parseInt(query.getOrDefault("latencyMs", "50"));
+        sleep(latency);
+        StringBuilder head = new StringBuilder();
+        StringBuilder tail = new StringBuilder();
+        for (int i = 0; i < 4; i++) {
+          head.append("<link rel='stylesheet' href='/asset/").append(i).append(".css?ms=");
+          head.append(latency).append("'>");
+          tail.append("<script src='/asset/").append(i).append(".js?ms=").append(latency);
+          tail.append("'></script>");
+        }
+        for (int i = 0; i < 12; i++) {
+          tail.append("<img alt='' src='/asset/").append(i).append(".svg?ms=").append(latency);
+          tail.append("'>");
+        }
+        body = orderPage(0, head.toString(), tail.toString());
       }
       case "/ticker" -> {
         // Console entries stamped with the page's clock, to time how soon a log entry is readable.
@@ -165,7 +173,18 @@ public final class TestPages implements BeforeAllCallback, AfterAllCallback {
           // A page whose own subresource is missing, as a page without a favicon is.
           body = "<html><body><p id='ok'>fine</p><img src='/missing/picture.png'></body></html>";
       default -> {
-        if (uri.getPath().startsWith("/missing/")) {
+        if (uri.getPath().startsWith("/asset/")) {
+          sleep(Long.parseLong(query.getOrDefault("ms", "0")));
+          String name = uri.getPath();
+          contentType =
+              name.endsWith(".css")
+                  ? "text/css"
+                  : name.endsWith(".js") ? "text/javascript" : "image/svg+xml";
+          body =
+              name.endsWith(".svg")
+                  ? "<svg xmlns='http://www.w3.org/2000/svg' width='1' height='1'/>"
+                  : "/* " + name + " */";
+        } else if (uri.getPath().startsWith("/missing/")) {
           status = 404;
           body = "not here";
         } else {
@@ -174,7 +193,7 @@ public final class TestPages implements BeforeAllCallback, AfterAllCallback {
       }
     }
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+    exchange.getResponseHeaders().add("Content-Type", contentType);
     try {
       exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
       try (OutputStream out = exchange.getResponseBody()) {
@@ -183,6 +202,29 @@ public final class TestPages implements BeforeAllCallback, AfterAllCallback {
     } catch (IOException clientWentAway) {
       // A cancelled navigation closes its connection; nothing to answer.
     }
+  }
+
+  /**
+   * A form; submitting shows {@code #status} after {@code delay} ms. {@code head} and {@code tail}
+   * go into its head and the end of its body.
+   */
+  private static String orderPage(int delay, String head, String tail) {
+    return "<html><head>"
+        + head
+        + "</head><body><form id='f'><input id='order' name='order'>"
+        + "<select id='carrier'><option value='ups'>UPS</option><option value='dhl'>DHL</option></select>"
+        + "<label><input type='checkbox' id='gift'>gift</label>"
+        + "<button type='submit'>Look up</button></form>"
+        + "<div id='status' style='display:none'></div><ul><li class='item'>a</li><li class='item'>b</li></ul>"
+        + "<script>document.getElementById('f').addEventListener('submit', e => { e.preventDefault();"
+        + " console.log('looking up ' + document.getElementById('order').value);"
+        + " setTimeout(() => { const s = document.getElementById('status'); s.style.display = 'block';"
+        + " s.textContent = 'Shipped: ' + document.getElementById('order').value; }, "
+        + delay
+        + "); });"
+        + "</script>"
+        + tail
+        + "</body></html>";
   }
 
   private static Map<String, String> query(URI uri) {
