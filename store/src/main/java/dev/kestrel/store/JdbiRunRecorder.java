@@ -73,17 +73,21 @@ public class JdbiRunRecorder implements RunRecordActivities {
   }
 
   /**
-   * A step ended: what it said and its last line, and the browser's state after it when given, in
-   * one transaction (a checkpoint costs no commit of its own). Returns whether the checkpoint was
-   * kept (false without one, or when the run's row is gone).
+   * A step ended: the run's progress as it began (when not written yet, else null), what it said
+   * and its last line, and the browser's state after it when given, in one transaction (a step that
+   * ends quickly, and its checkpoint, cost one commit). Returns whether the checkpoint was kept
+   * (false without one, or when the run's row is gone).
    */
-  public boolean stepEnds(String runId, List<LogLine> lines, Checkpoints.Sealed checkpoint) {
-    if (lines.isEmpty() && checkpoint == null) {
+  public boolean stepEnds(
+      String runId, RunState progress, List<LogLine> lines, Checkpoints.Sealed checkpoint) {
+    if (progress == null && lines.isEmpty() && checkpoint == null) {
       return false;
     }
+    boolean[] progressed = {false};
     boolean kept =
         jdbi.inTransaction(
             h -> {
+              progressed[0] = progress != null && runs.updateState(h, runId, progress);
               if (!lines.isEmpty()) {
                 logs.append(h, runId, lines);
               }
@@ -91,7 +95,9 @@ public class JdbiRunRecorder implements RunRecordActivities {
                   && checkpoints.save(
                       h, runId, checkpoint.step(), checkpoint.bytes(), checkpoint.digest());
             });
-    if (!lines.isEmpty()) {
+    if (progressed[0]) {
+      changes.changed(runId, Change.PROGRESS);
+    } else if (!lines.isEmpty()) {
       changes.changed(runId, Change.LOG);
     }
     return kept;

@@ -126,6 +126,38 @@ abstract class StoreContract {
         .isNull();
   }
 
+  /** A step that ends before its first flush: its progress, lines and state in one write. */
+  @Test
+  void aQuickStepsProgressLinesAndCheckpointAreWrittenTogether() {
+    String id = UUID.randomUUID().toString();
+    runs.insert(input(id, null), true);
+    Checkpoints checkpoints =
+        new Checkpoints(
+            new CheckpointDao(store.jdbi), new Sealer(Map.of("k1", new byte[32])), 1 << 20);
+    byte[] state = "{\"cookies\": []}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    Checkpoints.Sealed sealed = checkpoints.seal(id, 2, state);
+
+    boolean kept =
+        recorder.stepEnds(
+            id,
+            new RunState(RunStatus.RUNNING, 2, 3, 2_000L, null, Map.of(), null, 1, "w"),
+            List.of(
+                new LogLine(LogLevel.INFO, "Step 2/3 fill #q", "q"),
+                new LogLine(LogLevel.INFO, "Step 2/3 fill #q done in 4 ms", "q")),
+            sealed);
+    boolean notAgain = recorder.stepEnds(id, null, List.of(), null);
+
+    assertThat(kept).isTrue();
+    assertThat(notAgain).isFalse();
+    RunRecord row = runs.find(org.id(), id).orElseThrow();
+    assertThat(row.status()).isEqualTo(RunStatus.RUNNING);
+    assertThat(row.currentStep()).isEqualTo(2);
+    assertThat(logs.list(id, null))
+        .extracting(LogEntry::message)
+        .containsExactly("Step 2/3 fill #q", "Step 2/3 fill #q done in 4 ms");
+    assertThat(checkpoints.restore(id, 2, sealed.digest())).isEqualTo(state);
+  }
+
   @Test
   void aRunIsInsertedOncePerIdAndPerIdempotencyKey() {
     String id = UUID.randomUUID().toString();

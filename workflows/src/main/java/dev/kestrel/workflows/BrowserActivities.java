@@ -51,6 +51,17 @@ public interface BrowserActivities {
   @ActivityMethod
   void closeSession(String sessionId);
 
+  /**
+   * A running step's heartbeat details, which the Temporal UI shows on the pending activity: the
+   * step, and its latest log lines (the same lines the run's log gets, so nothing a log may not
+   * hold), the last {@value #HEARTBEAT_LINES} at most, each cut to {@value #HEARTBEAT_LINE_CHARS}
+   * characters.
+   */
+  record StepHeartbeat(String step, java.util.List<String> latestLines) {}
+
+  int HEARTBEAT_LINES = 20;
+  int HEARTBEAT_LINE_CHARS = 300;
+
   /** The session could not be restored from the run's checkpoint: the run starts over instead. */
   String CHECKPOINT_UNAVAILABLE = "CheckpointUnavailable";
 

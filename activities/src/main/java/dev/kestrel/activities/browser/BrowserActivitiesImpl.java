@@ -81,7 +81,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
         pool.open(slot, request.runId(), request.trace(), request.attempt(), restore);
     BrowserSession session;
     try {
-      session = await(ctx, opening, null, "opening");
+      session = await(ctx, opening, null, null);
     } catch (PlaywrightException e) {
       releaseWhenOpened(slot, opening);
       if (restore == null) {
@@ -232,13 +232,12 @@ public class BrowserActivitiesImpl implements BrowserActivities {
     StepSpec step = request.step();
     String label =
         "Step " + request.stepNumber() + "/" + request.stepsTotal() + " " + step.describe();
-    List<LogLine> first = new java.util.ArrayList<>(2);
+    StepLog log = new StepLog(recorder, request.runId(), label, request.progress());
     String opened = session.takeOpenedMessage();
     if (opened != null) {
-      first.add(new LogLine(LogLevel.INFO, opened, null));
+      log.begin(new LogLine(LogLevel.INFO, opened, null));
     }
-    first.add(new LogLine(LogLevel.INFO, label, step.id()));
-    stepBegins(request, first);
+    log.begin(new LogLine(LogLevel.INFO, label, step.id()));
     long started = System.nanoTime();
     Future<StepDone> work =
         session
@@ -260,30 +259,35 @@ public class BrowserActivitiesImpl implements BrowserActivities {
     Map<String, Object> outputs;
     BrowserState state;
     try {
-      StepDone done = await(ctx, work, session, label);
+      StepDone done = await(ctx, work, session, log);
       outputs = done.outputs();
       state = done.state();
     } catch (StepFailedException e) {
       stepTook(step, started, "failed");
       session.markFailed();
-      logWithNotes(
-          request.runId(),
+      endWithNotes(
+          log,
           session,
-          new LogLine(LogLevel.ERROR, label + " failed: " + e.getMessage(), step.id()));
+          List.of(new LogLine(LogLevel.ERROR, label + " failed: " + e.getMessage(), step.id())),
+          null);
       throw UserFailures.of(e.getMessage(), e.failureType());
     } catch (PlaywrightException e) {
       stepTook(step, started, "failed");
       session.markFailed();
       if (!session.slot().isHealthy()) {
-        logWithNotes(request.runId(), session, null);
+        endWithNotes(log, session, List.of(), null);
         throw ApplicationFailure.newFailure("browser crashed: " + firstLine(e), SESSION_LOST);
       }
       String message = step.describe() + " failed: " + firstLine(e);
-      logWithNotes(
-          request.runId(),
+      endWithNotes(
+          log,
           session,
-          new LogLine(LogLevel.ERROR, label + " failed: " + firstLine(e), step.id()));
+          List.of(new LogLine(LogLevel.ERROR, label + " failed: " + firstLine(e), step.id())),
+          null);
       throw UserFailures.of(message, STEP_FAILED);
+    } catch (RuntimeException e) {
+      endWithNotes(log, session, List.of(), null); // Cancelled or lost: what it said so far.
+      throw e;
     }
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
     stepTook(step, started, "completed");
@@ -303,29 +307,34 @@ public class BrowserActivitiesImpl implements BrowserActivities {
               + " bytes, over the limit of "
               + cap;
       session.markFailed();
-      logWithNotes(
-          request.runId(),
+      endWithNotes(
+          log,
           session,
-          new LogLine(LogLevel.ERROR, label + " failed: " + message, step.id()));
+          List.of(new LogLine(LogLevel.ERROR, label + " failed: " + message, step.id())),
+          null);
       throw UserFailures.of(message, OUTPUT_TOO_LARGE);
     }
-    Checkpoints.Sealed sealed = state == null ? null : seal(request, state);
-    boolean kept =
-        logWithNotes(
-            request.runId(),
-            session,
-            new LogLine(
-                LogLevel.INFO,
-                label
-                    + " done in "
-                    + millis
-                    + " ms"
-                    + (outputs.isEmpty() ? "" : "; outputs " + outputs.keySet()),
-                step.id()),
-            sealed);
+    List<LogLine> last = new java.util.ArrayList<>(2);
+    Checkpoints.Sealed sealed = state == null ? null : seal(request, state, last);
+    last.add(
+        new LogLine(
+            LogLevel.INFO,
+            label
+                + " done in "
+                + millis
+                + " ms"
+                + (outputs.isEmpty() ? "" : "; outputs " + outputs.keySet()),
+            step.id()));
+    boolean kept = endWithNotes(log, session, last, sealed);
     Checkpoint checkpoint = kept ? new Checkpoint(request.stepNumber(), sealed.digest()) : null;
     if (request.closeSession()) {
-      closeAndSay(request.sessionId()); // The run's last step: no closing activity follows.
+      // The run's last step: no closing activity follows. A trace's fate goes to the run's log
+      // before the run ends; without one, the run need not wait for the context to close.
+      if (session.trace().records()) {
+        closeAndSay(request.sessionId());
+      } else {
+        pool.closeAfterReply(request.sessionId());
+      }
     }
     return new StepResult(outputs, checkpoint);
   }
@@ -348,24 +357,24 @@ public class BrowserActivitiesImpl implements BrowserActivities {
   }
 
   /**
-   * Seals the state after the step; null when it is over the cap (the log says the run cannot
-   * resume past this step).
+   * Seals the state after the step; null when it is over the cap (a line added to {@code said} says
+   * the run cannot resume past this step).
    */
-  private Checkpoints.Sealed seal(StepRequest request, BrowserState state) {
+  private Checkpoints.Sealed seal(StepRequest request, BrowserState state, List<LogLine> said) {
     byte[] bytes = state.toBytes();
     if (bytes.length > checkpoints.maxBytes()) {
-      log(
-          request.runId(),
-          LogLevel.WARNING,
-          "The browser's state after step "
-              + request.stepNumber()
-              + " is "
-              + bytes.length
-              + " bytes, over the limit of "
-              + checkpoints.maxBytes()
-              + ": were its session lost later, this run could not resume past step "
-              + request.stepNumber(),
-          request.step().id());
+      said.add(
+          new LogLine(
+              LogLevel.WARNING,
+              "The browser's state after step "
+                  + request.stepNumber()
+                  + " is "
+                  + bytes.length
+                  + " bytes, over the limit of "
+                  + checkpoints.maxBytes()
+                  + ": were its session lost later, this run could not resume past step "
+                  + request.stepNumber(),
+              request.step().id()));
       return null;
     }
     return checkpoints.seal(request.runId(), request.stepNumber(), bytes);
@@ -384,47 +393,14 @@ public class BrowserActivitiesImpl implements BrowserActivities {
   }
 
   /**
-   * The run's progress as the step begins (when the workflow leaves it to this activity) and the
-   * step's first line. Best effort, as logs are: the step runs even if the store is down, and the
-   * workflow records the run's end itself.
+   * Ends the step's log: what the browser said since the last flush, then {@code last}, with {@code
+   * sealed} in the same transaction; whether the state was kept.
    */
-  private void stepBegins(StepRequest request, List<LogLine> lines) {
-    try {
-      recorder.stepBegins(request.runId(), request.progress(), lines);
-    } catch (RuntimeException e) {
-      LOG.warn(
-          "Could not record the start of step {} of run {}: {}",
-          request.stepNumber(),
-          request.runId(),
-          e.toString());
-    }
-  }
-
-  /**
-   * What the browser said during the step (console, refused requests) and then {@code last} (when
-   * not null), in one write from this thread.
-   */
-  private void logWithNotes(String runId, BrowserSession session, LogLine last) {
-    logWithNotes(runId, session, last, null);
-  }
-
-  /**
-   * The same, with the step's sealed state in the same transaction (a checkpoint costs no commit of
-   * its own); whether the state was kept. Best effort, as logs are: a store that fails here fails
-   * neither the step nor the run, which is only less resumable.
-   */
-  private boolean logWithNotes(
-      String runId, BrowserSession session, LogLine last, Checkpoints.Sealed sealed) {
+  private static boolean endWithNotes(
+      StepLog log, BrowserSession session, List<LogLine> last, Checkpoints.Sealed sealed) {
     List<LogLine> lines = notes(session, true);
-    if (last != null) {
-      lines.add(last);
-    }
-    try {
-      return recorder.stepEnds(runId, lines, sealed);
-    } catch (RuntimeException e) {
-      LOG.warn("Could not write {} log line(s) of run {}: {}", lines.size(), runId, e.toString());
-      return false;
-    }
+    lines.addAll(last);
+    return log.end(lines, sealed);
   }
 
   private static List<LogLine> notes(BrowserSession session, boolean stepEnded) {
@@ -455,19 +431,16 @@ public class BrowserActivitiesImpl implements BrowserActivities {
    * once the slot thread has let go of the page.
    */
   private <T> T await(
-      ActivityExecutionContext ctx, Future<T> work, BrowserSession session, String what) {
+      ActivityExecutionContext ctx, Future<T> work, BrowserSession session, StepLog log) {
     while (true) {
       try {
         return work.get(
             session == null ? HEARTBEAT_POLL_MS : NOTES_FLUSH_MS, TimeUnit.MILLISECONDS);
       } catch (TimeoutException stillRunning) {
-        if (session != null) {
-          log(
-              session.runId(),
-              notes(session, false)); // Live: logs are readable while the step runs.
-        }
+        // Live: a step's lines are readable while it runs, and its heartbeat carries the latest.
+        Object details = log == null ? "opening" : log.flush(notes(session, false));
         try {
-          ctx.heartbeat(what);
+          ctx.heartbeat(details);
         } catch (ActivityCompletionException cancelled) {
           stop(work, session);
           throw cancelled;

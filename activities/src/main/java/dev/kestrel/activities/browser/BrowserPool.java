@@ -43,6 +43,15 @@ public final class BrowserPool implements AutoCloseable {
   private final Map<String, BrowserSession> sessions = new ConcurrentHashMap<>();
   private final ScheduledExecutorService reaper;
 
+  /** Closes the contexts of sessions whose last step has already answered. */
+  private final java.util.concurrent.ExecutorService closing =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "browser-session-closing");
+            t.setDaemon(true);
+            return t;
+          });
+
   /**
    * Whether a run's workflow is closed; asked of the engine about sessions no step has claimed yet.
    */
@@ -221,12 +230,27 @@ public final class BrowserPool implements AutoCloseable {
    */
   public String close(String sessionId) {
     BrowserSession session = sessions.remove(sessionId);
-    if (session == null) {
-      return null;
+    return session == null ? null : finishClosing(session);
+  }
+
+  /**
+   * As {@link #close}, but the context is closed after this returns: for a run's last step, whose
+   * answer need not wait for it. The session is gone from this pool at once; its slot takes the
+   * next session only once the context is closed. Only for a session that records no trace, whose
+   * closing has nothing to say to the run.
+   */
+  public void closeAfterReply(String sessionId) {
+    BrowserSession session = sessions.remove(sessionId);
+    if (session != null) {
+      closing.execute(() -> finishClosing(session));
     }
+  }
+
+  private String finishClosing(BrowserSession session) {
+    String sessionId = session.id();
     session.requestCancel();
     session.slot().letGo(session);
-    Future<String> closing =
+    Future<String> closed =
         session
             .slot()
             .submit(
@@ -241,7 +265,7 @@ public final class BrowserPool implements AutoCloseable {
                   return trace;
                 });
     try {
-      return closing.get(60, TimeUnit.SECONDS);
+      return closed.get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.warn("Closing session {} failed; killing the browser of its slot", sessionId, e);
       session.slot().forceStop();
@@ -402,6 +426,7 @@ public final class BrowserPool implements AutoCloseable {
   public void close() {
     closed = true;
     reaper.shutdownNow();
+    closing.shutdownNow();
     liveView.close();
     sessions.values().forEach(BrowserSession::requestCancel);
     sessions.clear();

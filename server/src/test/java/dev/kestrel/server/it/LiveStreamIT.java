@@ -1,14 +1,22 @@
 package dev.kestrel.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kestrel.server.config.KestrelConfiguration;
 import dev.kestrel.server.support.ApiClient;
 import dev.kestrel.server.support.OpenApiContract;
 import dev.kestrel.server.support.TestApps;
+import dev.kestrel.workflows.BrowserActivities;
+import dev.kestrel.workflows.BrowserActivities.StepHeartbeat;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.workflow.v1.PendingActivityInfo;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.common.converter.DefaultDataConverter;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -20,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -28,7 +37,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The log stream as a client follows a run with one connection: entries arrive while the run
  * executes (not all at its end), {@code event: run} frames carry its state in lifecycle order, the
  * stream ends with {@code event: end}, and {@code Last-Event-ID} resumes without gaps or repeats.
- * Order and state are asserted, never times.
+ * Order and state are asserted, never times. The Temporal UI shows a running step's latest lines.
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class LiveStreamIT {
@@ -245,5 +254,64 @@ class LiveStreamIT {
     assertThat(
             png(runId, organizations.issueKey("stranger", "screenshot test").secret()).statusCode())
         .isEqualTo(404);
+  }
+
+  /**
+   * The Temporal UI's view of the same: a running step's pending activity carries the step and its
+   * latest log lines as heartbeat details, bounded as the interface says.
+   */
+  @Test
+  void aRunningStepsPendingActivityShowsItsLatestLines() {
+    ApiClient api = TestApps.api(APP);
+    String page = "data:text/html,<script>setInterval(() => console.log('tick'), 100);</script>";
+    String taskId =
+        TestApps.createTask(
+            api,
+            """
+        {"name": "Ticking", "steps": [
+          {"id": "open", "action": "goto", "url": "%s"},
+          {"id": "watch", "action": "waitFor", "ms": 8000}]}
+        """
+                .formatted(page));
+    String runId = TestApps.queue(api, taskId, "{}");
+    WorkflowClient engine = TestApps.installed(APP).engine().apiClient();
+
+    StepHeartbeat seen =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> heartbeatOf(engine, runId),
+                h -> h != null && h.latestLines().stream().anyMatch(l -> l.contains("tick")));
+
+    assertThat(seen.step()).isEqualTo("Step 2/2 waitFor 8000 ms");
+    assertThat(seen.latestLines())
+        .hasSizeLessThanOrEqualTo(BrowserActivities.HEARTBEAT_LINES)
+        .allMatch(line -> line.length() <= BrowserActivities.HEARTBEAT_LINE_CHARS);
+    assertThat(TestApps.awaitTerminal(api, runId, Duration.ofSeconds(60)).get("status").asText())
+        .isEqualTo("COMPLETED");
+  }
+
+  /** The heartbeat details of the run's pending step, if it has sent any. */
+  private static StepHeartbeat heartbeatOf(WorkflowClient engine, String runId) {
+    var description =
+        engine
+            .getWorkflowServiceStubs()
+            .blockingStub()
+            .describeWorkflowExecution(
+                DescribeWorkflowExecutionRequest.newBuilder()
+                    .setNamespace(engine.getOptions().getNamespace())
+                    .setExecution(WorkflowExecution.newBuilder().setWorkflowId("run-" + runId))
+                    .build());
+    for (PendingActivityInfo pending : description.getPendingActivitiesList()) {
+      if (pending.getActivityType().getName().equals("RunStep") && pending.hasHeartbeatDetails()) {
+        return DefaultDataConverter.newDefaultInstance()
+            .fromPayloads(
+                0,
+                Optional.of(pending.getHeartbeatDetails()),
+                StepHeartbeat.class,
+                StepHeartbeat.class);
+      }
+    }
+    return null;
   }
 }
