@@ -12,7 +12,7 @@ import java.util.Map;
  * Two builds of the server side by side on the same engine kind, in alternating blocks of runs, so
  * that the machine's drift (these are shared cores) falls on both alike: how a change to the
  * orchestration is measured before it is kept. {@code --ab A.jar B.jar [rounds] [--local] [--steps
- * N]}.
+ * N | --task FILE]}.
  */
 final class AbBench {
   private static final int RUNS_PER_BLOCK = 5;
@@ -20,8 +20,9 @@ final class AbBench {
   private AbBench() {}
 
   /**
-   * @param taskJson the task both run: row 2's five steps, or with {@code --steps N} row 10's task
-   *     of N steps
+   * @param taskJson the task both run: row 2's five steps, with {@code --steps N} row 10's task of
+   *     N steps, or with {@code --task FILE} the task in that file ({@code {{pages}}} in it is the
+   *     bench's page server)
    */
   static void run(
       Path work, String taskJson, Path jarA, Path jarB, int rounds, boolean local, Path jfr)

@@ -22,8 +22,8 @@ import java.util.function.Supplier;
  * site,growth} runs rows 11 and 10 (the real-site page, cost growth with the number of steps).
  * {@code --only submission,e2e,cpu,throughput} runs those parts alone (on the in-memory engine and
  * the default; the SQLite comparisons of row 6 only run in a whole bench). {@code --ab A.jar B.jar
- * [rounds] [--local] [--jfr DIR] [--submission] [--steps N]} compares two builds of the server side
- * by side ({@link AbBench}).
+ * [rounds] [--local] [--jfr DIR] [--submission] [--steps N | --task FILE]} compares two builds of
+ * the server side by side ({@link AbBench}).
  */
 public final class Bench {
   static final String DEFAULT_ENGINE = "local (default)";
@@ -152,11 +152,15 @@ public final class Bench {
         return;
       }
       int stepsAt = options.indexOf("--steps");
+      int taskAt = options.indexOf("--task");
       AbBench.run(
           work,
-          stepsAt >= 0
-              ? GrowthBench.taskJson(scenario, Integer.parseInt(args[stepsAt + 1]))
-              : scenario.taskJson("AB"),
+          taskAt >= 0
+              ? Files.readString(Path.of(args[taskAt + 1]))
+                  .replace("{{pages}}", pages.url("").replaceAll("/$", ""))
+              : stepsAt >= 0
+                  ? GrowthBench.taskJson(scenario, Integer.parseInt(args[stepsAt + 1]))
+                  : scenario.taskJson("AB"),
           Path.of(args[abAt + 1]),
           Path.of(args[abAt + 2]),
           rounds,

@@ -46,6 +46,7 @@ final class GrowthBench {
     for (int n : SIZES) {
       String task = api.createTask(taskJson(scenario, n)).id();
       once(api, task); // warm-up of this size
+      Map<String, Double> metricsBefore = n == 50 ? scrape(server) : null;
       List<Double> walls = new ArrayList<>();
       for (int i = 0; i < runs; i++) {
         double cpuBefore = Cpu.ownMs(jvm);
@@ -60,6 +61,11 @@ final class GrowthBench {
         }
       }
       notes.put(n + " steps: wall p50 ms", Stats.of(walls).p50());
+      if (metricsBefore != null) {
+        notes.put(
+            "50-step runs, per step (the worker's own timers)",
+            perStep(metricsBefore, scrape(server)));
+      }
     }
     List<double[]> plainWall = new ArrayList<>();
     for (int n : SIZES) {
@@ -156,6 +162,55 @@ final class GrowthBench {
       throw new IllegalStateException("run " + runId + " ended " + status);
     }
     return runId;
+  }
+
+  private static final String[] TIMERS = {
+    "kestrel_step_duration_seconds", "kestrel_step_store_seconds", "kestrel_step_checkpoint_seconds"
+  };
+
+  /** The sums and counts of the step timers, over all their labels, from the admin port. */
+  private static Map<String, Double> scrape(KestrelServer server) throws Exception {
+    String text =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(
+                            "http://127.0.0.1:" + server.adminPort + "/metrics/prometheus"))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString())
+            .body();
+    Map<String, Double> totals = new LinkedHashMap<>();
+    for (String line : text.split("\n")) {
+      for (String timer : TIMERS) {
+        for (String part : new String[] {"_sum", "_count"}) {
+          if (line.startsWith(timer + part + "{") || line.startsWith(timer + part + " ")) {
+            double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            totals.merge(timer + part, value, Double::sum);
+          }
+        }
+      }
+    }
+    return totals;
+  }
+
+  /**
+   * Per step between two scrapes: the browser's work (without keeping its state), the store's
+   * writes and the checkpoint, in ms.
+   */
+  private static Map<String, Object> perStep(
+      Map<String, Double> before, Map<String, Double> after) {
+    double steps =
+        after.getOrDefault(TIMERS[0] + "_count", 0.0)
+            - before.getOrDefault(TIMERS[0] + "_count", 0.0);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("steps", steps);
+    for (String timer : TIMERS) {
+      double seconds =
+          after.getOrDefault(timer + "_sum", 0.0) - before.getOrDefault(timer + "_sum", 0.0);
+      out.put(
+          timer.replace("kestrel_", "").replace("_seconds", "") + " ms", seconds * 1000 / steps);
+    }
+    return out;
   }
 
   /** Least squares through (N, ms): {intercept, slope}. */

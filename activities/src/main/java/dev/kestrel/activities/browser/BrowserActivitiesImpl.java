@@ -48,6 +48,11 @@ public class BrowserActivitiesImpl implements BrowserActivities {
   private final String taskQueue;
   private final MeterRegistry meters;
 
+  /** What steps spend beside the browser's work: the store's writes, keeping their state. */
+  private final Timer storeTime;
+
+  private final Timer checkpointTime;
+
   public BrowserActivitiesImpl(
       BrowserPool pool,
       JdbiRunRecorder recorder,
@@ -59,6 +64,14 @@ public class BrowserActivitiesImpl implements BrowserActivities {
     this.pool = pool;
     this.checkpoints = checkpoints;
     this.meters = meters;
+    this.storeTime =
+        Timer.builder("kestrel.step.store")
+            .description("A step's writes to the store: its progress, log lines and checkpoint")
+            .register(meters);
+    this.checkpointTime =
+        Timer.builder("kestrel.step.checkpoint")
+            .description("Reading and sealing the browser's state after a step")
+            .register(meters);
     this.recorder = recorder;
     this.executor = new StepExecutor(pool.settings().egress(), artifacts);
     this.workerId = workerId;
@@ -232,7 +245,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
     StepSpec step = request.step();
     String label =
         "Step " + request.stepNumber() + "/" + request.stepsTotal() + " " + step.describe();
-    StepLog log = new StepLog(recorder, request.runId(), label, request.progress());
+    StepLog log = new StepLog(recorder, storeTime, request.runId(), label, request.progress());
     String opened = session.takeOpenedMessage();
     if (opened != null) {
       log.begin(new LogLine(LogLevel.INFO, opened, null));
@@ -249,19 +262,26 @@ public class BrowserActivitiesImpl implements BrowserActivities {
                     Map<String, Object> produced =
                         executor.execute(
                             session, request.runId(), step, request.defaultTimeoutMs());
+                    if (!request.checkpoint()) {
+                      return new StepDone(produced, null, 0);
+                    }
                     // The state as the step left it, read on the slot thread while nothing else
                     // runs.
-                    return new StepDone(produced, request.checkpoint() ? capture(session) : null);
+                    long capturing = System.nanoTime();
+                    BrowserState captured = capture(session);
+                    return new StepDone(produced, captured, System.nanoTime() - capturing);
                   } finally {
                     session.endStep();
                   }
                 });
     Map<String, Object> outputs;
     BrowserState state;
+    long captureNanos;
     try {
       StepDone done = await(ctx, work, session, log);
       outputs = done.outputs();
       state = done.state();
+      captureNanos = done.captureNanos();
     } catch (StepFailedException e) {
       stepTook(step, started, "failed");
       session.markFailed();
@@ -289,8 +309,9 @@ public class BrowserActivitiesImpl implements BrowserActivities {
       endWithNotes(log, session, List.of(), null); // Cancelled or lost: what it said so far.
       throw e;
     }
-    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-    stepTook(step, started, "completed");
+    // The step's own work; keeping its state is timed apart (kestrel.step.checkpoint).
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started - captureNanos);
+    stepTook(step, started + captureNanos, "completed");
     long cap =
         request.maxOutputBytes() > 0
             ? request.maxOutputBytes()
@@ -315,7 +336,11 @@ public class BrowserActivitiesImpl implements BrowserActivities {
       throw UserFailures.of(message, OUTPUT_TOO_LARGE);
     }
     List<LogLine> last = new java.util.ArrayList<>(2);
+    long sealing = System.nanoTime();
     Checkpoints.Sealed sealed = state == null ? null : seal(request, state, last);
+    if (state != null) {
+      checkpointTime.record(captureNanos + System.nanoTime() - sealing, TimeUnit.NANOSECONDS);
+    }
     last.add(
         new LogLine(
             LogLevel.INFO,
@@ -340,9 +365,10 @@ public class BrowserActivitiesImpl implements BrowserActivities {
   }
 
   /**
-   * What a step's slot work gives back: its outputs, and the browser's state after it (or null).
+   * What a step's slot work gives back: its outputs, and the browser's state after it (or null)
+   * with the time taking it took.
    */
-  private record StepDone(Map<String, Object> outputs, BrowserState state) {}
+  private record StepDone(Map<String, Object> outputs, BrowserState state, long captureNanos) {}
 
   /** Slot thread: the browser's state, or null (and a note) when the page cannot give it now. */
   private static BrowserState capture(BrowserSession session) {
@@ -384,6 +410,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
    * The step's duration by action and outcome; a step cancelled or lost on the way is not counted.
    */
   private void stepTook(StepSpec step, long startedNanos, String outcome) {
+    // startedNanos is moved on by the time keeping the state took: that is not the browser's work.
     Timer.builder("kestrel.step.duration")
         .description("Browser time of a task step, by action and outcome")
         .tag("action", step.action().wireName())

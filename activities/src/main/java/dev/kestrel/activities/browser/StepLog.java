@@ -6,9 +6,11 @@ import dev.kestrel.store.LogLine;
 import dev.kestrel.workflows.BrowserActivities;
 import dev.kestrel.workflows.BrowserActivities.StepHeartbeat;
 import dev.kestrel.workflows.RunState;
+import io.micrometer.core.instrument.Timer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What one step writes to its run's row and log, in as few transactions as the step allows. A step
@@ -23,6 +25,7 @@ final class StepLog {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StepLog.class);
 
   private final JdbiRunRecorder recorder;
+  private final Timer storeTime;
   private final String runId;
   private final String step;
 
@@ -35,8 +38,9 @@ final class StepLog {
   /** The step's latest lines, for its heartbeat details. */
   private final ArrayDeque<String> latest = new ArrayDeque<>();
 
-  StepLog(JdbiRunRecorder recorder, String runId, String step, RunState progress) {
+  StepLog(JdbiRunRecorder recorder, Timer storeTime, String runId, String step, RunState progress) {
     this.recorder = recorder;
+    this.storeTime = storeTime;
     this.runId = runId;
     this.step = step;
     this.progress = progress;
@@ -52,18 +56,22 @@ final class StepLog {
   /** The step still runs: writes what it said since the last flush; its heartbeat details. */
   StepHeartbeat flush(List<LogLine> said) {
     said.forEach(this::remember);
-    try {
-      if (unwritten != null) {
-        List<LogLine> lines = new ArrayList<>(unwritten);
-        lines.addAll(said);
-        recorder.stepBegins(runId, progress, lines);
-        unwritten = null;
-        progress = null;
-      } else {
-        recorder.log(runId, said);
+    if (unwritten != null || !said.isEmpty()) {
+      long began = System.nanoTime();
+      try {
+        if (unwritten != null) {
+          List<LogLine> lines = new ArrayList<>(unwritten);
+          lines.addAll(said);
+          recorder.stepBegins(runId, progress, lines);
+          unwritten = null;
+          progress = null;
+        } else {
+          recorder.log(runId, said);
+        }
+      } catch (RuntimeException e) {
+        warn(said.size(), e);
       }
-    } catch (RuntimeException e) {
-      warn(said.size(), e);
+      storeTime.record(System.nanoTime() - began, TimeUnit.NANOSECONDS);
     }
     return new StepHeartbeat(step, List.copyOf(latest));
   }
@@ -75,12 +83,14 @@ final class StepLog {
   boolean end(List<LogLine> last, Checkpoints.Sealed sealed) {
     List<LogLine> lines = unwritten == null ? new ArrayList<>() : new ArrayList<>(unwritten);
     lines.addAll(last);
+    long began = System.nanoTime();
     try {
       return recorder.stepEnds(runId, progress, lines, sealed);
     } catch (RuntimeException e) {
       warn(lines.size(), e);
       return false;
     } finally {
+      storeTime.record(System.nanoTime() - began, TimeUnit.NANOSECONDS);
       unwritten = null;
       progress = null;
     }
