@@ -270,7 +270,7 @@ class LiveStreamIT {
             """
         {"name": "Ticking", "steps": [
           {"id": "open", "action": "goto", "url": "%s"},
-          {"id": "watch", "action": "waitFor", "ms": 8000}]}
+          {"id": "watch", "action": "waitFor", "ms": 3000}]}
         """
                 .formatted(page));
     String runId = TestApps.queue(api, taskId, "{}");
@@ -283,7 +283,7 @@ class LiveStreamIT {
                 () -> heartbeatOf(engine, runId),
                 h -> h != null && h.latestLines().stream().anyMatch(l -> l.contains("tick")));
 
-    assertThat(seen.step()).isEqualTo("Step 2/2 waitFor 8000 ms");
+    assertThat(seen.step()).isEqualTo("Step 2/2 waitFor 3000 ms");
     assertThat(seen.latestLines())
         .hasSizeLessThanOrEqualTo(BrowserActivities.HEARTBEAT_LINES)
         .allMatch(line -> line.length() <= BrowserActivities.HEARTBEAT_LINE_CHARS);
