@@ -242,7 +242,11 @@ public final class BrowserPool implements AutoCloseable {
   public void closeAfterReply(String sessionId) {
     BrowserSession session = sessions.remove(sessionId);
     if (session != null) {
-      closing.execute(() -> finishClosing(session));
+      try {
+        closing.execute(() -> finishClosing(session));
+      } catch (java.util.concurrent.RejectedExecutionException poolClosed) {
+        // The worker is stopping: its browsers, and this context with them, are being closed.
+      }
     }
   }
 
