@@ -237,6 +237,12 @@ class ObservabilityIT {
               assertThat(
                       delta(before, after, "kestrel_step_duration_seconds_count", "action", "goto"))
                   .isEqualTo(3);
+              // Every step that ended wrote to the store; only completed ones kept their state.
+              assertThat(delta(before, after, "kestrel_step_store_seconds_count"))
+                  .isGreaterThanOrEqualTo(8);
+              assertThat(delta(before, after, "kestrel_step_checkpoint_seconds_count"))
+                  .isPositive()
+                  .isLessThanOrEqualTo(7);
               assertThat(
                       delta(before, after, "kestrel_webhook_attempts_total", "outcome", "failed"))
                   .isEqualTo(1);
