@@ -83,25 +83,29 @@ public class JdbiRunRecorder implements RunRecordActivities {
     if (progress == null && lines.isEmpty() && checkpoint == null) {
       return false;
     }
-    boolean[] progressed = {false};
-    boolean kept =
+    StepWrite written =
         jdbi.inTransaction(
             h -> {
-              progressed[0] = progress != null && runs.updateState(h, runId, progress);
+              boolean progressed = progress != null && runs.updateState(h, runId, progress);
               if (!lines.isEmpty()) {
                 logs.append(h, runId, lines);
               }
-              return checkpoint != null
-                  && checkpoints.save(
-                      h, runId, checkpoint.step(), checkpoint.bytes(), checkpoint.digest());
+              boolean kept =
+                  checkpoint != null
+                      && checkpoints.save(
+                          h, runId, checkpoint.step(), checkpoint.bytes(), checkpoint.digest());
+              return new StepWrite(progressed, kept);
             });
-    if (progressed[0]) {
+    if (written.progressed()) {
       changes.changed(runId, Change.PROGRESS);
     } else if (!lines.isEmpty()) {
       changes.changed(runId, Change.LOG);
     }
-    return kept;
+    return written.kept();
   }
+
+  /** What a step's last write did: moved the run's progress, kept its checkpoint. */
+  private record StepWrite(boolean progressed, boolean kept) {}
 
   /**
    * A step begins: the run's progress (when the workflow left it to the step) and the step's first
