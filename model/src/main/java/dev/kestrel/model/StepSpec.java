@@ -38,6 +38,30 @@ public record StepSpec(
     Long timeoutMs,
     Boolean once) {
 
+  /** A {@code waitFor} step that pauses {@code ms} milliseconds and reads nothing else. */
+  public static StepSpec waitFor(String id, long ms) {
+    return new StepSpec(
+        id,
+        StepAction.WAIT_FOR,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        ms,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
+  }
+
   /**
    * The same step with {@code f} applied to every field its action templates ({@link
    * StepAction#templated}).

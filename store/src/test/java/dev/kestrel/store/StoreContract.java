@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.kestrel.model.LogLevel;
 import dev.kestrel.model.RunError;
 import dev.kestrel.model.RunStatus;
-import dev.kestrel.model.StepAction;
 import dev.kestrel.model.StepSpec;
 import dev.kestrel.model.TaskDefinition;
 import dev.kestrel.model.TriggerType;
@@ -63,27 +62,7 @@ abstract class StoreContract {
   }
 
   private RunInput input(String runId, String clientRequestId) {
-    StepSpec step =
-        new StepSpec(
-            "s",
-            StepAction.WAIT_FOR,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            1L,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
+    StepSpec step = StepSpec.waitFor("s", 1L);
     return new RunInput(
         runId,
         org.id(),
@@ -392,27 +371,7 @@ abstract class StoreContract {
   @Test
   void tasksAreVersionedSearchedLiterallyAndDeletedSoftly() {
     TaskDao tasks = new TaskDao(store.jdbi, store.json);
-    StepSpec step =
-        new StepSpec(
-            "s",
-            StepAction.WAIT_FOR,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            1L,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
+    StepSpec step = StepSpec.waitFor("s", 1L);
     for (String name : List.of("Invoice 100% export", "invoice_import", "Invoices")) {
       tasks.insert(
           new TaskRecord(

@@ -3,7 +3,6 @@ package dev.kestrel.server.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kestrel.model.RunStatus;
-import dev.kestrel.model.StepAction;
 import dev.kestrel.model.StepSpec;
 import dev.kestrel.model.TriggerType;
 import dev.kestrel.store.ArtifactStore;
@@ -83,27 +82,7 @@ class ArtifactRetentionTest {
 
   private static String run(Store store, Organization org, RunStatus status, Long finishedAt) {
     String id = UUID.randomUUID().toString();
-    StepSpec step =
-        new StepSpec(
-            "w",
-            StepAction.WAIT_FOR,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            1L,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
+    StepSpec step = StepSpec.waitFor("w", 1L);
     store
         .runs()
         .insert(

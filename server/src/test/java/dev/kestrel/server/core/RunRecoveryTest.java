@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kestrel.model.RunError;
 import dev.kestrel.model.RunStatus;
-import dev.kestrel.model.StepAction;
 import dev.kestrel.model.StepSpec;
 import dev.kestrel.model.TriggerType;
 import dev.kestrel.model.api.LogEntry;
@@ -39,27 +38,7 @@ class RunRecoveryTest {
   }
 
   private RunInput started(RunStatus status) {
-    StepSpec step =
-        new StepSpec(
-            "w",
-            StepAction.WAIT_FOR,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            1L,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
+    StepSpec step = StepSpec.waitFor("w", 1L);
     RunInput input =
         new RunInput(
             UUID.randomUUID().toString(),

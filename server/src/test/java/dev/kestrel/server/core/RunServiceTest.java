@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kestrel.model.InputSpec;
 import dev.kestrel.model.RunStatus;
-import dev.kestrel.model.StepAction;
 import dev.kestrel.model.StepSpec;
 import dev.kestrel.model.TaskDefinition;
 import dev.kestrel.model.api.Run;
@@ -60,27 +59,7 @@ class RunServiceTest {
 
   private String saveTask(Organization owner, String status) {
     String id = UUID.randomUUID().toString();
-    StepSpec step =
-        new StepSpec(
-            "w",
-            StepAction.WAIT_FOR,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            1L,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
+    StepSpec step = StepSpec.waitFor("w", 1L);
     Map<String, InputSpec> inputs =
         Map.of(
             "url", new InputSpec("string", true, null, null),

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kestrel.model.InputSpec;
 import dev.kestrel.model.RunStatus;
 import dev.kestrel.model.ScheduleSpec;
-import dev.kestrel.model.StepAction;
 import dev.kestrel.model.StepSpec;
 import dev.kestrel.model.TaskDefinition;
 import dev.kestrel.model.TriggerType;
@@ -98,27 +97,7 @@ class ScheduledRunAdmissionTest {
   private String saveTask(
       Organization owner, Map<String, InputSpec> inputs, Map<String, Object> scheduleInputs) {
     String id = UUID.randomUUID().toString();
-    StepSpec step =
-        new StepSpec(
-            "w",
-            StepAction.WAIT_FOR,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            1L,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
+    StepSpec step = StepSpec.waitFor("w", 1L);
     ScheduleSpec schedule =
         ScheduleSpec.saved("* * * * *", "UTC", scheduleInputs, ScheduleSpec.SKIP, 300, false, null);
     store

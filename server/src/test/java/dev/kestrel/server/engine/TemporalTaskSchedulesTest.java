@@ -3,7 +3,6 @@ package dev.kestrel.server.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kestrel.model.ScheduleSpec;
-import dev.kestrel.model.StepAction;
 import dev.kestrel.model.StepSpec;
 import dev.kestrel.model.TaskDefinition;
 import dev.kestrel.store.records.TaskRecord;
@@ -22,27 +21,7 @@ import org.junit.jupiter.api.Test;
 class TemporalTaskSchedulesTest {
 
   static TaskRecord task(String status, ScheduleSpec schedule) {
-    StepSpec step =
-        new StepSpec(
-            "w",
-            StepAction.WAIT_FOR,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            1L,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
+    StepSpec step = StepSpec.waitFor("w", 1L);
     return new TaskRecord(
         "t-1",
         "org-1",
