@@ -3,7 +3,6 @@ package dev.kestrel.bench;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
-import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.util.ArrayList;
@@ -20,69 +19,61 @@ final class EngineTimeline {
   private EngineTimeline() {}
 
   static Map<String, Object> of(String engineTarget, String runId) {
-    WorkflowServiceStubs service =
-        WorkflowServiceStubs.newServiceStubs(
-            WorkflowServiceStubsOptions.newBuilder().setTarget(engineTarget).build());
-    try {
-      WorkflowExecutionHistory history =
-          WorkflowClient.newInstance(service).fetchHistory("run-" + runId);
-      List<HistoryEvent> events = history.getEvents();
-      long t0 = millis(events.get(0));
-      List<String> lines = new ArrayList<>();
-      Map<Long, Long> scheduledAt = new LinkedHashMap<>();
-      Map<Long, Long> startedAt = new LinkedHashMap<>();
-      double workflowTasks = 0;
-      double dispatch = 0;
-      double execution = 0;
-      int workflowTaskCount = 0;
-      int activityCount = 0;
-      int markers = 0;
-      for (HistoryEvent e : events) {
-        long at = millis(e);
-        lines.add("+" + (at - t0) + " ms " + e.getEventType().name().replace("EVENT_TYPE_", ""));
-        EventType type = e.getEventType();
-        switch (type) {
-          case EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, EVENT_TYPE_ACTIVITY_TASK_SCHEDULED ->
-              scheduledAt.put(e.getEventId(), at);
-          case EVENT_TYPE_WORKFLOW_TASK_COMPLETED -> {
-            workflowTasks +=
-                at
-                    - scheduledAt.getOrDefault(
-                        e.getWorkflowTaskCompletedEventAttributes().getScheduledEventId(), at);
-            workflowTaskCount++;
-          }
-          case EVENT_TYPE_ACTIVITY_TASK_STARTED -> {
-            long scheduled = e.getActivityTaskStartedEventAttributes().getScheduledEventId();
-            dispatch += at - scheduledAt.getOrDefault(scheduled, at);
-            startedAt.put(scheduled, at);
-          }
-          case EVENT_TYPE_ACTIVITY_TASK_COMPLETED -> {
-            execution +=
-                at
-                    - startedAt.getOrDefault(
-                        e.getActivityTaskCompletedEventAttributes().getScheduledEventId(), at);
-            activityCount++;
-          }
-          case EVENT_TYPE_MARKER_RECORDED -> markers++;
-          default -> {}
+    return fromHistory(engineTarget, runId, EngineTimeline::timeline);
+  }
+
+  private static Map<String, Object> timeline(List<HistoryEvent> events) {
+    long t0 = millis(events.get(0));
+    List<String> lines = new ArrayList<>();
+    Map<Long, Long> scheduledAt = new LinkedHashMap<>();
+    Map<Long, Long> startedAt = new LinkedHashMap<>();
+    double workflowTasks = 0;
+    double dispatch = 0;
+    double execution = 0;
+    int workflowTaskCount = 0;
+    int activityCount = 0;
+    int markers = 0;
+    for (HistoryEvent e : events) {
+      long at = millis(e);
+      lines.add("+" + (at - t0) + " ms " + e.getEventType().name().replace("EVENT_TYPE_", ""));
+      EventType type = e.getEventType();
+      switch (type) {
+        case EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, EVENT_TYPE_ACTIVITY_TASK_SCHEDULED ->
+            scheduledAt.put(e.getEventId(), at);
+        case EVENT_TYPE_WORKFLOW_TASK_COMPLETED -> {
+          workflowTasks +=
+              at
+                  - scheduledAt.getOrDefault(
+                      e.getWorkflowTaskCompletedEventAttributes().getScheduledEventId(), at);
+          workflowTaskCount++;
         }
+        case EVENT_TYPE_ACTIVITY_TASK_STARTED -> {
+          long scheduled = e.getActivityTaskStartedEventAttributes().getScheduledEventId();
+          dispatch += at - scheduledAt.getOrDefault(scheduled, at);
+          startedAt.put(scheduled, at);
+        }
+        case EVENT_TYPE_ACTIVITY_TASK_COMPLETED -> {
+          execution +=
+              at
+                  - startedAt.getOrDefault(
+                      e.getActivityTaskCompletedEventAttributes().getScheduledEventId(), at);
+          activityCount++;
+        }
+        case EVENT_TYPE_MARKER_RECORDED -> markers++;
+        default -> {}
       }
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("events", events.size());
-      out.put("workflow tasks", workflowTaskCount);
-      out.put("workflow tasks, scheduled to completed, total ms", workflowTasks);
-      out.put("activities", activityCount);
-      out.put("activity dispatch, scheduled to started, total ms", dispatch);
-      out.put("activity execution, started to completed, total ms", execution);
-      out.put("local activities (markers)", markers);
-      out.put("workflow start to close ms", millis(events.get(events.size() - 1)) - t0);
-      out.put("events (offset from the start)", lines);
-      return out;
-    } catch (RuntimeException e) {
-      return Map.of("unavailable", e.toString());
-    } finally {
-      service.shutdownNow();
     }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("events", events.size());
+    out.put("workflow tasks", workflowTaskCount);
+    out.put("workflow tasks, scheduled to completed, total ms", workflowTasks);
+    out.put("activities", activityCount);
+    out.put("activity dispatch, scheduled to started, total ms", dispatch);
+    out.put("activity execution, started to completed, total ms", execution);
+    out.put("local activities (markers)", markers);
+    out.put("workflow start to close ms", millis(events.get(events.size() - 1)) - t0);
+    out.put("events (offset from the start)", lines);
+    return out;
   }
 
   /**
@@ -91,71 +82,82 @@ final class EngineTimeline {
    * whole way from one step's completion to the next one's scheduling.
    */
   static Map<String, Object> stepMedians(String engineTarget, String runId) {
+    return fromHistory(engineTarget, runId, EngineTimeline::stepParts);
+  }
+
+  private static Map<String, Object> stepParts(List<HistoryEvent> events) {
+    Map<Long, Long> scheduledAt = new LinkedHashMap<>();
+    Map<Long, Long> startedAt = new LinkedHashMap<>();
+    List<Double> pickUp = new ArrayList<>();
+    List<Double> running = new ArrayList<>();
+    List<Double> workflowTask = new ArrayList<>();
+    List<Double> between = new ArrayList<>();
+    Long completedAt = null;
+    for (HistoryEvent e : events) {
+      long at = millis(e);
+      switch (e.getEventType()) {
+        case EVENT_TYPE_WORKFLOW_TASK_SCHEDULED -> scheduledAt.put(e.getEventId(), at);
+        case EVENT_TYPE_WORKFLOW_TASK_COMPLETED -> {
+          if (completedAt != null) {
+            workflowTask.add(
+                (double)
+                    (at
+                        - scheduledAt.getOrDefault(
+                            e.getWorkflowTaskCompletedEventAttributes().getScheduledEventId(),
+                            at)));
+          }
+        }
+        case EVENT_TYPE_ACTIVITY_TASK_SCHEDULED -> {
+          if (e.getActivityTaskScheduledEventAttributes()
+              .getActivityType()
+              .getName()
+              .equals("RunStep")) {
+            scheduledAt.put(e.getEventId(), at);
+            if (completedAt != null) {
+              between.add((double) (at - completedAt));
+            }
+          }
+          completedAt = null;
+        }
+        case EVENT_TYPE_ACTIVITY_TASK_STARTED -> {
+          Long scheduled =
+              scheduledAt.get(e.getActivityTaskStartedEventAttributes().getScheduledEventId());
+          if (scheduled != null) {
+            pickUp.add((double) (at - scheduled));
+            startedAt.put(e.getActivityTaskStartedEventAttributes().getScheduledEventId(), at);
+          }
+        }
+        case EVENT_TYPE_ACTIVITY_TASK_COMPLETED -> {
+          Long started =
+              startedAt.get(e.getActivityTaskCompletedEventAttributes().getScheduledEventId());
+          if (started != null) {
+            running.add((double) (at - started));
+            completedAt = at;
+          }
+        }
+        default -> {}
+      }
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("steps", running.size());
+    out.put("waiting to be picked up, scheduled to started ms", Stats.of(pickUp).p50());
+    out.put("activity running, started to completed ms", Stats.of(running).p50());
+    out.put("workflow task after a step ms", Stats.of(workflowTask).p50());
+    out.put("completed to the next step's scheduling ms", Stats.of(between).p50());
+    return out;
+  }
+
+  /** What {@code read} makes of the run's history, or why the history could not be had. */
+  private static Map<String, Object> fromHistory(
+      String engineTarget,
+      String runId,
+      java.util.function.Function<List<HistoryEvent>, Map<String, Object>> read) {
     WorkflowServiceStubs service =
         WorkflowServiceStubs.newServiceStubs(
             WorkflowServiceStubsOptions.newBuilder().setTarget(engineTarget).build());
     try {
-      List<HistoryEvent> events =
-          WorkflowClient.newInstance(service).fetchHistory("run-" + runId).getEvents();
-      Map<Long, Long> scheduledAt = new LinkedHashMap<>();
-      Map<Long, Long> startedAt = new LinkedHashMap<>();
-      List<Double> pickUp = new ArrayList<>();
-      List<Double> running = new ArrayList<>();
-      List<Double> workflowTask = new ArrayList<>();
-      List<Double> between = new ArrayList<>();
-      Long completedAt = null;
-      for (HistoryEvent e : events) {
-        long at = millis(e);
-        switch (e.getEventType()) {
-          case EVENT_TYPE_WORKFLOW_TASK_SCHEDULED -> scheduledAt.put(e.getEventId(), at);
-          case EVENT_TYPE_WORKFLOW_TASK_COMPLETED -> {
-            if (completedAt != null) {
-              workflowTask.add(
-                  (double)
-                      (at
-                          - scheduledAt.getOrDefault(
-                              e.getWorkflowTaskCompletedEventAttributes().getScheduledEventId(),
-                              at)));
-            }
-          }
-          case EVENT_TYPE_ACTIVITY_TASK_SCHEDULED -> {
-            if (e.getActivityTaskScheduledEventAttributes()
-                .getActivityType()
-                .getName()
-                .equals("RunStep")) {
-              scheduledAt.put(e.getEventId(), at);
-              if (completedAt != null) {
-                between.add((double) (at - completedAt));
-              }
-            }
-            completedAt = null;
-          }
-          case EVENT_TYPE_ACTIVITY_TASK_STARTED -> {
-            Long scheduled =
-                scheduledAt.get(e.getActivityTaskStartedEventAttributes().getScheduledEventId());
-            if (scheduled != null) {
-              pickUp.add((double) (at - scheduled));
-              startedAt.put(e.getActivityTaskStartedEventAttributes().getScheduledEventId(), at);
-            }
-          }
-          case EVENT_TYPE_ACTIVITY_TASK_COMPLETED -> {
-            Long started =
-                startedAt.get(e.getActivityTaskCompletedEventAttributes().getScheduledEventId());
-            if (started != null) {
-              running.add((double) (at - started));
-              completedAt = at;
-            }
-          }
-          default -> {}
-        }
-      }
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("steps", running.size());
-      out.put("waiting to be picked up, scheduled to started ms", Stats.of(pickUp).p50());
-      out.put("activity running, started to completed ms", Stats.of(running).p50());
-      out.put("workflow task after a step ms", Stats.of(workflowTask).p50());
-      out.put("completed to the next step's scheduling ms", Stats.of(between).p50());
-      return out;
+      return read.apply(
+          WorkflowClient.newInstance(service).fetchHistory("run-" + runId).getEvents());
     } catch (RuntimeException e) {
       return Map.of("unavailable", e.toString());
     } finally {
