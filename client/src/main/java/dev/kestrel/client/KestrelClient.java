@@ -207,6 +207,46 @@ public final class KestrelClient {
     }
   }
 
+  /**
+   * Extension (SPEC 10): waits as long as {@code atMost} for the run to wait for input, and returns
+   * it as it is then: its {@code waitingFor} is set, or it ended, or the time is up. Polls the run,
+   * every 250 ms at first and at most every 2 s.
+   */
+  public Run awaitWaiting(String runId, Duration atMost) {
+    long deadline = System.nanoTime() + atMost.toNanos();
+    long pause = 250;
+    while (true) {
+      Run run = getRun(runId);
+      if (run.waitingFor() != null
+          || run.status().isTerminal()
+          || System.nanoTime() - deadline >= 0) {
+        return run;
+      }
+      try {
+        Thread.sleep(Math.min(pause, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return run;
+      }
+      pause = Math.min(2_000, pause * 2);
+    }
+  }
+
+  /**
+   * Extension (SPEC 10): answers the input step {@code stepId} the run waits for with {@code
+   * values} (by field name); returns the run once it has taken them. Sent again after a connection
+   * error, the same values answer the same. A value that does not fit is a 400 naming it; a run
+   * that does not wait for the step is a 409 {@code not_waiting}.
+   */
+  public Run submitInput(String runId, String stepId, Map<String, ?> values) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("stepId", stepId);
+    body.put("values", values);
+    return call("POST", API + "/task-runs/" + path(runId) + "/input", body, true, requestTimeout)
+        .read(RunBody.class)
+        .run();
+  }
+
   /** The 50 most recent runs of the task, newest first. */
   public List<Run> taskRuns(String taskId) {
     return get(API + "/tasks/" + path(taskId) + "/runs", RunList.class).runs();

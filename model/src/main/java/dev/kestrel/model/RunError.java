@@ -21,6 +21,9 @@ public record RunError(String code, String message, String nodeId) {
    */
   public static final String INTERRUPTED_SIDE_EFFECT = "interrupted_side_effect";
 
+  /** An {@code input} step with {@code onTimeout: fail} got no answer in time. */
+  public static final String INPUT_TIMEOUT = "input_timeout";
+
   /** The engine lost the run and its input was not kept (a row from before inputs were kept). */
   public static final String ENGINE_LOST = "engine_lost";
 }

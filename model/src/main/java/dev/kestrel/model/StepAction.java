@@ -3,15 +3,19 @@ package dev.kestrel.model;
 import static dev.kestrel.model.StepField.ALL;
 import static dev.kestrel.model.StepField.ATTRIBUTE;
 import static dev.kestrel.model.StepField.CHECKED;
+import static dev.kestrel.model.StepField.FIELDS;
 import static dev.kestrel.model.StepField.FULL_PAGE;
 import static dev.kestrel.model.StepField.KEY;
 import static dev.kestrel.model.StepField.MESSAGE;
 import static dev.kestrel.model.StepField.MODE;
 import static dev.kestrel.model.StepField.MS;
+import static dev.kestrel.model.StepField.ON_TIMEOUT;
 import static dev.kestrel.model.StepField.OUTPUT;
+import static dev.kestrel.model.StepField.PROMPT;
 import static dev.kestrel.model.StepField.SELECTOR;
 import static dev.kestrel.model.StepField.STATE;
 import static dev.kestrel.model.StepField.TEXT_CONTAINS;
+import static dev.kestrel.model.StepField.TIMEOUT_SECONDS;
 import static dev.kestrel.model.StepField.URL;
 import static dev.kestrel.model.StepField.VALUE;
 import static dev.kestrel.model.StepField.VISIBLE;
@@ -43,7 +47,9 @@ public enum StepAction {
   WAIT_FOR("waitFor", Set.of(), Set.of(SELECTOR, STATE, MS)),
   EXTRACT("extract", Set.of(SELECTOR), Set.of(ATTRIBUTE, MODE, ALL, OUTPUT)),
   SCREENSHOT("screenshot", Set.of(), Set.of(FULL_PAGE, OUTPUT, SELECTOR)),
-  ASSERT("assert", Set.of(SELECTOR), Set.of(TEXT_CONTAINS, VISIBLE, MESSAGE));
+  ASSERT("assert", Set.of(SELECTOR), Set.of(TEXT_CONTAINS, VISIBLE, MESSAGE)),
+  /** Waits for a person's answer (SPEC 10); the workflow holds the wait, the worker the page. */
+  INPUT("input", Set.of(PROMPT, FIELDS), Set.of(TIMEOUT_SECONDS, ON_TIMEOUT));
 
   private static final Map<String, StepAction> BY_WIRE_NAME =
       Arrays.stream(values())

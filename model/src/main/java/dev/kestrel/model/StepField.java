@@ -31,12 +31,22 @@ public enum StepField {
   MESSAGE("message", Type.STRING, true),
   TIMEOUT_MS("timeoutMs", Type.MILLISECONDS, false),
   /** The step has an effect outside the page (an order, a message): it never runs twice. */
-  ONCE("once", Type.BOOLEAN, false);
+  ONCE("once", Type.BOOLEAN, false),
+  /** What an {@code input} step asks a person (SPEC 10). */
+  PROMPT("prompt", Type.STRING, true),
+  /** The values an {@code input} step asks for, by name: {@link InputField}s. */
+  FIELDS("fields", Type.OBJECT, false),
+  /** How long an {@code input} step waits for its answer. */
+  TIMEOUT_SECONDS("timeoutSeconds", Type.SECONDS, false),
+  /** What an unanswered {@code input} step does: {@code fail} or {@code continue}. */
+  ON_TIMEOUT("onTimeout", Type.STRING, false);
 
   public enum Type {
     STRING,
     BOOLEAN,
-    MILLISECONDS
+    MILLISECONDS,
+    SECONDS,
+    OBJECT
   }
 
   /** Fields every action takes. */

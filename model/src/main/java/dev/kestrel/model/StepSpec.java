@@ -3,12 +3,14 @@ package dev.kestrel.model;
 import static dev.kestrel.model.StepField.ATTRIBUTE;
 import static dev.kestrel.model.StepField.KEY;
 import static dev.kestrel.model.StepField.MESSAGE;
+import static dev.kestrel.model.StepField.PROMPT;
 import static dev.kestrel.model.StepField.SELECTOR;
 import static dev.kestrel.model.StepField.TEXT_CONTAINS;
 import static dev.kestrel.model.StepField.URL;
 import static dev.kestrel.model.StepField.VALUE;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
@@ -36,7 +38,23 @@ public record StepSpec(
     Boolean visible,
     String message,
     Long timeoutMs,
-    Boolean once) {
+    Boolean once,
+    String prompt,
+    Map<String, InputField> fields,
+    Long timeoutSeconds,
+    String onTimeout) {
+
+  /** What an unanswered {@code input} step does by default: the run fails. */
+  public static final String ON_TIMEOUT_FAIL = "fail";
+
+  /** An unanswered {@code input} step goes on with empty values. */
+  public static final String ON_TIMEOUT_CONTINUE = "continue";
+
+  /** How long an {@code input} step waits by default (SPEC 10). */
+  public static final long DEFAULT_INPUT_TIMEOUT_SECONDS = 900;
+
+  /** The longest an {@code input} step may wait: 7 days. */
+  public static final long MAX_INPUT_TIMEOUT_SECONDS = 7 * 24 * 3600;
 
   /** A {@code waitFor} step that pauses {@code ms} milliseconds and reads nothing else. */
   public static StepSpec waitFor(String id, long ms) {
@@ -50,6 +68,10 @@ public record StepSpec(
         null,
         null,
         ms,
+        null,
+        null,
+        null,
+        null,
         null,
         null,
         null,
@@ -87,7 +109,11 @@ public record StepSpec(
         visible,
         apply(t, MESSAGE, f, message),
         timeoutMs,
-        once);
+        once,
+        apply(t, PROMPT, f, prompt),
+        fields,
+        timeoutSeconds,
+        onTimeout);
   }
 
   private static String apply(
@@ -98,6 +124,21 @@ public record StepSpec(
   /** Whether the step has an effect outside the page, so that it must never run twice. */
   public boolean runsOnce() {
     return Boolean.TRUE.equals(once);
+  }
+
+  /** Whether the step waits for a person's answer ({@code input}). */
+  public boolean waitsForInput() {
+    return action == StepAction.INPUT;
+  }
+
+  /** How long an {@code input} step waits, in seconds. */
+  public long inputTimeoutSeconds() {
+    return timeoutSeconds != null ? timeoutSeconds : DEFAULT_INPUT_TIMEOUT_SECONDS;
+  }
+
+  /** Whether an unanswered {@code input} step goes on (with empty values) rather than failing. */
+  public boolean continuesOnTimeout() {
+    return ON_TIMEOUT_CONTINUE.equals(onTimeout);
   }
 
   /** A short human description, used in logs and in the Temporal UI: {@code click #submit}. */

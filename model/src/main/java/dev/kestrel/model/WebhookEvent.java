@@ -11,7 +11,9 @@ public enum WebhookEvent {
   COMPLETED("task-run.completed"),
   FAILED("task-run.failed"),
   CANCELLED("task-run.cancelled"),
-  LOG("task-run.log");
+  LOG("task-run.log"),
+  /** A run waits for a person's input (SPEC 10); sent only to endpoints that name it. */
+  WAITING("task-run.waiting");
 
   private final String wireName;
 
@@ -22,6 +24,14 @@ public enum WebhookEvent {
   @JsonValue
   public String wireName() {
     return wireName;
+  }
+
+  /**
+   * Whether only endpoints that name this event get it: an endpoint of every event (no list), as a
+   * Komos client makes it, sees nothing beyond Komos's events.
+   */
+  public boolean isExtension() {
+    return this == WAITING;
   }
 
   public boolean isTerminal() {

@@ -27,6 +27,8 @@ import dev.kestrel.server.health.WebhookBacklogHealthCheck;
 import dev.kestrel.server.logging.UserFailureFilter;
 import dev.kestrel.server.metrics.Prometheus;
 import dev.kestrel.server.worker.Workers;
+import dev.kestrel.store.InputLinks;
+import dev.kestrel.store.Sealer;
 import dev.kestrel.store.Store;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
@@ -135,6 +137,8 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
               }
             });
     Store store = openStore(config, env);
+    // One key ring seals what is a credential (checkpoints, secret inputs) and signs input links.
+    Sealer sealer = Sealer.open(config.sealingKeys(), config.dataDir());
     // Every check answers in one line, cause and remedy; Dropwizard's own two answer stack traces.
     env.healthChecks().unregister("database");
     env.healthChecks()
@@ -158,7 +162,13 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
             .<TaskSchedules>map(TemporalTaskSchedules::new)
             .orElse(TaskSchedules.NONE);
     RunService runs =
-        PublicApi.runService(config, env.getObjectMapper(), store, engine, metrics.registry());
+        PublicApi.runService(
+            config,
+            env.getObjectMapper(),
+            store,
+            engine,
+            new InputLinks(sealer),
+            metrics.registry());
     Workers workers =
         config.worker().enabled()
             ? Workers.install(
@@ -166,12 +176,13 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
                 env,
                 store,
                 engine,
+                sealer,
                 new ScheduledRunAdmission(
                     store.organizations(), store.tasks(), runs, schedules, metrics.registry()),
                 metrics.registry())
             : null;
     if (config.apiEnabled()) {
-      PublicApi.install(config, env, store, engine, runs, schedules, metrics.registry());
+      PublicApi.install(config, env, store, engine, sealer, runs, schedules, metrics.registry());
     }
     return new Installation(store, engine, organizations, workers);
   }

@@ -7,6 +7,7 @@ import dev.kestrel.server.auth.ApiKeyAuthFilter;
 import dev.kestrel.server.auth.OrganizationRateLimit;
 import dev.kestrel.server.config.KestrelConfiguration;
 import dev.kestrel.server.core.ArtifactRetention;
+import dev.kestrel.server.core.InputAnswers;
 import dev.kestrel.server.core.InputResolver;
 import dev.kestrel.server.core.RunEngine;
 import dev.kestrel.server.core.RunReconciler;
@@ -18,6 +19,7 @@ import dev.kestrel.server.engine.Engine;
 import dev.kestrel.server.errors.ErrorMappers;
 import dev.kestrel.server.metrics.RefusalMetrics;
 import dev.kestrel.server.resources.EventStreamHeaders;
+import dev.kestrel.server.resources.InputPageResource;
 import dev.kestrel.server.resources.JsonObjectReader;
 import dev.kestrel.server.resources.OpenApiResource;
 import dev.kestrel.server.resources.RequestSizeFilter;
@@ -28,6 +30,8 @@ import dev.kestrel.server.resources.WebhookEndpointReader;
 import dev.kestrel.server.resources.WebhookEndpointResource;
 import dev.kestrel.server.watch.RunWaits;
 import dev.kestrel.server.watch.RunWatch;
+import dev.kestrel.store.InputLinks;
+import dev.kestrel.store.Sealer;
 import dev.kestrel.store.Store;
 import dev.kestrel.store.db.ApiKeyDao;
 import dev.kestrel.store.records.Organization;
@@ -70,6 +74,7 @@ public final class PublicApi {
       ObjectMapper mapper,
       Store store,
       TemporalEngine engine,
+      InputLinks links,
       MeterRegistry meters) {
     return new RunService(
         store.tasks(),
@@ -86,6 +91,7 @@ public final class PublicApi {
         config.publicUrl(),
         config.limits().maxActiveRunsPerOrganization(),
         store.artifacts(),
+        links,
         meters);
   }
 
@@ -94,6 +100,7 @@ public final class PublicApi {
       Environment env,
       Store store,
       TemporalEngine engine,
+      Sealer sealer,
       RunService runs,
       TaskSchedules schedules,
       MeterRegistry meters) {
@@ -128,10 +135,25 @@ public final class PublicApi {
                 watches.answerAll();
               }
             });
+    InputAnswers answers = new InputAnswers(runs, store.runs(), runEngine, sealer);
+    io.micrometer.core.instrument.Gauge.builder(
+            "kestrel.runs.waiting", store.runs(), dev.kestrel.store.db.RunDao::countWaiting)
+        .description("Runs that wait for a person's input (an input step) now")
+        .register(meters);
     jersey.register(
         new RunResource(
             runs,
             new RunWaits(runs, watches, store.artifacts(), mapper),
+            answers,
+            store.artifacts(),
+            mapper));
+    jersey.register(
+        new InputPageResource(
+            store.runs(),
+            store.organizations(),
+            runs,
+            answers,
+            new InputLinks(sealer),
             store.artifacts(),
             mapper));
     env.admin().addTask(new ManualRunTask(runs, store.tasks(), store.organizations(), mapper));

@@ -28,6 +28,8 @@ public class JdbiWebhookStore implements WebhookStore {
   private final String globalPublicUrl;
   private final ArtifactStore artifacts;
 
+  private final InputLinks links;
+
   public JdbiWebhookStore(
       RunDao runs,
       RunLogDao logs,
@@ -35,8 +37,10 @@ public class JdbiWebhookStore implements WebhookStore {
       OrganizationDao organizations,
       JsonColumns json,
       String globalPublicUrl,
-      ArtifactStore artifacts) {
+      ArtifactStore artifacts,
+      InputLinks links) {
     this.artifacts = artifacts;
+    this.links = links;
     this.runs = runs;
     this.logs = logs;
     this.webhooks = webhooks;
@@ -55,7 +59,7 @@ public class JdbiWebhookStore implements WebhookStore {
                       .findById(run.organizationId())
                       .map(o -> Representations.publicUrl(o, globalPublicUrl))
                       .orElse(globalPublicUrl);
-              return json.write(Representations.run(run, publicUrl, artifacts));
+              return json.write(Representations.run(run, publicUrl, artifacts, links));
             });
   }
 

@@ -4,6 +4,7 @@ import dev.kestrel.model.Progress;
 import dev.kestrel.model.RunStatus;
 import dev.kestrel.model.TaskDefinition;
 import dev.kestrel.model.Timestamps;
+import dev.kestrel.model.WaitingFor;
 import dev.kestrel.model.api.Artifact;
 import dev.kestrel.model.api.Run;
 import dev.kestrel.model.api.Task;
@@ -17,8 +18,11 @@ import dev.kestrel.store.records.WebhookEndpointRecord;
 public final class Representations {
   private Representations() {}
 
-  /** The run with the files it produced ({@code artifacts}: the store's listing of them). */
-  public static Run run(RunRecord r, String publicUrl, ArtifactStore artifacts) {
+  /**
+   * The run with the files it produced ({@code artifacts}: the store's listing of them) and, while
+   * an input step waits, what it waits for with its signed link ({@code links}).
+   */
+  public static Run run(RunRecord r, String publicUrl, ArtifactStore artifacts, InputLinks links) {
     // Null until a step began: also for a run cancelled while it was still waiting.
     Progress progress =
         r.status() == RunStatus.PENDING || r.currentStep() == 0
@@ -46,8 +50,23 @@ public final class Representations {
         artifacts.list(r.id()).stream()
             .map(f -> new Artifact(f.name(), ArtifactStore.url(r.id(), f.name()), f.bytes()))
             .toList(),
+        waitingFor(r, publicUrl, links),
         r.retryOf(),
         r.startedAtStep());
+  }
+
+  private static Run.WaitingFor waitingFor(RunRecord r, String publicUrl, InputLinks links) {
+    WaitingFor w = r.waitingFor();
+    if (w == null || r.status() != RunStatus.RUNNING) {
+      return null;
+    }
+    String path = links.path(r.id(), w);
+    return new Run.WaitingFor(
+        w.stepId(),
+        w.prompt(),
+        w.fields(),
+        Timestamps.iso(w.expiresAtMillis()),
+        publicUrl == null ? path : stripSlash(publicUrl) + path);
   }
 
   public static Task task(TaskRecord t) {

@@ -194,6 +194,27 @@ public final class Sealer {
     }
   }
 
+  /**
+   * A keyed digest of {@code data} (HMAC-SHA256, base64url) under a key derived from the sealing
+   * key for {@code purpose} alone: what signs an input link, and fingerprints a secret input so
+   * that the same answer sent twice is known without keeping it. After a key rotation, digests of
+   * the old key no longer match.
+   */
+  public String mac(String purpose, String data) {
+    try {
+      javax.crypto.Mac derive = javax.crypto.Mac.getInstance("HmacSHA256");
+      derive.init(new SecretKeySpec(keys.get(currentId).getEncoded(), "HmacSHA256"));
+      byte[] key = derive.doFinal(("kestrel-mac/" + purpose).getBytes(StandardCharsets.UTF_8));
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      return Base64.getUrlEncoder()
+          .withoutPadding()
+          .encodeToString(mac.doFinal(data.getBytes(StandardCharsets.UTF_8)));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HMAC-SHA256 is not available", e);
+    }
+  }
+
   private static byte[] random(int bytes) {
     byte[] b = new byte[bytes];
     RANDOM.nextBytes(b);

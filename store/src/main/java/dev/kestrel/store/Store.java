@@ -67,10 +67,13 @@ public final class Store {
     return changes;
   }
 
-  /** Endpoints, deliveries and attempts as the webhook activities see them. */
-  public WebhookStore webhookStore(String globalPublicUrl) {
+  /**
+   * Endpoints, deliveries and attempts as the webhook activities see them; a run's body carries its
+   * input link, signed by {@code links}.
+   */
+  public WebhookStore webhookStore(String globalPublicUrl, InputLinks links) {
     return new JdbiWebhookStore(
-        runs, logs, webhooks, organizations, json, globalPublicUrl, artifacts);
+        runs, logs, webhooks, organizations, json, globalPublicUrl, artifacts, links);
   }
 
   /**

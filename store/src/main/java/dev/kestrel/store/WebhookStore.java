@@ -46,8 +46,9 @@ public interface WebhookStore {
 
   /** {@code events} empty means every event. */
   record Subscription(String endpointId, String url, Set<WebhookEvent> events) {
+    /** No events means Komos's events; an extension event only when named. */
     public boolean takes(WebhookEvent event) {
-      return events.isEmpty() || events.contains(event);
+      return events.contains(event) || (events.isEmpty() && !event.isExtension());
     }
   }
 

@@ -3,12 +3,14 @@ package dev.kestrel.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kestrel.model.InputField;
 import dev.kestrel.model.LogLevel;
 import dev.kestrel.model.RunError;
 import dev.kestrel.model.RunStatus;
 import dev.kestrel.model.StepSpec;
 import dev.kestrel.model.TaskDefinition;
 import dev.kestrel.model.TriggerType;
+import dev.kestrel.model.WaitingFor;
 import dev.kestrel.model.WebhookEvent;
 import dev.kestrel.model.api.LogEntry;
 import dev.kestrel.store.db.ApiKeyDao;
@@ -41,6 +43,8 @@ abstract class StoreContract {
   /** Runs of these tests produce no files: the webhook bodies list none. */
   static final ArtifactStore ARTIFACTS =
       new ArtifactStore(java.nio.file.Path.of("target", "no-artifacts"));
+
+  static final InputLinks LINKS = new InputLinks(new Sealer(Map.of("k1", new byte[32])));
 
   TestStore store;
   RunDao runs;
@@ -472,11 +476,53 @@ abstract class StoreContract {
   }
 
   @Test
+  void aWaitingRunShowsWhatItWaitsForWithASignedLinkUntilItsStateMovesOn() {
+    String runId = UUID.randomUUID().toString();
+    runs.insert(input(runId, null), true);
+    WaitingFor waiting =
+        new WaitingFor(
+            "otp",
+            "The code",
+            Map.of("code", new InputField("secret", null, null, "[0-9]{6}")),
+            1_900_000_000_123L,
+            2);
+    RunState state =
+        new RunState(RunStatus.RUNNING, 2, 3, 1L, null, Map.of(), null, 1, "w", waiting);
+    assertThat(runs.updateState(runId, state)).isTrue();
+
+    RunRecord row = runs.findById(runId).orElseThrow();
+    assertThat(row.waitingFor()).isEqualTo(waiting);
+    var shown = Representations.run(row, "http://kestrel.test/", ARTIFACTS, LINKS).waitingFor();
+    assertThat(shown.stepId()).isEqualTo("otp");
+    assertThat(shown.fields().get("code").isSecret()).isTrue();
+    assertThat(shown.expiresAt()).isEqualTo("2030-03-17T17:46:40.123Z");
+    assertThat(shown.inputUrl())
+        .startsWith("http://kestrel.test/input/" + runId + "/2.1900000000.");
+    String token = shown.inputUrl().substring(shown.inputUrl().lastIndexOf('/') + 1);
+    assertThat(LINKS.verify(runId, token)).hasValue(new InputLinks.Link(2, 1_900_000_000_000L));
+    assertThat(LINKS.verify(UUID.randomUUID().toString(), token))
+        .as("another run's link")
+        .isEmpty();
+    assertThat(LINKS.verify(runId, token.replace("2.19", "3.19"))).as("altered").isEmpty();
+
+    runs.updateState(
+        runId, new RunState(RunStatus.RUNNING, 3, 3, 1L, null, Map.of(), null, 1, "w"));
+    assertThat(runs.findById(runId).orElseThrow().waitingFor()).isNull();
+  }
+
+  @Test
   void webhookEndpointsDeliveriesAndAttempts() {
     WebhookDao webhooks = new WebhookDao(store.jdbi, store.json);
     JdbiWebhookStore hooks =
         new JdbiWebhookStore(
-            runs, logs, webhooks, new OrganizationDao(store.jdbi), store.json, null, ARTIFACTS);
+            runs,
+            logs,
+            webhooks,
+            new OrganizationDao(store.jdbi),
+            store.json,
+            null,
+            ARTIFACTS,
+            LINKS);
     String task = "00000000-0000-0000-0000-000000000001";
     WebhookEndpointRecord all = endpoint(webhooks, List.of(), null, 1);
     WebhookEndpointRecord scoped = endpoint(webhooks, List.of(WebhookEvent.COMPLETED), task, 2);
@@ -499,6 +545,9 @@ abstract class StoreContract {
         .containsExactly(all.id(), scoped.id());
     assertThat(hooks.subscriptionsOf(runId).get(1).takes(WebhookEvent.STARTED)).isFalse();
     assertThat(hooks.subscriptionsOf(runId).get(0).takes(WebhookEvent.LOG)).isTrue();
+    assertThat(hooks.subscriptionsOf(runId).get(0).takes(WebhookEvent.WAITING))
+        .as("an endpoint of all events (a Komos client's) gets no extension event")
+        .isFalse();
     assertThat(hooks.subscriptionsOf(UUID.randomUUID().toString())).isEmpty();
     assertThat(hooks.runBody(runId).orElseThrow())
         .contains("\"id\":\"" + runId + "\"", "\"status\":\"PENDING\"");
@@ -554,7 +603,8 @@ abstract class StoreContract {
             new OrganizationDao(store.jdbi),
             store.json,
             null,
-            ARTIFACTS);
+            ARTIFACTS,
+            LINKS);
     String runId = UUID.randomUUID().toString();
     runs.insert(input(runId, null), true);
     for (int i = 1; i <= 5; i++) {

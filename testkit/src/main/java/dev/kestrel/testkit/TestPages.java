@@ -66,6 +66,14 @@ public final class TestPages implements BeforeAllCallback, AfterAllCallback {
   private final java.util.Set<String> sessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** The session cookies {@code /login} issued, to look for where they must not be. */
+  /** What {@code /two-factor} pages sent to {@code /verify}: {@code <nonce>:<code>}, in order. */
+  public java.util.List<String> verifications() {
+    return java.util.List.copyOf(verifications);
+  }
+
+  private final java.util.List<String> verifications =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
   public java.util.Set<String> issuedSessions() {
     return java.util.Set.copyOf(sessions);
   }
@@ -168,6 +176,31 @@ public final class TestPages implements BeforeAllCallback, AfterAllCallback {
                 + "</p><p id='cart'></p><p id='draft'></p>"
                 + "<script>document.getElementById('cart').textContent = localStorage.getItem('cart');"
                 + " document.getElementById('draft').textContent = sessionStorage.getItem('draft');</script></body></html>";
+      }
+      case "/two-factor" ->
+          // A sign-in that asks for a one-time code after the password, on the same page load: the
+          // page makes a nonce as it loads and sends the code with it (/verify records the pair).
+          body =
+              "<html><body><form id='login'><input id='user'><input id='password' type='password'>"
+                  + "<button id='signin'>Sign in</button></form>"
+                  + "<div id='otp' hidden><p>Enter the code we sent you</p><input id='code'"
+                  + " type='password'><button id='verify'>Verify</button></div>"
+                  + "<p id='nonce'></p><p id='result'></p><script>"
+                  + "const nonce = String(Math.random()).slice(2);"
+                  + " document.getElementById('nonce').textContent = nonce;"
+                  + " document.getElementById('signin').onclick = e => { e.preventDefault();"
+                  + " document.getElementById('login').hidden = true;"
+                  + " document.getElementById('otp').hidden = false; };"
+                  + " document.getElementById('verify').onclick = async () => {"
+                  + " const r = await fetch('/verify', {method: 'POST', body: nonce + ':'"
+                  + " + document.getElementById('code').value});"
+                  + " document.getElementById('result').textContent = await r.text(); };"
+                  + "</script></body></html>";
+      case "/verify" -> {
+        verifications.add(
+            new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        body = "verified";
+        contentType = "text/plain";
       }
       case "/broken-image" ->
           // A page whose own subresource is missing, as a page without a favicon is.

@@ -52,6 +52,16 @@ public interface BrowserActivities {
   void closeSession(String sessionId);
 
   /**
+   * Keeps the page of a session that waits for input as the checkpoint of the input step {@code
+   * step}, then closes the session, which frees its slot (SPEC 10: a wait longer than the hold).
+   * Returns the checkpoint, or null when the state could not be kept (then the session is held).
+   */
+  @ActivityMethod
+  Checkpoint suspendSession(SuspendRequest request);
+
+  record SuspendRequest(String sessionId, String runId, int step, String nodeId) {}
+
+  /**
    * A running step's heartbeat details, which the Temporal UI shows on the pending activity: the
    * step, and its latest log lines (the same lines the run's log gets, so nothing a log may not
    * hold), the last {@value #HEARTBEAT_LINES} at most, each cut to {@value #HEARTBEAT_LINE_CHARS}
@@ -107,7 +117,12 @@ public interface BrowserActivities {
        * Keep the browser's state once the step has succeeded (false in requests from before
        * checkpoints).
        */
-      boolean checkpoint) {}
+      boolean checkpoint,
+      /**
+       * An input step: how long the worker holds the session idle for the wait that follows (its
+       * idle reaper leaves it alone that long); 0 otherwise.
+       */
+      long holdMillis) {}
 
   /**
    * {@code checkpoint}: the state kept after the step, or null (not asked for, or over the cap).

@@ -88,7 +88,14 @@ public record RunInput(
       /**
        * How a lost session goes on; null (runs from before the field) is from the last checkpoint.
        */
-      ResumeMode resume) {
+      ResumeMode resume,
+      /**
+       * How long an input step keeps its browser session while it waits, before the page is kept as
+       * a checkpoint and its slot freed; 0 (runs from before input steps) is the default.
+       */
+      int holdForInputSeconds) {
+    public static final int DEFAULT_HOLD_FOR_INPUT_SECONDS = 300;
+
     public static final long DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024;
     public static final long DEFAULT_MAX_RUN_OUTPUT_BYTES = 1024 * 1024;
 
@@ -101,7 +108,13 @@ public record RunInput(
           DEFAULT_MAX_OUTPUT_BYTES,
           DEFAULT_MAX_RUN_OUTPUT_BYTES,
           TraceMode.OFF,
-          ResumeMode.CHECKPOINT);
+          ResumeMode.CHECKPOINT,
+          DEFAULT_HOLD_FOR_INPUT_SECONDS);
+    }
+
+    public java.time.Duration holdForInput() {
+      return java.time.Duration.ofSeconds(
+          holdForInputSeconds > 0 ? holdForInputSeconds : DEFAULT_HOLD_FOR_INPUT_SECONDS);
     }
 
     public long outputCap() {
@@ -121,7 +134,8 @@ public record RunInput(
           perOutput,
           perRun,
           trace,
-          resume);
+          resume,
+          holdForInputSeconds);
     }
 
     public ExecutionSettings withTrace(TraceMode mode) {
@@ -133,7 +147,8 @@ public record RunInput(
           maxOutputBytes,
           maxRunOutputBytes,
           mode,
-          resume);
+          resume,
+          holdForInputSeconds);
     }
 
     public ExecutionSettings withResume(ResumeMode mode) {
@@ -145,7 +160,8 @@ public record RunInput(
           maxOutputBytes,
           maxRunOutputBytes,
           trace,
-          mode == null ? ResumeMode.CHECKPOINT : mode);
+          mode == null ? ResumeMode.CHECKPOINT : mode,
+          holdForInputSeconds);
     }
 
     /** Whether a lost session starts over at step 1 instead of resuming from a checkpoint. */

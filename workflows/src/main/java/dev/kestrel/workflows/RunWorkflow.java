@@ -6,6 +6,8 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.common.Priority;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.QueryMethod;
+import io.temporal.workflow.UpdateMethod;
+import io.temporal.workflow.UpdateValidatorMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
@@ -78,4 +80,53 @@ public interface RunWorkflow {
 
   @QueryMethod
   RunState state();
+
+  /**
+   * A person's answer to the input step the run waits for (SPEC 10). Answered once the run's row no
+   * longer shows the wait; the same answer again is answered at once and changes nothing.
+   */
+  @UpdateMethod
+  void submitInput(InputAnswer answer);
+
+  /**
+   * Refuses what {@link #submitInput} cannot take, before it reaches the history: a run that does
+   * not wait ({@link #NOT_WAITING}), or values that do not fit the fields ({@link #INPUT_INVALID},
+   * with {@link InputValues.Problem}s as details).
+   */
+  @UpdateValidatorMethod(updateName = "submitInput")
+  void validateInput(InputAnswer answer);
+
+  /** Failure type of a refused answer: the run waits for no input (or for another wait). */
+  String NOT_WAITING = "NotWaiting";
+
+  /** Failure type of a refused answer: its values do not fit; the details list the problems. */
+  String INPUT_INVALID = "InputInvalid";
+
+  /**
+   * The failure a validator refuses an answer with. Its message starts with its type too: SDK 1.38
+   * passes a validator's failure on with its type and details replaced (temporalio/sdk-java#2875,
+   * fixed by #3001), so the message is what reaches the API for sure.
+   */
+  static io.temporal.failure.ApplicationFailure refusal(
+      String type, String message, Object... details) {
+    return io.temporal.failure.ApplicationFailure.newNonRetryableFailure(
+        type + ": " + message, type, details);
+  }
+
+  /**
+   * What a refused answer's failure says: its type ({@link #NOT_WAITING}, {@link #INPUT_INVALID})
+   * and message, read from either place; null when it is no refusal.
+   */
+  static java.util.Map.Entry<String, String> refusalOf(io.temporal.failure.ApplicationFailure f) {
+    String message = f.getOriginalMessage() == null ? "" : f.getOriginalMessage();
+    for (String type : java.util.List.of(NOT_WAITING, INPUT_INVALID)) {
+      if (message.startsWith(type + ": ")) {
+        return java.util.Map.entry(type, message.substring(type.length() + 2));
+      }
+      if (type.equals(f.getType())) {
+        return java.util.Map.entry(type, message);
+      }
+    }
+    return null;
+  }
 }

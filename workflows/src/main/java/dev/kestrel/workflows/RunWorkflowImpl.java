@@ -4,12 +4,14 @@ import dev.kestrel.model.LogLevel;
 import dev.kestrel.model.RunError;
 import dev.kestrel.model.RunStatus;
 import dev.kestrel.model.StepSpec;
+import dev.kestrel.model.WaitingFor;
 import dev.kestrel.model.WebhookEvent;
 import dev.kestrel.workflows.BrowserActivities.Checkpoint;
 import dev.kestrel.workflows.BrowserActivities.OpenSessionRequest;
 import dev.kestrel.workflows.BrowserActivities.SessionRef;
 import dev.kestrel.workflows.BrowserActivities.StepRequest;
 import dev.kestrel.workflows.BrowserActivities.StepResult;
+import dev.kestrel.workflows.BrowserActivities.SuspendRequest;
 import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.activity.LocalActivityOptions;
@@ -23,6 +25,7 @@ import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.TimerOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,6 +105,42 @@ public class RunWorkflowImpl implements RunWorkflow {
   private ActivityOptions stepOptions;
   private ActivityOptions closeOptions;
 
+  /** The run's steps; cancelled by the run's timeout and by a cancellation of the run. */
+  private CancellationScope work;
+
+  /**
+   * The run's timeout, as a timer in a scope of its own: an input step's wait stops it, and the
+   * time the run had left starts it again after the wait (waiting for a person is not the run's
+   * work; the input step's own timeout bounds the wait).
+   */
+  private CancellationScope runTimer;
+
+  private long runTimeLeftMillis;
+  private long runTimerStartedAt;
+
+  /** The answers to input steps, by step id (a secret's value sealed): {{input.<step>.<field>}}. */
+  private final Map<String, Map<String, Object>> answers = new LinkedHashMap<>();
+
+  /** The wait in progress, or null. */
+  private WaitingFor waiting;
+
+  /** The answer to the wait in progress, once one was taken. */
+  private InputAnswer answer;
+
+  /** The last answer taken, so that the same one sent again is answered and changes nothing. */
+  private InputAnswer lastAnswer;
+
+  /** How many waits the run began, and how many of them ended with their row written. */
+  private int waitsBegun;
+
+  private int waitsRecorded;
+
+  /** Sessions opened to go on after a wait outlived its session: none of them was lost. */
+  private int resumesAfterWait;
+
+  /** The session being opened follows a wait that closed the last one, not a loss. */
+  private boolean resumingAfterWait;
+
   @Override
   public RunState run(RunInput in) {
     this.input = in;
@@ -161,18 +200,9 @@ public class RunWorkflowImpl implements RunWorkflow {
     // Detached: a cancellation arriving this early must still find the run's row to record in.
     Workflow.newDetachedCancellationScope(() -> record.recordAccepted(in)).run();
 
-    CancellationScope work = Workflow.newCancellationScope(() -> executeWithSessions(sessions));
-    Workflow.newTimer(
-            runTimeout,
-            TimerOptions.newBuilder()
-                .setSummary("run timeout: " + in.timeoutSeconds() + " s, then the run fails")
-                .build())
-        .thenApply(
-            fired -> {
-              timedOut = true;
-              work.cancel("run timeout");
-              return null;
-            });
+    work = Workflow.newCancellationScope(() -> executeWithSessions(sessions));
+    runTimeLeftMillis = runTimeout.toMillis();
+    startRunTimer("run timeout: " + in.timeoutSeconds() + " s, then the run fails");
     try {
       work.run();
       status = outcome;
@@ -208,6 +238,8 @@ public class RunWorkflowImpl implements RunWorkflow {
             })
         .run();
 
+    // An answer's update returns once its wait's end is recorded; none is left hanging.
+    Workflow.await(Workflow::isEveryHandlerFinished);
     if (status == RunStatus.CANCELLED) {
       throw new CanceledFailure("run cancelled");
     }
@@ -232,7 +264,67 @@ public class RunWorkflowImpl implements RunWorkflow {
         new LinkedHashMap<>(outputs),
         error,
         sessionAttempt,
-        workerId);
+        workerId,
+        waiting);
+  }
+
+  @Override
+  public void validateInput(InputAnswer given) {
+    if (!answers(given)) {
+      if (sameAs(answer, given) || sameAs(lastAnswer, given)) {
+        return; // A repeat: answered, and nothing changes.
+      }
+      throw RunWorkflow.refusal(
+          NOT_WAITING,
+          waiting == null
+              ? "the run waits for no input"
+              : "the run waits for input at step " + waiting.stepId());
+    }
+    java.util.List<InputValues.Problem> problems =
+        InputValues.check(waiting.fields(), given.values(), false);
+    if (!problems.isEmpty()) {
+      throw RunWorkflow.refusal(
+          INPUT_INVALID, problems.get(0).msg(), new java.util.ArrayList<>(problems));
+    }
+  }
+
+  @Override
+  public void submitInput(InputAnswer given) {
+    if (!answers(given)) {
+      return; // A repeat the validator let through.
+    }
+    int wait = waiting.waitNumber();
+    answer = new InputAnswer(given.stepId(), wait, given.values(), given.fingerprints());
+    // Answered once the run's row no longer shows the wait, so the API shows the run going on.
+    Workflow.await(() -> waitsRecorded >= wait || finishedAt != null);
+  }
+
+  /** Whether {@code given} is for the wait in progress, which has no answer yet. */
+  private boolean answers(InputAnswer given) {
+    return waiting != null
+        && answer == null
+        && waiting.stepId().equals(given.stepId())
+        && (given.waitNumber() == null || given.waitNumber() == waiting.waitNumber());
+  }
+
+  /** The same answer: its step and wait, its values, and its secrets by their fingerprints. */
+  private static boolean sameAs(InputAnswer taken, InputAnswer given) {
+    if (taken == null
+        || !taken.stepId().equals(given.stepId())
+        || (given.waitNumber() != null && !given.waitNumber().equals(taken.waitNumber()))) {
+      return false;
+    }
+    Map<String, String> secrets = taken.fingerprints() == null ? Map.of() : taken.fingerprints();
+    Map<String, String> givenSecrets =
+        given.fingerprints() == null ? Map.of() : given.fingerprints();
+    if (!secrets.equals(givenSecrets)) {
+      return false;
+    }
+    Map<String, Object> a = new LinkedHashMap<>(taken.values() == null ? Map.of() : taken.values());
+    Map<String, Object> b = new LinkedHashMap<>(given.values() == null ? Map.of() : given.values());
+    a.keySet().removeAll(secrets.keySet());
+    b.keySet().removeAll(secrets.keySet());
+    return a.equals(b);
   }
 
   private void executeWithSessions(BrowserActivities sessions) {
@@ -249,11 +341,19 @@ public class RunWorkflowImpl implements RunWorkflow {
         if (wouldRepeatOnceStep(done)) {
           return;
         }
-        resumedAfterLoss = attempt > 1 && checkpoint != null && checkpoint.ofRun() == null;
+        resumedAfterLoss =
+            !resumingAfterWait && attempt > 1 && checkpoint != null && checkpoint.ofRun() == null;
+        resumingAfterWait = false;
         runSteps(session, done);
         return;
       } catch (StartOver over) {
         // Not a lost session: the loop opens the next one, which starts at step 1.
+        continue;
+      } catch (ResumeAfterWait resume) {
+        // Not a lost session either: the wait closed it, and the next one goes on from the
+        // checkpoint the wait kept.
+        resumesAfterWait++;
+        resumingAfterWait = true;
         continue;
       } catch (ActivityFailure f) {
         if (isCancellation(f)) {
@@ -271,7 +371,7 @@ public class RunWorkflowImpl implements RunWorkflow {
                   + "): it is not run again. Check whether it took effect before acting on this run.");
           return;
         }
-        if (attempt >= maxAttempts) {
+        if (attempt - resumesAfterWait >= maxAttempts) {
           outcome = RunStatus.FAILED;
           error =
               new RunError(
@@ -299,7 +399,7 @@ public class RunWorkflowImpl implements RunWorkflow {
                 + "); "
                 + next
                 + " (attempt "
-                + (attempt + 1)
+                + (attempt - resumesAfterWait + 1)
                 + " of "
                 + maxAttempts
                 + ")",
@@ -365,6 +465,16 @@ public class RunWorkflowImpl implements RunWorkflow {
         step.id());
     checkpoint = null;
     throw new StartOver();
+  }
+
+  /**
+   * Thrown out of the steps when a wait for input outlived its session: the run goes on in a new
+   * one, from the checkpoint the wait kept.
+   */
+  private static final class ResumeAfterWait extends RuntimeException {
+    ResumeAfterWait() {
+      super(null, null, false, false);
+    }
   }
 
   /** Thrown out of the steps to start the run over in a new session (see startOverOnce). */
@@ -466,7 +576,10 @@ public class RunWorkflowImpl implements RunWorkflow {
         announce(status);
       }
       boolean last = i == total - 1;
-      StepSpec resolved = Templates.resolve(step, input.inputs(), produced);
+      boolean waits = step.waitsForInput();
+      // An input step's session lives on through its wait, and its page is kept even when last.
+      boolean closing = leanSteps && last && !waits;
+      StepSpec resolved = Templates.resolve(step, input.inputs(), produced, answers);
       BrowserActivities browser =
           Workflow.newActivityStub(
               BrowserActivities.class,
@@ -486,10 +599,11 @@ public class RunWorkflowImpl implements RunWorkflow {
                     input.settings().defaultStepTimeoutMs(),
                     input.settings().outputCap(),
                     recordHere ? null : progress,
-                    leanSteps && last,
+                    closing,
                     // After the last step nothing resumes: its state is not kept.
-                    checkpointing && !last && !input.settings().restartsOnLoss()));
-        sessionClosed = leanSteps && last;
+                    checkpointing && (!last || waits) && !input.settings().restartsOnLoss(),
+                    waits ? holdFor(resolved).toMillis() : 0));
+        sessionClosed = closing;
         if (result.checkpoint() != null) {
           checkpoint = result.checkpoint();
         }
@@ -498,6 +612,9 @@ public class RunWorkflowImpl implements RunWorkflow {
         }
         if (result.outputs() != null) {
           produced.putAll(result.outputs());
+        }
+        if (waits && !awaitAnswer(session, resolved, last)) {
+          return;
         }
         long outputBytes = OutputSizes.of(produced);
         if (outputBytes > input.settings().runOutputCap()) {
@@ -534,6 +651,208 @@ public class RunWorkflowImpl implements RunWorkflow {
       }
     }
     outcome = RunStatus.COMPLETED;
+  }
+
+  /**
+   * How long the session stays open for an input step's wait: the configured hold, or all of the
+   * wait when the page cannot be kept (no checkpoints, or {@code resume: restart}).
+   */
+  private Duration holdFor(StepSpec step) {
+    Duration wait = Duration.ofSeconds(step.inputTimeoutSeconds());
+    if (!checkpointing || input.settings().restartsOnLoss()) {
+      return wait;
+    }
+    Duration hold = input.settings().holdForInput();
+    return hold.compareTo(wait) < 0 ? hold : wait;
+  }
+
+  /**
+   * Waits for the answer to the input step {@code step} (SPEC 10): the run's row shows the wait,
+   * endpoints that asked are told, the session stays open for {@link #holdFor}, then the page is
+   * kept and the session closed. False when the run ends here (no answer, and the step says fail);
+   * throws {@link ResumeAfterWait} when the answer came after the session closed and steps follow.
+   */
+  private boolean awaitAnswer(SessionRef session, StepSpec step, boolean last) {
+    long began = Workflow.currentTimeMillis();
+    long timeoutMillis = step.inputTimeoutSeconds() * 1000;
+    waiting =
+        new WaitingFor(
+            step.id(), step.prompt(), step.fields(), began + timeoutMillis, ++waitsBegun);
+    answer = null;
+    answers.remove(step.id());
+    stopRunTimer();
+    boolean suspended = false;
+    boolean answered;
+    String ended = "cancelled";
+    try {
+      record.recordState(input.runId(), state());
+      record.log(
+          input.runId(),
+          LogLevel.INFO,
+          "Waiting for input at step "
+              + currentStep
+              + ": "
+              + step.prompt()
+              + " (fields: "
+              + String.join(", ", step.fields().keySet())
+              + "; until "
+              + Instant.ofEpochMilli(waiting.expiresAtMillis())
+              + ")",
+          step.id());
+      announceWait();
+      Workflow.setCurrentDetails(waitDetails(step));
+      Duration hold = holdFor(step);
+      answered = Workflow.await(hold, () -> answer != null);
+      if (!answered && hold.toMillis() < timeoutMillis) {
+        suspended = suspend(session, step);
+        answered =
+            Workflow.await(
+                Duration.ofMillis(
+                    Math.max(0, began + timeoutMillis - Workflow.currentTimeMillis())),
+                () -> answer != null);
+      }
+      ended = answered ? "answered" : "timed_out";
+    } finally {
+      WorkflowMetrics.inputWaitEnded(ended, Workflow.currentTimeMillis() - began);
+      waiting = null;
+      Workflow.setCurrentDetails("");
+    }
+    if (answered) {
+      lastAnswer = answer;
+      answers.put(step.id(), answer.values());
+    } else if (step.continuesOnTimeout()) {
+      answers.put(step.id(), Map.of());
+    } else {
+      outcome = RunStatus.FAILED;
+      error =
+          new RunError(
+              RunError.INPUT_TIMEOUT,
+              "No input for step " + step.id() + " within " + step.inputTimeoutSeconds() + " s",
+              step.id());
+      return false;
+    }
+    record.recordState(input.runId(), state());
+    record.log(
+        input.runId(),
+        answered ? LogLevel.INFO : LogLevel.WARNING,
+        answered
+            ? "Input received for step "
+                + step.id()
+                + " (fields: "
+                + String.join(", ", answer.values().keySet())
+                + ")"
+            : "No input for step "
+                + step.id()
+                + " within "
+                + step.inputTimeoutSeconds()
+                + " s; going on with empty values",
+        step.id());
+    waitsRecorded = waitsBegun;
+    startRunTimer(
+        "run timeout: the " + runTimeLeftMillis / 1000 + " s the run had left after its wait");
+    if (suspended && !last) {
+      throw new ResumeAfterWait();
+    }
+    return true;
+  }
+
+  /** What the Temporal UI shows as the workflow's current details while it waits. */
+  private String waitDetails(StepSpec step) {
+    StringBuilder fields = new StringBuilder();
+    step.fields()
+        .forEach(
+            (name, field) ->
+                fields.append("\n- ").append(name).append(" (").append(field.type()).append(")"));
+    return "**Waiting for input** at step "
+        + currentStep
+        + "/"
+        + input.steps().size()
+        + " ("
+        + step.id()
+        + "), until "
+        + Instant.ofEpochMilli(waiting.expiresAtMillis())
+        + ":\n\n"
+        + step.prompt()
+        + "\n"
+        + fields;
+  }
+
+  /**
+   * The wait outlived the hold: the page is kept as the input step's checkpoint and the session
+   * closed, which frees its slot. Whether it was; when its worker is gone, the checkpoint taken as
+   * the wait began stands in. A session that could not be kept is held on.
+   */
+  private boolean suspend(SessionRef session, StepSpec step) {
+    BrowserActivities browser =
+        Workflow.newActivityStub(
+            BrowserActivities.class,
+            closeOptions.toBuilder()
+                .setTaskQueue(session.taskQueue())
+                .setSummary("keep the page, free the slot")
+                .build());
+    try {
+      Checkpoint kept =
+          browser.suspendSession(
+              new SuspendRequest(session.sessionId(), input.runId(), currentStep, step.id()));
+      if (kept == null) {
+        return false;
+      }
+      checkpoint = kept;
+    } catch (ActivityFailure f) {
+      if (isCancellation(f) || checkpoint == null || checkpoint.step() != currentStep) {
+        throw f;
+      }
+      record.log(
+          input.runId(),
+          LogLevel.WARNING,
+          "The page could not be kept now ("
+              + describe(f)
+              + "); the run goes on from its state as the wait began",
+          step.id());
+      closeSession(session, true);
+    }
+    sessionClosed = true;
+    return true;
+  }
+
+  private void startRunTimer(String summary) {
+    long left = runTimeLeftMillis;
+    runTimerStartedAt = Workflow.currentTimeMillis();
+    runTimer =
+        Workflow.newCancellationScope(
+            () ->
+                Workflow.newTimer(
+                        Duration.ofMillis(left),
+                        TimerOptions.newBuilder().setSummary(summary).build())
+                    .thenApply(
+                        fired -> {
+                          timedOut = true;
+                          work.cancel("run timeout");
+                          return null;
+                        }));
+    runTimer.run();
+  }
+
+  private void stopRunTimer() {
+    runTimer.cancel();
+    runTimeLeftMillis =
+        Math.max(0, runTimeLeftMillis - (Workflow.currentTimeMillis() - runTimerStartedAt));
+  }
+
+  /**
+   * Tells the endpoints that named {@code task-run.waiting} that the run waits; like {@link
+   * #announce}, never fails the run.
+   */
+  private void announceWait() {
+    try {
+      webhooks.announceWait(input.runId(), waitsBegun);
+    } catch (ActivityFailure f) {
+      if (isCancellation(f)) {
+        throw f;
+      }
+      Workflow.getLogger(RunWorkflowImpl.class)
+          .error("Could not announce the wait of run {}: {}", input.runId(), f.getMessage());
+    }
   }
 
   /**

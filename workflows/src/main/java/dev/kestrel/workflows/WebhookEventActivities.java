@@ -22,6 +22,13 @@ public interface WebhookEventActivities {
   void announce(String runId, WebhookEvent event);
 
   /**
+   * The same for {@code task-run.waiting}, the run's {@code wait}th wait for input: a run may wait
+   * more than once, and each wait is delivered once.
+   */
+  @ActivityMethod
+  void announceWait(String runId, int wait);
+
+  /**
    * Records the next {@code task-run.log} delivery: the run's log entries after {@code afterSeq} (a
    * bounded batch). Null when there is no new entry.
    */

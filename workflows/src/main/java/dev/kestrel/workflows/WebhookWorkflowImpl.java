@@ -102,8 +102,10 @@ public class WebhookWorkflowImpl implements WebhookWorkflow {
 
   @Override
   public void announce(RunEventNotice notice) {
-    // Announcing is retried by its activity: each lifecycle event is taken once.
-    if (announced.add(notice.event())) {
+    // Announcing is retried by its activity: each lifecycle event is taken once. A run waits
+    // for input as often as it has input steps; a repeated wait's delivery id is the same, and
+    // receivers drop it.
+    if (notice.event() == WebhookEvent.WAITING || announced.add(notice.event())) {
       pending.add(notice);
     }
   }

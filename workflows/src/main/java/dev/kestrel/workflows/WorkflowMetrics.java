@@ -22,6 +22,8 @@ public final class WorkflowMetrics {
   static final String SESSIONS_OPENED = "kestrel_browser_sessions_opened";
   static final String SESSIONS_LOST = "kestrel_browser_sessions_lost";
   static final String DELIVERIES_GIVEN_UP = "kestrel_webhook_deliveries_given_up";
+  static final String INPUT_WAITS = "kestrel_input_waits";
+  static final String INPUT_ANSWER_TIME = "kestrel_input_answer_time";
 
   /** HELP texts: the SDK's scope cannot carry them, so the registry adds them by name. */
   public static final Map<String, String> DESCRIPTIONS =
@@ -33,7 +35,10 @@ public final class WorkflowMetrics {
           SESSIONS_OPENED, "Browser sessions opened for runs",
           SESSIONS_LOST,
               "Browser sessions lost while a run held them (a worker or its Chromium died)",
-          DELIVERIES_GIVEN_UP, "Webhook deliveries given up after their last retry");
+          DELIVERIES_GIVEN_UP, "Webhook deliveries given up after their last retry",
+          INPUT_WAITS,
+              "Waits of input steps that ended, by outcome (answered, timed_out, cancelled)",
+          INPUT_ANSWER_TIME, "Time from an input step's wait to its answer");
 
   /** The labels Kestrel's series may carry: bounded sets, never an id. */
   public static final java.util.Set<String> LABELS =
@@ -83,6 +88,19 @@ public final class WorkflowMetrics {
   }
 
   /**
+   * An input step's wait ended: {@code outcome} answered, timed_out or cancelled, after {@code
+   * waitedMillis}, which counts as the answer's time when it was answered.
+   */
+  static void inputWaitEnded(String outcome, long waitedMillis) {
+    Workflow.getMetricsScope().tagged(Map.of("outcome", outcome)).counter(INPUT_WAITS).inc(1);
+    if (outcome.equals("answered")) {
+      Workflow.getMetricsScope()
+          .timer(INPUT_ANSWER_TIME)
+          .record(Duration.ofMillis(Math.max(0, waitedMillis)));
+    }
+  }
+
+  /**
    * Error codes are ours and few; anything else is folded into one value, so the label stays
    * bounded.
    */
@@ -94,6 +112,7 @@ public final class WorkflowMetrics {
           RunError.EGRESS_REFUSED,
           RunError.OUTPUT_TOO_LARGE,
           RunError.INTERRUPTED_SIDE_EFFECT,
+          RunError.INPUT_TIMEOUT,
           RunError.ENGINE_LOST ->
           code;
       default -> "other";

@@ -35,15 +35,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RunWorkflowTest {
   static final String WORKER_QUEUE = TaskQueues.worker("test");
 
-  @RegisterExtension
-  static final TestWorkflowExtension TEMPORAL =
-      TestWorkflowExtension.newBuilder()
-          .registerWorkflowImplementationTypes(RunWorkflowImpl.class)
-          .registerSearchAttribute(
-              RunSearchAttributes.STATUS.getName(),
-              io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-          .setDoNotStart(true)
-          .build();
+  @RegisterExtension static final TestWorkflowExtension TEMPORAL = temporal();
+
+  /** The run workflow on Temporal's test server, started by each test once it registered fakes. */
+  static TestWorkflowExtension temporal() {
+    return TestWorkflowExtension.newBuilder()
+        .registerWorkflowImplementationTypes(RunWorkflowImpl.class)
+        .registerSearchAttribute(
+            RunSearchAttributes.STATUS.getName(),
+            io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
+        .setDoNotStart(true)
+        .build();
+  }
 
   /** Records the run index writes and log entries. */
   static final class FakeRecord implements RunRecordActivities {
@@ -84,6 +87,11 @@ class RunWorkflowTest {
     }
 
     @Override
+    public void announceWait(String runId, int wait) {
+      announced.add(WebhookEvent.WAITING.wireName() + "#" + wait);
+    }
+
+    @Override
     public LogBatchRef prepareLogBatch(String endpointId, String runId, long afterSeq) {
       throw new UnsupportedOperationException("not the run workflow's");
     }
@@ -92,6 +100,10 @@ class RunWorkflowTest {
   /** A browser whose steps extract "value-of-<id>", fail on demand, or lose their session once. */
   static class FakeBrowser implements BrowserActivities {
     final List<String> executed = new CopyOnWriteArrayList<>();
+
+    /** What the steps that type were given to type, as {@code id=value}. */
+    final List<String> typed = new CopyOnWriteArrayList<>();
+
     final Map<String, Integer> sessionsOpened = new ConcurrentHashMap<>();
     final AtomicInteger closed = new AtomicInteger();
     volatile String failAt;
@@ -129,6 +141,9 @@ class RunWorkflowTest {
         progress.add(request.progress());
       }
       executed.add(request.sessionId() + ":" + id + ":" + request.step().url());
+      if (request.step().value() != null) {
+        typed.add(id + "=" + request.step().value());
+      }
       if (internalFault != null) {
         throw internalFault;
       }
@@ -153,6 +168,15 @@ class RunWorkflowTest {
     public void closeSession(String sessionId) {
       closed.incrementAndGet();
     }
+
+    /** The sessions a wait for input closed, keeping their page. */
+    final List<String> suspended = new CopyOnWriteArrayList<>();
+
+    @Override
+    public Checkpoint suspendSession(SuspendRequest request) {
+      suspended.add(request.sessionId() + ":" + request.nodeId());
+      return new Checkpoint(request.step(), "digest-suspended-" + request.nodeId());
+    }
   }
 
   FakeRecord record = new FakeRecord();
@@ -165,6 +189,16 @@ class RunWorkflowTest {
   FakeWebhooks webhooks = new FakeWebhooks();
 
   private RunWorkflow start(TestWorkflowEnvironment env, Worker worker) {
+    return start(env, worker, record, webhooks, browser);
+  }
+
+  /** Starts the test server with these fakes behind the workflow; a stub of run {@code r1}. */
+  static RunWorkflow start(
+      TestWorkflowEnvironment env,
+      Worker worker,
+      FakeRecord record,
+      FakeWebhooks webhooks,
+      FakeBrowser browser) {
     worker.registerActivitiesImplementations(record, webhooks);
     env.newWorker(TaskQueues.BROWSER).registerActivitiesImplementations(browser);
     env.newWorker(WORKER_QUEUE).registerActivitiesImplementations(browser);
@@ -219,6 +253,10 @@ class RunWorkflowTest {
         null,
         null,
         null,
+        null,
+        null,
+        null,
+        null,
         null);
   }
 
@@ -244,7 +282,11 @@ class RunWorkflowTest {
         s.visible(),
         s.message(),
         s.timeoutMs(),
-        true);
+        true,
+        s.prompt(),
+        s.fields(),
+        s.timeoutSeconds(),
+        s.onTimeout());
   }
 
   /** A cart read, a payment marked once, then {@code last} (writing {@code output}). */

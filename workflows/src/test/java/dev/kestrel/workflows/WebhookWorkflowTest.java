@@ -47,6 +47,11 @@ class WebhookWorkflowTest {
     volatile boolean endpointDeleted;
 
     @Override
+    public void announceWait(String runId, int wait) {
+      throw new UnsupportedOperationException("the run workflow's");
+    }
+
+    @Override
     public void announce(String runId, WebhookEvent event) {
       throw new UnsupportedOperationException("the run workflow's");
     }

@@ -11,6 +11,7 @@ import dev.kestrel.workflows.BrowserActivities;
 import dev.kestrel.workflows.BrowserActivities.Checkpoint;
 import dev.kestrel.workflows.OutputSizes;
 import dev.kestrel.workflows.RunInput;
+import dev.kestrel.workflows.SealedText;
 import dev.kestrel.workflows.UserFailures;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -58,6 +59,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
       JdbiRunRecorder recorder,
       ArtifactStore artifacts,
       Checkpoints checkpoints,
+      SecretInputs secrets,
       String workerId,
       String taskQueue,
       MeterRegistry meters) {
@@ -73,7 +75,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
             .description("Reading and sealing the browser's state after a step")
             .register(meters);
     this.recorder = recorder;
-    this.executor = new StepExecutor(pool.settings().egress(), artifacts);
+    this.executor = new StepExecutor(pool.settings().egress(), artifacts, secrets);
     this.workerId = workerId;
     this.taskQueue = taskQueue;
   }
@@ -244,7 +246,16 @@ public class BrowserActivitiesImpl implements BrowserActivities {
     }
     StepSpec step = request.step();
     String label =
-        "Step " + request.stepNumber() + "/" + request.stepsTotal() + " " + step.describe();
+        "Step "
+            + request.stepNumber()
+            + "/"
+            + request.stepsTotal()
+            + " "
+            + step.describe()
+            // A secret is typed unseen: the log shows that it is, and never what.
+            + (SealedText.holdsSecret(step.value())
+                ? " with " + SealedText.masked(step.value())
+                : "");
     StepLog log = new StepLog(recorder, storeTime, request.runId(), label, request.progress());
     String opened = session.takeOpenedMessage();
     if (opened != null) {
@@ -352,6 +363,10 @@ public class BrowserActivitiesImpl implements BrowserActivities {
             step.id()));
     boolean kept = endWithNotes(log, session, last, sealed);
     Checkpoint checkpoint = kept ? new Checkpoint(request.stepNumber(), sealed.digest()) : null;
+    if (request.holdMillis() > 0) {
+      // An input step: the wait that follows leaves the session idle, and it is not abandoned.
+      session.holdFor(request.holdMillis());
+    }
     if (request.closeSession()) {
       // The run's last step: no closing activity follows. A trace's fate goes to the run's log
       // before the run ends; without one, the run need not wait for the context to close.
@@ -441,6 +456,57 @@ public class BrowserActivitiesImpl implements BrowserActivities {
   @Override
   public void closeSession(String sessionId) {
     closeAndSay(sessionId);
+  }
+
+  @Override
+  public Checkpoint suspendSession(SuspendRequest request) {
+    return guarded(request.runId(), () -> suspend(request));
+  }
+
+  /**
+   * Keeps the waiting page's state as the input step's checkpoint, then closes the session: its
+   * slot is free for other runs until the answer comes.
+   */
+  private Checkpoint suspend(SuspendRequest request) {
+    BrowserSession session = pool.session(request.sessionId());
+    if (session == null) {
+      throw ApplicationFailure.newFailure(
+          "session " + request.sessionId() + " is not held by worker " + workerId, SESSION_LOST);
+    }
+    ActivityExecutionContext ctx = Activity.getExecutionContext();
+    BrowserState state;
+    try {
+      state = await(ctx, session.slot().submit(() -> capture(session)), null, null);
+    } catch (PlaywrightException e) {
+      state = null;
+    }
+    List<LogLine> lines = notes(session, true);
+    Checkpoints.Sealed sealed = null;
+    if (state != null) {
+      byte[] bytes = state.toBytes();
+      if (bytes.length <= checkpoints.maxBytes()) {
+        sealed = checkpoints.seal(request.runId(), request.step(), bytes);
+      }
+    }
+    if (sealed == null || !recorder.stepEnds(request.runId(), null, lines, sealed)) {
+      log(
+          request.runId(),
+          LogLevel.WARNING,
+          "The waiting page's state could not be kept: its browser session stays open for the wait",
+          request.nodeId());
+      return null;
+    }
+    closeAndSay(request.sessionId());
+    log(
+        request.runId(),
+        LogLevel.INFO,
+        "Still waiting for input: the page is kept as the checkpoint of step "
+            + request.step()
+            + " and its browser slot on worker "
+            + workerId
+            + " is free; the run resumes from it when the input comes",
+        request.nodeId());
+    return new Checkpoint(request.step(), sealed.digest());
   }
 
   /** Closes the session; what became of its trace goes to the run's log. */

@@ -289,7 +289,11 @@ public final class BrowserPool implements AutoCloseable {
     }
     if (!session.keepsTrace()) {
       session.context.tracing().stop();
-      return null;
+      return session.heldSecret()
+          ? "The Playwright trace of session "
+              + session.attempt()
+              + " is not kept: a secret input was typed in it, and a trace records what is typed"
+          : null;
     }
     String name = "trace-" + session.attempt() + ".zip";
     Path pending = artifacts.newPending(session.runId(), name);

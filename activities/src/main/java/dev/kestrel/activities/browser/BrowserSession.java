@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -131,9 +132,21 @@ public final class BrowserSession {
     failed = true;
   }
 
+  /** A secret input was typed into its page. */
+  private volatile boolean typedSecret;
+
+  void typedSecret() {
+    typedSecret = true;
+  }
+
+  /** Whether a secret input was typed into its page: then its trace, which would hold it, goes. */
+  boolean heldSecret() {
+    return typedSecret;
+  }
+
   /** Whether its trace, if it is recorded, is kept when it closes. */
   boolean keepsTrace() {
-    return trace == TraceMode.ALWAYS || (trace == TraceMode.ON_FAILURE && failed);
+    return !typedSecret && (trace == TraceMode.ALWAYS || (trace == TraceMode.ON_FAILURE && failed));
   }
 
   public BrowserSlot slot() {
@@ -317,12 +330,26 @@ public final class BrowserSession {
     lastUsedNanos = System.nanoTime();
   }
 
+  /** Until when (nanoTime) the session is held idle for an input step's wait; 0: not held. */
+  private volatile long heldUntilNanos;
+
+  /** Holds the session idle for {@code millis}: the reaper leaves it alone meanwhile. */
+  void holdFor(long millis) {
+    heldUntilNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+  }
+
   /**
    * Whether nobody wants this session any more: idle longer than {@code idleNanos} between steps,
    * or never used by any step for {@code unclaimedNanos} (its run was cancelled while it opened).
    */
   boolean abandoned(long idleNanos, long unclaimedNanos) {
-    long idle = System.nanoTime() - lastUsedNanos;
+    long now = System.nanoTime();
+    long held = heldUntilNanos;
+    if (held != 0 && now - held < 0) {
+      return false;
+    }
+    // A hold that ended counts as the session's last use.
+    long idle = now - (held != 0 && held - lastUsedNanos > 0 ? held : lastUsedNanos);
     return !busy && (idle > idleNanos || (!claimed && idle > unclaimedNanos));
   }
 

@@ -30,10 +30,12 @@ final class StepExecutor {
 
   private final EgressPolicy egress;
   private final ArtifactStore artifacts;
+  private final SecretInputs secrets;
 
-  StepExecutor(EgressPolicy egress, ArtifactStore artifacts) {
+  StepExecutor(EgressPolicy egress, ArtifactStore artifacts, SecretInputs secrets) {
     this.egress = egress;
     this.artifacts = artifacts;
+    this.secrets = secrets;
   }
 
   Map<String, Object> execute(
@@ -60,8 +62,7 @@ final class StepExecutor {
             yield null;
           }
           case FILL -> {
-            actionable(session, step, deadline)
-                .fill(step.value(), new Locator.FillOptions().setTimeout(remaining(deadline)));
+            fill(session, runId, step, deadline);
             yield null;
           }
           case PRESS -> {
@@ -113,12 +114,40 @@ final class StepExecutor {
             assertStep(session, step);
             yield null;
           }
+          case INPUT -> {
+            // The page as the wait begins, for the person who answers (the input link's page).
+            artifacts.save(
+                runId,
+                step.id() + ".png",
+                page.screenshot(new Page.ScreenshotOptions().setTimeout(timeout)));
+            yield null;
+          }
         };
     Map<String, Object> outputs = new LinkedHashMap<>();
     if (step.output() != null && output != null) {
       outputs.put(step.output(), output);
     }
     return outputs;
+  }
+
+  /**
+   * Types the value, with its secret inputs opened only now; the trace of a session a secret was
+   * typed in is not kept, and a failure's message shows {@code ••••} for the secret.
+   */
+  private void fill(BrowserSession session, String runId, StepSpec step, long deadline) {
+    SecretInputs.Revealed value = secrets.reveal(runId, step.value());
+    if (value.holdsSecrets()) {
+      session.typedSecret();
+    }
+    try {
+      actionable(session, step, deadline)
+          .fill(value.text(), new Locator.FillOptions().setTimeout(remaining(deadline)));
+    } catch (PlaywrightException e) {
+      if (!value.holdsSecrets()) {
+        throw e;
+      }
+      throw new PlaywrightException(value.mask(String.valueOf(e.getMessage())));
+    }
   }
 
   private Object extract(BrowserSession session, StepSpec step, long deadline) {

@@ -27,17 +27,29 @@ public class WebhookEventActivitiesImpl implements WebhookEventActivities {
 
   @Override
   public void announce(String runId, WebhookEvent event) {
+    announce(runId, event, event.wireName());
+  }
+
+  @Override
+  public void announceWait(String runId, int wait) {
+    announce(runId, WebhookEvent.WAITING, WebhookEvent.WAITING.wireName() + "-" + wait);
+  }
+
+  /** {@code what}: the event as its delivery id names it (one per wait for a run's waits). */
+  private void announce(String runId, WebhookEvent event, String what) {
     // Most runs have no endpoint to tell: then the run's body is never rendered.
     String body = null;
     for (Subscription endpoint : store.subscriptionsOf(runId)) {
       boolean takesEvent = endpoint.takes(event);
       boolean takesLogs = endpoint.takes(WebhookEvent.LOG);
-      if (!takesEvent && !takesLogs) {
+      // An endpoint told of a start or a wait has a workflow for the run, which the end closes.
+      boolean told = endpoint.takes(WebhookEvent.STARTED) || endpoint.takes(WebhookEvent.WAITING);
+      if (!takesEvent && !takesLogs && !(event.isTerminal() && told)) {
         continue;
       }
       String deliveryId = null;
       if (takesEvent) {
-        deliveryId = deliveryId(endpoint.endpointId(), runId, event.wireName());
+        deliveryId = deliveryId(endpoint.endpointId(), runId, what);
         if (body == null) {
           Optional<String> found = store.runBody(runId);
           if (found.isEmpty()) {

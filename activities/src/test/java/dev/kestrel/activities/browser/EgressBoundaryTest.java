@@ -132,7 +132,8 @@ class EgressBoundaryTest {
   Map<String, Object> step(BrowserSession session, String json) throws Exception {
     StepSpec step = JSON.readValue(json, StepSpec.class);
     StepExecutor executor =
-        new StepExecutor(pool.settings().egress(), new ArtifactStore(artifactsDir));
+        new StepExecutor(
+            pool.settings().egress(), new ArtifactStore(artifactsDir), StepExecutorTest.SECRETS);
     try {
       return session
           .slot()

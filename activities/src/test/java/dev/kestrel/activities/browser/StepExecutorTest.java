@@ -14,6 +14,8 @@ import dev.kestrel.activities.egress.EgressPolicy;
 import dev.kestrel.model.StepAction;
 import dev.kestrel.model.StepSpec;
 import dev.kestrel.store.ArtifactStore;
+import dev.kestrel.store.Sealer;
+import dev.kestrel.workflows.SealedText;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,6 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StepExecutorTest {
   private static final ObjectMapper JSON = new ObjectMapper();
+  static final Sealer SEALER = new Sealer(Map.of("k1", new byte[32]));
+  static final SecretInputs SECRETS = new SecretInputs(SEALER);
   private static final String PAGE =
       """
       <!doctype html><title>Steps</title>
@@ -101,7 +105,8 @@ class StepExecutorTest {
     Page page = context.newPage();
     session =
         new BrowserSession("s", runId, null, context, page, dev.kestrel.model.TraceMode.OFF, 1);
-    executor = new StepExecutor(new EgressPolicy(true, true), new ArtifactStore(artifactsDir));
+    executor =
+        new StepExecutor(new EgressPolicy(true, true), new ArtifactStore(artifactsDir), SECRETS);
     run("{\"id\": \"open\", \"action\": \"goto\", \"url\": \"" + url() + "\"}");
   }
 
@@ -204,6 +209,19 @@ class StepExecutorTest {
                           .startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G'));
         });
     checks.put(
+        StepAction.INPUT,
+        () -> {
+          run(
+              "{\"id\": \"otp\", \"action\": \"input\", \"prompt\": \"Code?\","
+                  + " \"fields\": {\"code\": {\"type\": \"string\"}}}");
+          assertThat(artifactsDir.resolve(runId).resolve("otp.png"))
+              .as("the page as the wait begins, for the input link")
+              .satisfies(
+                  png ->
+                      assertThat(Files.readAllBytes(png))
+                          .startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G'));
+        });
+    checks.put(
         StepAction.ASSERT,
         () -> {
           run(
@@ -228,9 +246,55 @@ class StepExecutorTest {
             StepAction.WAIT_FOR,
             StepAction.EXTRACT,
             StepAction.SCREENSHOT,
-            StepAction.ASSERT)) {
+            StepAction.ASSERT,
+            StepAction.INPUT)) {
       checks.get(action).run();
     }
+  }
+
+  /** The step's value as the workflow hands it: the secret in its sealed form. */
+  private String sealed(String secret) {
+    return SealedText.token(
+        java.util.Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString(
+                SEALER.seal(secret.getBytes(StandardCharsets.UTF_8), SealedText.boundTo(runId))));
+  }
+
+  @Test
+  void aSecretInputIsOpenedOnlyToBeTypedAndAFailureShowsItMasked() {
+    String value = "code " + sealed("482913");
+    run(
+        "{\"id\": \"f\", \"action\": \"fill\", \"selector\": \"#name\", \"value\": \""
+            + value
+            + "\"}");
+    assertThat(eval("document.getElementById('name').value")).isEqualTo("code 482913");
+    assertThat(session.heldSecret()).as("its trace is not kept").isTrue();
+
+    assertThatThrownBy(
+            () ->
+                run(
+                    "{\"id\": \"f\", \"action\": \"fill\", \"selector\": \"#late\","
+                        + " \"timeoutMs\": 300, \"value\": \""
+                        + sealed("482913")
+                        + "\"}"))
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("482913"));
+
+    String othersRun =
+        SealedText.token(
+            java.util.Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(
+                    SEALER.seal(
+                        "1".getBytes(StandardCharsets.UTF_8), SealedText.boundTo("other"))));
+    assertThatThrownBy(
+            () ->
+                run(
+                    "{\"id\": \"f\", \"action\": \"fill\", \"selector\": \"#name\", \"value\": \""
+                        + othersRun
+                        + "\"}"))
+        .isInstanceOf(StepFailedException.class)
+        .hasMessageContaining("a secret input could not be opened");
   }
 
   @Test
@@ -261,7 +325,8 @@ class StepExecutorTest {
 
   @Test
   void navigationTheEgressPolicyRefusesNeverLeavesThePage() {
-    executor = new StepExecutor(new EgressPolicy(false, false), new ArtifactStore(artifactsDir));
+    executor =
+        new StepExecutor(new EgressPolicy(false, false), new ArtifactStore(artifactsDir), SECRETS);
     assertThatThrownBy(
             () -> run("{\"id\": \"g\", \"action\": \"goto\", \"url\": \"" + url() + "next\"}"))
         .isInstanceOf(StepFailedException.class)

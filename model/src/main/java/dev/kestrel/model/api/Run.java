@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * The run resource exactly as Komos serves it (SPEC 3): every field present, nulls included; plus
- * {@code artifacts} (extension), the files it produced, and on a retry (extension, absent
+ * {@code artifacts} (extension), the files it produced, {@code waitingFor} (extension), what an
+ * {@code input} step waits for (null when it waits for nothing), and on a retry (extension, absent
  * otherwise) {@code retryOf}, the run it retries, and {@code startedAtStep}, where it began.
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -27,8 +28,21 @@ public record Run(
     RunError error,
     String cancelReason,
     List<Artifact> artifacts,
+    WaitingFor waitingFor,
     @JsonInclude(JsonInclude.Include.NON_NULL) String retryOf,
     @JsonInclude(JsonInclude.Include.NON_NULL) Integer startedAtStep) {
+
+  /**
+   * What the run waits for (SPEC 10): the input step, its prompt and fields, when the wait ends,
+   * and the signed link a person answers on without an API key.
+   */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  public record WaitingFor(
+      String stepId,
+      String prompt,
+      Map<String, dev.kestrel.model.InputField> fields,
+      String expiresAt,
+      String inputUrl) {}
 
   /** ISO 8601 UTC with milliseconds, or null. */
   @JsonInclude(JsonInclude.Include.ALWAYS)

@@ -63,6 +63,20 @@ public class WorkerSettings {
   @Min(1)
   private long defaultStepTimeoutMs = 30_000;
 
+  /**
+   * How long an input step keeps its browser session (and slot) while it waits for a person; after
+   * that the page is kept as a checkpoint, the session closed, and the run resumes from it when the
+   * answer comes (SPEC 10).
+   */
+  @JsonProperty
+  @Min(1)
+  private int holdForInputSeconds = RunInput.ExecutionSettings.DEFAULT_HOLD_FOR_INPUT_SECONDS;
+
+  public WorkerSettings holdForInputSeconds(int seconds) {
+    this.holdForInputSeconds = seconds;
+    return this;
+  }
+
   /** On SIGTERM, how long the steps in progress may take to end before the browsers close. */
   @JsonProperty
   @Min(0)
@@ -93,7 +107,8 @@ public class WorkerSettings {
         RunInput.ExecutionSettings.DEFAULT_MAX_OUTPUT_BYTES,
         RunInput.ExecutionSettings.DEFAULT_MAX_RUN_OUTPUT_BYTES,
         dev.kestrel.model.TraceMode.OFF,
-        dev.kestrel.model.ResumeMode.CHECKPOINT);
+        dev.kestrel.model.ResumeMode.CHECKPOINT,
+        holdForInputSeconds);
   }
 
   public Duration shutdownGrace() {

@@ -12,6 +12,7 @@ import dev.kestrel.model.api.Envelopes.RunPage;
 import dev.kestrel.model.api.Run;
 import dev.kestrel.model.api.Task;
 import dev.kestrel.store.ArtifactStore;
+import dev.kestrel.store.InputLinks;
 import dev.kestrel.store.Representations;
 import dev.kestrel.store.db.CheckpointDao;
 import dev.kestrel.store.db.RunDao;
@@ -52,6 +53,7 @@ public class RunService {
   private final String globalPublicUrl;
   private final int maxActiveRuns;
   private final ArtifactStore artifacts;
+  private final InputLinks links;
   private final MeterRegistry meters;
 
   /** A run takes seconds to minutes: waiting a little before queueing again is what helps. */
@@ -68,8 +70,10 @@ public class RunService {
       String globalPublicUrl,
       int maxActiveRuns,
       ArtifactStore artifacts,
+      InputLinks links,
       MeterRegistry meters) {
     this.artifacts = artifacts;
+    this.links = links;
     this.meters = meters;
     this.tasks = tasks;
     this.runs = runs;
@@ -490,7 +494,9 @@ public class RunService {
     return runs.find(org.id(), runId).orElseThrow(() -> new NotFound("run_not_found"));
   }
 
-  private Run view(RunRecord run, Organization org) {
-    return Representations.run(run, Representations.publicUrl(org, globalPublicUrl), artifacts);
+  /** The run as the API shows it to {@code org}. */
+  public Run view(RunRecord run, Organization org) {
+    return Representations.run(
+        run, Representations.publicUrl(org, globalPublicUrl), artifacts, links);
   }
 }

@@ -7,6 +7,7 @@ import dev.kestrel.model.api.Envelopes.RunLogs;
 import dev.kestrel.model.api.Envelopes.RunPage;
 import dev.kestrel.model.api.Run;
 import dev.kestrel.server.core.Ids;
+import dev.kestrel.server.core.InputAnswers;
 import dev.kestrel.server.core.InvalidRequest;
 import dev.kestrel.server.core.NotFound;
 import dev.kestrel.server.core.Problems;
@@ -43,13 +44,19 @@ public class RunResource {
 
   private final RunService runs;
   private final RunWaits waits;
+  private final InputAnswers answers;
   private final ArtifactStore artifacts;
   private final ObjectMapper mapper;
 
   public RunResource(
-      RunService runs, RunWaits waits, ArtifactStore artifacts, ObjectMapper mapper) {
+      RunService runs,
+      RunWaits waits,
+      InputAnswers answers,
+      ArtifactStore artifacts,
+      ObjectMapper mapper) {
     this.runs = runs;
     this.waits = waits;
+    this.answers = answers;
     this.artifacts = artifacts;
     this.mapper = mapper;
   }
@@ -179,6 +186,21 @@ public class RunResource {
       return Response.ok(new RunBody(queued.run())).header("Idempotent-Replayed", "true").build();
     }
     return Response.status(202).entity(new RunBody(queued.run())).build();
+  }
+
+  /**
+   * Extension (SPEC 10): answers the input step the run waits for. 200 with the run going on; 400
+   * naming the step or field that is wrong; 409 {@code not_waiting}. The same answer again is 200.
+   */
+  @POST
+  @Path("{runId}/input")
+  public Response input(@Auth Organization org, @PathParam("runId") String runId, byte[] body) {
+    String id = Ids.require(runId, "invalid_run_id");
+    InputRequest request =
+        InputRequest.read(JsonObjectReader.body(mapper, body, false), mapper, true);
+    return Response.ok(
+            new RunBody(answers.submit(org, id, request.stepId(), request.values(), null)))
+        .build();
   }
 
   @POST

@@ -6,6 +6,7 @@ import com.cronutils.parser.CronParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kestrel.model.InputField;
 import dev.kestrel.model.InputSpec;
 import dev.kestrel.model.ResumeMode;
 import dev.kestrel.model.ScheduleSpec;
@@ -22,6 +23,7 @@ import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -242,6 +244,7 @@ public final class TaskReader {
     List<StepSpec> steps = new ArrayList<>();
     Set<String> ids = new HashSet<>();
     Set<String> outputsSoFar = new HashSet<>();
+    Map<String, Map<String, InputField>> inputStepsSoFar = new HashMap<>();
     for (int i = 0; i < node.size(); i++) {
       JsonNode step = node.get(i);
       List<Object> at = Problems.at(loc, i);
@@ -254,10 +257,13 @@ public final class TaskReader {
       if (id != null && id.isTextual() && !ids.add(id.asText())) {
         problems.add(reader.at("id"), "value_error", "step id '" + id.asText() + "' is used twice");
       }
-      StepSpec spec = step(reader, declared, outputsSoFar);
+      StepSpec spec = step(reader, declared, outputsSoFar, inputStepsSoFar);
       if (spec != null) {
         if (spec.output() != null) {
           outputsSoFar.add(spec.output());
+        }
+        if (spec.waitsForInput()) {
+          inputStepsSoFar.put(spec.id(), spec.fields());
         }
         steps.add(spec);
       }
@@ -266,7 +272,10 @@ public final class TaskReader {
   }
 
   private StepSpec step(
-      JsonObjectReader step, Map<String, InputSpec> declared, Set<String> outputsSoFar) {
+      JsonObjectReader step,
+      Map<String, InputSpec> declared,
+      Set<String> outputsSoFar,
+      Map<String, Map<String, InputField>> inputStepsSoFar) {
     Problems problems = step.problems();
     int before = problems.size();
     JsonNode actionNode = step.node().get("action");
@@ -321,7 +330,14 @@ public final class TaskReader {
         JsonNode value = step.get(templated.wireName());
         if (value != null && value.isTextual()) {
           checkTemplates(
-              value.asText(), step.at(templated.wireName()), declared, outputsSoFar, problems);
+              value.asText(),
+              step.at(templated.wireName()),
+              declared,
+              outputsSoFar,
+              inputStepsSoFar,
+              // A secret may only be typed: anywhere else it would show (a URL, a message).
+              action == StepAction.FILL && templated == StepField.VALUE,
+              problems);
         }
       }
     }
@@ -361,6 +377,24 @@ public final class TaskReader {
               key + " must be a whole number of milliseconds up to " + MAX_STEP_TIMEOUT_MS);
         }
       }
+      case SECONDS -> {
+        if (!value.isIntegralNumber()
+            || value.asLong() < 1
+            || value.asLong() > StepSpec.MAX_INPUT_TIMEOUT_SECONDS) {
+          problems.add(
+              at,
+              "type_error",
+              key
+                  + " must be a whole number of seconds from 1 to "
+                  + StepSpec.MAX_INPUT_TIMEOUT_SECONDS
+                  + " (7 days)");
+        }
+      }
+      case OBJECT -> {
+        if (!value.isObject()) {
+          problems.add(at, "type_error", key + " must be an object");
+        }
+      }
     }
   }
 
@@ -395,8 +429,73 @@ public final class TaskReader {
           problems.add(step.loc(), "value_error", "assert needs 'textContains' or 'visible'");
         }
       }
+      case INPUT -> checkInputStep(step);
       default -> {
         // The field list says all there is.
+      }
+    }
+  }
+
+  private static final Set<String> INPUT_FIELD_KEYS =
+      Set.of("type", "label", "required", "pattern");
+  private static final int MAX_INPUT_FIELDS = 20;
+
+  /** An input step's fields (SPEC 10): named, typed, with valid patterns; and its onTimeout. */
+  private static void checkInputStep(JsonObjectReader step) {
+    Problems problems = step.problems();
+    JsonNode onTimeout = step.get("onTimeout");
+    if (onTimeout != null
+        && !onTimeout.isNull()
+        && !Set.of(StepSpec.ON_TIMEOUT_FAIL, StepSpec.ON_TIMEOUT_CONTINUE)
+            .contains(onTimeout.asText())) {
+      problems.add(step.at("onTimeout"), "enum", "onTimeout must be fail or continue");
+    }
+    JsonNode fields = step.get("fields");
+    if (fields == null || !fields.isObject()) {
+      return; // Said already: missing, or not an object.
+    }
+    if (fields.isEmpty() || fields.size() > MAX_INPUT_FIELDS) {
+      problems.add(
+          step.at("fields"),
+          "value_error",
+          "an input step asks for 1 to " + MAX_INPUT_FIELDS + " fields");
+    }
+    JsonObjectReader all = step.object("fields", (ObjectNode) fields);
+    for (Iterator<Map.Entry<String, JsonNode>> it = all.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> entry = it.next();
+      List<Object> at = all.at(entry.getKey());
+      if (!NAME.matcher(entry.getKey()).matches()) {
+        problems.add(
+            at,
+            "value_error",
+            "field names are letters, digits, '_' and '-', starting with a letter or '_'");
+      }
+      if (!entry.getValue().isObject()) {
+        problems.add(at, "type_error", "a field must be an object like {\"type\": \"string\"}");
+        continue;
+      }
+      JsonObjectReader field =
+          all.object(entry.getKey(), (ObjectNode) entry.getValue()).allowOnly(INPUT_FIELD_KEYS);
+      JsonNode type = field.get("type");
+      if (type == null || !type.isTextual() || !InputField.TYPES.contains(type.asText())) {
+        problems.add(
+            field.at("type"), "enum", "type must be one of " + String.join(", ", InputField.TYPES));
+      }
+      field.optionalString("label", 200);
+      field.optionalBoolean("required");
+      String pattern = field.optionalString("pattern", 500);
+      if (pattern != null) {
+        if (type != null && !Set.of(InputField.STRING, InputField.SECRET).contains(type.asText())) {
+          problems.add(field.at("pattern"), "value_error", "a pattern goes with string or secret");
+        }
+        try {
+          java.util.regex.Pattern.compile(pattern);
+        } catch (java.util.regex.PatternSyntaxException e) {
+          problems.add(
+              field.at("pattern"),
+              "value_error",
+              "not a valid regular expression: " + e.getDescription());
+        }
       }
     }
   }
@@ -406,9 +505,25 @@ public final class TaskReader {
       List<Object> at,
       Map<String, InputSpec> declared,
       Set<String> outputsSoFar,
+      Map<String, Map<String, InputField>> inputStepsSoFar,
+      boolean typed,
       Problems problems) {
     Matcher m = Templates.PLACEHOLDER.matcher(text);
     while (m.find()) {
+      if (m.group(3) != null) {
+        Map<String, InputField> fields = inputStepsSoFar.get(m.group(3));
+        InputField field = fields == null ? null : fields.get(m.group(4));
+        String name = "{{input." + m.group(3) + "." + m.group(4) + "}}";
+        if (field == null) {
+          problems.add(at, "value_error", name + " names no field of an earlier input step");
+        } else if (field.isSecret() && !typed) {
+          problems.add(
+              at,
+              "value_error",
+              name + " is a secret: it may only be typed, as the value of a fill step");
+        }
+        continue;
+      }
       String name = m.group(2);
       if (m.group(1).equals("inputs") && !declared.containsKey(name)) {
         problems.add(

@@ -3,6 +3,7 @@ package dev.kestrel.server.worker;
 import dev.kestrel.activities.browser.BrowserActivitiesImpl;
 import dev.kestrel.activities.browser.BrowserPool;
 import dev.kestrel.activities.browser.BrowserSettings;
+import dev.kestrel.activities.browser.SecretInputs;
 import dev.kestrel.store.ArtifactStore;
 import dev.kestrel.store.Checkpoints;
 import dev.kestrel.store.JdbiRunRecorder;
@@ -39,6 +40,7 @@ public final class BrowserWorker implements Managed {
       JdbiRunRecorder recorder,
       ArtifactStore artifacts,
       Checkpoints checkpoints,
+      SecretInputs secrets,
       Duration shutdownGrace,
       java.util.function.BiFunction<java.util.Collection<String>, Long, java.util.Set<String>>
           watchedLive,
@@ -56,7 +58,14 @@ public final class BrowserWorker implements Managed {
     this.factory = WorkerFactory.newInstance(client);
     BrowserActivitiesImpl activities =
         new BrowserActivitiesImpl(
-            pool, recorder, artifacts, checkpoints, workerId, TaskQueues.worker(workerId), meters);
+            pool,
+            recorder,
+            artifacts,
+            checkpoints,
+            secrets,
+            workerId,
+            TaskQueues.worker(workerId),
+            meters);
     // A session opening takes a task only when a slot can be had soon: the others wait in the
     // engine's queue, where fairness between organizations applies, not in this worker's memory.
     Worker shared =

@@ -2,6 +2,7 @@ package dev.kestrel.server.worker;
 
 import dev.kestrel.activities.browser.BrowserPool;
 import dev.kestrel.activities.browser.BrowserSettings;
+import dev.kestrel.activities.browser.SecretInputs;
 import dev.kestrel.activities.webhook.WebhookDeliveryActivitiesImpl;
 import dev.kestrel.activities.webhook.WebhookEventActivitiesImpl;
 import dev.kestrel.activities.webhook.WebhookRecovery;
@@ -12,6 +13,7 @@ import dev.kestrel.server.config.WebhookSettings;
 import dev.kestrel.server.core.StartupSweep;
 import dev.kestrel.server.health.BrowserHealthCheck;
 import dev.kestrel.store.Checkpoints;
+import dev.kestrel.store.InputLinks;
 import dev.kestrel.store.JdbiRunRecorder;
 import dev.kestrel.store.Sealer;
 import dev.kestrel.store.Store;
@@ -35,6 +37,7 @@ public final class Workers implements Managed {
   private final Duration shutdownGrace;
   private final Store store;
   private final Checkpoints checkpoints;
+  private final SecretInputs secrets;
   private final MeterRegistry meters;
   private volatile BrowserWorker browserWorker;
 
@@ -44,9 +47,11 @@ public final class Workers implements Managed {
       Duration shutdownGrace,
       Store store,
       Checkpoints checkpoints,
+      SecretInputs secrets,
       MeterRegistry meters) {
     this.engine = engine;
     this.checkpoints = checkpoints;
+    this.secrets = secrets;
     this.meters = meters;
     this.browser = browser;
     this.shutdownGrace = shutdownGrace;
@@ -60,10 +65,11 @@ public final class Workers implements Managed {
       Environment env,
       Store store,
       TemporalEngine engine,
+      Sealer sealer,
       ScheduledRunActivities firings,
       MeterRegistry meters) {
     WebhookSettings hooks = config.webhooks();
-    WebhookStore webhookStore = store.webhookStore(config.publicUrl());
+    WebhookStore webhookStore = store.webhookStore(config.publicUrl(), new InputLinks(sealer));
     WorkflowClient client = engine.newWorkerClient();
     Workers workers =
         new Workers(
@@ -71,9 +77,8 @@ public final class Workers implements Managed {
             config.worker().browser(config.egress().policy(), config.artifacts().maxRunBytes()),
             config.worker().shutdownGrace(),
             store,
-            store.checkpoints(
-                Sealer.open(config.sealingKeys(), config.dataDir()),
-                config.limits().maxCheckpointBytes()),
+            store.checkpoints(sealer, config.limits().maxCheckpointBytes()),
+            new SecretInputs(sealer),
             meters);
     // Managed objects stop in the reverse order of this registration: the run workflows stop before
     // the browser side. A graceful stop ends the steps in progress; were the workflows still
@@ -122,6 +127,7 @@ public final class Workers implements Managed {
         recorder,
         store.artifacts(),
         checkpoints,
+        secrets,
         shutdownGrace,
         store.runs()::watchedLive,
         meters);

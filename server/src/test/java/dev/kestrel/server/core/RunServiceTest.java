@@ -11,6 +11,7 @@ import dev.kestrel.model.StepSpec;
 import dev.kestrel.model.TaskDefinition;
 import dev.kestrel.model.api.Run;
 import dev.kestrel.server.support.FakeRunEngine;
+import dev.kestrel.server.support.TestApps;
 import dev.kestrel.store.Store;
 import dev.kestrel.store.TestStore;
 import dev.kestrel.store.records.Organization;
@@ -52,6 +53,7 @@ class RunServiceTest {
             "https://kestrel.example.com/",
             500,
             store.artifacts(),
+            TestApps.LINKS,
             meters);
     org = store.organizations().create("acme", null, null);
     taskId = saveTask(org, "READY");

@@ -10,6 +10,7 @@ import dev.kestrel.model.StepSpec;
 import dev.kestrel.model.TaskDefinition;
 import dev.kestrel.model.TriggerType;
 import dev.kestrel.server.support.FakeRunEngine;
+import dev.kestrel.server.support.TestApps;
 import dev.kestrel.store.Store;
 import dev.kestrel.store.TestStore;
 import dev.kestrel.store.records.Organization;
@@ -88,6 +89,7 @@ class ScheduledRunAdmissionTest {
             null,
             500,
             store.artifacts(),
+            TestApps.LINKS,
             metrics);
     admission =
         new ScheduledRunAdmission(store.organizations(), store.tasks(), runs, schedules, metrics);

@@ -87,14 +87,10 @@ class CheckpointResumeIT {
       }
     }
     // The history's text form shows payloads as the JSON they hold.
-    String history =
-        TestApps.installed(APP)
-            .engine()
-            .apiClient()
-            .fetchHistory("run-" + runId)
-            .getHistory()
-            .toString();
-    assertThat(history).contains("digest").doesNotContain(sid).doesNotContain("storageState");
+    assertThat(TestApps.history(APP, runId))
+        .contains("digest")
+        .doesNotContain(sid)
+        .doesNotContain("storageState");
   }
 
   @Test

@@ -85,8 +85,10 @@ class RunLifecycleIT {
             "logsUrl",
             "error",
             "cancelReason",
-            "artifacts");
+            "artifacts",
+            "waitingFor");
     assertThat(run.get("artifacts").isEmpty()).isTrue();
+    assertThat(run.get("waitingFor").isNull()).as("extension: it waits for no input").isTrue();
     assertThat(run.get("status").asText()).isEqualTo("PENDING");
     assertThat(run.get("taskId").asText()).isEqualTo(taskId);
     assertThat(run.get("triggerType").asText()).isEqualTo("api");

@@ -32,7 +32,8 @@ class OpenApiDocumentTest {
       {"id": "%s", "taskId": "%s", "status": "RUNNING", "triggerType": "api",
        "timestamps": {"createdAt": "2025-10-14T18:21:52.123Z", "startedAt": "2025-10-14T18:22:03.481Z", "finishedAt": null},
        "progress": {"currentStep": 2, "stepsTotal": 5}, "inputs": {"url": "https://example.com"}, "outputs": {},
-       "logsUrl": null, "error": null, "cancelReason": null, "artifacts": []}"""
+       "logsUrl": null, "error": null, "cancelReason": null, "artifacts": [],
+       "waitingFor": null}"""
           .formatted(RUN_ID, TASK_ID);
 
   @Test
@@ -77,7 +78,8 @@ class OpenApiDocumentTest {
             "task-run.completed",
             "task-run.failed",
             "task-run.cancelled",
-            "task-run.log");
+            "task-run.log",
+            "task-run.waiting");
   }
 
   @Test

@@ -236,4 +236,58 @@ class TaskReaderTest {
         .isInstanceOf(InvalidRequest.class);
     assertThat(JsonObjectReader.body(mapper, " ".getBytes(), true).node().size()).isZero();
   }
+
+  @Test
+  void anInputStepIsCheckedFieldByFieldAndItsAnswersOnlyWhereTheyMayGo() throws Exception {
+    TaskReader.TaskRequest valid =
+        reader.read(
+            json(
+                """
+        {"name": "Code", "steps": [
+          {"id": "otp", "action": "input", "prompt": "Code?", "timeoutSeconds": 600,
+           "onTimeout": "continue", "fields": {
+             "code": {"type": "secret", "label": "Code", "pattern": "[0-9]{6}"},
+             "n": {"type": "number", "required": false}, "ok": {"type": "boolean"}}},
+          {"id": "type", "action": "fill", "selector": "#c", "value": "{{input.otp.code}}"},
+          {"id": "go", "action": "goto", "url": "https://example.com/?n={{input.otp.n}}"}
+        ]}
+        """));
+    StepSpec input = valid.definition().steps().get(0);
+    assertThat(input.waitsForInput()).isTrue();
+    assertThat(input.fields().get("code").isSecret()).isTrue();
+    assertThat(input.fields().get("n").mustBeGiven()).isFalse();
+    assertThat(input.inputTimeoutSeconds()).isEqualTo(600);
+    assertThat(input.continuesOnTimeout()).isTrue();
+
+    assertThat(
+            problems(
+                """
+        {"name": "Bad", "steps": [
+          {"id": "early", "action": "goto", "url": "https://example.com/{{input.otp.code}}"},
+          {"id": "otp", "action": "input", "prompt": "Code?", "timeoutSeconds": 0,
+           "onTimeout": "retry", "fields": {
+             "code": {"type": "secret"}, "n": {"type": "integer"}, "b": {"type": "boolean",
+             "pattern": "x"}, "r": {"type": "string", "pattern": "("}, "x": {"type": "string",
+             "size": 3}, "9": {"type": "string"}}},
+          {"id": "url", "action": "goto", "url": "https://example.com/{{input.otp.code}}"},
+          {"id": "nope", "action": "fill", "selector": "#c", "value": "{{input.otp.none}}"},
+          {"id": "empty", "action": "input", "prompt": "?", "fields": {}},
+          {"id": "none", "action": "input", "fields": {"a": {"type": "string"}}}
+        ]}
+        """))
+        .extracting(p -> p.get("loc").toString() + " " + p.get("type"))
+        .containsExactlyInAnyOrder(
+            "[body, steps, 0, url] value_error",
+            "[body, steps, 1, timeoutSeconds] type_error",
+            "[body, steps, 1, onTimeout] enum",
+            "[body, steps, 1, fields, n, type] enum",
+            "[body, steps, 1, fields, b, pattern] value_error",
+            "[body, steps, 1, fields, r, pattern] value_error",
+            "[body, steps, 1, fields, x, size] extra_forbidden",
+            "[body, steps, 1, fields, 9] value_error",
+            "[body, steps, 2, url] value_error",
+            "[body, steps, 3, value] value_error",
+            "[body, steps, 4, fields] value_error",
+            "[body, steps, 5, prompt] missing");
+  }
 }

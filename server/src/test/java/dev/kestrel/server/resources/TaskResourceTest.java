@@ -9,6 +9,7 @@ import dev.kestrel.server.core.InputResolver;
 import dev.kestrel.server.core.Organizations;
 import dev.kestrel.server.core.RunService;
 import dev.kestrel.server.support.FakeRunEngine;
+import dev.kestrel.server.support.TestApps;
 import dev.kestrel.store.Store;
 import dev.kestrel.store.TestStore;
 import dev.kestrel.workflows.RunInput;
@@ -46,6 +47,7 @@ class TaskResourceTest {
           null,
           500,
           STORE.artifacts(),
+          TestApps.LINKS,
           new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
   static final ResourceExtension RESOURCES = resources();
 

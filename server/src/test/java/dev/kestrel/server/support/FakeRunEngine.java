@@ -2,6 +2,7 @@ package dev.kestrel.server.support;
 
 import dev.kestrel.server.core.EngineUnavailable;
 import dev.kestrel.server.core.RunEngine;
+import dev.kestrel.workflows.InputAnswer;
 import dev.kestrel.workflows.RunInput;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -24,6 +25,14 @@ public final class FakeRunEngine implements RunEngine {
   public void cancel(String runId) {
     failIfDown();
     cancelled.add(runId);
+  }
+
+  public final List<InputAnswer> answers = new CopyOnWriteArrayList<>();
+
+  @Override
+  public void submitInput(String runId, InputAnswer answer) {
+    failIfDown();
+    answers.add(answer);
   }
 
   /** Runs this engine was started with, as a fresh in-memory engine would know them. */

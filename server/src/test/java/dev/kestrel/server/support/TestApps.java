@@ -8,6 +8,8 @@ import dev.kestrel.engine.TemporalSettings;
 import dev.kestrel.model.api.Run;
 import dev.kestrel.server.Installation;
 import dev.kestrel.server.config.KestrelConfiguration;
+import dev.kestrel.store.InputLinks;
+import dev.kestrel.store.Sealer;
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.request.logging.LogbackAccessRequestLogFactory;
@@ -28,6 +30,10 @@ import java.util.function.Consumer;
 public final class TestApps {
   public static final String ORG = "org-one";
   public static final String KEY = "sk_live_org-one-test-key-00000000";
+
+  /** Input links signed with a key of the tests' own, for services built without an app. */
+  public static final InputLinks LINKS =
+      new InputLinks(new Sealer(java.util.Map.of("test", new byte[32])));
 
   private TestApps() {}
 
@@ -126,6 +132,11 @@ public final class TestApps {
     return app.<TestKestrelApplication>getApplication().installation();
   }
 
+  /** The run's workflow history in its text form, which shows payloads as the JSON they hold. */
+  public static String history(DropwizardAppExtension<KestrelConfiguration> app, String runId) {
+    return installed(app).engine().apiClient().fetchHistory("run-" + runId).getHistory().toString();
+  }
+
   /** Creates a task and returns its id. */
   public static String createTask(ApiClient api, String definitionJson) {
     ApiClient.Answer answer = api.post("/public/v1/tasks", definitionJson);
@@ -188,6 +199,14 @@ public final class TestApps {
         .atMost(atMost)
         .pollInterval(Duration.ofMillis(100))
         .until(() -> run(api, runId), r -> r.at("/progress/currentStep").asInt() == step);
+  }
+
+  /** Polls the run until an input step makes it wait, and returns it. */
+  public static JsonNode awaitWaiting(ApiClient api, String runId, Duration atMost) {
+    return await()
+        .atMost(atMost)
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> run(api, runId), r -> r.hasNonNull("waitingFor"));
   }
 
   public static JsonNode awaitStatus(ApiClient api, String runId, String status, Duration atMost) {

@@ -74,6 +74,17 @@ final class KestrelProcess implements AutoCloseable {
    */
   static KestrelProcess onDataFolder(
       Path dir, String name, Path dataDir, String temporalYaml, String extraYaml) {
+    return onDataFolder(dir, name, dataDir, temporalYaml, 300, extraYaml);
+  }
+
+  /** The same, with input steps holding their session {@code holdForInputSeconds}. */
+  static KestrelProcess onDataFolder(
+      Path dir,
+      String name,
+      Path dataDir,
+      String temporalYaml,
+      int holdForInputSeconds,
+      String extraYaml) {
     KestrelProcess process = new KestrelProcess("server", dir, name);
     process.write(
         process.common(dataDir)
@@ -82,8 +93,9 @@ final class KestrelProcess implements AutoCloseable {
         worker:
           chromiumPath: %s
           browserSlots: 2
+          holdForInputSeconds: %d
         """
-                .formatted(temporalYaml, CHROMIUM)
+                .formatted(temporalYaml, CHROMIUM, holdForInputSeconds)
             + rest(extraYaml));
     return process;
   }

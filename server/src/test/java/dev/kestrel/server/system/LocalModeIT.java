@@ -62,7 +62,7 @@ class LocalModeIT {
   /** A new server process on the same data folder and engine ports. */
   static void restart() {
     server =
-        KestrelProcess.onDataFolder(dir, "server-" + ++starts, dataDir, temporalYaml, "")
+        KestrelProcess.onDataFolder(dir, "server-" + ++starts, dataDir, temporalYaml, 3, "")
             .startInOwnGroup();
     client = TestApps.client(server.baseUrl());
   }
@@ -178,6 +178,10 @@ class LocalModeIT {
    * run completes from its checkpoint, each form was opened and submitted exactly once, and no
    * session cookie is anywhere in the data folder: the database, the artifacts, and the Temporal
    * SQLite, which holds the runs' histories.
+   *
+   * <p>A third run waits for a person's code (an input step) meanwhile: past its hold (3 s here)
+   * its page is kept and its slot goes to the form runs. After the restart it still waits, takes
+   * the code (a secret, nowhere at rest either) and completes, signed in as before.
    */
   @Test
   @Order(2)
@@ -201,6 +205,29 @@ class LocalModeIT {
                 """
                     .formatted(PAGES.url("/login"), PAGES.url("/form"), PAGES.url("/slow?ms=200")))
             .id();
+    String codeTask =
+        client
+            .createTask(
+                """
+                {"name": "Signs in with a code (local)", "steps": [
+                  {"id": "login", "action": "goto", "url": "%s"},
+                  {"id": "home", "action": "goto", "url": "%s"},
+                  {"id": "otp", "action": "input", "prompt": "The code?", "timeoutSeconds": 600,
+                   "fields": {"code": {"type": "secret", "pattern": "[0-9]{6}"}}},
+                  {"id": "account", "action": "goto", "url": "%s"},
+                  {"id": "name", "action": "extract", "selector": "#name", "output": "name"},
+                  {"id": "cart", "action": "goto", "url": "%s"},
+                  {"id": "type", "action": "fill", "selector": "#note", "value": "{{input.otp.code}}"}
+                 ]}
+                """
+                    .formatted(
+                        PAGES.url("/login"),
+                        PAGES.url("/home"),
+                        PAGES.url("/account"),
+                        PAGES.url("/cart")))
+            .id();
+    String waiting = client.queueRun(codeTask).run().id();
+    assertThat(client.awaitWaiting(waiting, Duration.ofSeconds(90)).waitingFor()).isNotNull();
     List<String> runs = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
       runs.add(
@@ -222,17 +249,31 @@ class LocalModeIT {
     awaitNoTemporalProcess();
     restart();
 
+    Run stillWaiting = client.getRun(waiting);
+    assertThat(stillWaiting.status()).isEqualTo(RunStatus.RUNNING);
+    assertThat(stillWaiting.waitingFor().stepId()).isEqualTo("otp");
+    String code = "731054";
+    client.submitInput(waiting, "otp", Map.of("code", code));
     for (String runId : runs) {
       Run run = client.awaitEnd(runId, Duration.ofSeconds(180));
       assertThat(run.status()).as(run.toString()).isEqualTo(RunStatus.COMPLETED);
       assertThat(logOf(runId)).contains("resumed at step 7 from the checkpoint of step 6");
     }
+    Run answered = client.awaitEnd(waiting, Duration.ofSeconds(180));
+    assertThat(answered.status()).as(answered.toString()).isEqualTo(RunStatus.COMPLETED);
+    assertThat(answered.outputs()).containsEntry("name", "Ada");
+    assertThat(logOf(waiting))
+        .contains("Still waiting for input", "resumed at step 4 from the checkpoint of step 3")
+        .doesNotContain(code);
     assertThat(PAGES.hits("/submit")).as("each form submitted exactly once").isEqualTo(2);
     assertThat(PAGES.hits("/form")).as("each form page opened exactly once").isEqualTo(2);
-    assertThat(PAGES.hits("/login")).isEqualTo(2);
+    assertThat(PAGES.hits("/login")).isEqualTo(3);
 
-    // Sealed: the session cookies the runs held are nowhere at rest.
-    for (String sid : PAGES.issuedSessions()) {
+    // Sealed: the session cookies the runs held, and the code, are nowhere at rest.
+    for (String sid :
+        java.util.stream.Stream.concat(
+                PAGES.issuedSessions().stream(), java.util.stream.Stream.of(code))
+            .toList()) {
       try (var files = Files.walk(dataDir)) {
         for (Path file : files.filter(Files::isRegularFile).toList()) {
           assertThat(Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1))

@@ -4,19 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Frame;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.PlaywrightException;
-import dev.kestrel.activities.browser.BrowserSettings;
+import dev.kestrel.server.support.TestChromium;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 
 /** What ops do in the Temporal UI, in a real Chromium, with a screenshot of each view kept. */
 final class TemporalUi {
@@ -33,18 +31,8 @@ final class TemporalUi {
       String uiUrl, String taskId, String runId, String taskName, String shotPrefix)
       throws Exception {
     Files.createDirectories(SHOTS);
-    try (Playwright playwright =
-            Playwright.create(
-                new Playwright.CreateOptions()
-                    .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-        Browser browser =
-            playwright
-                .chromium()
-                .launch(
-                    new BrowserType.LaunchOptions()
-                        .setExecutablePath(
-                            Path.of(System.getProperty("kestrel.chromium", "/usr/bin/chromium")))
-                        .setArgs(BrowserSettings.DEFAULT_ARGS))) {
+    try (Playwright playwright = TestChromium.playwright();
+        Browser browser = TestChromium.launch(playwright)) {
       Page page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1400, 1000));
       String query = URLEncoder.encode("KestrelTaskId=\"" + taskId + "\"", StandardCharsets.UTF_8);
       page.navigate(uiUrl + "/namespaces/default/workflows?query=" + query);

@@ -3,6 +3,7 @@ package dev.kestrel.store.db;
 import dev.kestrel.model.RunError;
 import dev.kestrel.model.RunStatus;
 import dev.kestrel.model.TriggerType;
+import dev.kestrel.model.WaitingFor;
 import dev.kestrel.store.records.RunRecord;
 import dev.kestrel.workflows.RunInput;
 import dev.kestrel.workflows.RunState;
@@ -23,7 +24,7 @@ public class RunDao {
   private static final String COLUMNS =
       "seq, id, organization_id, task_id, task_version, client_request_id, trigger_type, status, "
           + "inputs, outputs, current_step, steps_total, error, cancel_reason, worker_id, "
-          + "workflow_started, created_at, started_at, finished_at, retry_of, started_at_step";
+          + "workflow_started, created_at, started_at, finished_at, retry_of, started_at_step, waiting_for";
   private static final String NOT_TERMINAL = "status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED')";
 
   private final Jdbi jdbi;
@@ -409,7 +410,8 @@ public class RunDao {
     return h.createUpdate(
                 "UPDATE runs SET status = :status, current_step = :step, outputs = :outputs, "
                     + "error = :error, worker_id = :worker, workflow_started = TRUE, "
-                    + "started_at = COALESCE(started_at, :startedAt), finished_at = :finishedAt"
+                    + "started_at = COALESCE(started_at, :startedAt), finished_at = :finishedAt, "
+                    + "waiting_for = :waitingFor"
                     + " WHERE id = :id AND "
                     + NOT_TERMINAL)
             .bind("status", s.status().name())
@@ -419,9 +421,20 @@ public class RunDao {
             .bind("worker", s.workerId())
             .bind("startedAt", s.startedAtMillis())
             .bind("finishedAt", s.finishedAtMillis())
+            .bind("waitingFor", s.waitingFor() == null ? null : json.write(s.waitingFor()))
             .bind("id", runId)
             .execute()
         == 1;
+  }
+
+  /** How many runs wait for a person's input now (what {@code kestrel_runs_waiting} shows). */
+  public long countWaiting() {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT COUNT(*) FROM runs WHERE status = 'RUNNING' AND waiting_for IS NOT NULL")
+                .mapTo(Long.class)
+                .one());
   }
 
   private RunRecord map(ResultSet rs, StatementContext ctx) throws SQLException {
@@ -450,6 +463,7 @@ public class RunDao {
         startedAt,
         finishedAt,
         rs.getString("retry_of"),
-        (Integer) rs.getObject("started_at_step"));
+        (Integer) rs.getObject("started_at_step"),
+        json.read(rs.getString("waiting_for"), WaitingFor.class));
   }
 }

@@ -3,6 +3,7 @@ package dev.kestrel.store.records;
 import dev.kestrel.model.RunError;
 import dev.kestrel.model.RunStatus;
 import dev.kestrel.model.TriggerType;
+import dev.kestrel.model.WaitingFor;
 import dev.kestrel.workflows.RunInput;
 import java.util.Map;
 
@@ -28,7 +29,8 @@ public record RunRecord(
     Long startedAt,
     Long finishedAt,
     String retryOf,
-    Integer startedAtStep) {
+    Integer startedAtStep,
+    WaitingFor waitingFor) {
 
   /** The run as it was accepted (PENDING), before anything else may have changed its row. */
   public static RunRecord accepted(RunInput in) {
@@ -53,6 +55,7 @@ public record RunRecord(
         null,
         null,
         in.retry() == null ? null : in.retry().of(),
-        in.retry() == null ? null : in.retry().fromStep());
+        in.retry() == null ? null : in.retry().fromStep(),
+        null);
   }
 }
