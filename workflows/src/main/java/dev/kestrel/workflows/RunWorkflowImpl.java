@@ -238,8 +238,10 @@ public class RunWorkflowImpl implements RunWorkflow {
             })
         .run();
 
-    // An answer's update returns once its wait's end is recorded; none is left hanging.
-    Workflow.await(Workflow::isEveryHandlerFinished);
+    // An answer's update returns once its wait's end is recorded; none is left hanging (also
+    // when the run was cancelled, hence detached).
+    Workflow.newDetachedCancellationScope(() -> Workflow.await(Workflow::isEveryHandlerFinished))
+        .run();
     if (status == RunStatus.CANCELLED) {
       throw new CanceledFailure("run cancelled");
     }

@@ -131,13 +131,21 @@ class QuietLogsIT {
     String runId = queue(api, "Assert for the UI", 60, failingAssert());
     JsonNode run = TestApps.awaitTerminal(api, runId, Duration.ofSeconds(60));
 
+    // The row is terminal just before the workflow's last task completes: wait for its end event.
     var history =
-        TestApps.installed(APP)
-            .engine()
-            .apiClient()
-            .fetchHistory("run-" + runId)
-            .getHistory()
-            .getEventsList();
+        org.awaitility.Awaitility.await()
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () ->
+                    TestApps.installed(APP)
+                        .engine()
+                        .apiClient()
+                        .fetchHistory("run-" + runId)
+                        .getHistory()
+                        .getEventsList(),
+                events ->
+                    events.stream()
+                        .anyMatch(HistoryEvent::hasWorkflowExecutionFailedEventAttributes));
     var failure =
         history.stream()
             .filter(HistoryEvent::hasWorkflowExecutionFailedEventAttributes)
