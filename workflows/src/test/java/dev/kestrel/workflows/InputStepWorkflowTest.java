@@ -107,8 +107,16 @@ class InputStepWorkflowTest {
     assertThat(waiting.prompt()).isEqualTo("The code we texted you");
     assertThat(waiting.fields()).containsOnlyKeys("code", "note");
     assertThat(waiting.waitNumber()).isEqualTo(1);
-    assertThat(webhooks.announced).containsExactly("task-run.started", "task-run.waiting#1");
-    assertThat(record.logs).anyMatch(l -> l.contains("Waiting for input at step 2: The code"));
+    // The row shows the wait first; the log line and the event follow.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              assertThat(webhooks.announced)
+                  .containsExactly("task-run.started", "task-run.waiting#1");
+              assertThat(record.logs)
+                  .anyMatch(l -> l.contains("Waiting for input at step 2: The code"));
+            });
     assertThat(run.state().waitingFor()).isNotNull();
 
     assertThat(refusal(() -> run.submitInput(answer("otp", Map.of("code", 12, "x", "y")))))
