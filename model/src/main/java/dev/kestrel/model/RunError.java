@@ -21,6 +21,12 @@ public record RunError(String code, String message, String nodeId) {
    */
   public static final String INTERRUPTED_SIDE_EFFECT = "interrupted_side_effect";
 
+  /**
+   * A {@code goto} reached a document answered with an HTTP error status (400 or more), and the
+   * step does not allow it.
+   */
+  public static final String NAVIGATION_FAILED = "navigation_failed";
+
   /** An {@code input} step with {@code onTimeout: fail} got no answer in time. */
   public static final String INPUT_TIMEOUT = "input_timeout";
 

@@ -1,8 +1,10 @@
 package dev.kestrel.model;
 
 import static dev.kestrel.model.StepField.ALL;
+import static dev.kestrel.model.StepField.ALLOW_ERROR_STATUS;
 import static dev.kestrel.model.StepField.ATTRIBUTE;
 import static dev.kestrel.model.StepField.CHECKED;
+import static dev.kestrel.model.StepField.EXPRESSION;
 import static dev.kestrel.model.StepField.FIELDS;
 import static dev.kestrel.model.StepField.FULL_PAGE;
 import static dev.kestrel.model.StepField.KEY;
@@ -16,6 +18,7 @@ import static dev.kestrel.model.StepField.SELECTOR;
 import static dev.kestrel.model.StepField.STATE;
 import static dev.kestrel.model.StepField.TEXT_CONTAINS;
 import static dev.kestrel.model.StepField.TIMEOUT_SECONDS;
+import static dev.kestrel.model.StepField.TO;
 import static dev.kestrel.model.StepField.URL;
 import static dev.kestrel.model.StepField.VALUE;
 import static dev.kestrel.model.StepField.VISIBLE;
@@ -37,7 +40,7 @@ import java.util.stream.Collectors;
  * executor all read this one list; a new action is a constant here and a case in the executor.
  */
 public enum StepAction {
-  GOTO("goto", Set.of(URL), Set.of()),
+  GOTO("goto", Set.of(URL), Set.of(ALLOW_ERROR_STATUS)),
   CLICK("click", Set.of(SELECTOR), Set.of()),
   FILL("fill", Set.of(SELECTOR, VALUE), Set.of()),
   PRESS("press", Set.of(SELECTOR, KEY), Set.of()),
@@ -49,7 +52,11 @@ public enum StepAction {
   SCREENSHOT("screenshot", Set.of(), Set.of(FULL_PAGE, OUTPUT, SELECTOR)),
   ASSERT("assert", Set.of(SELECTOR), Set.of(TEXT_CONTAINS, VISIBLE, MESSAGE)),
   /** Waits for a person's answer (SPEC 10); the workflow holds the wait, the worker the page. */
-  INPUT("input", Set.of(PROMPT, FIELDS), Set.of(TIMEOUT_SECONDS, ON_TIMEOUT));
+  INPUT("input", Set.of(PROMPT, FIELDS), Set.of(TIMEOUT_SECONDS, ON_TIMEOUT)),
+  /** Runs a JavaScript expression in the page, with the page's own privileges (SPEC 11). */
+  EVALUATE("evaluate", Set.of(EXPRESSION), Set.of(OUTPUT)),
+  /** Scrolls an element into view, or the page to its bottom or top (SPEC 11). */
+  SCROLL("scroll", Set.of(), Set.of(SELECTOR, TO));
 
   private static final Map<String, StepAction> BY_WIRE_NAME =
       Arrays.stream(values())

@@ -39,7 +39,19 @@ public enum StepField {
   /** How long an {@code input} step waits for its answer. */
   TIMEOUT_SECONDS("timeoutSeconds", Type.SECONDS, false),
   /** What an unanswered {@code input} step does: {@code fail} or {@code continue}. */
-  ON_TIMEOUT("onTimeout", Type.STRING, false);
+  ON_TIMEOUT("onTimeout", Type.STRING, false),
+  /** When the step runs: a {@link StepCondition}; its texts are templated. */
+  WHEN("when", Type.OBJECT, false),
+  /** How often a failed step is tried again: {@link StepRetries}. */
+  RETRIES("retries", Type.OBJECT, false),
+  /** A failure of the step is logged and the run goes on. */
+  OPTIONAL("optional", Type.BOOLEAN, false),
+  /** A {@code goto} to a document answered with an HTTP error status counts as done. */
+  ALLOW_ERROR_STATUS("allowErrorStatus", Type.BOOLEAN, false),
+  /** The JavaScript expression an {@code evaluate} step runs in the page. */
+  EXPRESSION("expression", Type.STRING, false),
+  /** Where a {@code scroll} step scrolls the page: {@code bottom} or {@code top}. */
+  TO("to", Type.STRING, false);
 
   public enum Type {
     STRING,
@@ -50,7 +62,8 @@ public enum StepField {
   }
 
   /** Fields every action takes. */
-  public static final Set<StepField> COMMON = Set.of(ID, ACTION, TIMEOUT_MS, ONCE);
+  public static final Set<StepField> COMMON =
+      Set.of(ID, ACTION, TIMEOUT_MS, ONCE, WHEN, RETRIES, OPTIONAL);
 
   private static final Map<String, StepField> BY_WIRE_NAME =
       Arrays.stream(values())

@@ -42,7 +42,13 @@ public record StepSpec(
     String prompt,
     Map<String, InputField> fields,
     Long timeoutSeconds,
-    String onTimeout) {
+    String onTimeout,
+    StepCondition when,
+    StepRetries retries,
+    Boolean optional,
+    Boolean allowErrorStatus,
+    String expression,
+    String to) {
 
   /** What an unanswered {@code input} step does by default: the run fails. */
   public static final String ON_TIMEOUT_FAIL = "fail";
@@ -68,6 +74,12 @@ public record StepSpec(
         null,
         null,
         ms,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
         null,
         null,
         null,
@@ -113,7 +125,13 @@ public record StepSpec(
         apply(t, PROMPT, f, prompt),
         fields,
         timeoutSeconds,
-        onTimeout);
+        onTimeout,
+        when == null ? null : when.map(f),
+        retries,
+        optional,
+        allowErrorStatus,
+        expression,
+        to);
   }
 
   private static String apply(
@@ -124,6 +142,16 @@ public record StepSpec(
   /** Whether the step has an effect outside the page, so that it must never run twice. */
   public boolean runsOnce() {
     return Boolean.TRUE.equals(once);
+  }
+
+  /** Whether a failure of the step is logged and the run goes on ({@code "optional": true}). */
+  public boolean mayFail() {
+    return Boolean.TRUE.equals(optional);
+  }
+
+  /** How many attempts the step has: 1, and its retries. */
+  public int attempts() {
+    return retries == null ? 1 : 1 + retries.max();
   }
 
   /** Whether the step waits for a person's answer ({@code input}). */

@@ -71,6 +71,8 @@ public final class TestPages implements BeforeAllCallback, AfterAllCallback {
     return java.util.List.copyOf(verifications);
   }
 
+  private final Map<String, Integer> flaky = new java.util.concurrent.ConcurrentHashMap<>();
+
   private final java.util.List<String> verifications =
       new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -202,6 +204,34 @@ public final class TestPages implements BeforeAllCallback, AfterAllCallback {
         body = "verified";
         contentType = "text/plain";
       }
+      case "/banner" ->
+          // A cookie banner that shows only with ?show=1; closing it is told to /banner-closed.
+          body =
+              "<html><body>"
+                  + ("1".equals(query.get("show"))
+                      ? "<div id='banner'><button id='accept' onclick=\"fetch('/banner-closed');"
+                          + " document.getElementById('banner').remove()\">OK</button></div>"
+                      : "")
+                  + "<p id='content'>content</p></body></html>";
+      case "/flaky" -> {
+        // Answers 500 to the first two requests of each ?key=, then the page.
+        int seen = flaky.merge(query.getOrDefault("key", ""), 1, Integer::sum);
+        status = seen <= 2 ? 500 : 200;
+        body =
+            status == 500
+                ? "<html><body>try again</body></html>"
+                : "<html><body><p id='ok'>ok after " + seen + "</p></body></html>";
+      }
+      case "/endless" ->
+          // A list that loads 20 more items whenever it is scrolled to its end.
+          body =
+              "<html><body><ul id='list'></ul><script>let n = 0; function more() {"
+                  + " const list = document.getElementById('list');"
+                  + " for (let i = 0; i < 20; i++) { const li = document.createElement('li');"
+                  + " li.id = 'item-' + (++n); li.style.height = '60px'; li.textContent = 'item ' + n;"
+                  + " list.appendChild(li); } } more(); window.addEventListener('scroll', () => {"
+                  + " if (window.innerHeight + window.scrollY >= document.body.scrollHeight - 10)"
+                  + " more(); });</script></body></html>";
       case "/broken-image" ->
           // A page whose own subresource is missing, as a page without a favicon is.
           body = "<html><body><p id='ok'>fine</p><img src='/missing/picture.png'></body></html>";

@@ -20,6 +20,9 @@ public interface BrowserActivities {
   /** A step failed because the egress policy refused where its page had to go. */
   String EGRESS_REFUSED = "EgressRefused";
 
+  /** A {@code goto} reached a document answered with an HTTP error status. */
+  String NAVIGATION_FAILED = "NavigationFailed";
+
   /** A step produced an output over the cap. */
   String OUTPUT_TOO_LARGE = "OutputTooLarge";
 
@@ -39,6 +42,7 @@ public interface BrowserActivities {
           SESSION_LOST,
           NO_FREE_SLOT,
           EGRESS_REFUSED,
+          NAVIGATION_FAILED,
           OUTPUT_TOO_LARGE,
           INTERNAL_ERROR);
 
@@ -126,6 +130,11 @@ public interface BrowserActivities {
 
   /**
    * {@code checkpoint}: the state kept after the step, or null (not asked for, or over the cap).
+   * {@code skipped}: the step's {@code when} did not hold, so it did nothing.
    */
-  record StepResult(Map<String, Object> outputs, Checkpoint checkpoint) {}
+  record StepResult(Map<String, Object> outputs, Checkpoint checkpoint, boolean skipped) {
+    public StepResult(Map<String, Object> outputs, Checkpoint checkpoint) {
+      this(outputs, checkpoint, false);
+    }
+  }
 }

@@ -615,7 +615,7 @@ public class RunWorkflowImpl implements RunWorkflow {
         if (result.outputs() != null) {
           produced.putAll(result.outputs());
         }
-        if (waits && !awaitAnswer(session, resolved, last)) {
+        if (waits && !result.skipped() && !awaitAnswer(session, resolved, last)) {
           return;
         }
         long outputBytes = OutputSizes.of(produced);
@@ -637,9 +637,14 @@ public class RunWorkflowImpl implements RunWorkflow {
               switch (String.valueOf(af.getType())) {
                 case BrowserActivities.STEP_FAILED -> RunError.STEP_FAILED;
                 case BrowserActivities.EGRESS_REFUSED -> RunError.EGRESS_REFUSED;
+                case BrowserActivities.NAVIGATION_FAILED -> RunError.NAVIGATION_FAILED;
                 case BrowserActivities.OUTPUT_TOO_LARGE -> RunError.OUTPUT_TOO_LARGE;
                 default -> null;
               };
+          if (code != null && step.mayFail()) {
+            // Optional: its worker logged the failure as a warning, and the run goes on.
+            continue;
+          }
           if (code != null) {
             if (resumedAfterLoss && i == done && !fellBack) {
               startOverOnce(step, af.getOriginalMessage());

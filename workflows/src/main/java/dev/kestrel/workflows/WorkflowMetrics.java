@@ -113,6 +113,7 @@ public final class WorkflowMetrics {
           RunError.OUTPUT_TOO_LARGE,
           RunError.INTERRUPTED_SIDE_EFFECT,
           RunError.INPUT_TIMEOUT,
+          RunError.NAVIGATION_FAILED,
           RunError.ENGINE_LOST ->
           code;
       default -> "other";

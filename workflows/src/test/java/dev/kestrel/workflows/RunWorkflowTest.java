@@ -257,6 +257,12 @@ class RunWorkflowTest {
         null,
         null,
         null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
         null);
   }
 
@@ -286,7 +292,13 @@ class RunWorkflowTest {
         s.prompt(),
         s.fields(),
         s.timeoutSeconds(),
-        s.onTimeout());
+        s.onTimeout(),
+        s.when(),
+        s.retries(),
+        s.optional(),
+        s.allowErrorStatus(),
+        s.expression(),
+        s.to());
   }
 
   /** A cart read, a payment marked once, then {@code last} (writing {@code output}). */
@@ -640,5 +652,30 @@ class RunWorkflowTest {
     assertThat(last.error().code()).isEqualTo(RunError.TIMEOUT);
     assertThat(last.error().nodeId()).isEqualTo("forever");
     assertThat(webhooks.announced).containsExactly("task-run.started", "task-run.failed");
+  }
+
+  @Test
+  void anOptionalStepThatFailsIsPassedOverAndTheRunCompletes(
+      TestWorkflowEnvironment env, Worker worker) throws Exception {
+    browser.failAt = "banner";
+    RunWorkflow run = start(env, worker);
+    StepSpec optional =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readValue(
+                "{\"id\": \"banner\", \"action\": \"click\", \"selector\": \"#ok\","
+                    + " \"optional\": true}",
+                StepSpec.class);
+
+    RunState end =
+        run.run(
+            input(
+                60, step("open", "goto", "u", null), optional, step("read", "extract", null, "r")));
+
+    assertThat(end.status()).isEqualTo(RunStatus.COMPLETED);
+    assertThat(end.error()).isNull();
+    assertThat(end.outputs()).containsEntry("r", "value-of-read");
+    assertThat(browser.executed)
+        .extracting(e -> e.split(":")[1])
+        .containsExactly("open", "banner", "read");
   }
 }

@@ -270,17 +270,18 @@ public class BrowserActivitiesImpl implements BrowserActivities {
                 () -> {
                   session.beginStep(step.id());
                   try {
+                    boolean skipped =
+                        step.when() != null && !StepExecutor.holds(session, step.when());
                     Map<String, Object> produced =
-                        executor.execute(
-                            session, request.runId(), step, request.defaultTimeoutMs());
+                        skipped ? Map.of() : attempts(session, request, label);
                     if (!request.checkpoint()) {
-                      return new StepDone(produced, null, 0);
+                      return new StepDone(produced, null, 0, skipped);
                     }
                     // The state as the step left it, read on the slot thread while nothing else
                     // runs.
                     long capturing = System.nanoTime();
                     BrowserState captured = capture(session);
-                    return new StepDone(produced, captured, System.nanoTime() - capturing);
+                    return new StepDone(produced, captured, System.nanoTime() - capturing, skipped);
                   } finally {
                     session.endStep();
                   }
@@ -288,19 +289,17 @@ public class BrowserActivitiesImpl implements BrowserActivities {
     Map<String, Object> outputs;
     BrowserState state;
     long captureNanos;
+    boolean skipped;
     try {
       StepDone done = await(ctx, work, session, log);
       outputs = done.outputs();
       state = done.state();
       captureNanos = done.captureNanos();
+      skipped = done.skipped();
     } catch (StepFailedException e) {
       stepTook(step, started, "failed");
       session.markFailed();
-      endWithNotes(
-          log,
-          session,
-          List.of(new LogLine(LogLevel.ERROR, label + " failed: " + e.getMessage(), step.id())),
-          null);
+      endWithNotes(log, session, List.of(failed(step, label, e.getMessage())), null);
       throw UserFailures.of(e.getMessage(), e.failureType());
     } catch (PlaywrightException e) {
       stepTook(step, started, "failed");
@@ -310,11 +309,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
         throw ApplicationFailure.newFailure("browser crashed: " + firstLine(e), SESSION_LOST);
       }
       String message = step.describe() + " failed: " + firstLine(e);
-      endWithNotes(
-          log,
-          session,
-          List.of(new LogLine(LogLevel.ERROR, label + " failed: " + firstLine(e), step.id())),
-          null);
+      endWithNotes(log, session, List.of(failed(step, label, firstLine(e))), null);
       throw UserFailures.of(message, STEP_FAILED);
     } catch (RuntimeException e) {
       endWithNotes(log, session, List.of(), null); // Cancelled or lost: what it said so far.
@@ -339,11 +334,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
               + " bytes, over the limit of "
               + cap;
       session.markFailed();
-      endWithNotes(
-          log,
-          session,
-          List.of(new LogLine(LogLevel.ERROR, label + " failed: " + message, step.id())),
-          null);
+      endWithNotes(log, session, List.of(failed(step, label, message)), null);
       throw UserFailures.of(message, OUTPUT_TOO_LARGE);
     }
     List<LogLine> last = new java.util.ArrayList<>(2);
@@ -355,11 +346,13 @@ public class BrowserActivitiesImpl implements BrowserActivities {
     last.add(
         new LogLine(
             LogLevel.INFO,
-            label
-                + " done in "
-                + millis
-                + " ms"
-                + (outputs.isEmpty() ? "" : "; outputs " + outputs.keySet()),
+            skipped
+                ? label + " skipped: " + step.when().describe() + " does not hold"
+                : label
+                    + " done in "
+                    + millis
+                    + " ms"
+                    + (outputs.isEmpty() ? "" : "; outputs " + outputs.keySet()),
             step.id()));
     boolean kept = endWithNotes(log, session, last, sealed);
     Checkpoint checkpoint = kept ? new Checkpoint(request.stepNumber(), sealed.digest()) : null;
@@ -376,14 +369,61 @@ public class BrowserActivitiesImpl implements BrowserActivities {
         pool.closeAfterReply(request.sessionId());
       }
     }
-    return new StepResult(outputs, checkpoint);
+    return new StepResult(outputs, checkpoint, skipped);
   }
 
   /**
    * What a step's slot work gives back: its outputs, and the browser's state after it (or null)
-   * with the time taking it took.
+   * with the time taking it took; whether its {@code when} skipped it.
    */
-  private record StepDone(Map<String, Object> outputs, BrowserState state, long captureNanos) {}
+  private record StepDone(
+      Map<String, Object> outputs, BrowserState state, long captureNanos, boolean skipped) {}
+
+  /**
+   * Slot thread: the step, tried again after a failure as its {@code retries} say; each failed
+   * attempt but the last is a warning in the log. An egress refusal, a cancellation or a browser
+   * that crashed is not tried again.
+   */
+  private Map<String, Object> attempts(BrowserSession session, StepRequest request, String label) {
+    StepSpec step = request.step();
+    int attempts = step.attempts();
+    for (int n = 1; ; n++) {
+      try {
+        return executor.execute(session, request.runId(), step, request.defaultTimeoutMs());
+      } catch (StepFailedException | PlaywrightException e) {
+        boolean again =
+            n < attempts
+                && (e instanceof StepFailedException failed
+                    ? failed.retryable()
+                    : session.slot().isHealthy());
+        if (!again) {
+          throw e;
+        }
+        long delay = step.retries().delay();
+        session.note(
+            LogLevel.WARNING,
+            label
+                + " failed (attempt "
+                + n
+                + " of "
+                + attempts
+                + "): "
+                + firstLine(e)
+                + "; trying again in "
+                + delay
+                + " ms");
+        StepExecutor.pause(session, delay);
+      }
+    }
+  }
+
+  /** A step's failure as its log says it: an error, or a warning when the step is optional. */
+  private static LogLine failed(StepSpec step, String label, String why) {
+    return step.mayFail()
+        ? new LogLine(
+            LogLevel.WARNING, label + " failed (optional, the run goes on): " + why, step.id())
+        : new LogLine(LogLevel.ERROR, label + " failed: " + why, step.id());
+  }
 
   /** Slot thread: the browser's state, or null (and a note) when the page cannot give it now. */
   private static BrowserState capture(BrowserSession session) {

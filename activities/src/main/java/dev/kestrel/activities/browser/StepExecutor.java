@@ -8,6 +8,7 @@ import com.microsoft.playwright.TimeoutError;
 import com.microsoft.playwright.options.WaitForSelectorState;
 import dev.kestrel.activities.egress.EgressPolicy;
 import dev.kestrel.activities.egress.EgressProxy;
+import dev.kestrel.model.StepCondition;
 import dev.kestrel.model.StepSpec;
 import dev.kestrel.store.ArtifactStore;
 import java.util.ArrayList;
@@ -53,7 +54,17 @@ final class StepExecutor {
                   "Navigation to " + step.url() + " refused: " + refusal);
             }
             session.checkCancelled();
-            navigate(session, step.url(), timeout);
+            Response response = navigate(session, step.url(), timeout);
+            if (response != null
+                && response.status() >= 400
+                && !Boolean.TRUE.equals(step.allowErrorStatus())) {
+              throw StepFailedException.navigationFailed(
+                  "Navigation to "
+                      + response.url()
+                      + " failed: HTTP "
+                      + response.status()
+                      + (response.statusText().isEmpty() ? "" : " " + response.statusText()));
+            }
             yield null;
           }
           case CLICK -> {
@@ -114,6 +125,20 @@ final class StepExecutor {
             assertStep(session, step);
             yield null;
           }
+          case EVALUATE -> page.evaluate(step.expression());
+          case SCROLL -> {
+            if (step.selector() != null) {
+              actionable(session, step, deadline)
+                  .scrollIntoViewIfNeeded(
+                      new Locator.ScrollIntoViewIfNeededOptions().setTimeout(remaining(deadline)));
+            } else {
+              page.evaluate(
+                  "bottom".equals(step.to())
+                      ? "window.scrollTo(0, document.documentElement.scrollHeight)"
+                      : "window.scrollTo(0, 0)");
+            }
+            yield null;
+          }
           case INPUT -> {
             // The page as the wait begins, for the person who answers (the input link's page).
             artifacts.save(
@@ -128,6 +153,26 @@ final class StepExecutor {
       outputs.put(step.output(), output);
     }
     return outputs;
+  }
+
+  /**
+   * Whether the step's {@code when} holds on the page as it is now (no waiting: a banner that is
+   * not there is not waited for).
+   */
+  static boolean holds(BrowserSession session, StepCondition when) {
+    if (when.exists() != null) {
+      return session.page.locator(when.exists()).count() > 0;
+    }
+    if (when.missing() != null) {
+      return session.page.locator(when.missing()).count() == 0;
+    }
+    if (when.visible() != null) {
+      return session.page.locator(when.visible()).first().isVisible();
+    }
+    if (when.urlContains() != null) {
+      return session.page.url().contains(when.urlContains());
+    }
+    return when.equals().get(0).equals(when.equals().get(1));
   }
 
   /**
@@ -256,7 +301,7 @@ final class StepExecutor {
     }
   }
 
-  private static void pause(BrowserSession session, long ms) {
+  static void pause(BrowserSession session, long ms) {
     long deadline = System.currentTimeMillis() + ms;
     while (true) {
       session.checkCancelled();
@@ -274,7 +319,7 @@ final class StepExecutor {
    * a tunnel it would not open) fails the step as {@code egress_refused}; what it could not reach
    * fails it as a navigation error, as it would without a proxy.
    */
-  private static void navigate(BrowserSession session, String url, long timeout) {
+  private static Response navigate(BrowserSession session, String url, long timeout) {
     Response response;
     try {
       response = session.page.navigate(url, new Page.NavigateOptions().setTimeout(timeout));
@@ -287,7 +332,7 @@ final class StepExecutor {
       throw e;
     }
     if (response == null) {
-      return;
+      return null;
     }
     Map<String, String> headers = response.headers();
     String refused = headers.get(EgressProxy.REFUSED_HEADER.toLowerCase(Locale.ROOT));
@@ -299,6 +344,7 @@ final class StepExecutor {
     if (error != null) {
       throw new StepFailedException("Navigation to " + response.url() + " failed: " + error);
     }
+    return response;
   }
 
   private static long remaining(long deadline) {

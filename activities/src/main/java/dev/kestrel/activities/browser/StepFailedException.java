@@ -20,6 +20,16 @@ public final class StepFailedException extends RuntimeException {
     return new StepFailedException(message, BrowserActivities.EGRESS_REFUSED);
   }
 
+  /** A {@code goto} reached a document answered with an HTTP error status. */
+  static StepFailedException navigationFailed(String message) {
+    return new StepFailedException(message, BrowserActivities.NAVIGATION_FAILED);
+  }
+
+  /** Whether trying the step again may help: not when the egress policy refused it. */
+  boolean retryable() {
+    return !failureType.equals(BrowserActivities.EGRESS_REFUSED);
+  }
+
   /** The activity failure type the workflow maps to the run's error code. */
   public String failureType() {
     return failureType;

@@ -209,6 +209,22 @@ class StepExecutorTest {
                           .startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G'));
         });
     checks.put(
+        StepAction.EVALUATE,
+        () ->
+            assertThat(
+                    run(
+                        "{\"id\": \"e\", \"action\": \"evaluate\", \"output\": \"o\","
+                            + " \"expression\": \"({n: document.querySelectorAll('li').length})\"}"))
+                .isEqualTo(Map.of("o", Map.of("n", 2))));
+    checks.put(
+        StepAction.SCROLL,
+        () -> {
+          run("{\"id\": \"s\", \"action\": \"scroll\", \"selector\": \"#late\"}");
+          run("{\"id\": \"t\", \"action\": \"scroll\", \"to\": \"bottom\"}");
+          run("{\"id\": \"u\", \"action\": \"scroll\", \"to\": \"top\"}");
+          assertThat(eval("window.scrollY")).isEqualTo(0);
+        });
+    checks.put(
         StepAction.INPUT,
         () -> {
           run(
@@ -247,7 +263,9 @@ class StepExecutorTest {
             StepAction.EXTRACT,
             StepAction.SCREENSHOT,
             StepAction.ASSERT,
-            StepAction.INPUT)) {
+            StepAction.INPUT,
+            StepAction.EVALUATE,
+            StepAction.SCROLL)) {
       checks.get(action).run();
     }
   }

@@ -12,6 +12,7 @@ import dev.kestrel.model.ResumeMode;
 import dev.kestrel.model.ScheduleSpec;
 import dev.kestrel.model.StepAction;
 import dev.kestrel.model.StepField;
+import dev.kestrel.model.StepRetries;
 import dev.kestrel.model.StepSpec;
 import dev.kestrel.model.TaskDefinition;
 import dev.kestrel.model.TraceMode;
@@ -326,6 +327,7 @@ public final class TaskReader {
         }
       }
       checkActionRules(action, step);
+      checkModifiers(action, step, declared, outputsSoFar, inputStepsSoFar);
       for (StepField templated : action.templated()) {
         JsonNode value = step.get(templated.wireName());
         if (value != null && value.isTextual()) {
@@ -430,8 +432,90 @@ public final class TaskReader {
         }
       }
       case INPUT -> checkInputStep(step);
+      case SCROLL -> {
+        if (step.has("selector") == step.has("to")) {
+          problems.add(step.loc(), "value_error", "scroll needs either 'selector' or 'to'");
+        }
+        if (step.has("to") && !Set.of("bottom", "top").contains(step.get("to").asText())) {
+          problems.add(step.at("to"), "enum", "to must be bottom or top");
+        }
+      }
       default -> {
         // The field list says all there is.
+      }
+    }
+  }
+
+  private static final List<String> CONDITIONS =
+      List.of("exists", "missing", "visible", "urlContains", "equals");
+
+  /** What any step may carry (SPEC 11): {@code when}, {@code retries}, {@code optional}. */
+  private static void checkModifiers(
+      StepAction action,
+      JsonObjectReader step,
+      Map<String, InputSpec> declared,
+      Set<String> outputsSoFar,
+      Map<String, Map<String, InputField>> inputStepsSoFar) {
+    Problems problems = step.problems();
+    JsonNode when = step.get("when");
+    if (when != null && when.isObject()) {
+      JsonObjectReader condition =
+          step.object("when", (ObjectNode) when).allowOnly(Set.copyOf(CONDITIONS));
+      if (when.size() != 1) {
+        problems.add(
+            step.at("when"),
+            "value_error",
+            "when takes exactly one of " + String.join(", ", CONDITIONS));
+      }
+      for (String key : CONDITIONS) {
+        JsonNode value = condition.get(key);
+        if (value == null) {
+          continue;
+        }
+        boolean pair =
+            value.isArray()
+                && value.size() == 2
+                && value.get(0).isTextual()
+                && value.get(1).isTextual();
+        if (key.equals("equals") ? !pair : !value.isTextual()) {
+          problems.add(
+              condition.at(key),
+              "type_error",
+              key.equals("equals")
+                  ? "equals must be a list of two strings"
+                  : key + " must be a string");
+          continue;
+        }
+        for (JsonNode text : value.isArray() ? value : List.of(value)) {
+          checkTemplates(
+              text.asText(),
+              condition.at(key),
+              declared,
+              outputsSoFar,
+              inputStepsSoFar,
+              false,
+              problems);
+        }
+      }
+    }
+    JsonNode retries = step.get("retries");
+    if (retries != null && retries.isObject()) {
+      JsonObjectReader reader =
+          step.object("retries", (ObjectNode) retries).allowOnly(Set.of("max", "delayMs"));
+      if (!reader.has("max")) {
+        problems.add(reader.at("max"), "missing", "retries needs 'max' (0 to 10)");
+      }
+      reader.optionalInt("max", 0, StepRetries.MAX);
+      reader.optionalInt("delayMs", 0, (int) StepRetries.MAX_DELAY_MS);
+      if (step.has("once") && Boolean.TRUE.equals(step.get("once").asBoolean(false))) {
+        problems.add(step.at("retries"), "value_error", "a step marked once is never tried again");
+      }
+    }
+    if (action == StepAction.INPUT) {
+      for (String field : List.of("retries", "optional")) {
+        if (step.has(field)) {
+          problems.add(step.at(field), "extra_forbidden", "an input step takes no '" + field + "'");
+        }
       }
     }
   }

@@ -72,7 +72,7 @@ class JavaClientIT {
       String id, StepAction action, String url, String selector, String value, String output) {
     return new StepSpec(
         id, action, url, selector, value, null, null, null, null, null, null, null, output, null,
-        null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   @Test
@@ -249,7 +249,12 @@ class JavaClientIT {
     org.assertj.core.api.Assertions.assertThatCode(
             () -> verifier.verify(delivery.header("x-komos-signature"), delivery.body()))
         .doesNotThrowAnyException();
-    List<WebhookAttempt> attempts = client.webhookDeliveries(created.endpoint().id(), runId);
+    // The attempt is recorded once the receiver has answered: a moment after it got the body.
+    List<WebhookAttempt> attempts =
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () -> client.webhookDeliveries(created.endpoint().id(), runId), l -> !l.isEmpty());
     assertThat(attempts).extracting(WebhookAttempt::delivered).containsExactly(true);
 
     client.deleteWebhookEndpoint(created.endpoint().id());

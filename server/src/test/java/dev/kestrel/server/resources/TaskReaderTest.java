@@ -290,4 +290,56 @@ class TaskReaderTest {
             "[body, steps, 4, fields] value_error",
             "[body, steps, 5, prompt] missing");
   }
+
+  @Test
+  void whenRetriesOptionalAndTheNewActionsAreCheckedByPath() throws Exception {
+    TaskReader.TaskRequest valid =
+        reader.read(
+            json(
+                """
+        {"name": "Modifiers", "inputs": {"x": {"type": "string"}}, "steps": [
+          {"id": "a", "action": "click", "selector": "#b", "when": {"exists": "#b"},
+           "retries": {"max": 3, "delayMs": 50}, "optional": true},
+          {"id": "b", "action": "goto", "url": "https://example.com", "allowErrorStatus": true,
+           "when": {"equals": ["{{inputs.x}}", "yes"]}},
+          {"id": "c", "action": "evaluate", "expression": "1 + 1", "output": "two"},
+          {"id": "d", "action": "scroll", "to": "bottom"}
+        ]}
+        """));
+    StepSpec first = valid.definition().steps().get(0);
+    assertThat(first.when().exists()).isEqualTo("#b");
+    assertThat(first.attempts()).isEqualTo(4);
+    assertThat(first.retries().delay()).isEqualTo(50);
+    assertThat(first.mayFail()).isTrue();
+
+    assertThat(
+            problems(
+                """
+        {"name": "Bad", "steps": [
+          {"id": "a", "action": "click", "selector": "#b", "when": {"exists": "#b", "missing": "#c"}},
+          {"id": "b", "action": "click", "selector": "#b", "when": {"equals": ["one"]}},
+          {"id": "c", "action": "click", "selector": "#b", "when": {"near": "#b"}},
+          {"id": "d", "action": "click", "selector": "#b", "retries": {"max": 11}},
+          {"id": "e", "action": "click", "selector": "#b", "once": true, "retries": {"max": 1}},
+          {"id": "f", "action": "scroll"},
+          {"id": "g", "action": "scroll", "to": "left"},
+          {"id": "h", "action": "evaluate"},
+          {"id": "i", "action": "input", "prompt": "?", "fields": {"a": {"type": "string"}},
+           "optional": true},
+          {"id": "j", "action": "click", "selector": "#b", "when": {"exists": "{{outputs.none}}"}}
+        ]}
+        """))
+        .extracting(p -> p.get("loc").toString() + " " + p.get("type"))
+        .containsExactlyInAnyOrder(
+            "[body, steps, 0, when] value_error",
+            "[body, steps, 1, when, equals] type_error",
+            "[body, steps, 2, when, near] extra_forbidden",
+            "[body, steps, 3, retries, max] value_error",
+            "[body, steps, 4, retries] value_error",
+            "[body, steps, 5] value_error",
+            "[body, steps, 6, to] enum",
+            "[body, steps, 7, expression] missing",
+            "[body, steps, 8, optional] extra_forbidden",
+            "[body, steps, 9, when, exists] value_error");
+  }
 }

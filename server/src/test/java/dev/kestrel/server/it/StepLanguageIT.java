@@ -1,0 +1,99 @@
+package dev.kestrel.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kestrel.server.config.KestrelConfiguration;
+import dev.kestrel.server.support.ApiClient;
+import dev.kestrel.server.support.TestApps;
+import dev.kestrel.testkit.TestPages;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Issue 26 (first part): what any step may carry, `when`, `retries` and `optional`, and the actions
+ * `evaluate` and `scroll`, on real pages; a `goto` to an error page fails at once.
+ */
+@ExtendWith(DropwizardExtensionsSupport.class)
+class StepLanguageIT {
+  static final Duration ENDS = Duration.ofSeconds(60);
+
+  @RegisterExtension static final TestPages PAGES = new TestPages();
+  static final DropwizardAppExtension<KestrelConfiguration> APP = TestApps.shared();
+
+  @Test
+  void whenRetriesOptionalEvaluateAndScrollDoWhatTheySay() {
+    ApiClient api = TestApps.api(APP);
+    String taskId =
+        TestApps.createTask(
+            api,
+            """
+            {"name": "Banner, flaky page, endless list",
+             "inputs": {"show": {"type": "string", "default": "0"}},
+             "steps": [
+               {"id": "open", "action": "goto", "url": "%s?show={{inputs.show}}"},
+               {"id": "accept", "action": "click", "selector": "#accept",
+                "when": {"exists": "#banner"}},
+               {"id": "flaky", "action": "goto", "url": "%s?key={{inputs.show}}",
+                "retries": {"max": 2, "delayMs": 100}},
+               {"id": "read", "action": "extract", "selector": "#ok", "output": "flaky"},
+               {"id": "nothing", "action": "click", "selector": "#nothing", "timeoutMs": 300,
+                "optional": true},
+               {"id": "list", "action": "goto", "url": "%s"},
+               {"id": "down", "action": "scroll", "to": "bottom"},
+               {"id": "loaded", "action": "waitFor", "selector": "#item-25"},
+               {"id": "count", "action": "evaluate",
+                "expression": "({items: document.querySelectorAll('li').length, ok: true})",
+                "output": "list"}
+             ]}
+            """
+                .formatted(PAGES.url("/banner"), PAGES.url("/flaky"), PAGES.url("/endless")));
+
+    String without = TestApps.queue(api, taskId, "{\"inputs\": {\"show\": \"0\"}}");
+    JsonNode run = TestApps.awaitTerminal(api, without, ENDS);
+    assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("COMPLETED");
+    assertThat(run.at("/outputs/flaky").asText()).isEqualTo("ok after 3");
+    assertThat(run.at("/outputs/list/items").asInt()).isGreaterThanOrEqualTo(40);
+    assertThat(run.at("/outputs/list/ok").asBoolean()).isTrue();
+    assertThat(PAGES.hits("/banner-closed")).as("no banner, no click").isZero();
+    assertThat(PAGES.hits("/flaky")).as("two 500s, then the page").isEqualTo(3);
+    String logs = api.get("/public/v1/task-runs/" + without + "/logs").raw().body();
+    assertThat(logs)
+        .contains("Step 2/9 click #accept skipped: '#banner' exists does not hold")
+        .contains("failed (attempt 1 of 3): Navigation to ")
+        .contains("failed (attempt 2 of 3)")
+        .contains("Step 5/9 click #nothing failed (optional, the run goes on)");
+    assertThat(logs).doesNotContain("\"level\":\"error\"");
+
+    String with = TestApps.queue(api, taskId, "{\"inputs\": {\"show\": \"1\"}}");
+    JsonNode shown = TestApps.awaitTerminal(api, with, ENDS);
+    assertThat(shown.get("status").asText()).as(shown.toString()).isEqualTo("COMPLETED");
+    assertThat(PAGES.hits("/banner-closed")).as("the banner was there and closed").isEqualTo(1);
+  }
+
+  @Test
+  void aGotoToAnErrorPageFailsAtOnceNamingItsStatusUnlessItIsAllowed() {
+    ApiClient api = TestApps.api(APP);
+    String taskId =
+        TestApps.createTask(
+            api,
+            """
+            {"name": "A missing page", "inputs": {"allow": {"type": "boolean", "default": false}},
+             "steps": [
+               {"id": "allowed", "action": "goto", "url": "%s", "allowErrorStatus": true},
+               {"id": "missing", "action": "goto", "url": "%s"}
+             ]}
+            """
+                .formatted(PAGES.url("/missing/allowed"), PAGES.url("/missing/page")));
+    String runId = TestApps.queue(api, taskId, "{}");
+    JsonNode run = TestApps.awaitTerminal(api, runId, ENDS);
+    assertThat(run.get("status").asText()).isEqualTo("FAILED");
+    assertThat(run.at("/error/code").asText()).isEqualTo("navigation_failed");
+    assertThat(run.at("/error/nodeId").asText()).isEqualTo("missing");
+    assertThat(run.at("/error/message").asText()).contains("/missing/page failed: HTTP 404");
+  }
+}
