@@ -6,6 +6,7 @@ import static dev.kestrel.model.StepField.ATTRIBUTE;
 import static dev.kestrel.model.StepField.CHECKED;
 import static dev.kestrel.model.StepField.EXPRESSION;
 import static dev.kestrel.model.StepField.FIELDS;
+import static dev.kestrel.model.StepField.FRAME;
 import static dev.kestrel.model.StepField.FULL_PAGE;
 import static dev.kestrel.model.StepField.KEY;
 import static dev.kestrel.model.StepField.MESSAGE;
@@ -41,22 +42,24 @@ import java.util.stream.Collectors;
  */
 public enum StepAction {
   GOTO("goto", Set.of(URL), Set.of(ALLOW_ERROR_STATUS)),
-  CLICK("click", Set.of(SELECTOR), Set.of()),
-  FILL("fill", Set.of(SELECTOR, VALUE), Set.of()),
-  PRESS("press", Set.of(SELECTOR, KEY), Set.of()),
-  SELECT("select", Set.of(SELECTOR, VALUE), Set.of()),
-  CHECK("check", Set.of(SELECTOR), Set.of(CHECKED)),
-  HOVER("hover", Set.of(SELECTOR), Set.of()),
-  WAIT_FOR("waitFor", Set.of(), Set.of(SELECTOR, STATE, MS)),
-  EXTRACT("extract", Set.of(SELECTOR), Set.of(ATTRIBUTE, MODE, ALL, OUTPUT)),
+  CLICK("click", Set.of(SELECTOR), Set.of(FRAME)),
+  FILL("fill", Set.of(SELECTOR, VALUE), Set.of(FRAME)),
+  PRESS("press", Set.of(SELECTOR, KEY), Set.of(FRAME)),
+  SELECT("select", Set.of(SELECTOR, VALUE), Set.of(FRAME)),
+  CHECK("check", Set.of(SELECTOR), Set.of(CHECKED, FRAME)),
+  HOVER("hover", Set.of(SELECTOR), Set.of(FRAME)),
+  WAIT_FOR("waitFor", Set.of(), Set.of(SELECTOR, STATE, MS, FRAME)),
+  EXTRACT("extract", Set.of(SELECTOR), Set.of(ATTRIBUTE, MODE, ALL, OUTPUT, FRAME)),
   SCREENSHOT("screenshot", Set.of(), Set.of(FULL_PAGE, OUTPUT, SELECTOR)),
-  ASSERT("assert", Set.of(SELECTOR), Set.of(TEXT_CONTAINS, VISIBLE, MESSAGE)),
+  ASSERT("assert", Set.of(SELECTOR), Set.of(TEXT_CONTAINS, VISIBLE, MESSAGE, FRAME)),
   /** Waits for a person's answer (SPEC 10); the workflow holds the wait, the worker the page. */
   INPUT("input", Set.of(PROMPT, FIELDS), Set.of(TIMEOUT_SECONDS, ON_TIMEOUT)),
   /** Runs a JavaScript expression in the page, with the page's own privileges (SPEC 11). */
   EVALUATE("evaluate", Set.of(EXPRESSION), Set.of(OUTPUT)),
   /** Scrolls an element into view, or the page to its bottom or top (SPEC 11). */
-  SCROLL("scroll", Set.of(), Set.of(SELECTOR, TO));
+  SCROLL("scroll", Set.of(), Set.of(SELECTOR, TO, FRAME)),
+  /** Clicks and keeps the file the page downloads as a run artifact (SPEC 11). */
+  DOWNLOAD("download", Set.of(SELECTOR, OUTPUT), Set.of(FRAME));
 
   private static final Map<String, StepAction> BY_WIRE_NAME =
       Arrays.stream(values())

@@ -51,7 +51,9 @@ public enum StepField {
   /** The JavaScript expression an {@code evaluate} step runs in the page. */
   EXPRESSION("expression", Type.STRING, false),
   /** Where a {@code scroll} step scrolls the page: {@code bottom} or {@code top}. */
-  TO("to", Type.STRING, false);
+  TO("to", Type.STRING, false),
+  /** The iframe ({@code css}) a locator step acts in. */
+  FRAME("frame", Type.STRING, true);
 
   public enum Type {
     STRING,

@@ -1,6 +1,7 @@
 package dev.kestrel.model;
 
 import static dev.kestrel.model.StepField.ATTRIBUTE;
+import static dev.kestrel.model.StepField.FRAME;
 import static dev.kestrel.model.StepField.KEY;
 import static dev.kestrel.model.StepField.MESSAGE;
 import static dev.kestrel.model.StepField.PROMPT;
@@ -48,7 +49,8 @@ public record StepSpec(
     Boolean optional,
     Boolean allowErrorStatus,
     String expression,
-    String to) {
+    String to,
+    String frame) {
 
   /** What an unanswered {@code input} step does by default: the run fails. */
   public static final String ON_TIMEOUT_FAIL = "fail";
@@ -74,6 +76,7 @@ public record StepSpec(
         null,
         null,
         ms,
+        null,
         null,
         null,
         null,
@@ -131,7 +134,8 @@ public record StepSpec(
         optional,
         allowErrorStatus,
         expression,
-        to);
+        to,
+        apply(t, FRAME, f, frame));
   }
 
   private static String apply(

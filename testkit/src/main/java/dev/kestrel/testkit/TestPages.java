@@ -71,6 +71,17 @@ public final class TestPages implements BeforeAllCallback, AfterAllCallback {
     return java.util.List.copyOf(verifications);
   }
 
+  /** The file {@code /export} offers for download. */
+  public static final String EXPORT_CSV = "sku,price\nA-1,9.99\nB-2,19.50\n";
+
+  /** What the form in {@code /framed}'s iframe sent, in order. */
+  public java.util.List<String> frameSent() {
+    return java.util.List.copyOf(frameSent);
+  }
+
+  private final java.util.List<String> frameSent =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
   private final Map<String, Integer> flaky = new java.util.concurrent.ConcurrentHashMap<>();
 
   private final java.util.List<String> verifications =
@@ -232,6 +243,27 @@ public final class TestPages implements BeforeAllCallback, AfterAllCallback {
                   + " list.appendChild(li); } } more(); window.addEventListener('scroll', () => {"
                   + " if (window.innerHeight + window.scrollY >= document.body.scrollHeight - 10)"
                   + " more(); });</script></body></html>";
+      case "/framed" ->
+          // A form inside an iframe (a payment field, say); sending it is told to /frame-sent.
+          body =
+              "<html><body><p>Outer page</p><iframe id='pay' src='/frame-inner'></iframe>"
+                  + "</body></html>";
+      case "/frame-inner" ->
+          body =
+              "<html><body><input id='card'><button id='send' onclick=\"fetch('/frame-sent?card='"
+                  + " + encodeURIComponent(document.getElementById('card').value))\">Pay</button>"
+                  + "</body></html>";
+      case "/frame-sent" -> {
+        frameSent.add(query.getOrDefault("card", ""));
+        body = "ok";
+        contentType = "text/plain";
+      }
+      case "/export" ->
+          body = "<html><body><a id='csv' href='/export.csv' download>Export</a></body></html>";
+      case "/export.csv" -> {
+        body = EXPORT_CSV;
+        contentType = "text/csv";
+      }
       case "/broken-image" ->
           // A page whose own subresource is missing, as a page without a favicon is.
           body = "<html><body><p id='ok'>fine</p><img src='/missing/picture.png'></body></html>";

@@ -75,7 +75,9 @@ public class BrowserActivitiesImpl implements BrowserActivities {
             .description("Reading and sealing the browser's state after a step")
             .register(meters);
     this.recorder = recorder;
-    this.executor = new StepExecutor(pool.settings().egress(), artifacts, secrets);
+    this.executor =
+        new StepExecutor(
+            pool.settings().egress(), artifacts, secrets, pool.settings().maxRunArtifactBytes());
     this.workerId = workerId;
     this.taskQueue = taskQueue;
   }

@@ -1,5 +1,6 @@
 package dev.kestrel.activities.browser;
 
+import com.microsoft.playwright.Download;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.PlaywrightException;
@@ -32,11 +33,17 @@ final class StepExecutor {
   private final EgressPolicy egress;
   private final ArtifactStore artifacts;
   private final SecretInputs secrets;
+  private final long maxRunArtifactBytes;
 
-  StepExecutor(EgressPolicy egress, ArtifactStore artifacts, SecretInputs secrets) {
+  StepExecutor(
+      EgressPolicy egress,
+      ArtifactStore artifacts,
+      SecretInputs secrets,
+      long maxRunArtifactBytes) {
     this.egress = egress;
     this.artifacts = artifacts;
     this.secrets = secrets;
+    this.maxRunArtifactBytes = maxRunArtifactBytes;
   }
 
   Map<String, Object> execute(
@@ -104,7 +111,7 @@ final class StepExecutor {
             if (step.ms() != null) {
               pause(session, step.ms());
             } else {
-              waitFor(session, step.selector(), state(step.state()), deadline);
+              waitFor(session, step, state(step.state()), deadline);
             }
             yield null;
           }
@@ -126,6 +133,7 @@ final class StepExecutor {
             yield null;
           }
           case EVALUATE -> page.evaluate(step.expression());
+          case DOWNLOAD -> download(session, runId, step, deadline);
           case SCROLL -> {
             if (step.selector() != null) {
               actionable(session, step, deadline)
@@ -195,11 +203,46 @@ final class StepExecutor {
     }
   }
 
+  /**
+   * Clicks and keeps the file the page downloads as the run's artifact {@code <stepId>-<name>}; its
+   * download path is the output. A file that would take the run's files over their cap fails the
+   * step.
+   */
+  private String download(BrowserSession session, String runId, StepSpec step, long deadline) {
+    Locator target = actionable(session, step, deadline);
+    Download download =
+        session.page.waitForDownload(
+            new Page.WaitForDownloadOptions().setTimeout(remaining(deadline)),
+            () -> target.click(new Locator.ClickOptions().setTimeout(remaining(deadline))));
+    String failure = download.failure();
+    if (failure != null) {
+      throw new StepFailedException("The download failed: " + failure);
+    }
+    try {
+      byte[] bytes = java.nio.file.Files.readAllBytes(download.path());
+      long before = artifacts.size(runId);
+      if (before + bytes.length > maxRunArtifactBytes) {
+        throw new StepFailedException(
+            "The download is "
+                + bytes.length
+                + " bytes: the run's files would come to more than "
+                + maxRunArtifactBytes);
+      }
+      String name =
+          step.id() + "-" + download.suggestedFilename().replaceAll("[^A-Za-z0-9._-]", "_");
+      return artifacts.save(runId, name.length() > 120 ? name.substring(0, 120) : name, bytes);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } finally {
+      download.delete();
+    }
+  }
+
   private Object extract(BrowserSession session, StepSpec step, long deadline) {
-    Locator all = session.page.locator(step.selector());
+    Locator all = locate(session, step);
     if (Boolean.TRUE.equals(step.all())) {
       try {
-        waitFor(session, step.selector(), WaitForSelectorState.ATTACHED, deadline);
+        waitFor(session, step, WaitForSelectorState.ATTACHED, deadline);
       } catch (StepFailedException noneAppeared) {
         return List.of();
       }
@@ -209,7 +252,7 @@ final class StepExecutor {
       }
       return values;
     }
-    waitFor(session, step.selector(), WaitForSelectorState.ATTACHED, deadline);
+    waitFor(session, step, WaitForSelectorState.ATTACHED, deadline);
     return read(all.first(), step);
   }
 
@@ -224,7 +267,7 @@ final class StepExecutor {
   private void assertStep(BrowserSession session, StepSpec step) {
     long timeout = step.timeoutMs() != null ? step.timeoutMs() : ASSERT_TIMEOUT_MS;
     long deadline = System.currentTimeMillis() + timeout;
-    Locator element = session.page.locator(step.selector()).first();
+    Locator element = locate(session, step).first();
     String failure;
     while (true) {
       session.checkCancelled();
@@ -272,14 +315,22 @@ final class StepExecutor {
 
   /** Waits for the step's element to be visible, then returns it for the action. */
   private Locator actionable(BrowserSession session, StepSpec step, long deadline) {
-    waitFor(session, step.selector(), WaitForSelectorState.VISIBLE, deadline);
+    waitFor(session, step, WaitForSelectorState.VISIBLE, deadline);
     session.checkCancelled();
-    return session.page.locator(step.selector()).first();
+    return locate(session, step).first();
+  }
+
+  /** The step's elements: in the page, or in the iframe its {@code frame} names. */
+  private static Locator locate(BrowserSession session, StepSpec step) {
+    return step.frame() == null
+        ? session.page.locator(step.selector())
+        : session.page.frameLocator(step.frame()).locator(step.selector());
   }
 
   private void waitFor(
-      BrowserSession session, String selector, WaitForSelectorState state, long deadline) {
-    Locator element = session.page.locator(selector).first();
+      BrowserSession session, StepSpec step, WaitForSelectorState state, long deadline) {
+    String selector = step.selector();
+    Locator element = locate(session, step).first();
     while (true) {
       session.checkCancelled();
       session.serviceCapture(); // A live screenshot between two slices, off the step's own path.

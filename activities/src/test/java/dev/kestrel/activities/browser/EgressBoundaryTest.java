@@ -133,7 +133,10 @@ class EgressBoundaryTest {
     StepSpec step = JSON.readValue(json, StepSpec.class);
     StepExecutor executor =
         new StepExecutor(
-            pool.settings().egress(), new ArtifactStore(artifactsDir), StepExecutorTest.SECRETS);
+            pool.settings().egress(),
+            new ArtifactStore(artifactsDir),
+            StepExecutorTest.SECRETS,
+            10_000_000);
     try {
       return session
           .slot()

@@ -49,6 +49,7 @@ class StepExecutorTest {
       <div id="hoverme" onmouseover="this.textContent = 'hovered'">hover me</div>
       <ul><li><a href="/a">A</a></li><li><a href="/b">B</a></li></ul>
       <div id="late" hidden>arrived</div>
+      <a id="dl" href="/report.csv">Download</a>
       <script>setTimeout(() => document.getElementById('late').hidden = false, 300)</script>
       """;
 
@@ -70,6 +71,18 @@ class StepExecutorTest {
         exchange -> {
           byte[] body = PAGE.getBytes(StandardCharsets.UTF_8);
           exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    server.createContext(
+        "/report.csv",
+        exchange -> {
+          byte[] body = "a,b\n1,2\n".getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().add("Content-Type", "text/csv");
+          exchange
+              .getResponseHeaders()
+              .add("Content-Disposition", "attachment; filename=\"report 1.csv\"");
           exchange.sendResponseHeaders(200, body.length);
           exchange.getResponseBody().write(body);
           exchange.close();
@@ -106,7 +119,8 @@ class StepExecutorTest {
     session =
         new BrowserSession("s", runId, null, context, page, dev.kestrel.model.TraceMode.OFF, 1);
     executor =
-        new StepExecutor(new EgressPolicy(true, true), new ArtifactStore(artifactsDir), SECRETS);
+        new StepExecutor(
+            new EgressPolicy(true, true), new ArtifactStore(artifactsDir), SECRETS, 10_000_000);
     run("{\"id\": \"open\", \"action\": \"goto\", \"url\": \"" + url() + "\"}");
   }
 
@@ -188,7 +202,7 @@ class StepExecutorTest {
               .isEqualTo(Map.of("text", "arrived"));
           assertThat(
                   run(
-                      "{\"id\": \"l\", \"action\": \"extract\", \"selector\": \"a\", \"attribute\": \"href\", \"all\": true, \"output\": \"links\"}"))
+                      "{\"id\": \"l\", \"action\": \"extract\", \"selector\": \"li a\", \"attribute\": \"href\", \"all\": true, \"output\": \"links\"}"))
               .isEqualTo(Map.of("links", List.of("/a", "/b")));
           assertThat(
                   run(
@@ -223,6 +237,17 @@ class StepExecutorTest {
           run("{\"id\": \"t\", \"action\": \"scroll\", \"to\": \"bottom\"}");
           run("{\"id\": \"u\", \"action\": \"scroll\", \"to\": \"top\"}");
           assertThat(eval("window.scrollY")).isEqualTo(0);
+        });
+    checks.put(
+        StepAction.DOWNLOAD,
+        () -> {
+          assertThat(
+                  run(
+                      "{\"id\": \"d\", \"action\": \"download\", \"selector\": \"#dl\","
+                          + " \"output\": \"file\"}"))
+              .isEqualTo(Map.of("file", ArtifactStore.url(runId, "d-report_1.csv")));
+          assertThat(artifactsDir.resolve(runId).resolve("d-report_1.csv"))
+              .hasContent("a,b\n1,2\n");
         });
     checks.put(
         StepAction.INPUT,
@@ -265,7 +290,8 @@ class StepExecutorTest {
             StepAction.ASSERT,
             StepAction.INPUT,
             StepAction.EVALUATE,
-            StepAction.SCROLL)) {
+            StepAction.SCROLL,
+            StepAction.DOWNLOAD)) {
       checks.get(action).run();
     }
   }
@@ -344,7 +370,8 @@ class StepExecutorTest {
   @Test
   void navigationTheEgressPolicyRefusesNeverLeavesThePage() {
     executor =
-        new StepExecutor(new EgressPolicy(false, false), new ArtifactStore(artifactsDir), SECRETS);
+        new StepExecutor(
+            new EgressPolicy(false, false), new ArtifactStore(artifactsDir), SECRETS, 10_000_000);
     assertThatThrownBy(
             () -> run("{\"id\": \"g\", \"action\": \"goto\", \"url\": \"" + url() + "next\"}"))
         .isInstanceOf(StepFailedException.class)

@@ -72,7 +72,8 @@ class JavaClientIT {
       String id, StepAction action, String url, String selector, String value, String output) {
     return new StepSpec(
         id, action, url, selector, value, null, null, null, null, null, null, null, output, null,
-        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+        null);
   }
 
   @Test

@@ -96,4 +96,34 @@ class StepLanguageIT {
     assertThat(run.at("/error/nodeId").asText()).isEqualTo("missing");
     assertThat(run.at("/error/message").asText()).contains("/missing/page failed: HTTP 404");
   }
+
+  @Test
+  void aFieldInsideAnIframeIsFilledAndADownloadIsKeptWithItsBytes() {
+    ApiClient api = TestApps.api(APP);
+    String taskId =
+        TestApps.createTask(
+            api,
+            """
+            {"name": "Pay in a frame, export a file", "steps": [
+               {"id": "open", "action": "goto", "url": "%s"},
+               {"id": "card", "action": "fill", "selector": "#card", "value": "4242",
+                "frame": "#pay"},
+               {"id": "pay", "action": "click", "selector": "#send", "frame": "#pay"},
+               {"id": "export", "action": "goto", "url": "%s"},
+               {"id": "csv", "action": "download", "selector": "#csv", "output": "file"}
+             ]}
+            """
+                .formatted(PAGES.url("/framed"), PAGES.url("/export")));
+    String runId = TestApps.queue(api, taskId, "{}");
+    JsonNode run = TestApps.awaitTerminal(api, runId, ENDS);
+
+    assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("COMPLETED");
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> PAGES.frameSent().contains("4242"));
+    String file = run.at("/outputs/file").asText();
+    assertThat(file).isEqualTo("/public/v1/task-runs/" + runId + "/artifacts/csv-export.csv");
+    assertThat(run.get("artifacts").toString()).contains("csv-export.csv");
+    assertThat(api.get(file).raw().body()).isEqualTo(TestPages.EXPORT_CSV);
+  }
 }
