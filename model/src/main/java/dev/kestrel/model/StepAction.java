@@ -14,6 +14,7 @@ import static dev.kestrel.model.StepField.MODE;
 import static dev.kestrel.model.StepField.MS;
 import static dev.kestrel.model.StepField.ON_TIMEOUT;
 import static dev.kestrel.model.StepField.OUTPUT;
+import static dev.kestrel.model.StepField.POPUP;
 import static dev.kestrel.model.StepField.PROMPT;
 import static dev.kestrel.model.StepField.SELECTOR;
 import static dev.kestrel.model.StepField.STATE;
@@ -42,7 +43,7 @@ import java.util.stream.Collectors;
  */
 public enum StepAction {
   GOTO("goto", Set.of(URL), Set.of(ALLOW_ERROR_STATUS)),
-  CLICK("click", Set.of(SELECTOR), Set.of(FRAME)),
+  CLICK("click", Set.of(SELECTOR), Set.of(FRAME, POPUP)),
   FILL("fill", Set.of(SELECTOR, VALUE), Set.of(FRAME)),
   PRESS("press", Set.of(SELECTOR, KEY), Set.of(FRAME)),
   SELECT("select", Set.of(SELECTOR, VALUE), Set.of(FRAME)),

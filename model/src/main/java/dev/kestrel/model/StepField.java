@@ -53,7 +53,9 @@ public enum StepField {
   /** Where a {@code scroll} step scrolls the page: {@code bottom} or {@code top}. */
   TO("to", Type.STRING, false),
   /** The iframe ({@code css}) a locator step acts in. */
-  FRAME("frame", Type.STRING, true);
+  FRAME("frame", Type.STRING, true),
+  /** A {@code click} that opens a tab goes on in that tab. */
+  POPUP("popup", Type.BOOLEAN, false);
 
   public enum Type {
     STRING,

@@ -50,7 +50,8 @@ public record StepSpec(
     Boolean allowErrorStatus,
     String expression,
     String to,
-    String frame) {
+    String frame,
+    Boolean popup) {
 
   /** What an unanswered {@code input} step does by default: the run fails. */
   public static final String ON_TIMEOUT_FAIL = "fail";
@@ -76,6 +77,7 @@ public record StepSpec(
         null,
         null,
         ms,
+        null,
         null,
         null,
         null,
@@ -135,7 +137,8 @@ public record StepSpec(
         allowErrorStatus,
         expression,
         to,
-        apply(t, FRAME, f, frame));
+        apply(t, FRAME, f, frame),
+        popup);
   }
 
   private static String apply(

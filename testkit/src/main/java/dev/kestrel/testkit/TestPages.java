@@ -258,6 +258,9 @@ public final class TestPages implements BeforeAllCallback, AfterAllCallback {
         body = "ok";
         contentType = "text/plain";
       }
+      case "/opener" ->
+          body = "<html><body><a id='open' href='/tab' target='_blank'>Details</a></body></html>";
+      case "/tab" -> body = "<html><body><p id='value'>from the tab</p></body></html>";
       case "/export" ->
           body = "<html><body><a id='csv' href='/export.csv' download>Export</a></body></html>";
       case "/export.csv" -> {

@@ -154,44 +154,7 @@ public final class BrowserPool implements AutoCloseable {
       session =
           new BrowserSession(
               UUID.randomUUID().toString(), runId, slot, context, page, trace, attempt);
-      BrowserSession s = session;
-      // Only a note: the handler runs inside Playwright's dispatcher and must neither block nor
-      // call back into it.
-      page.onConsoleMessage(
-          msg -> {
-            // Chromium's own line for a failed load duplicates the request counted below.
-            if (!msg.text().startsWith("Failed to load resource")) {
-              s.note(consoleLevel(msg.type()), "Page console " + msg.type() + ": " + msg.text());
-            }
-          });
-      page.onRequestFailed(
-          request -> {
-            if (!isMainDocument(page, request)) {
-              s.pageRequestFailed(
-                  request.method() + " " + request.url() + " (" + request.failure() + ")");
-            }
-          });
-      page.onResponse(
-          response -> {
-            if (response.status() >= 400 && !isMainDocument(page, response.request())) {
-              String egress =
-                  response
-                      .headers()
-                      .get(EgressProxy.ERROR_HEADER.toLowerCase(java.util.Locale.ROOT));
-              // A refusal is logged by the proxy's listener already, with its reason.
-              if (!response
-                  .headers()
-                  .containsKey(EgressProxy.REFUSED_HEADER.toLowerCase(java.util.Locale.ROOT))) {
-                s.pageRequestFailed(
-                    response.status()
-                        + " "
-                        + response.request().method()
-                        + " "
-                        + response.url()
-                        + (egress == null ? "" : " (" + egress + ")"));
-              }
-            }
-          });
+      listen(session, page);
       if (restore != null && restore.url() != null && !restore.url().equals("about:blank")) {
         page.navigate(restore.url(), new Page.NavigateOptions().setTimeout(RESTORE_NAVIGATION_MS));
       }
@@ -201,6 +164,48 @@ public final class BrowserPool implements AutoCloseable {
       throw e;
     }
     return session;
+  }
+
+  /**
+   * Tells the session what its page says: console lines and its own requests that failed, as notes
+   * of the step in progress. For the first page and for a tab a step goes on in ({@code popup}).
+   */
+  static void listen(BrowserSession s, Page page) {
+    // Only a note: the handler runs inside Playwright's dispatcher and must neither block nor
+    // call back into it.
+    page.onConsoleMessage(
+        msg -> {
+          // Chromium's own line for a failed load duplicates the request counted below.
+          if (!msg.text().startsWith("Failed to load resource")) {
+            s.note(consoleLevel(msg.type()), "Page console " + msg.type() + ": " + msg.text());
+          }
+        });
+    page.onRequestFailed(
+        request -> {
+          if (!isMainDocument(page, request)) {
+            s.pageRequestFailed(
+                request.method() + " " + request.url() + " (" + request.failure() + ")");
+          }
+        });
+    page.onResponse(
+        response -> {
+          if (response.status() >= 400 && !isMainDocument(page, response.request())) {
+            String egress =
+                response.headers().get(EgressProxy.ERROR_HEADER.toLowerCase(java.util.Locale.ROOT));
+            // A refusal is logged by the proxy's listener already, with its reason.
+            if (!response
+                .headers()
+                .containsKey(EgressProxy.REFUSED_HEADER.toLowerCase(java.util.Locale.ROOT))) {
+              s.pageRequestFailed(
+                  response.status()
+                      + " "
+                      + response.request().method()
+                      + " "
+                      + response.url()
+                      + (egress == null ? "" : " (" + egress + ")"));
+            }
+          }
+        });
   }
 
   /** How long the page of a restored session may take to load again. */

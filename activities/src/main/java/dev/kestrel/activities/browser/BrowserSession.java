@@ -27,7 +27,9 @@ public final class BrowserSession {
   private final String runId;
   private final BrowserSlot slot;
   final BrowserContext context;
-  final Page page;
+
+  /** The page the steps act on: the first one, or the tab a {@code popup} click went on in. */
+  volatile Page page;
 
   private volatile boolean cancelRequested;
   private volatile boolean busy;

@@ -75,8 +75,12 @@ final class StepExecutor {
             yield null;
           }
           case CLICK -> {
-            actionable(session, step, deadline)
-                .click(new Locator.ClickOptions().setTimeout(remaining(deadline)));
+            Locator target = actionable(session, step, deadline);
+            if (Boolean.TRUE.equals(step.popup())) {
+              goOnInPopup(session, target, deadline);
+            } else {
+              target.click(new Locator.ClickOptions().setTimeout(remaining(deadline)));
+            }
             yield null;
           }
           case FILL -> {
@@ -201,6 +205,22 @@ final class StepExecutor {
       }
       throw new PlaywrightException(value.mask(String.valueOf(e.getMessage())));
     }
+  }
+
+  /**
+   * Clicks and goes on in the tab the click opens: once it has loaded, the run's later steps (and
+   * its checkpoints) act on it. What it says is noted as the first page's is.
+   */
+  private static void goOnInPopup(BrowserSession session, Locator target, long deadline) {
+    Page popup =
+        session.page.waitForPopup(
+            new Page.WaitForPopupOptions().setTimeout(remaining(deadline)),
+            () -> target.click(new Locator.ClickOptions().setTimeout(remaining(deadline))));
+    BrowserPool.listen(session, popup);
+    popup.waitForLoadState(
+        com.microsoft.playwright.options.LoadState.LOAD,
+        new Page.WaitForLoadStateOptions().setTimeout(remaining(deadline)));
+    session.page = popup;
   }
 
   /**

@@ -98,7 +98,7 @@ class StepLanguageIT {
   }
 
   @Test
-  void aFieldInsideAnIframeIsFilledAndADownloadIsKeptWithItsBytes() {
+  void aFieldInsideAnIframeIsFilledADownloadIsKeptWithItsBytesAndAPopupIsReadOn() {
     ApiClient api = TestApps.api(APP);
     String taskId =
         TestApps.createTask(
@@ -110,10 +110,13 @@ class StepLanguageIT {
                 "frame": "#pay"},
                {"id": "pay", "action": "click", "selector": "#send", "frame": "#pay"},
                {"id": "export", "action": "goto", "url": "%s"},
-               {"id": "csv", "action": "download", "selector": "#csv", "output": "file"}
+               {"id": "csv", "action": "download", "selector": "#csv", "output": "file"},
+               {"id": "opener", "action": "goto", "url": "%s"},
+               {"id": "details", "action": "click", "selector": "#open", "popup": true},
+               {"id": "tab", "action": "extract", "selector": "#value", "output": "tab"}
              ]}
             """
-                .formatted(PAGES.url("/framed"), PAGES.url("/export")));
+                .formatted(PAGES.url("/framed"), PAGES.url("/export"), PAGES.url("/opener")));
     String runId = TestApps.queue(api, taskId, "{}");
     JsonNode run = TestApps.awaitTerminal(api, runId, ENDS);
 
@@ -125,5 +128,8 @@ class StepLanguageIT {
     assertThat(file).isEqualTo("/public/v1/task-runs/" + runId + "/artifacts/csv-export.csv");
     assertThat(run.get("artifacts").toString()).contains("csv-export.csv");
     assertThat(api.get(file).raw().body()).isEqualTo(TestPages.EXPORT_CSV);
+    assertThat(run.at("/outputs/tab").asText())
+        .as("read in the tab it opened")
+        .isEqualTo("from the tab");
   }
 }
