@@ -2,6 +2,7 @@ package dev.kestrel.model;
 
 import static dev.kestrel.model.StepField.ALL;
 import static dev.kestrel.model.StepField.ALLOW_ERROR_STATUS;
+import static dev.kestrel.model.StepField.APPEND;
 import static dev.kestrel.model.StepField.ATTRIBUTE;
 import static dev.kestrel.model.StepField.CHECKED;
 import static dev.kestrel.model.StepField.EXPRESSION;
@@ -50,7 +51,7 @@ public enum StepAction {
   CHECK("check", Set.of(SELECTOR), Set.of(CHECKED, FRAME)),
   HOVER("hover", Set.of(SELECTOR), Set.of(FRAME)),
   WAIT_FOR("waitFor", Set.of(), Set.of(SELECTOR, STATE, MS, FRAME)),
-  EXTRACT("extract", Set.of(SELECTOR), Set.of(ATTRIBUTE, MODE, ALL, OUTPUT, FRAME)),
+  EXTRACT("extract", Set.of(SELECTOR), Set.of(ATTRIBUTE, MODE, ALL, OUTPUT, FRAME, FIELDS, APPEND)),
   SCREENSHOT("screenshot", Set.of(), Set.of(FULL_PAGE, OUTPUT, SELECTOR)),
   ASSERT("assert", Set.of(SELECTOR), Set.of(TEXT_CONTAINS, VISIBLE, MESSAGE, FRAME)),
   /** Waits for a person's answer (SPEC 10); the workflow holds the wait, the worker the page. */

@@ -34,7 +34,10 @@ public enum StepField {
   ONCE("once", Type.BOOLEAN, false),
   /** What an {@code input} step asks a person (SPEC 10). */
   PROMPT("prompt", Type.STRING, true),
-  /** The values an {@code input} step asks for, by name: {@link InputField}s. */
+  /**
+   * The values an {@code input} step asks for, or what an {@code extract} reads of each element, by
+   * name: {@link FieldSpec}s.
+   */
   FIELDS("fields", Type.OBJECT, false),
   /** How long an {@code input} step waits for its answer. */
   TIMEOUT_SECONDS("timeoutSeconds", Type.SECONDS, false),
@@ -55,7 +58,9 @@ public enum StepField {
   /** The iframe ({@code css}) a locator step acts in. */
   FRAME("frame", Type.STRING, true),
   /** A {@code click} that opens a tab goes on in that tab. */
-  POPUP("popup", Type.BOOLEAN, false);
+  POPUP("popup", Type.BOOLEAN, false),
+  /** An {@code extract} adds to its list output instead of replacing it. */
+  APPEND("append", Type.BOOLEAN, false);
 
   public enum Type {
     STRING,

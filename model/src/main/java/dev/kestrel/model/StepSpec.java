@@ -41,7 +41,7 @@ public record StepSpec(
     Long timeoutMs,
     Boolean once,
     String prompt,
-    Map<String, InputField> fields,
+    Map<String, FieldSpec> fields,
     Long timeoutSeconds,
     String onTimeout,
     StepCondition when,
@@ -51,7 +51,8 @@ public record StepSpec(
     String expression,
     String to,
     String frame,
-    Boolean popup) {
+    Boolean popup,
+    Boolean append) {
 
   /** What an unanswered {@code input} step does by default: the run fails. */
   public static final String ON_TIMEOUT_FAIL = "fail";
@@ -77,6 +78,7 @@ public record StepSpec(
         null,
         null,
         ms,
+        null,
         null,
         null,
         null,
@@ -138,7 +140,8 @@ public record StepSpec(
         expression,
         to,
         apply(t, FRAME, f, frame),
-        popup);
+        popup,
+        append);
   }
 
   private static String apply(
@@ -149,6 +152,11 @@ public record StepSpec(
   /** Whether the step has an effect outside the page, so that it must never run twice. */
   public boolean runsOnce() {
     return Boolean.TRUE.equals(once);
+  }
+
+  /** Whether the step adds to its list output instead of replacing it. */
+  public boolean appends() {
+    return Boolean.TRUE.equals(append);
   }
 
   /** Whether a failure of the step is logged and the run goes on ({@code "optional": true}). */

@@ -11,6 +11,6 @@ import java.util.Map;
 public record WaitingFor(
     String stepId,
     String prompt,
-    Map<String, InputField> fields,
+    Map<String, FieldSpec> fields,
     long expiresAtMillis,
     int waitNumber) {}

@@ -3,7 +3,7 @@ package dev.kestrel.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.kestrel.model.InputField;
+import dev.kestrel.model.FieldSpec;
 import dev.kestrel.model.LogLevel;
 import dev.kestrel.model.RunError;
 import dev.kestrel.model.RunStatus;
@@ -483,7 +483,7 @@ abstract class StoreContract {
         new WaitingFor(
             "otp",
             "The code",
-            Map.of("code", new InputField("secret", null, null, "[0-9]{6}")),
+            Map.of("code", new FieldSpec("secret", null, null, "[0-9]{6}")),
             1_900_000_000_123L,
             2);
     RunState state =

@@ -258,6 +258,18 @@ public final class TestPages implements BeforeAllCallback, AfterAllCallback {
         body = "ok";
         contentType = "text/plain";
       }
+      case "/catalogue" -> {
+        // Page ?p= of a catalogue of 2 pages of 3 products each, linking to their details.
+        int page = Integer.parseInt(query.getOrDefault("p", "1"));
+        StringBuilder items = new StringBuilder("<html><body><ul>");
+        for (int i = 1; i <= 3; i++) {
+          int n = (page - 1) * 3 + i;
+          items.append("<li class='product'><h2>Product ").append(n).append("</h2>");
+          items.append("<span class='price'>").append(n).append(".99</span>");
+          items.append("<a href='/details/").append(n).append("'>more</a></li>");
+        }
+        body = items.append("</ul></body></html>").toString();
+      }
       case "/opener" ->
           body = "<html><body><a id='open' href='/tab' target='_blank'>Details</a></body></html>";
       case "/tab" -> body = "<html><body><p id='value'>from the tab</p></body></html>";

@@ -1,6 +1,6 @@
 package dev.kestrel.workflows;
 
-import dev.kestrel.model.InputField;
+import dev.kestrel.model.FieldSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +32,7 @@ public final class InputValues {
    * hold up a workflow task.
    */
   public static List<Problem> check(
-      Map<String, InputField> fields, Map<String, Object> values, boolean patterns) {
+      Map<String, FieldSpec> fields, Map<String, Object> values, boolean patterns) {
     List<Problem> problems = new ArrayList<>();
     Map<String, Object> given = values == null ? Map.of() : values;
     for (String name : given.keySet()) {
@@ -72,10 +72,10 @@ public final class InputValues {
     return problems;
   }
 
-  private static String typeProblem(InputField field, Object value) {
+  private static String typeProblem(FieldSpec field, Object value) {
     return switch (field.type()) {
-      case InputField.NUMBER -> value instanceof Number ? null : "must be a number";
-      case InputField.BOOLEAN -> value instanceof Boolean ? null : "must be true or false";
+      case FieldSpec.NUMBER -> value instanceof Number ? null : "must be a number";
+      case FieldSpec.BOOLEAN -> value instanceof Boolean ? null : "must be true or false";
       default ->
           value instanceof String s && s.length() <= MAX_TEXT
               ? null

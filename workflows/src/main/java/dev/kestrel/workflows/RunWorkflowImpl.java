@@ -613,7 +613,13 @@ public class RunWorkflowImpl implements RunWorkflow {
           completedOnce.add(currentStep);
         }
         if (result.outputs() != null) {
-          produced.putAll(result.outputs());
+          if (step.appends()) {
+            result
+                .outputs()
+                .forEach((name, value) -> produced.put(name, appended(produced.get(name), value)));
+          } else {
+            produced.putAll(result.outputs());
+          }
         }
         if (waits && !result.skipped() && !awaitAnswer(session, resolved, last)) {
           return;
@@ -658,6 +664,25 @@ public class RunWorkflowImpl implements RunWorkflow {
       }
     }
     outcome = RunStatus.COMPLETED;
+  }
+
+  /**
+   * An {@code append} output: the list so far (a single value before counts as a list of it) with
+   * the new value, or the new list's items, at its end.
+   */
+  private static List<Object> appended(Object before, Object value) {
+    List<Object> list = new java.util.ArrayList<>();
+    if (before instanceof List<?> items) {
+      list.addAll(items);
+    } else if (before != null) {
+      list.add(before);
+    }
+    if (value instanceof List<?> items) {
+      list.addAll(items);
+    } else {
+      list.add(value);
+    }
+    return list;
   }
 
   /**

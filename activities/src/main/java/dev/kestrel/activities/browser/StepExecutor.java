@@ -276,12 +276,28 @@ final class StepExecutor {
     return read(all.first(), step);
   }
 
+  /** The element's value; with {@code fields}, a record of what each field reads in it. */
   private static Object read(Locator element, StepSpec step) {
-    if (step.attribute() != null) {
-      return element.getAttribute(step.attribute());
+    if (step.fields() == null) {
+      return read(element, step.attribute(), step.mode());
     }
-    String mode = step.mode() == null ? "text" : step.mode();
-    return mode.equals("html") ? element.innerHTML() : element.innerText().strip();
+    Map<String, Object> record = new LinkedHashMap<>();
+    step.fields()
+        .forEach(
+            (name, field) -> {
+              Locator inner = element.locator(field.selector()).first();
+              // A field missing in one element is null in its record, not a failed step.
+              record.put(
+                  name, inner.count() == 0 ? null : read(inner, field.attribute(), field.mode()));
+            });
+    return record;
+  }
+
+  private static Object read(Locator element, String attribute, String mode) {
+    if (attribute != null) {
+      return element.getAttribute(attribute);
+    }
+    return "html".equals(mode) ? element.innerHTML() : element.innerText().strip();
   }
 
   private void assertStep(BrowserSession session, StepSpec step) {

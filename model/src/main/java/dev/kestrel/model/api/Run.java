@@ -40,7 +40,7 @@ public record Run(
   public record WaitingFor(
       String stepId,
       String prompt,
-      Map<String, dev.kestrel.model.InputField> fields,
+      Map<String, dev.kestrel.model.FieldSpec> fields,
       String expiresAt,
       String inputUrl) {}
 

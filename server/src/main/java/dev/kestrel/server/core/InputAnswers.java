@@ -1,6 +1,6 @@
 package dev.kestrel.server.core;
 
-import dev.kestrel.model.InputField;
+import dev.kestrel.model.FieldSpec;
 import dev.kestrel.model.StepSpec;
 import dev.kestrel.model.api.Run;
 import dev.kestrel.store.Sealer;
@@ -50,7 +50,7 @@ public final class InputAnswers {
       Map<String, Object> values,
       Integer waitNumber) {
     RunRecord run = runs.find(org, runId);
-    Map<String, InputField> fields = fieldsOf(run, stepId);
+    Map<String, FieldSpec> fields = fieldsOf(run, stepId);
     Problems problems = new Problems();
     for (InputValues.Problem p : InputValues.check(fields, values, true)) {
       problems.add(List.copyOf(p.loc()), p.type(), p.msg());
@@ -73,7 +73,7 @@ public final class InputAnswers {
   /**
    * The fields of the input step {@code stepId} of the run's task version; 400 if there is none.
    */
-  private Map<String, InputField> fieldsOf(RunRecord run, String stepId) {
+  private Map<String, FieldSpec> fieldsOf(RunRecord run, String stepId) {
     RunInput input = rows.workflowInput(run.id());
     List<StepSpec> steps = input == null ? List.of() : input.steps();
     return steps.stream()
@@ -92,14 +92,14 @@ public final class InputAnswers {
   private InputAnswer sealed(
       String runId,
       String stepId,
-      Map<String, InputField> fields,
+      Map<String, FieldSpec> fields,
       Map<String, Object> values,
       Integer waitNumber) {
     Map<String, Object> out = new LinkedHashMap<>();
     Map<String, String> fingerprints = new LinkedHashMap<>();
     values.forEach(
         (name, value) -> {
-          InputField field = fields.get(name);
+          FieldSpec field = fields.get(name);
           if (field != null && field.isSecret() && value instanceof String secret) {
             byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
             out.put(

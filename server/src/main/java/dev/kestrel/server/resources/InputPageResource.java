@@ -3,7 +3,7 @@ package dev.kestrel.server.resources;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.escape.Escaper;
 import com.google.common.html.HtmlEscapers;
-import dev.kestrel.model.InputField;
+import dev.kestrel.model.FieldSpec;
 import dev.kestrel.model.RunStatus;
 import dev.kestrel.model.WaitingFor;
 import dev.kestrel.model.api.Envelopes.RunBody;
@@ -149,8 +149,8 @@ public class InputPageResource {
             (name, field) -> {
               String given = form.getFirst(name);
               switch (field.type()) {
-                case InputField.BOOLEAN -> values.put(name, given != null);
-                case InputField.NUMBER -> {
+                case FieldSpec.BOOLEAN -> values.put(name, given != null);
+                case FieldSpec.NUMBER -> {
                   if (given != null && !given.isBlank()) {
                     try {
                       values.put(name, new java.math.BigDecimal(given.strip()));
@@ -219,7 +219,7 @@ public class InputPageResource {
     return List.of(String.valueOf(invalid.detail()));
   }
 
-  private static String label(String name, InputField field) {
+  private static String label(String name, FieldSpec field) {
     return field.label() != null ? field.label() : name;
   }
 
@@ -242,7 +242,7 @@ public class InputPageResource {
             (name, field) -> {
               String id = "f-" + HTML.escape(name);
               String required = field.mustBeGiven() ? " required" : "";
-              if (field.type().equals(InputField.BOOLEAN)) {
+              if (field.type().equals(FieldSpec.BOOLEAN)) {
                 body.append("<label class=\"check\"><input type=\"checkbox\" name=\"")
                     .append(HTML.escape(name))
                     .append("\" id=\"")
@@ -254,8 +254,8 @@ public class InputPageResource {
               }
               String type =
                   switch (field.type()) {
-                    case InputField.SECRET -> "password";
-                    case InputField.NUMBER -> "number\" step=\"any";
+                    case FieldSpec.SECRET -> "password";
+                    case FieldSpec.NUMBER -> "number\" step=\"any";
                     default -> "text";
                   };
               body.append("<label for=\"")

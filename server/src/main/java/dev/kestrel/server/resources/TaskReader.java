@@ -6,7 +6,7 @@ import com.cronutils.parser.CronParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kestrel.model.InputField;
+import dev.kestrel.model.FieldSpec;
 import dev.kestrel.model.InputSpec;
 import dev.kestrel.model.ResumeMode;
 import dev.kestrel.model.ScheduleSpec;
@@ -245,7 +245,7 @@ public final class TaskReader {
     List<StepSpec> steps = new ArrayList<>();
     Set<String> ids = new HashSet<>();
     Set<String> outputsSoFar = new HashSet<>();
-    Map<String, Map<String, InputField>> inputStepsSoFar = new HashMap<>();
+    Map<String, Map<String, FieldSpec>> inputStepsSoFar = new HashMap<>();
     for (int i = 0; i < node.size(); i++) {
       JsonNode step = node.get(i);
       List<Object> at = Problems.at(loc, i);
@@ -276,7 +276,7 @@ public final class TaskReader {
       JsonObjectReader step,
       Map<String, InputSpec> declared,
       Set<String> outputsSoFar,
-      Map<String, Map<String, InputField>> inputStepsSoFar) {
+      Map<String, Map<String, FieldSpec>> inputStepsSoFar) {
     Problems problems = step.problems();
     int before = problems.size();
     JsonNode actionNode = step.node().get("action");
@@ -425,6 +425,16 @@ public final class TaskReader {
         if (step.has("mode") && !Set.of("text", "html").contains(step.get("mode").asText())) {
           problems.add(step.at("mode"), "enum", "mode must be text or html");
         }
+        if (step.has("fields") && (step.has("attribute") || step.has("mode"))) {
+          problems.add(
+              step.loc(),
+              "value_error",
+              "extract takes 'fields', or 'attribute' or 'mode' for the element itself");
+        }
+        if (step.has("append") && !step.has("output")) {
+          problems.add(step.at("append"), "value_error", "'append' adds to an 'output'");
+        }
+        checkExtractFields(step);
       }
       case ASSERT -> {
         if (!step.has("textContains") && !step.has("visible")) {
@@ -446,6 +456,60 @@ public final class TaskReader {
     }
   }
 
+  private static final int MAX_EXTRACT_FIELDS = 50;
+
+  /**
+   * An extract's fields (SPEC 11): each a selector relative to the element, or {@code {"selector",
+   * "attribute"?, "mode"?}}.
+   */
+  private static void checkExtractFields(JsonObjectReader step) {
+    JsonNode fields = step.get("fields");
+    if (fields == null || !fields.isObject()) {
+      return; // Absent, or said already: not an object.
+    }
+    Problems problems = step.problems();
+    if (fields.isEmpty() || fields.size() > MAX_EXTRACT_FIELDS) {
+      problems.add(
+          step.at("fields"),
+          "value_error",
+          "an extract reads 1 to " + MAX_EXTRACT_FIELDS + " fields");
+    }
+    JsonObjectReader all = step.object("fields", (ObjectNode) fields);
+    for (Iterator<Map.Entry<String, JsonNode>> it = all.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> entry = it.next();
+      List<Object> at = all.at(entry.getKey());
+      JsonNode value = entry.getValue();
+      if (!NAME.matcher(entry.getKey()).matches()) {
+        problems.add(
+            at,
+            "value_error",
+            "field names are letters, digits, '_' and '-', starting with a letter or '_'");
+      }
+      if (value.isTextual()) {
+        continue;
+      }
+      if (!value.isObject()) {
+        problems.add(
+            at,
+            "type_error",
+            "a field is a selector, or an object like {\"selector\": \"a\", \"attribute\": \"href\"}");
+        continue;
+      }
+      JsonObjectReader field =
+          all.object(entry.getKey(), (ObjectNode) value)
+              .allowOnly(Set.of("selector", "attribute", "mode"));
+      field.requiredString("selector", MAX_STRING);
+      field.optionalString("attribute", 200);
+      String mode = field.optionalString("mode", 10);
+      if (mode != null && !Set.of("text", "html").contains(mode)) {
+        problems.add(field.at("mode"), "enum", "mode must be text or html");
+      }
+      if (field.has("attribute") && field.has("mode")) {
+        problems.add(field.loc(), "value_error", "a field takes 'attribute' or 'mode', not both");
+      }
+    }
+  }
+
   private static final List<String> CONDITIONS =
       List.of("exists", "missing", "visible", "urlContains", "equals");
 
@@ -455,7 +519,7 @@ public final class TaskReader {
       JsonObjectReader step,
       Map<String, InputSpec> declared,
       Set<String> outputsSoFar,
-      Map<String, Map<String, InputField>> inputStepsSoFar) {
+      Map<String, Map<String, FieldSpec>> inputStepsSoFar) {
     Problems problems = step.problems();
     JsonNode when = step.get("when");
     if (when != null && when.isObject()) {
@@ -561,15 +625,15 @@ public final class TaskReader {
       JsonObjectReader field =
           all.object(entry.getKey(), (ObjectNode) entry.getValue()).allowOnly(INPUT_FIELD_KEYS);
       JsonNode type = field.get("type");
-      if (type == null || !type.isTextual() || !InputField.TYPES.contains(type.asText())) {
+      if (type == null || !type.isTextual() || !FieldSpec.TYPES.contains(type.asText())) {
         problems.add(
-            field.at("type"), "enum", "type must be one of " + String.join(", ", InputField.TYPES));
+            field.at("type"), "enum", "type must be one of " + String.join(", ", FieldSpec.TYPES));
       }
       field.optionalString("label", 200);
       field.optionalBoolean("required");
       String pattern = field.optionalString("pattern", 500);
       if (pattern != null) {
-        if (type != null && !Set.of(InputField.STRING, InputField.SECRET).contains(type.asText())) {
+        if (type != null && !Set.of(FieldSpec.STRING, FieldSpec.SECRET).contains(type.asText())) {
           problems.add(field.at("pattern"), "value_error", "a pattern goes with string or secret");
         }
         try {
@@ -589,14 +653,14 @@ public final class TaskReader {
       List<Object> at,
       Map<String, InputSpec> declared,
       Set<String> outputsSoFar,
-      Map<String, Map<String, InputField>> inputStepsSoFar,
+      Map<String, Map<String, FieldSpec>> inputStepsSoFar,
       boolean typed,
       Problems problems) {
     Matcher m = Templates.PLACEHOLDER.matcher(text);
     while (m.find()) {
       if (m.group(3) != null) {
-        Map<String, InputField> fields = inputStepsSoFar.get(m.group(3));
-        InputField field = fields == null ? null : fields.get(m.group(4));
+        Map<String, FieldSpec> fields = inputStepsSoFar.get(m.group(3));
+        FieldSpec field = fields == null ? null : fields.get(m.group(4));
         String name = "{{input." + m.group(3) + "." + m.group(4) + "}}";
         if (field == null) {
           problems.add(at, "value_error", name + " names no field of an earlier input step");

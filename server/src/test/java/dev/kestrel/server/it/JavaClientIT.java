@@ -73,7 +73,7 @@ class JavaClientIT {
     return new StepSpec(
         id, action, url, selector, value, null, null, null, null, null, null, null, output, null,
         null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null);
+        null, null, null);
   }
 
   @Test

@@ -132,4 +132,42 @@ class StepLanguageIT {
         .as("read in the tab it opened")
         .isEqualTo("from the tab");
   }
+
+  @Test
+  void extractReadsRecordsByFieldsAndAppendsThemAcrossPages() {
+    ApiClient api = TestApps.api(APP);
+    String taskId =
+        TestApps.createTask(
+            api,
+            """
+            {"name": "Catalogue as records", "steps": [
+               {"id": "page1", "action": "goto", "url": "%s?p=1"},
+               {"id": "rows1", "action": "extract", "selector": "li.product", "all": true,
+                "output": "products", "append": true, "fields": {"name": "h2",
+                "price": ".price", "link": {"selector": "a", "attribute": "href"},
+                "missing": ".nowhere"}},
+               {"id": "page2", "action": "goto", "url": "%s?p=2"},
+               {"id": "rows2", "action": "extract", "selector": "li.product", "all": true,
+                "output": "products", "append": true, "fields": {"name": "h2",
+                "price": ".price", "link": {"selector": "a", "attribute": "href"},
+                "missing": ".nowhere"}},
+               {"id": "first", "action": "extract", "selector": "li.product",
+                "output": "first", "fields": {"name": "h2"}}
+             ]}
+            """
+                .formatted(PAGES.url("/catalogue"), PAGES.url("/catalogue")));
+    JsonNode run = TestApps.awaitTerminal(api, TestApps.queue(api, taskId, "{}"), ENDS);
+
+    assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("COMPLETED");
+    JsonNode products = run.at("/outputs/products");
+    assertThat(products.size()).isEqualTo(6);
+    for (int n = 1; n <= 6; n++) {
+      JsonNode product = products.get(n - 1);
+      assertThat(product.get("name").asText()).isEqualTo("Product " + n);
+      assertThat(product.get("price").asText()).isEqualTo(n + ".99");
+      assertThat(product.get("link").asText()).isEqualTo("/details/" + n);
+      assertThat(product.get("missing").isNull()).isTrue();
+    }
+    assertThat(run.at("/outputs/first/name").asText()).isEqualTo("Product 4");
+  }
 }

@@ -326,7 +326,12 @@ class TaskReaderTest {
           {"id": "h", "action": "evaluate"},
           {"id": "i", "action": "input", "prompt": "?", "fields": {"a": {"type": "string"}},
            "optional": true},
-          {"id": "j", "action": "click", "selector": "#b", "when": {"exists": "{{outputs.none}}"}}
+          {"id": "j", "action": "click", "selector": "#b", "when": {"exists": "{{outputs.none}}"}},
+          {"id": "k", "action": "extract", "selector": "li", "output": "o", "mode": "text",
+           "fields": {"a": 3, "b": {"attribute": "href"}, "c": {"selector": "x", "mode": "pdf"},
+           "d": {"selector": "x", "type": "string"}}},
+          {"id": "l", "action": "extract", "selector": "li", "append": true},
+          {"id": "m", "action": "input", "prompt": "?", "fields": {"a": "h2"}}
         ]}
         """))
         .extracting(p -> p.get("loc").toString() + " " + p.get("type"))
@@ -340,6 +345,13 @@ class TaskReaderTest {
             "[body, steps, 6, to] enum",
             "[body, steps, 7, expression] missing",
             "[body, steps, 8, optional] extra_forbidden",
-            "[body, steps, 9, when, exists] value_error");
+            "[body, steps, 9, when, exists] value_error",
+            "[body, steps, 10] value_error",
+            "[body, steps, 10, fields, a] type_error",
+            "[body, steps, 10, fields, b, selector] missing",
+            "[body, steps, 10, fields, c, mode] enum",
+            "[body, steps, 10, fields, d, type] extra_forbidden",
+            "[body, steps, 11, append] value_error",
+            "[body, steps, 12, fields, a] type_error");
   }
 }
