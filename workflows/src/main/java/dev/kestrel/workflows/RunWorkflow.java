@@ -91,7 +91,7 @@ public interface RunWorkflow {
   /**
    * Refuses what {@link #submitInput} cannot take, before it reaches the history: a run that does
    * not wait ({@link #NOT_WAITING}), or values that do not fit the fields ({@link #INPUT_INVALID},
-   * with {@link InputValues.Problem}s as details).
+   * naming the first field that does not).
    */
   @UpdateValidatorMethod(updateName = "submitInput")
   void validateInput(InputAnswer answer);
@@ -99,7 +99,7 @@ public interface RunWorkflow {
   /** Failure type of a refused answer: the run waits for no input (or for another wait). */
   String NOT_WAITING = "NotWaiting";
 
-  /** Failure type of a refused answer: its values do not fit; the details list the problems. */
+  /** Failure type of a refused answer: its values do not fit; the message names the field. */
   String INPUT_INVALID = "InputInvalid";
 
   /**
@@ -107,10 +107,9 @@ public interface RunWorkflow {
    * passes a validator's failure on with its type and details replaced (temporalio/sdk-java#2875,
    * fixed by #3001), so the message is what reaches the API for sure.
    */
-  static io.temporal.failure.ApplicationFailure refusal(
-      String type, String message, Object... details) {
+  static io.temporal.failure.ApplicationFailure refusal(String type, String message) {
     return io.temporal.failure.ApplicationFailure.newNonRetryableFailure(
-        type + ": " + message, type, details);
+        type + ": " + message, type);
   }
 
   /**

@@ -285,8 +285,7 @@ public class RunWorkflowImpl implements RunWorkflow {
     java.util.List<InputValues.Problem> problems =
         InputValues.check(waiting.fields(), given.values(), false);
     if (!problems.isEmpty()) {
-      throw RunWorkflow.refusal(
-          INPUT_INVALID, problems.get(0).msg(), new java.util.ArrayList<>(problems));
+      throw RunWorkflow.refusal(INPUT_INVALID, problems.get(0).msg());
     }
   }
 

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kestrel.model.RunStatus;
 import dev.kestrel.model.StepSpec;
-import dev.kestrel.model.TriggerType;
 import dev.kestrel.model.WaitingFor;
 import dev.kestrel.workflows.BrowserActivities.Checkpoint;
 import io.temporal.client.WorkflowClient;
@@ -19,7 +17,6 @@ import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -30,7 +27,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * timeouts, and the run's timeout standing still while it waits.
  */
 class InputStepWorkflowTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @RegisterExtension static final TestWorkflowExtension TEMPORAL = RunWorkflowTest.temporal();
 
@@ -46,7 +42,7 @@ class InputStepWorkflowTest {
 
   private static StepSpec step(String json) {
     try {
-      return JSON.readValue(json, StepSpec.class);
+      return RunWorkflowTest.JSON.readValue(json, StepSpec.class);
     } catch (java.io.IOException e) {
       throw new IllegalArgumentException(e);
     }
@@ -55,31 +51,21 @@ class InputStepWorkflowTest {
   /** Open a page, ask for a code (and an optional note), type it, read the page. */
   private static RunInput codeTask(
       RunInput.ExecutionSettings settings, int runTimeoutSeconds, String inputExtra) {
-    return new RunInput(
-        "r1",
-        "org",
-        "task",
-        "Task",
-        1,
-        null,
-        TriggerType.API,
-        0L,
-        Map.of(),
-        List.of(
-            step("{\"id\": \"open\", \"action\": \"goto\", \"url\": \"http://127.0.0.1/login\"}"),
-            step(
-                "{\"id\": \"otp\", \"action\": \"input\", \"prompt\": \"The code we texted you\","
-                    + " \"fields\": {\"code\": {\"type\": \"secret\", \"pattern\": \"[0-9]{6}\"},"
-                    + " \"note\": {\"type\": \"string\", \"required\": false}}"
-                    + inputExtra
-                    + "}"),
-            step(
-                "{\"id\": \"type\", \"action\": \"fill\", \"selector\": \"#code\","
-                    + " \"value\": \"{{input.otp.code}}|{{input.otp.note}}\"}"),
-            step(
-                "{\"id\": \"read\", \"action\": \"extract\", \"selector\": \"#r\", \"output\": \"r\"}")),
+    return RunWorkflowTest.input(
+        settings,
         runTimeoutSeconds,
-        settings);
+        step("{\"id\": \"open\", \"action\": \"goto\", \"url\": \"http://127.0.0.1/login\"}"),
+        step(
+            "{\"id\": \"otp\", \"action\": \"input\", \"prompt\": \"The code we texted you\","
+                + " \"fields\": {\"code\": {\"type\": \"secret\", \"pattern\": \"[0-9]{6}\"},"
+                + " \"note\": {\"type\": \"string\", \"required\": false}}"
+                + inputExtra
+                + "}"),
+        step(
+            "{\"id\": \"type\", \"action\": \"fill\", \"selector\": \"#code\","
+                + " \"value\": \"{{input.otp.code}}|{{input.otp.note}}\"}"),
+        step(
+            "{\"id\": \"read\", \"action\": \"extract\", \"selector\": \"#r\", \"output\": \"r\"}"));
   }
 
   private WaitingFor awaitWaiting() {

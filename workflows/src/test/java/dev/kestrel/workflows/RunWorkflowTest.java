@@ -215,7 +215,7 @@ class RunWorkflowTest {
     return input(RunInput.ExecutionSettings.defaults(), timeoutSeconds, steps);
   }
 
-  private static RunInput input(
+  static RunInput input(
       RunInput.ExecutionSettings settings, int timeoutSeconds, StepSpec... steps) {
     return new RunInput(
         "r1",
@@ -256,7 +256,7 @@ class RunWorkflowTest {
     return JSON.convertValue(json, StepSpec.class);
   }
 
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+  static final com.fasterxml.jackson.databind.ObjectMapper JSON =
       new com.fasterxml.jackson.databind.ObjectMapper();
 
   /** A cart read, a payment marked once, then {@code last} (writing {@code output}). */

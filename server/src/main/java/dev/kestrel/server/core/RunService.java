@@ -494,8 +494,7 @@ public class RunService {
     return runs.find(org.id(), runId).orElseThrow(() -> new NotFound("run_not_found"));
   }
 
-  /** The run as the API shows it to {@code org}. */
-  public Run view(RunRecord run, Organization org) {
+  private Run view(RunRecord run, Organization org) {
     return Representations.run(
         run, Representations.publicUrl(org, globalPublicUrl), artifacts, links);
   }
