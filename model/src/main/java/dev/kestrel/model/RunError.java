@@ -30,6 +30,9 @@ public record RunError(String code, String message, String nodeId) {
   /** An {@code input} step with {@code onTimeout: fail} got no answer in time. */
   public static final String INPUT_TIMEOUT = "input_timeout";
 
+  /** The run executed as many steps as one run may (loops included; SPEC 11: 10,000). */
+  public static final String STEP_LIMIT = "step_limit";
+
   /** The engine lost the run and its input was not kept (a row from before inputs were kept). */
   public static final String ENGINE_LOST = "engine_lost";
 }

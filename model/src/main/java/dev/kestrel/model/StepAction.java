@@ -3,13 +3,17 @@ package dev.kestrel.model;
 import static dev.kestrel.model.StepField.ALL;
 import static dev.kestrel.model.StepField.ALLOW_ERROR_STATUS;
 import static dev.kestrel.model.StepField.APPEND;
+import static dev.kestrel.model.StepField.AS;
 import static dev.kestrel.model.StepField.ATTRIBUTE;
 import static dev.kestrel.model.StepField.CHECKED;
 import static dev.kestrel.model.StepField.EXPRESSION;
 import static dev.kestrel.model.StepField.FIELDS;
 import static dev.kestrel.model.StepField.FRAME;
 import static dev.kestrel.model.StepField.FULL_PAGE;
+import static dev.kestrel.model.StepField.ITEMS;
 import static dev.kestrel.model.StepField.KEY;
+import static dev.kestrel.model.StepField.MAX;
+import static dev.kestrel.model.StepField.MAX_ITEMS;
 import static dev.kestrel.model.StepField.MESSAGE;
 import static dev.kestrel.model.StepField.MODE;
 import static dev.kestrel.model.StepField.MS;
@@ -19,6 +23,7 @@ import static dev.kestrel.model.StepField.POPUP;
 import static dev.kestrel.model.StepField.PROMPT;
 import static dev.kestrel.model.StepField.SELECTOR;
 import static dev.kestrel.model.StepField.STATE;
+import static dev.kestrel.model.StepField.STEPS;
 import static dev.kestrel.model.StepField.TEXT_CONTAINS;
 import static dev.kestrel.model.StepField.TIMEOUT_SECONDS;
 import static dev.kestrel.model.StepField.TO;
@@ -57,11 +62,20 @@ public enum StepAction {
   /** Waits for a person's answer (SPEC 10); the workflow holds the wait, the worker the page. */
   INPUT("input", Set.of(PROMPT, FIELDS), Set.of(TIMEOUT_SECONDS, ON_TIMEOUT)),
   /** Runs a JavaScript expression in the page, with the page's own privileges (SPEC 11). */
-  EVALUATE("evaluate", Set.of(EXPRESSION), Set.of(OUTPUT)),
+  EVALUATE("evaluate", Set.of(EXPRESSION), Set.of(OUTPUT, APPEND)),
   /** Scrolls an element into view, or the page to its bottom or top (SPEC 11). */
   SCROLL("scroll", Set.of(), Set.of(SELECTOR, TO, FRAME)),
   /** Clicks and keeps the file the page downloads as a run artifact (SPEC 11). */
-  DOWNLOAD("download", Set.of(SELECTOR, OUTPUT), Set.of(FRAME));
+  DOWNLOAD("download", Set.of(SELECTOR, OUTPUT), Set.of(FRAME)),
+  /**
+   * Runs its steps once for each item of a list, or each element a selector matches (SPEC 11); the
+   * workflow walks the loop, the worker reads a selector's elements.
+   */
+  FOR_EACH("forEach", Set.of(STEPS), Set.of(ITEMS, SELECTOR, AS, MAX_ITEMS, FRAME)),
+  /** Runs its steps again and again, up to {@code max} rounds or a {@code break} (SPEC 11). */
+  REPEAT("repeat", Set.of(STEPS), Set.of(MAX)),
+  /** Ends the loop it is in when its {@code when} holds, or always without one (SPEC 11). */
+  BREAK("break", Set.of(), Set.of());
 
   private static final Map<String, StepAction> BY_WIRE_NAME =
       Arrays.stream(values())

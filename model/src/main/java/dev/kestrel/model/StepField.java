@@ -60,14 +60,28 @@ public enum StepField {
   /** A {@code click} that opens a tab goes on in that tab. */
   POPUP("popup", Type.BOOLEAN, false),
   /** An {@code extract} adds to its list output instead of replacing it. */
-  APPEND("append", Type.BOOLEAN, false);
+  APPEND("append", Type.BOOLEAN, false),
+  /** The steps a loop runs each round: {@link StepSpec}s, read like the task's own. */
+  STEPS("steps", Type.STEPS, false),
+  /** What a {@code forEach} goes through: a template naming a list ({@code {{outputs.x}}}). */
+  ITEMS("items", Type.STRING, false),
+  /** The name of a {@code forEach}'s item in its steps: {@code item} by default. */
+  AS("as", Type.STRING, false),
+  /** How many items a {@code forEach} goes through at most. */
+  MAX_ITEMS("maxItems", Type.COUNT, false),
+  /** How many rounds a {@code repeat} runs at most. */
+  MAX("max", Type.COUNT, false);
 
   public enum Type {
     STRING,
     BOOLEAN,
     MILLISECONDS,
     SECONDS,
-    OBJECT
+    OBJECT,
+    /** A whole number from 1 to the server's limit of step executions per run. */
+    COUNT,
+    /** A list of steps. */
+    STEPS
   }
 
   /** Fields every action takes. */

@@ -87,7 +87,8 @@ public final class PublicApi {
             .worker()
             .execution()
             .withOutputCaps(config.limits().maxOutputBytes(), config.limits().maxRunOutputBytes())
-            .withTrace(config.artifacts().trace()),
+            .withTrace(config.artifacts().trace())
+            .withStepExecutionLimit(config.limits().maxStepExecutionsPerRun()),
         config.publicUrl(),
         config.limits().maxActiveRunsPerOrganization(),
         store.artifacts(),
@@ -116,7 +117,10 @@ public final class PublicApi {
     jersey.register(new RefusalMetrics(meters));
     TaskReader tasks =
         new TaskReader(
-            mapper, config.limits().maxStepsPerTask(), config.limits().maxRunTimeoutSeconds());
+            mapper,
+            config.limits().maxStepsPerTask(),
+            config.limits().maxRunTimeoutSeconds(),
+            config.limits().maxStepExecutionsPerRun());
     jersey.register(new TaskResource(store.tasks(), tasks, runs, schedules, mapper));
     jersey.register(new OpenApiResource(env.getObjectMapper()));
     RunWatch watches =

@@ -56,13 +56,18 @@ public final class Checkpoints {
     byte[] sealed =
         dao.find(runId, step, digest)
             .orElseThrow(
-                () -> new CheckpointUnavailable("the checkpoint of step " + step + " is gone"));
+                () -> new CheckpointUnavailable("the checkpoint " + named(step) + " is gone"));
     try {
       return sealer.open(sealed, boundTo(runId, step));
     } catch (Sealer.SealedValueException e) {
       throw new CheckpointUnavailable(
-          "the checkpoint of step " + step + " cannot be opened: " + e.getMessage());
+          "the checkpoint " + named(step) + " cannot be opened: " + e.getMessage());
     }
+  }
+
+  /** A row as messages name it: {@code of step 3}, or {@code in the loop of step 3}. */
+  private static String named(int row) {
+    return row >= 0 ? "of step " + row : "in the loop of step " + (-row / 2);
   }
 
   private static String boundTo(String runId, int step) {

@@ -270,6 +270,23 @@ public final class TestPages implements BeforeAllCallback, AfterAllCallback {
         }
         body = items.append("</ul></body></html>").toString();
       }
+      case "/shop/page/1", "/shop/page/2", "/shop/page/3" -> {
+        // A shop of 3 pages of 5 products, each page linking to the next and each product to its
+        // details page.
+        int page = Integer.parseInt(uri.getPath().substring("/shop/page/".length()));
+        StringBuilder items = new StringBuilder("<html><body><ul>");
+        for (int i = 1; i <= 5; i++) {
+          int n = (page - 1) * 5 + i;
+          items.append("<li class='product'><h2>Item ").append(n).append("</h2>");
+          items.append("<span class='price'>").append(n * 10).append(".00</span>");
+          items.append("<a href='/shop/item/").append(n).append("'>details</a></li>");
+        }
+        items.append("</ul>");
+        if (page < 3) {
+          items.append("<a class='next' href='/shop/page/").append(page + 1).append("'>next</a>");
+        }
+        body = items.append("</body></html>").toString();
+      }
       case "/opener" ->
           body = "<html><body><a id='open' href='/tab' target='_blank'>Details</a></body></html>";
       case "/tab" -> body = "<html><body><p id='value'>from the tab</p></body></html>";
@@ -294,6 +311,9 @@ public final class TestPages implements BeforeAllCallback, AfterAllCallback {
               name.endsWith(".svg")
                   ? "<svg xmlns='http://www.w3.org/2000/svg' width='1' height='1'/>"
                   : "/* " + name + " */";
+        } else if (uri.getPath().startsWith("/shop/item/")) {
+          String n = uri.getPath().substring("/shop/item/".length());
+          body = "<html><body><h1>Item " + n + "</h1><p id='sku'>SKU-" + n + "</p></body></html>";
         } else if (uri.getPath().startsWith("/missing/")) {
           status = 404;
           body = "not here";

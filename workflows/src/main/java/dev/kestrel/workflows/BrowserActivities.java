@@ -92,10 +92,32 @@ public interface BrowserActivities {
   /**
    * {@code ofRun}: the run it was kept for, when not this one (a retry starts from its original's).
    */
-  record Checkpoint(int step, String digest, String ofRun) {
+  /**
+   * {@code key}: the row it is kept in, when not {@code step}'s own (a step inside a loop's; null
+   * in references from before loops).
+   */
+  record Checkpoint(int step, String digest, String ofRun, Integer key) {
     /** This run's own checkpoint. */
     public Checkpoint(int step, String digest) {
-      this(step, digest, null);
+      this(step, digest, null, null);
+    }
+
+    public Checkpoint(int step, String digest, String ofRun) {
+      this(step, digest, ofRun, null);
+    }
+
+    /** The row the state is kept in. */
+    public int row() {
+      return key != null ? key : step;
+    }
+
+    /**
+     * The row a step inside the loop of top-level {@code step} keeps its state in: two take turns
+     * ({@code turn} 0 or 1), so that the one the workflow last heard of is never overwritten before
+     * the next is known (the worker may die in between).
+     */
+    public static int loopRow(int step, int turn) {
+      return -(2 * step + turn);
     }
   }
 
@@ -126,7 +148,54 @@ public interface BrowserActivities {
        * An input step: how long the worker holds the session idle for the wait that follows (its
        * idle reaper leaves it alone that long); 0 otherwise.
        */
-      long holdMillis) {}
+      long holdMillis,
+      /**
+       * Where a step inside loops is ({@code each 7/15 › details}), for its log lines; null for a
+       * top-level step.
+       */
+      String place,
+      /**
+       * The row its state is kept in: 0 for the step's own; a step inside a loop takes turns
+       * between two of its own ({@link Checkpoint#key}).
+       */
+      int checkpointKey) {
+    /** A top-level step's request. */
+    public StepRequest(
+        String sessionId,
+        String runId,
+        int stepNumber,
+        int stepsTotal,
+        StepSpec step,
+        long defaultTimeoutMs,
+        long maxOutputBytes,
+        RunState progress,
+        boolean closeSession,
+        boolean checkpoint,
+        long holdMillis) {
+      this(
+          sessionId,
+          runId,
+          stepNumber,
+          stepsTotal,
+          step,
+          defaultTimeoutMs,
+          maxOutputBytes,
+          progress,
+          closeSession,
+          checkpoint,
+          holdMillis,
+          null,
+          0);
+    }
+
+    /** The row the step's state goes to. */
+    public int stateKey() {
+      return checkpointKey != 0 ? checkpointKey : stepNumber;
+    }
+  }
+
+  /** The output of a {@code forEach} over a selector's elements: the items it goes through. */
+  String ITEMS = "items";
 
   /**
    * {@code checkpoint}: the state kept after the step, or null (not asked for, or over the cap).

@@ -30,4 +30,21 @@ public final class OutputSizes {
     }
     return null;
   }
+
+  /** What a value is, as a message names it: a string, a number, an object. */
+  public static String kind(Object value) {
+    if (value instanceof String) {
+      return "a string";
+    }
+    if (value instanceof Number) {
+      return "a number";
+    }
+    if (value instanceof Boolean) {
+      return "true or false";
+    }
+    if (value instanceof Map) {
+      return "an object";
+    }
+    return value instanceof java.util.List ? "a list" : "a value";
+  }
 }

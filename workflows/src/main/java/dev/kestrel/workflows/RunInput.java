@@ -25,7 +25,8 @@ public record RunInput(
     List<StepSpec> steps,
     int timeoutSeconds,
     ExecutionSettings settings,
-    Retry retry) {
+    Retry retry,
+    Continued continued) {
 
   /** A run that is not a retry. */
   public RunInput(
@@ -54,8 +55,70 @@ public record RunInput(
         steps,
         timeoutSeconds,
         settings,
+        null,
         null);
   }
+
+  /** A run that is not a continuation of an execution of its workflow. */
+  public RunInput(
+      String runId,
+      String organizationId,
+      String taskId,
+      String taskName,
+      int taskVersion,
+      String clientRequestId,
+      TriggerType triggerType,
+      long createdAtMillis,
+      Map<String, Object> inputs,
+      List<StepSpec> steps,
+      int timeoutSeconds,
+      ExecutionSettings settings,
+      Retry retry) {
+    this(
+        runId,
+        organizationId,
+        taskId,
+        taskName,
+        taskVersion,
+        clientRequestId,
+        triggerType,
+        createdAtMillis,
+        inputs,
+        steps,
+        timeoutSeconds,
+        settings,
+        retry,
+        null);
+  }
+
+  /**
+   * A once-step that completed: its id, its top-level step's number, and how messages name it
+   * ({@code 2 (pay, click #pay)}).
+   */
+  public record OnceDone(String stepId, int number, String named) {}
+
+  /**
+   * Where the execution this one continues as new stopped (SPEC 11: a long run's history is cut
+   * before Temporal's limit): its open session, its place in the steps, its checkpoint and the
+   * position it was kept at, its outputs and answers, and what it counted. Null for a run's first
+   * execution.
+   */
+  public record Continued(
+      BrowserActivities.SessionRef session,
+      int sessionAttempt,
+      StepPosition position,
+      BrowserActivities.Checkpoint checkpoint,
+      StepPosition checkpointAt,
+      Map<String, Object> outputs,
+      Long startedAtMillis,
+      long runTimeLeftMillis,
+      long executions,
+      java.util.SortedMap<Long, OnceDone> completedOnce,
+      Map<String, Map<String, Object>> answers,
+      int resumesAfterWait,
+      int waitsBegun,
+      boolean fellBack,
+      boolean resumedAfterLoss) {}
 
   /**
    * A retry of run {@code of} from step {@code fromStep}: it starts from {@code checkpoint} (the
@@ -93,8 +156,74 @@ public record RunInput(
        * How long an input step keeps its browser session while it waits, before the page is kept as
        * a checkpoint and its slot freed; 0 (runs from before input steps) is the default.
        */
-      int holdForInputSeconds) {
+      int holdForInputSeconds,
+      /** The most steps one run executes, loops included; 0 (older runs): the default. */
+      int maxStepExecutions,
+      /**
+       * How many history events an execution may reach before it continues as new; 0 (older runs):
+       * the default.
+       */
+      int continueAsNewAfterEvents) {
     public static final int DEFAULT_HOLD_FOR_INPUT_SECONDS = 300;
+
+    /** SPEC 11: a run may execute 10,000 steps in all. */
+    public static final int DEFAULT_MAX_STEP_EXECUTIONS = 10_000;
+
+    /**
+     * Temporal warns at 10,240 events and stops a workflow at 51,200; a step takes about six, so an
+     * execution runs some 1,300 steps before it continues as new.
+     */
+    public static final int DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 8_000;
+
+    public ExecutionSettings(
+        int heartbeatTimeoutSeconds,
+        int stepScheduleToStartSeconds,
+        int maxSessionAttempts,
+        long defaultStepTimeoutMs,
+        long maxOutputBytes,
+        long maxRunOutputBytes,
+        TraceMode trace,
+        ResumeMode resume,
+        int holdForInputSeconds) {
+      this(
+          heartbeatTimeoutSeconds,
+          stepScheduleToStartSeconds,
+          maxSessionAttempts,
+          defaultStepTimeoutMs,
+          maxOutputBytes,
+          maxRunOutputBytes,
+          trace,
+          resume,
+          holdForInputSeconds,
+          DEFAULT_MAX_STEP_EXECUTIONS,
+          DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS);
+    }
+
+    public int stepExecutionLimit() {
+      return maxStepExecutions > 0 ? maxStepExecutions : DEFAULT_MAX_STEP_EXECUTIONS;
+    }
+
+    public int continueAsNewEvents() {
+      return continueAsNewAfterEvents > 0
+          ? continueAsNewAfterEvents
+          : DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS;
+    }
+
+    /** The same, with at most {@code maxSteps} step executions per run. */
+    public ExecutionSettings withStepExecutionLimit(int maxSteps) {
+      return new ExecutionSettings(
+          heartbeatTimeoutSeconds,
+          stepScheduleToStartSeconds,
+          maxSessionAttempts,
+          defaultStepTimeoutMs,
+          maxOutputBytes,
+          maxRunOutputBytes,
+          trace,
+          resume,
+          holdForInputSeconds,
+          maxSteps,
+          continueAsNewAfterEvents);
+    }
 
     public static final long DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024;
     public static final long DEFAULT_MAX_RUN_OUTPUT_BYTES = 1024 * 1024;
@@ -135,7 +264,9 @@ public record RunInput(
           perRun,
           trace,
           resume,
-          holdForInputSeconds);
+          holdForInputSeconds,
+          maxStepExecutions,
+          continueAsNewAfterEvents);
     }
 
     public ExecutionSettings withTrace(TraceMode mode) {
@@ -148,7 +279,9 @@ public record RunInput(
           maxRunOutputBytes,
           mode,
           resume,
-          holdForInputSeconds);
+          holdForInputSeconds,
+          maxStepExecutions,
+          continueAsNewAfterEvents);
     }
 
     public ExecutionSettings withResume(ResumeMode mode) {
@@ -161,7 +294,9 @@ public record RunInput(
           maxRunOutputBytes,
           trace,
           mode == null ? ResumeMode.CHECKPOINT : mode,
-          holdForInputSeconds);
+          holdForInputSeconds,
+          maxStepExecutions,
+          continueAsNewAfterEvents);
     }
 
     /** Whether a lost session starts over at step 1 instead of resuming from a checkpoint. */

@@ -3,6 +3,7 @@ package dev.kestrel.workflows;
 import dev.kestrel.model.LogLevel;
 import dev.kestrel.model.RunError;
 import dev.kestrel.model.RunStatus;
+import dev.kestrel.model.StepAction;
 import dev.kestrel.model.StepSpec;
 import dev.kestrel.model.WaitingFor;
 import dev.kestrel.model.WebhookEvent;
@@ -24,6 +25,7 @@ import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.TimerOptions;
 import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInfo;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -78,7 +80,12 @@ public class RunWorkflowImpl implements RunWorkflow {
   private boolean fellBack;
 
   /** The numbers of the once-steps that completed: none of them may run again. */
-  private final java.util.SortedSet<Integer> completedOnce = new java.util.TreeSet<>();
+  /**
+   * The once-steps that completed, by how many steps had run when each did ({@link
+   * StepPosition#executed}), as messages name them: none of them may run again.
+   */
+  private final java.util.TreeMap<Long, RunInput.OnceDone> completedOnce =
+      new java.util.TreeMap<>();
 
   private boolean timedOut;
 
@@ -98,6 +105,30 @@ public class RunWorkflowImpl implements RunWorkflow {
 
   /** The run's last kept browser state: a reference (step and digest); null before the first. */
   private Checkpoint checkpoint;
+
+  /** Where the run is in its steps, loops included; null before its first. */
+  private StepPosition position;
+
+  /** Where the run was when {@link #checkpoint} was kept: a resume goes on from there. */
+  private StepPosition checkpointAt;
+
+  /** The id of the step (of any depth) the run is at, for its errors and log lines. */
+  private String nodeId;
+
+  /** The leaf step whose activity is in flight, or null. */
+  private StepSpec running;
+
+  /**
+   * How many steps the run's loops executed, those run again after a lost session included (its
+   * top-level steps are bounded by the task's size).
+   */
+  private long executions;
+
+  /** The top-level step the run's row was last told of by a step's activity. */
+  private int recordedStep;
+
+  /** The run goes on as a new execution: its session is handed over, not closed. */
+  private boolean continuing;
 
   /** The last step closed the session itself. */
   private boolean sessionClosed;
@@ -186,26 +217,56 @@ public class RunWorkflowImpl implements RunWorkflow {
 
     leanSteps = Workflow.getVersion(LEAN_STEPS, Workflow.DEFAULT_VERSION, 1) >= 1;
     checkpointing = Workflow.getVersion(CHECKPOINTS, Workflow.DEFAULT_VERSION, 1) >= 1;
-    if (in.retry() != null) {
+    RunInput.Continued carried = in.continued();
+    if (carried != null) {
+      restore(carried);
+    } else if (in.retry() != null) {
       // A retry goes on from its original's state after the step before it, with the outputs of
       // the steps before it; the original's once-steps before it are done and never run again.
       checkpoint = in.retry().checkpoint();
+      int before = in.retry().fromStep() - 1;
+      checkpointAt = new StepPosition(List.of(new StepPosition.Level(before, 0, 1, null)), before);
       outputs = new LinkedHashMap<>(in.retry().outputs());
       for (int n = 1; n < in.retry().fromStep(); n++) {
         if (in.steps().get(n - 1).runsOnce()) {
-          completedOnce.add(n);
+          completedOnce.put((long) n, onceDone(in.steps().get(n - 1), n));
         }
       }
     }
-    // Detached: a cancellation arriving this early must still find the run's row to record in.
-    Workflow.newDetachedCancellationScope(() -> record.recordAccepted(in)).run();
+    if (carried == null) {
+      // Detached: a cancellation arriving this early must still find the run's row to record in.
+      Workflow.newDetachedCancellationScope(() -> record.recordAccepted(in)).run();
+      runTimeLeftMillis = runTimeout.toMillis();
+    }
 
-    work = Workflow.newCancellationScope(() -> executeWithSessions(sessions));
-    runTimeLeftMillis = runTimeout.toMillis();
-    startRunTimer("run timeout: " + in.timeoutSeconds() + " s, then the run fails");
+    work = Workflow.newCancellationScope(() -> executeWithSessions(sessions, carried));
+    startRunTimer(
+        carried == null
+            ? "run timeout: " + in.timeoutSeconds() + " s, then the run fails"
+            : "run timeout: the " + runTimeLeftMillis / 1000 + " s the run has left");
     try {
       work.run();
       status = outcome;
+    } catch (ContinueAsNew next) {
+      stopRunTimer();
+      Workflow.await(Workflow::isEveryHandlerFinished);
+      Workflow.continueAsNew(
+          new RunInput(
+              in.runId(),
+              in.organizationId(),
+              in.taskId(),
+              in.taskName(),
+              in.taskVersion(),
+              in.clientRequestId(),
+              in.triggerType(),
+              in.createdAtMillis(),
+              in.inputs(),
+              in.steps(),
+              in.timeoutSeconds(),
+              in.settings(),
+              in.retry(),
+              carry(next.session)));
+      throw new IllegalStateException("continueAsNew returned");
     } catch (RuntimeException e) {
       if (!isCancellation(e)) {
         throw e;
@@ -328,24 +389,36 @@ public class RunWorkflowImpl implements RunWorkflow {
     return a.equals(b);
   }
 
-  private void executeWithSessions(BrowserActivities sessions) {
+  private void executeWithSessions(BrowserActivities sessions, RunInput.Continued carried) {
     int maxAttempts = input.settings().maxSessionAttempts();
-    for (int attempt = 1; ; attempt++) {
+    for (int attempt = carried == null ? 1 : carried.sessionAttempt(); ; attempt++) {
       sessionAttempt = attempt;
-      SessionRef session = openSession(sessions, attempt);
+      SessionRef session;
+      if (carried != null) {
+        // The execution this one continues had the session open: its page goes on here.
+        session = carried.session();
+      } else {
+        session = openSession(sessions, attempt);
+        WorkflowMetrics.sessionOpened();
+      }
       workerId = session.workerId();
-      WorkflowMetrics.sessionOpened();
       sessionClosed = false;
       boolean lost = false;
       try {
-        int done = checkpoint == null ? 0 : checkpoint.step();
-        if (wouldRepeatOnceStep(done)) {
+        if (carried != null) {
+          StepPosition from = carried.position();
+          carried = null;
+          runSteps(session, from, false);
+          return;
+        }
+        StepPosition from = checkpoint == null ? null : checkpointAt;
+        if (wouldRepeatOnceStep(from == null ? 0 : from.executed())) {
           return;
         }
         resumedAfterLoss =
             !resumingAfterWait && attempt > 1 && checkpoint != null && checkpoint.ofRun() == null;
         resumingAfterWait = false;
-        runSteps(session, done);
+        runSteps(session, from, from != null);
         return;
       } catch (StartOver over) {
         // Not a lost session: the loop opens the next one, which starts at step 1.
@@ -363,10 +436,10 @@ public class RunWorkflowImpl implements RunWorkflow {
         lost = true;
         WorkflowMetrics.sessionLost();
         String why = describe(f);
-        if (mayHaveBegun(f) && currentStepIsOnce()) {
+        if (mayHaveBegun(f) && running != null && running.runsOnce()) {
           interrupted(
               "Step "
-                  + named(currentStep)
+                  + named(running, currentStep)
                   + " has an effect outside the page and its browser session was lost while it ran ("
                   + why
                   + "): it is not run again. Check whether it took effect before acting on this run.");
@@ -384,10 +457,15 @@ public class RunWorkflowImpl implements RunWorkflow {
         String next =
             checkpoint == null
                 ? "restarting the session from step 1"
-                : "resuming at step "
-                    + (checkpoint.step() + 1)
-                    + " from the checkpoint of step "
-                    + checkpoint.step();
+                : checkpointAt != null && checkpointAt.nested()
+                    ? "resuming inside the loop of step "
+                        + checkpoint.step()
+                        + " at "
+                        + checkpointAt.place(input.steps(), "its next step")
+                    : "resuming at step "
+                        + (checkpoint.step() + 1)
+                        + " from the checkpoint of step "
+                        + checkpoint.step();
         record.log(
             input.runId(),
             LogLevel.WARNING,
@@ -406,7 +484,8 @@ public class RunWorkflowImpl implements RunWorkflow {
                 + ")",
             currentNodeId());
       } finally {
-        if (!sessionClosed) {
+        // A continue-as-new hands the open session to the next execution.
+        if (!sessionClosed && !continuing) {
           closeSession(session, lost);
         }
       }
@@ -414,21 +493,22 @@ public class RunWorkflowImpl implements RunWorkflow {
   }
 
   /**
-   * Whether going on after step {@code done} would run a completed once-step again (the run starts
-   * over, or resumes from a checkpoint older than it): then the run ends as interrupted instead.
+   * Whether going on from the point where {@code done} steps had run (0: from the start) would run
+   * a completed once-step again (the run starts over, or resumes from a checkpoint older than it):
+   * then the run ends as interrupted instead.
    */
-  private boolean wouldRepeatOnceStep(int done) {
-    java.util.SortedSet<Integer> again = completedOnce.tailSet(done + 1);
-    if (again.isEmpty()) {
+  private boolean wouldRepeatOnceStep(long done) {
+    Map.Entry<Long, RunInput.OnceDone> again = completedOnce.higherEntry(done);
+    if (again == null) {
       return false;
     }
-    int number = again.first();
-    currentStep = number;
+    nodeId = again.getValue().stepId();
+    String step = again.getValue().named();
     interrupted(
-        "Going on from step "
-            + (done + 1)
+        "Going on from "
+            + (done == 0 ? "step 1" : "the checkpoint of step " + checkpoint.step())
             + " would run step "
-            + named(number)
+            + step
             + " again, which has an effect outside the page and completed before its browser session was lost: it is not repeated.");
     return true;
   }
@@ -446,15 +526,14 @@ public class RunWorkflowImpl implements RunWorkflow {
             + " failed right after resuming from the checkpoint of step "
             + checkpoint.step();
     if (!completedOnce.isEmpty()) {
-      int once = completedOnce.first();
       record.log(
           input.runId(),
           LogLevel.WARNING,
           failed
               + "; not starting over at step 1, which would run step "
-              + once
+              + completedOnce.firstEntry().getValue().number()
               + " ("
-              + input.steps().get(once - 1).id()
+              + completedOnce.firstEntry().getValue().stepId()
               + ") again",
           step.id());
       return;
@@ -485,22 +564,26 @@ public class RunWorkflowImpl implements RunWorkflow {
     }
   }
 
-  /** A step as messages name it: {@code 2 (pay, click #pay)}. */
-  private String named(int number) {
-    StepSpec step = input.steps().get(number - 1);
-    return number + " (" + step.id() + ", " + step.describe() + ")";
+  /**
+   * A step as messages name it: {@code 2 (pay, click #pay)}, in a loop {@code 2 each 3/5 › pay}.
+   */
+  private String named(StepSpec step, int number) {
+    String place = position == null ? null : position.place(input.steps(), step.id());
+    return number
+        + (place == null ? " (" + step.id() : " " + place + " (")
+        + (place == null ? ", " : "")
+        + step.describe()
+        + ")";
+  }
+
+  private RunInput.OnceDone onceDone(StepSpec step, int number) {
+    return new RunInput.OnceDone(step.id(), number, named(step, number));
   }
 
   /** Ends the run as interrupted; its last log line ("Run failed: ...") says what to check. */
   private void interrupted(String message) {
     outcome = RunStatus.FAILED;
     error = new RunError(RunError.INTERRUPTED_SIDE_EFFECT, message, currentNodeId());
-  }
-
-  private boolean currentStepIsOnce() {
-    return currentStep >= 1
-        && currentStep <= input.steps().size()
-        && input.steps().get(currentStep - 1).runsOnce();
   }
 
   /**
@@ -547,122 +630,421 @@ public class RunWorkflowImpl implements RunWorkflow {
   }
 
   /**
-   * Runs the steps after {@code done} (0: all of them). A session that starts over starts with no
-   * outputs, so they are always those of one execution of each step; one restored from a checkpoint
-   * keeps the outputs of the steps before it.
+   * Runs the steps from {@code from} (null: all of them, from the first). A session that starts
+   * over starts with no outputs, so they are always those of one execution of each step; one
+   * restored from a checkpoint keeps the outputs of the steps before it. Loops are walked here, one
+   * nested step at a time ({@link StepPosition}), so that a checkpoint, a lost session and a
+   * continue-as-new each know the round they are in.
    */
-  private void runSteps(SessionRef session, int done) {
+  private void runSteps(SessionRef session, StepPosition from, boolean resuming) {
     List<StepSpec> steps = input.steps();
-    int total = steps.size();
-    Map<String, Object> produced = done == 0 ? new LinkedHashMap<>() : outputs;
+    Map<String, Object> produced = from == null ? new LinkedHashMap<>() : outputs;
     outputs = produced;
-    for (int i = done; i < total; i++) {
-      StepSpec step = steps.get(i);
-      currentStep = i + 1;
-      boolean starting = status == RunStatus.PENDING;
-      if (starting) {
-        status = RunStatus.RUNNING;
-        startedAt = Workflow.currentTimeMillis();
-        publishStatus();
-        WorkflowMetrics.runStarted(startedAt - input.createdAtMillis());
-      }
-      RunState progress = state();
-      // The first transition is recorded here, since its webhook's body is the row; the others
-      // by the step's activity as it begins, which saves the workflow task a local activity.
-      boolean recordHere = starting || !leanSteps;
-      if (recordHere) {
-        record.recordState(input.runId(), progress);
-      }
-      if (starting) {
-        announce(status);
-      }
-      boolean last = i == total - 1;
-      boolean waits = step.waitsForInput();
-      // An input step's session lives on through its wait, and its page is kept even when last.
-      boolean closing = leanSteps && last && !waits;
-      StepSpec resolved = Templates.resolve(step, input.inputs(), produced, answers);
-      BrowserActivities browser =
-          Workflow.newActivityStub(
-              BrowserActivities.class,
-              stepOptions.toBuilder()
-                  .setTaskQueue(session.taskQueue())
-                  .setSummary(currentStep + "/" + total + " " + resolved.describe())
-                  .build());
-      try {
-        StepResult result =
-            browser.runStep(
-                new StepRequest(
-                    session.sessionId(),
-                    input.runId(),
-                    currentStep,
-                    total,
-                    resolved,
-                    input.settings().defaultStepTimeoutMs(),
-                    input.settings().outputCap(),
-                    recordHere ? null : progress,
-                    closing,
-                    // After the last step nothing resumes: its state is not kept.
-                    checkpointing && (!last || waits) && !input.settings().restartsOnLoss(),
-                    waits ? holdFor(resolved).toMillis() : 0));
-        sessionClosed = closing;
-        if (result.checkpoint() != null) {
-          checkpoint = result.checkpoint();
+    position = from == null ? StepPosition.start() : from;
+    boolean firstAfterResume = resuming;
+    while (true) {
+      StepSpec step = position.step(steps);
+      if (step == null) {
+        if (!position.nested()) {
+          break;
         }
-        if (step.runsOnce()) {
-          completedOnce.add(currentStep);
-        }
-        if (result.outputs() != null) {
-          if (step.appends()) {
-            result
-                .outputs()
-                .forEach((name, value) -> produced.put(name, appended(produced.get(name), value)));
-          } else {
-            produced.putAll(result.outputs());
-          }
-        }
-        if (waits && !result.skipped() && !awaitAnswer(session, resolved, last)) {
+        position = position.hasNextRound() ? position.nextRound() : position.exit();
+        continue;
+      }
+      currentStep = position.topIndex() + 1;
+      nodeId = step.id();
+      Map<String, Object> scope = position.scope(steps);
+      StepSpec resolved = Templates.resolve(step, input.inputs(), produced, answers, scope);
+      if (step.runsSteps()) {
+        StepPosition entered = beginLoop(session, step, resolved, produced, scope);
+        if (entered == null) {
           return;
         }
-        long outputBytes = OutputSizes.of(produced);
-        if (outputBytes > input.settings().runOutputCap()) {
-          outcome = RunStatus.FAILED;
-          error =
-              new RunError(
-                  RunError.OUTPUT_TOO_LARGE,
-                  "The run's outputs come to "
-                      + outputBytes
-                      + " bytes, over the limit of "
-                      + input.settings().runOutputCap(),
-                  step.id());
+        position = entered;
+        continue;
+      }
+      if (step.action() == StepAction.BREAK) {
+        Boolean holds = control(session, step, resolved);
+        if (holds == null) {
           return;
         }
-      } catch (ActivityFailure f) {
-        if (f.getCause() instanceof ApplicationFailure af) {
-          String code =
-              switch (String.valueOf(af.getType())) {
-                case BrowserActivities.STEP_FAILED -> RunError.STEP_FAILED;
-                case BrowserActivities.EGRESS_REFUSED -> RunError.EGRESS_REFUSED;
-                case BrowserActivities.NAVIGATION_FAILED -> RunError.NAVIGATION_FAILED;
-                case BrowserActivities.OUTPUT_TOO_LARGE -> RunError.OUTPUT_TOO_LARGE;
-                default -> null;
-              };
-          if (code != null && step.mayFail()) {
-            // Optional: its worker logged the failure as a warning, and the run goes on.
-            continue;
-          }
-          if (code != null) {
-            if (resumedAfterLoss && i == done && !fellBack) {
-              startOverOnce(step, af.getOriginalMessage());
-            }
-            outcome = RunStatus.FAILED;
-            error = new RunError(code, af.getOriginalMessage(), step.id());
-            return;
-          }
-        }
-        throw f;
+        position = holds ? position.exit() : position.next(false);
+        continue;
+      }
+      if (position.nested() && executions >= input.settings().stepExecutionLimit()) {
+        outcome = RunStatus.FAILED;
+        error =
+            new RunError(
+                RunError.STEP_LIMIT,
+                "The run's loops executed "
+                    + executions
+                    + " steps, the most one run's may; step "
+                    + step.id()
+                    + " did not run",
+                step.id());
+        return;
+      }
+      if (!runLeaf(session, step, resolved, produced, firstAfterResume)) {
+        return;
+      }
+      firstAfterResume = false;
+      if (position.step(steps) != null || position.nested()) {
+        continueAsNewIfDue(session);
       }
     }
     outcome = RunStatus.COMPLETED;
+  }
+
+  /**
+   * Records the run as started on its first step (of whatever kind). Whether the transition was
+   * recorded here: the others are recorded by the step's activity as it begins.
+   */
+  private boolean beginStep() {
+    boolean starting = status == RunStatus.PENDING;
+    if (starting) {
+      status = RunStatus.RUNNING;
+      startedAt = Workflow.currentTimeMillis();
+      publishStatus();
+      WorkflowMetrics.runStarted(startedAt - input.createdAtMillis());
+      // The first transition is recorded here, since its webhook's body is the row.
+      record.recordState(input.runId(), state());
+      announce(status);
+    }
+    return starting;
+  }
+
+  /**
+   * Starts the loop {@code step} at the current position: its {@code when}, and the items a {@code
+   * forEach} goes through (a selector's elements are read by the worker). The position inside its
+   * first round, past it when it has none, or null when the run ends here.
+   */
+  @SuppressWarnings("unchecked")
+  private StepPosition beginLoop(
+      SessionRef session,
+      StepSpec step,
+      StepSpec resolved,
+      Map<String, Object> produced,
+      Map<String, Object> scope) {
+    List<Object> items = null;
+    if (step.when() != null || step.selector() != null) {
+      StepResult read = controlStep(session, step, resolved);
+      if (read == null) {
+        return null;
+      }
+      if (read.skipped()) {
+        return position.next(false);
+      }
+      if (step.selector() != null) {
+        items = (List<Object>) read.outputs().get(BrowserActivities.ITEMS);
+      }
+    } else {
+      beginStep();
+    }
+    if (step.action() == StepAction.FOR_EACH && items == null) {
+      Object value = Templates.value(step.items(), input.inputs(), produced, answers, scope);
+      if (!(value instanceof List<?> list)) {
+        outcome = RunStatus.FAILED;
+        error =
+            new RunError(
+                RunError.STEP_FAILED,
+                "forEach "
+                    + step.items()
+                    + " is not a list of items (it is "
+                    + (value == null ? "empty" : OutputSizes.kind(value))
+                    + ")",
+                step.id());
+        return null;
+      }
+      items = (List<Object>) list;
+    }
+    int rounds = step.maxRounds();
+    if (items != null) {
+      if (items.size() > rounds) {
+        record.log(
+            input.runId(),
+            LogLevel.WARNING,
+            "forEach "
+                + step.id()
+                + " goes through the first "
+                + rounds
+                + " of "
+                + items.size()
+                + " items (its maxItems)",
+            step.id());
+        items = items.subList(0, rounds);
+      }
+      rounds = items.size();
+    }
+    return rounds == 0 ? position.next(false) : position.enter(rounds, items);
+  }
+
+  /**
+   * A {@code break}: whether it holds (its {@code when}, read by the worker; always without one),
+   * or null when the run ends here.
+   */
+  private Boolean control(SessionRef session, StepSpec step, StepSpec resolved) {
+    if (step.when() == null) {
+      beginStep();
+      return true;
+    }
+    StepResult result = controlStep(session, step, resolved);
+    return result == null ? null : !result.skipped();
+  }
+
+  /**
+   * A loop's or a break's work on the worker: its {@code when}, and a selector's elements. Kept no
+   * checkpoint (it changes nothing) and counts as no step. Null when the run ends here; a failure
+   * of an optional one counts as skipped.
+   */
+  private StepResult controlStep(SessionRef session, StepSpec step, StepSpec resolved) {
+    try {
+      return browserStep(session, resolved, false, false, 0, 0);
+    } catch (ActivityFailure f) {
+      String code = userFacingCode(f);
+      if (code != null && step.mayFail()) {
+        return new StepResult(Map.of(), null, true);
+      }
+      if (code != null) {
+        outcome = RunStatus.FAILED;
+        error =
+            new RunError(code, ((ApplicationFailure) f.getCause()).getOriginalMessage(), step.id());
+        return null;
+      }
+      throw f;
+    }
+  }
+
+  /** The run error code of a step's failure the run reports as such; null for any other. */
+  private static String userFacingCode(ActivityFailure f) {
+    if (!(f.getCause() instanceof ApplicationFailure af)) {
+      return null;
+    }
+    return switch (String.valueOf(af.getType())) {
+      case BrowserActivities.STEP_FAILED -> RunError.STEP_FAILED;
+      case BrowserActivities.EGRESS_REFUSED -> RunError.EGRESS_REFUSED;
+      case BrowserActivities.NAVIGATION_FAILED -> RunError.NAVIGATION_FAILED;
+      case BrowserActivities.OUTPUT_TOO_LARGE -> RunError.OUTPUT_TOO_LARGE;
+      default -> null;
+    };
+  }
+
+  /**
+   * Runs {@code resolved} on the session's worker: recorded as the run's progress first when the
+   * workflow did not, named by its place in its loops, its state kept when {@code checkpoint}.
+   */
+  private StepResult browserStep(
+      SessionRef session,
+      StepSpec resolved,
+      boolean closing,
+      boolean keepState,
+      int checkpointKey,
+      long holdMillis) {
+    boolean started = beginStep();
+    RunState progress = state();
+    if (!started && !leanSteps) {
+      record.recordState(input.runId(), progress);
+    }
+    boolean recordHere = started || !leanSteps;
+    int total = input.steps().size();
+    String place = position.place(input.steps(), resolved.id());
+    BrowserActivities browser =
+        Workflow.newActivityStub(
+            BrowserActivities.class,
+            stepOptions.toBuilder()
+                .setTaskQueue(session.taskQueue())
+                .setSummary(
+                    currentStep
+                        + "/"
+                        + total
+                        + " "
+                        + (place == null ? "" : place + " ")
+                        + resolved.describe())
+                .build());
+    return browser.runStep(
+        new StepRequest(
+            session.sessionId(),
+            input.runId(),
+            currentStep,
+            total,
+            resolved,
+            input.settings().defaultStepTimeoutMs(),
+            input.settings().outputCap(),
+            recordHere || progressUnchanged(progress) ? null : progress,
+            closing,
+            keepState,
+            holdMillis,
+            place,
+            checkpointKey));
+  }
+
+  /**
+   * Whether the run's row already shows {@code progress}: inside a loop, the step and status stay
+   * the same round after round, and only the outputs change, which are recorded with each top-level
+   * step and at the end; so nested steps write no row.
+   */
+  private boolean progressUnchanged(RunState progress) {
+    boolean same = position.nested() && recordedStep == progress.currentStep();
+    recordedStep = progress.currentStep();
+    return same;
+  }
+
+  /**
+   * Runs the step {@code step} (a leaf: no loop, no break) at the current position and moves past
+   * it. False when the run ends here.
+   */
+  private boolean runLeaf(
+      SessionRef session,
+      StepSpec step,
+      StepSpec resolved,
+      Map<String, Object> produced,
+      boolean firstAfterResume) {
+    List<StepSpec> steps = input.steps();
+    StepPosition after = position.next(true);
+    boolean last = after.step(steps) == null && !after.nested();
+    boolean waits = step.waitsForInput();
+    // An input step's session lives on through its wait, and its page is kept even when last.
+    boolean closing = leanSteps && last && !waits;
+    // Inside a loop the step's state takes turns between two rows (Checkpoint.loopRow).
+    int key = position.nested() ? Checkpoint.loopRow(currentStep, (int) (after.executed() % 2)) : 0;
+    running = step;
+    if (position.nested()) {
+      executions++;
+    }
+    try {
+      StepResult result =
+          browserStep(
+              session,
+              resolved,
+              closing,
+              // After the last step nothing resumes: its state is not kept.
+              checkpointing && (!last || waits) && !input.settings().restartsOnLoss(),
+              key,
+              waits ? holdFor(resolved).toMillis() : 0);
+      sessionClosed = closing;
+      running = null;
+      position = after;
+      if (result.checkpoint() != null) {
+        checkpoint = result.checkpoint();
+        checkpointAt = after;
+      }
+      if (step.runsOnce()) {
+        completedOnce.put(after.executed(), onceDone(step, currentStep));
+      }
+      if (result.outputs() != null) {
+        if (step.appends()) {
+          result
+              .outputs()
+              .forEach((name, value) -> produced.put(name, appended(produced.get(name), value)));
+        } else {
+          produced.putAll(result.outputs());
+        }
+      }
+      if (waits && !result.skipped() && !awaitAnswer(session, resolved, last)) {
+        return false;
+      }
+      long outputBytes = OutputSizes.of(produced);
+      if (outputBytes > input.settings().runOutputCap()) {
+        outcome = RunStatus.FAILED;
+        error =
+            new RunError(
+                RunError.OUTPUT_TOO_LARGE,
+                "The run's outputs come to "
+                    + outputBytes
+                    + " bytes, over the limit of "
+                    + input.settings().runOutputCap(),
+                step.id());
+        return false;
+      }
+      return true;
+    } catch (ActivityFailure f) {
+      String code = userFacingCode(f);
+      if (code != null) {
+        running = null; // It ended on its worker: not lost.
+      }
+      if (code != null && step.mayFail()) {
+        // Optional: its worker logged the failure as a warning, and the run goes on.
+        position = after;
+        return true;
+      }
+      if (code != null) {
+        String message = ((ApplicationFailure) f.getCause()).getOriginalMessage();
+        if (resumedAfterLoss && firstAfterResume && !fellBack) {
+          startOverOnce(step, message);
+        }
+        outcome = RunStatus.FAILED;
+        error = new RunError(code, message, step.id());
+        return false;
+      }
+      throw f;
+    }
+  }
+
+  /**
+   * Before the history grows past what Temporal keeps well (SPEC 11: a run may execute 10,000
+   * steps), the run goes on as a new execution of its workflow, with its session, position,
+   * checkpoint and outputs; the client sees the same run.
+   */
+  private void continueAsNewIfDue(SessionRef session) {
+    WorkflowInfo info = Workflow.getInfo();
+    // A cancellation (or the run's timeout) that came meanwhile is this execution's to carry out:
+    // a new one would not have it.
+    if ((info.getHistoryLength() >= input.settings().continueAsNewEvents()
+            || info.isContinueAsNewSuggested())
+        && !CancellationScope.current().isCancelRequested()) {
+      continuing = true;
+      throw new ContinueAsNew(session);
+    }
+  }
+
+  /** Thrown out of the steps to go on as a new execution, on the same {@code session}. */
+  private static final class ContinueAsNew extends RuntimeException {
+    final SessionRef session;
+
+    ContinueAsNew(SessionRef session) {
+      super(null, null, false, false);
+      this.session = session;
+    }
+  }
+
+  /** What the next execution needs to go on where this one is, on {@code session}. */
+  private RunInput.Continued carry(SessionRef session) {
+    return new RunInput.Continued(
+        session,
+        sessionAttempt,
+        position,
+        checkpoint,
+        checkpointAt,
+        new LinkedHashMap<>(outputs),
+        startedAt,
+        runTimeLeftMillis,
+        executions,
+        new java.util.TreeMap<>(completedOnce),
+        new LinkedHashMap<>(answers),
+        resumesAfterWait,
+        waitsBegun,
+        fellBack,
+        resumedAfterLoss);
+  }
+
+  /** Takes over where the execution this one continues stopped. */
+  private void restore(RunInput.Continued c) {
+    status = RunStatus.RUNNING;
+    startedAt = c.startedAtMillis();
+    outputs = new LinkedHashMap<>(c.outputs());
+    checkpoint = c.checkpoint();
+    checkpointAt = c.checkpointAt();
+    position = c.position();
+    currentStep = position.topIndex() + 1;
+    recordedStep = currentStep;
+    runTimeLeftMillis = c.runTimeLeftMillis();
+    executions = c.executions();
+    completedOnce.putAll(c.completedOnce());
+    answers.putAll(c.answers());
+    resumesAfterWait = c.resumesAfterWait();
+    waitsBegun = c.waitsBegun();
+    waitsRecorded = c.waitsBegun();
+    fellBack = c.fellBack();
+    resumedAfterLoss = c.resumedAfterLoss();
   }
 
   /**
@@ -938,6 +1320,9 @@ public class RunWorkflowImpl implements RunWorkflow {
   }
 
   private String currentNodeId() {
+    if (nodeId != null) {
+      return nodeId;
+    }
     if (input == null || currentStep < 1 || currentStep > input.steps().size()) {
       return null;
     }

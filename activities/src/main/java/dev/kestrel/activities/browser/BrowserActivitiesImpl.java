@@ -124,10 +124,14 @@ public class BrowserActivitiesImpl implements BrowserActivities {
             + " ms)"
             + (restoring == null
                 ? ""
-                : "; resumed at step "
-                    + (restoring.step() + 1)
-                    + " from the checkpoint of step "
-                    + restoring.step())
+                : restoring.row() < 0
+                    ? "; resumed inside the loop of step "
+                        + restoring.step()
+                        + ", from the checkpoint of its last completed step"
+                    : "; resumed at step "
+                        + (restoring.step() + 1)
+                        + " from the checkpoint of step "
+                        + restoring.step())
             + (request.attempt() > 1 ? " (session attempt " + request.attempt() + ")" : ""));
     return new SessionRef(session.id(), taskQueue, workerId);
   }
@@ -138,7 +142,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
       return BrowserState.fromBytes(
           checkpoints.restore(
               checkpoint.ofRun() != null ? checkpoint.ofRun() : runId,
-              checkpoint.step(),
+              checkpoint.row(),
               checkpoint.digest()));
     } catch (Checkpoints.CheckpointUnavailable | java.io.UncheckedIOException e) {
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), CHECKPOINT_UNAVAILABLE);
@@ -253,6 +257,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
             + "/"
             + request.stepsTotal()
             + " "
+            + (request.place() == null ? "" : request.place() + " ")
             + step.describe()
             // A secret is typed unseen: the log shows that it is, and never what.
             + (SealedText.holdsSecret(step.value())
@@ -357,7 +362,14 @@ public class BrowserActivitiesImpl implements BrowserActivities {
                     + (outputs.isEmpty() ? "" : "; outputs " + outputs.keySet()),
             step.id()));
     boolean kept = endWithNotes(log, session, last, sealed);
-    Checkpoint checkpoint = kept ? new Checkpoint(request.stepNumber(), sealed.digest()) : null;
+    Checkpoint checkpoint =
+        kept
+            ? new Checkpoint(
+                request.stepNumber(),
+                sealed.digest(),
+                null,
+                request.checkpointKey() != 0 ? request.checkpointKey() : null)
+            : null;
     if (request.holdMillis() > 0) {
       // An input step: the wait that follows leaves the session idle, and it is not abandoned.
       session.holdFor(request.holdMillis());
@@ -460,7 +472,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
               request.step().id()));
       return null;
     }
-    return checkpoints.seal(request.runId(), request.stepNumber(), bytes);
+    return checkpoints.seal(request.runId(), request.stateKey(), bytes);
   }
 
   /**

@@ -9,9 +9,11 @@ import com.microsoft.playwright.TimeoutError;
 import com.microsoft.playwright.options.WaitForSelectorState;
 import dev.kestrel.activities.egress.EgressPolicy;
 import dev.kestrel.activities.egress.EgressProxy;
+import dev.kestrel.model.StepAction;
 import dev.kestrel.model.StepCondition;
 import dev.kestrel.model.StepSpec;
 import dev.kestrel.store.ArtifactStore;
+import dev.kestrel.workflows.BrowserActivities;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -151,6 +153,9 @@ final class StepExecutor {
             }
             yield null;
           }
+          // A loop's steps are walked by the workflow; the worker reads a selector's elements.
+          case FOR_EACH -> step.selector() == null ? null : elements(session, step, deadline);
+          case REPEAT, BREAK -> null;
           case INPUT -> {
             // The page as the wait begins, for the person who answers (the input link's page).
             artifacts.save(
@@ -161,7 +166,9 @@ final class StepExecutor {
           }
         };
     Map<String, Object> outputs = new LinkedHashMap<>();
-    if (step.output() != null && output != null) {
+    if (step.action() == StepAction.FOR_EACH && output != null) {
+      outputs.put(BrowserActivities.ITEMS, output);
+    } else if (step.output() != null && output != null) {
       outputs.put(step.output(), output);
     }
     return outputs;
@@ -256,6 +263,39 @@ final class StepExecutor {
     } finally {
       download.delete();
     }
+  }
+
+  /** The longest text of an element a {@code forEach} item carries. */
+  private static final int ITEM_TEXT_CHARS = 2_000;
+
+  /**
+   * A {@code forEach}'s items over the elements its selector matches (none once its timeout
+   * passes): each {@code {index, text, selector}}, and {@code href} when it has one; {@code
+   * selector} finds the same element again ({@code css >> nth=i}).
+   */
+  private List<Object> elements(BrowserSession session, StepSpec step, long deadline) {
+    Locator all = locate(session, step);
+    try {
+      waitFor(session, step, WaitForSelectorState.ATTACHED, deadline);
+    } catch (StepFailedException noneAppeared) {
+      return List.of();
+    }
+    List<Object> items = new ArrayList<>();
+    List<Locator> found = all.all();
+    for (int i = 0; i < found.size() && i < step.maxRounds(); i++) {
+      Locator one = found.get(i);
+      Map<String, Object> item = new LinkedHashMap<>();
+      item.put("index", i);
+      String text = one.innerText().strip();
+      item.put("text", text.length() > ITEM_TEXT_CHARS ? text.substring(0, ITEM_TEXT_CHARS) : text);
+      String href = one.getAttribute("href");
+      if (href != null) {
+        item.put("href", href);
+      }
+      item.put("selector", step.selector() + " >> nth=" + i);
+      items.add(item);
+    }
+    return items;
   }
 
   private Object extract(BrowserSession session, StepSpec step, long deadline) {

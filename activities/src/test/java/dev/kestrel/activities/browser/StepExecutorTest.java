@@ -271,6 +271,48 @@ class StepExecutorTest {
               "{\"id\": \"v\", \"action\": \"assert\", \"selector\": \"#nowhere\", \"visible\": false}");
         });
 
+    checks.put(
+        StepAction.FOR_EACH,
+        () -> {
+          // The workflow walks a loop; the worker reads a selector's elements as its items.
+          assertThat(
+                  run(
+                      "{\"id\": \"each\", \"action\": \"forEach\", \"selector\": \"li a\","
+                          + " \"steps\": [{\"id\": \"x\", \"action\": \"click\","
+                          + " \"selector\": \"{{item.selector}}\"}]}"))
+              .isEqualTo(
+                  Map.of(
+                      "items",
+                      List.of(
+                          Map.of(
+                              "index", 0, "text", "A", "href", "/a", "selector", "li a >> nth=0"),
+                          Map.of(
+                              "index",
+                              1,
+                              "text",
+                              "B",
+                              "href",
+                              "/b",
+                              "selector",
+                              "li a >> nth=1"))));
+          assertThat(
+                  run(
+                      "{\"id\": \"over\", \"action\": \"forEach\", \"items\": \"{{outputs.x}}\","
+                          + " \"steps\": [{\"id\": \"y\", \"action\": \"break\"}]}"))
+              .as("a forEach over a list needs nothing of the page")
+              .isEmpty();
+        });
+    checks.put(
+        StepAction.REPEAT,
+        () ->
+            assertThat(
+                    run(
+                        "{\"id\": \"r\", \"action\": \"repeat\", \"steps\": [{\"id\": \"z\","
+                            + " \"action\": \"break\"}]}"))
+                .isEmpty());
+    checks.put(
+        StepAction.BREAK,
+        () -> assertThat(run("{\"id\": \"b\", \"action\": \"break\"}")).isEmpty());
     assertThat(checks.keySet())
         .as("a check for every action")
         .containsExactlyInAnyOrder(StepAction.values());
@@ -291,7 +333,10 @@ class StepExecutorTest {
             StepAction.INPUT,
             StepAction.EVALUATE,
             StepAction.SCROLL,
-            StepAction.DOWNLOAD)) {
+            StepAction.DOWNLOAD,
+            StepAction.FOR_EACH,
+            StepAction.REPEAT,
+            StepAction.BREAK)) {
       checks.get(action).run();
     }
   }

@@ -2,6 +2,7 @@ package dev.kestrel.server.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.kestrel.store.Store;
+import dev.kestrel.workflows.RunInput;
 import jakarta.validation.constraints.Min;
 
 /** Bounds that keep one client or one run from exhausting the service. */
@@ -25,6 +26,14 @@ public class LimitSettings {
   @JsonProperty
   @Min(1)
   private int maxRunTimeoutSeconds = 24 * 3600;
+
+  /**
+   * The most steps one run executes, loops included (SPEC 11); beyond, the run fails with {@code
+   * step_limit}. Also the most items a forEach and rounds a repeat may ask for.
+   */
+  @JsonProperty
+  @Min(1)
+  private int maxStepExecutionsPerRun = RunInput.ExecutionSettings.DEFAULT_MAX_STEP_EXECUTIONS;
 
   /**
    * The largest single output of a step, as JSON; a step over it fails the run (output_too_large).
@@ -75,12 +84,21 @@ public class LimitSettings {
     return maxRequestBytes;
   }
 
+  public LimitSettings maxLogEntriesPerRun(int entries) {
+    this.maxLogEntriesPerRun = entries;
+    return this;
+  }
+
   public int maxLogEntriesPerRun() {
     return maxLogEntriesPerRun;
   }
 
   public int maxLogMessageChars() {
     return maxLogMessageChars;
+  }
+
+  public int maxStepExecutionsPerRun() {
+    return maxStepExecutionsPerRun;
   }
 
   public int maxStepsPerTask() {

@@ -72,6 +72,20 @@ public class WorkerSettings {
   @Min(1)
   private int holdForInputSeconds = RunInput.ExecutionSettings.DEFAULT_HOLD_FOR_INPUT_SECONDS;
 
+  /**
+   * How many history events a run's workflow execution reaches before it continues as new (a long
+   * loop's run; Temporal stops an execution at 51,200).
+   */
+  @JsonProperty
+  @Min(100)
+  private int continueAsNewAfterEvents =
+      RunInput.ExecutionSettings.DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS;
+
+  public WorkerSettings continueAsNewAfterEvents(int events) {
+    this.continueAsNewAfterEvents = events;
+    return this;
+  }
+
   public WorkerSettings holdForInputSeconds(int seconds) {
     this.holdForInputSeconds = seconds;
     return this;
@@ -108,7 +122,9 @@ public class WorkerSettings {
         RunInput.ExecutionSettings.DEFAULT_MAX_RUN_OUTPUT_BYTES,
         dev.kestrel.model.TraceMode.OFF,
         dev.kestrel.model.ResumeMode.CHECKPOINT,
-        holdForInputSeconds);
+        holdForInputSeconds,
+        RunInput.ExecutionSettings.DEFAULT_MAX_STEP_EXECUTIONS,
+        continueAsNewAfterEvents);
   }
 
   public Duration shutdownGrace() {

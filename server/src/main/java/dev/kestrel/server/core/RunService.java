@@ -182,11 +182,13 @@ public class RunService {
     }
     BrowserActivities.Checkpoint start = null;
     if (from > 1) {
-      String digest =
+      Map.Entry<Integer, String> kept =
           checkpoints
-              .digest(runId, from - 1)
+              .after(runId, from - 1)
               .orElseThrow(() -> new Conflict("checkpoint_unavailable"));
-      start = new BrowserActivities.Checkpoint(from - 1, digest, runId);
+      start =
+          new BrowserActivities.Checkpoint(
+              from - 1, kept.getValue(), runId, kept.getKey() == from - 1 ? null : kept.getKey());
     }
     Problems problems = new Problems();
     Map<String, Object> effective = new LinkedHashMap<>(was.inputs());

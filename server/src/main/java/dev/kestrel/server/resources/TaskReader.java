@@ -19,6 +19,7 @@ import dev.kestrel.model.TraceMode;
 import dev.kestrel.model.api.Task;
 import dev.kestrel.server.core.InputResolver;
 import dev.kestrel.server.core.Problems;
+import dev.kestrel.workflows.RunInput;
 import dev.kestrel.workflows.Templates;
 import java.time.DateTimeException;
 import java.time.ZoneId;
@@ -96,12 +97,26 @@ public final class TaskReader {
   private final InputResolver inputs;
   private final int maxSteps;
   private final int maxTimeoutSeconds;
+  private final int maxRounds;
 
   public TaskReader(ObjectMapper mapper, int maxSteps, int maxTimeoutSeconds) {
+    this(
+        mapper,
+        maxSteps,
+        maxTimeoutSeconds,
+        RunInput.ExecutionSettings.DEFAULT_MAX_STEP_EXECUTIONS);
+  }
+
+  /**
+   * {@code maxRounds}: the most items a forEach and rounds a repeat may ask for (a run's limit of
+   * step executions).
+   */
+  public TaskReader(ObjectMapper mapper, int maxSteps, int maxTimeoutSeconds, int maxRounds) {
     this.mapper = mapper;
     this.inputs = new InputResolver(mapper);
     this.maxSteps = maxSteps;
     this.maxTimeoutSeconds = maxTimeoutSeconds;
+    this.maxRounds = maxRounds;
   }
 
   /** A task as a client defines it: its definition, and {@code DRAFT} or {@code READY}. */
@@ -227,6 +242,30 @@ public final class TaskReader {
     return declared;
   }
 
+  /** How deep loops may nest: a loop in a loop in a loop. */
+  static final int MAX_LOOP_DEPTH = 3;
+
+  /**
+   * What the steps read so far declare for the steps after them, across loops: the ids taken, the
+   * outputs made (and whether each may be a list), the input steps' fields, and how many steps
+   * there are in all.
+   */
+  private static final class Scope {
+    final Map<String, InputSpec> declared;
+    final Set<String> ids = new HashSet<>();
+    final Map<String, Boolean> outputs = new HashMap<>();
+    final Map<String, Map<String, FieldSpec>> inputSteps = new HashMap<>();
+
+    /** The item names of the loops the step being read is in, innermost last. */
+    final List<String> loops = new ArrayList<>();
+
+    int count;
+
+    Scope(Map<String, InputSpec> declared) {
+      this.declared = declared;
+    }
+  }
+
   private List<StepSpec> steps(JsonObjectReader body, Map<String, InputSpec> declared) {
     Problems problems = body.problems();
     List<Object> loc = body.at("steps");
@@ -235,36 +274,42 @@ public final class TaskReader {
       problems.add(loc, "missing", "steps is required");
       return List.of();
     }
+    Scope scope = new Scope(declared);
+    List<StepSpec> steps = steps(node, loc, problems, scope);
+    if (scope.count > maxSteps) {
+      problems.add(
+          loc, "value_error", "a task has at most " + maxSteps + " steps, loops' steps included");
+    }
+    return steps;
+  }
+
+  /** A list of steps at {@code loc}: the task's, or a loop's. */
+  private List<StepSpec> steps(JsonNode node, List<Object> loc, Problems problems, Scope scope) {
     if (!node.isArray() || node.isEmpty()) {
       problems.add(loc, "value_error", "steps must be a non-empty array");
       return List.of();
     }
-    if (node.size() > maxSteps) {
-      problems.add(loc, "value_error", "a task has at most " + maxSteps + " steps");
-    }
     List<StepSpec> steps = new ArrayList<>();
-    Set<String> ids = new HashSet<>();
-    Set<String> outputsSoFar = new HashSet<>();
-    Map<String, Map<String, FieldSpec>> inputStepsSoFar = new HashMap<>();
     for (int i = 0; i < node.size(); i++) {
       JsonNode step = node.get(i);
       List<Object> at = Problems.at(loc, i);
+      scope.count++;
       if (!step.isObject()) {
         problems.add(at, "type_error", "a step must be an object");
         continue;
       }
       JsonObjectReader reader = new JsonObjectReader((ObjectNode) step, at, problems);
       JsonNode id = reader.get("id");
-      if (id != null && id.isTextual() && !ids.add(id.asText())) {
+      if (id != null && id.isTextual() && !scope.ids.add(id.asText())) {
         problems.add(reader.at("id"), "value_error", "step id '" + id.asText() + "' is used twice");
       }
-      StepSpec spec = step(reader, declared, outputsSoFar, inputStepsSoFar);
+      StepSpec spec = step(reader, scope);
       if (spec != null) {
         if (spec.output() != null) {
-          outputsSoFar.add(spec.output());
+          scope.outputs.merge(spec.output(), mayBeList(spec), Boolean::logicalOr);
         }
         if (spec.waitsForInput()) {
-          inputStepsSoFar.put(spec.id(), spec.fields());
+          scope.inputSteps.put(spec.id(), spec.fields());
         }
         steps.add(spec);
       }
@@ -272,11 +317,17 @@ public final class TaskReader {
     return steps;
   }
 
-  private StepSpec step(
-      JsonObjectReader step,
-      Map<String, InputSpec> declared,
-      Set<String> outputsSoFar,
-      Map<String, Map<String, FieldSpec>> inputStepsSoFar) {
+  /** Whether a step's output may be a list, which a forEach can go through. */
+  private static boolean mayBeList(StepSpec step) {
+    return switch (step.action()) {
+      case EXTRACT -> Boolean.TRUE.equals(step.all()) || step.appends();
+      case EVALUATE -> true;
+      default -> false;
+    };
+  }
+
+  private StepSpec step(JsonObjectReader step, Scope scope) {
+    Map<String, InputSpec> declared = scope.declared;
     Problems problems = step.problems();
     int before = problems.size();
     JsonNode actionNode = step.node().get("action");
@@ -314,7 +365,7 @@ public final class TaskReader {
       if (field.isEmpty() || entry.getValue().isNull()) {
         continue;
       }
-      checkType(field.get(), entry.getValue(), fieldLoc, problems);
+      checkType(field.get(), entry.getValue(), fieldLoc, problems, maxRounds);
     }
     if (found.isPresent()) {
       StepAction action = found.get();
@@ -327,19 +378,35 @@ public final class TaskReader {
         }
       }
       checkActionRules(action, step);
-      checkModifiers(action, step, declared, outputsSoFar, inputStepsSoFar);
+      checkModifiers(action, step, scope);
+      checkLoopRules(action, step, scope);
       for (StepField templated : action.templated()) {
         JsonNode value = step.get(templated.wireName());
         if (value != null && value.isTextual()) {
           checkTemplates(
               value.asText(),
               step.at(templated.wireName()),
-              declared,
-              outputsSoFar,
-              inputStepsSoFar,
+              scope,
               // A secret may only be typed: anywhere else it would show (a URL, a message).
               action == StepAction.FILL && templated == StepField.VALUE,
               problems);
+        }
+      }
+      if (action.takes(StepField.STEPS) && step.get("steps") != null) {
+        // The loop's own steps, read like the task's, with the loop's item in scope.
+        scope.loops.add(
+            action == StepAction.FOR_EACH && step.get("as") != null
+                ? step.get("as").asText()
+                : action == StepAction.FOR_EACH ? StepSpec.DEFAULT_ITEM_NAME : null);
+        try {
+          if (scope.loops.size() > MAX_LOOP_DEPTH) {
+            problems.add(
+                step.at("steps"), "value_error", "loops nest " + MAX_LOOP_DEPTH + " deep at most");
+          } else {
+            steps(step.get("steps"), step.at("steps"), problems, scope);
+          }
+        } finally {
+          scope.loops.remove(scope.loops.size() - 1);
         }
       }
     }
@@ -354,8 +421,79 @@ public final class TaskReader {
     return mapper.convertValue(step.node(), StepSpec.class);
   }
 
+  private static final Set<String> RESERVED_NAMES =
+      Set.of("inputs", "outputs", "input", Templates.LOOP);
+
+  /**
+   * Loops and breaks (SPEC 11): a forEach goes through {@code items} (a template naming a list) or
+   * a {@code selector}'s elements; a break is inside a loop; an input step is not.
+   */
+  private static void checkLoopRules(StepAction action, JsonObjectReader step, Scope scope) {
+    Problems problems = step.problems();
+    boolean inLoop = !scope.loops.isEmpty();
+    if (action == StepAction.BREAK && !inLoop) {
+      problems.add(
+          step.at("action"),
+          "value_error",
+          "break ends the loop it is in, and this one is in none");
+    }
+    if (action == StepAction.INPUT && inLoop) {
+      problems.add(
+          step.at("action"), "value_error", "an input step cannot be inside a loop (SPEC 10)");
+    }
+    if (action != StepAction.FOR_EACH) {
+      return;
+    }
+    if (step.has("items") == step.has("selector")) {
+      problems.add(step.loc(), "value_error", "forEach needs either 'items' or 'selector'");
+    }
+    JsonNode as = step.get("as");
+    if (as != null && as.isTextual()) {
+      if (!IDENTIFIER.matcher(as.asText()).matches() || RESERVED_NAMES.contains(as.asText())) {
+        problems.add(
+            step.at("as"),
+            "value_error",
+            "as names the item: letters, digits and '_', and not one of "
+                + String.join(", ", new java.util.TreeSet<>(RESERVED_NAMES)));
+      }
+    }
+    JsonNode items = step.get("items");
+    if (items == null || !items.isTextual()) {
+      return;
+    }
+    Matcher m = Templates.PLACEHOLDER.matcher(items.asText().strip());
+    if (!m.matches()) {
+      problems.add(
+          step.at("items"),
+          "value_error",
+          "items names one list, like \"{{outputs.rows}}\" or \"{{item.links}}\"");
+      return;
+    }
+    checkTemplates(items.asText(), step.at("items"), scope, false, problems);
+    String notAList = null;
+    if ("inputs".equals(m.group(1))) {
+      InputSpec input = scope.declared.get(m.group(2));
+      if (input != null && !"array".equals(input.type())) {
+        notAList = "input '" + m.group(2) + "' is of type " + input.type();
+      }
+    } else if ("outputs".equals(m.group(1))) {
+      Boolean list = scope.outputs.get(m.group(2));
+      if (Boolean.FALSE.equals(list)) {
+        notAList =
+            "output '" + m.group(2) + "' is never a list (an extract makes one with all or append)";
+      }
+    } else if (m.group(3) != null) {
+      notAList = "an input step's answer is never a list";
+    }
+    if (notAList != null) {
+      problems.add(step.at("items"), "type_error", "forEach goes through a list, and " + notAList);
+    }
+  }
+
+  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
+
   private static void checkType(
-      StepField field, JsonNode value, List<Object> at, Problems problems) {
+      StepField field, JsonNode value, List<Object> at, Problems problems, int maxRounds) {
     String key = field.wireName();
     switch (field.type()) {
       case STRING -> {
@@ -395,6 +533,16 @@ public final class TaskReader {
       case OBJECT -> {
         if (!value.isObject()) {
           problems.add(at, "type_error", key + " must be an object");
+        }
+      }
+      case COUNT -> {
+        if (!value.isIntegralNumber() || value.asLong() < 1 || value.asLong() > maxRounds) {
+          problems.add(at, "type_error", key + " must be a whole number from 1 to " + maxRounds);
+        }
+      }
+      case STEPS -> {
+        if (!value.isArray()) {
+          problems.add(at, "type_error", key + " must be a non-empty array of steps");
         }
       }
     }
@@ -439,6 +587,11 @@ public final class TaskReader {
       case ASSERT -> {
         if (!step.has("textContains") && !step.has("visible")) {
           problems.add(step.loc(), "value_error", "assert needs 'textContains' or 'visible'");
+        }
+      }
+      case EVALUATE -> {
+        if (step.has("append") && !step.has("output")) {
+          problems.add(step.at("append"), "value_error", "'append' adds to an 'output'");
         }
       }
       case INPUT -> checkInputStep(step);
@@ -514,12 +667,7 @@ public final class TaskReader {
       List.of("exists", "missing", "visible", "urlContains", "equals");
 
   /** What any step may carry (SPEC 11): {@code when}, {@code retries}, {@code optional}. */
-  private static void checkModifiers(
-      StepAction action,
-      JsonObjectReader step,
-      Map<String, InputSpec> declared,
-      Set<String> outputsSoFar,
-      Map<String, Map<String, FieldSpec>> inputStepsSoFar) {
+  private static void checkModifiers(StepAction action, JsonObjectReader step, Scope scope) {
     Problems problems = step.problems();
     JsonNode when = step.get("when");
     if (when != null && when.isObject()) {
@@ -551,14 +699,7 @@ public final class TaskReader {
           continue;
         }
         for (JsonNode text : value.isArray() ? value : List.of(value)) {
-          checkTemplates(
-              text.asText(),
-              condition.at(key),
-              declared,
-              outputsSoFar,
-              inputStepsSoFar,
-              false,
-              problems);
+          checkTemplates(text.asText(), condition.at(key), scope, false, problems);
         }
       }
     }
@@ -649,17 +790,15 @@ public final class TaskReader {
   }
 
   private static void checkTemplates(
-      String text,
-      List<Object> at,
-      Map<String, InputSpec> declared,
-      Set<String> outputsSoFar,
-      Map<String, Map<String, FieldSpec>> inputStepsSoFar,
-      boolean typed,
-      Problems problems) {
+      String text, List<Object> at, Scope scope, boolean typed, Problems problems) {
     Matcher m = Templates.PLACEHOLDER.matcher(text);
     while (m.find()) {
+      if (m.group(5) != null) {
+        checkLoopVariable(m.group(5), m.group(6), at, scope, problems);
+        continue;
+      }
       if (m.group(3) != null) {
-        Map<String, FieldSpec> fields = inputStepsSoFar.get(m.group(3));
+        Map<String, FieldSpec> fields = scope.inputSteps.get(m.group(3));
         FieldSpec field = fields == null ? null : fields.get(m.group(4));
         String name = "{{input." + m.group(3) + "." + m.group(4) + "}}";
         if (field == null) {
@@ -673,14 +812,38 @@ public final class TaskReader {
         continue;
       }
       String name = m.group(2);
-      if (m.group(1).equals("inputs") && !declared.containsKey(name)) {
+      if (m.group(1).equals("inputs") && !scope.declared.containsKey(name)) {
         problems.add(
             at, "value_error", "{{inputs." + name + "}} names an input the task does not declare");
       }
-      if (m.group(1).equals("outputs") && !outputsSoFar.contains(name)) {
+      if (m.group(1).equals("outputs") && !scope.outputs.containsKey(name)) {
         problems.add(
             at, "value_error", "{{outputs." + name + "}} names no output of an earlier step");
       }
+    }
+  }
+
+  private static final Set<String> LOOP_FIELDS = Set.of(".index", ".count", ".first");
+
+  /**
+   * {@code {{item…}}} and {@code {{loop…}}}: known only inside a loop (a forEach for its item).
+   * Other names are left as they are, as before loops.
+   */
+  private static void checkLoopVariable(
+      String name, String path, List<Object> at, Scope scope, Problems problems) {
+    if (name.equals(Templates.LOOP)) {
+      if (scope.loops.isEmpty()) {
+        problems.add(at, "value_error", "{{loop" + path + "}} is only known inside a loop");
+      } else if (!LOOP_FIELDS.contains(path)) {
+        problems.add(at, "value_error", "{{loop" + path + "}}: a loop has index, count and first");
+      }
+      return;
+    }
+    if (name.equals(StepSpec.DEFAULT_ITEM_NAME) && !scope.loops.contains(name)) {
+      problems.add(
+          at,
+          "value_error",
+          "{{" + name + path + "}} is only known inside a forEach (whose 'as' names it)");
     }
   }
 

@@ -70,10 +70,12 @@ class JavaClientIT {
 
   static StepSpec step(
       String id, StepAction action, String url, String selector, String value, String output) {
-    return new StepSpec(
-        id, action, url, selector, value, null, null, null, null, null, null, null, output, null,
-        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null);
+    return StepSpec.builder(id, action)
+        .url(url)
+        .selector(selector)
+        .value(value)
+        .output(output)
+        .build();
   }
 
   @Test

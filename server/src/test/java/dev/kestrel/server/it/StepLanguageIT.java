@@ -170,4 +170,100 @@ class StepLanguageIT {
     }
     assertThat(run.at("/outputs/first/name").asText()).isEqualTo("Product 4");
   }
+
+  @Test
+  void repeatBreakAndForEachReadAShopsPagesAndVisitEveryProductOnce() {
+    ApiClient api = TestApps.api(APP);
+    String taskId =
+        TestApps.createTask(
+            api,
+            """
+            {"name": "Whole shop", "inputs": {"base": {"type": "string", "required": true}},
+             "steps": [
+               {"id": "open", "action": "goto", "url": "{{inputs.base}}/shop/page/1"},
+               {"id": "pages", "action": "repeat", "max": 10, "steps": [
+                 {"id": "rows", "action": "extract", "selector": "li.product", "all": true,
+                  "output": "products", "append": true, "fields": {"name": "h2",
+                  "price": ".price", "link": {"selector": "a", "attribute": "href"}}},
+                 {"id": "last", "action": "break", "when": {"missing": "a.next"}},
+                 {"id": "nextLink", "action": "extract", "selector": "a.next",
+                  "attribute": "href", "output": "next"},
+                 {"id": "turn", "action": "goto", "url": "{{inputs.base}}{{outputs.next}}"}
+               ]},
+               {"id": "each", "action": "forEach", "items": "{{outputs.products}}",
+                "as": "product", "steps": [
+                 {"id": "details", "action": "goto", "url": "{{inputs.base}}{{product.link}}"},
+                 {"id": "sku", "action": "extract", "selector": "#sku", "output": "skus",
+                  "append": true},
+                 {"id": "seen", "action": "extract", "selector": "h1:text-is('Item {{loop.index}}')",
+                  "output": "seen", "append": true, "when": {"equals": ["{{loop.count}}", "15"]}}
+               ]}
+             ]}
+            """);
+    // Other tests of this class open the shop too: count this run's requests only.
+    java.util.Map<String, Long> before = new java.util.HashMap<>();
+    for (int n = 1; n <= 15; n++) {
+      before.put("/shop/page/" + n, PAGES.hits("/shop/page/" + n));
+      before.put("/shop/item/" + n, PAGES.hits("/shop/item/" + n));
+    }
+    String runId =
+        TestApps.queue(api, taskId, "{\"inputs\": {\"base\": \"" + PAGES.url("") + "\"}}");
+    JsonNode run = TestApps.awaitTerminal(api, runId, ENDS);
+
+    assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("COMPLETED");
+    JsonNode products = run.at("/outputs/products");
+    assertThat(products.size()).isEqualTo(15);
+    for (int n = 1; n <= 15; n++) {
+      JsonNode product = products.get(n - 1);
+      assertThat(product.get("name").asText()).isEqualTo("Item " + n);
+      assertThat(product.get("price").asText()).isEqualTo(n * 10 + ".00");
+      assertThat(product.get("link").asText()).isEqualTo("/shop/item/" + n);
+      assertThat(run.at("/outputs/skus/" + (n - 1)).asText()).isEqualTo("SKU-" + n);
+    }
+    assertThat(run.at("/outputs/skus").size()).isEqualTo(15);
+    assertThat(run.at("/outputs/seen/0").asText()).isEqualTo("Item 1");
+    assertThat(run.at("/outputs/seen/14").asText()).isEqualTo("Item 15");
+    for (int page = 1; page <= 3; page++) {
+      String path = "/shop/page/" + page;
+      assertThat(PAGES.hits(path) - before.get(path)).as(path).isEqualTo(1);
+    }
+    for (int n = 1; n <= 15; n++) {
+      String path = "/shop/item/" + n;
+      assertThat(PAGES.hits(path) - before.get(path)).as(path).isEqualTo(1);
+    }
+    String logs = api.get("/public/v1/task-runs/" + runId + "/logs").raw().body();
+    assertThat(logs)
+        .contains("Step 2/3 round 3 › last break")
+        .contains("Step 3/3 each 7/15 › details goto " + PAGES.url("/shop/item/7"));
+  }
+
+  @Test
+  void aForEachOverASelectorGoesThroughTheElementsAndItsWhenCanSkipIt() {
+    ApiClient api = TestApps.api(APP);
+    String taskId =
+        TestApps.createTask(
+            api,
+            """
+            {"name": "Elements", "steps": [
+               {"id": "open", "action": "goto", "url": "%s"},
+               {"id": "none", "action": "forEach", "selector": "li.product",
+                "when": {"exists": ".no-such-thing"}, "steps": [
+                 {"id": "never", "action": "extract", "selector": "h2", "output": "never"}]},
+               {"id": "each", "action": "forEach", "selector": "li.product", "steps": [
+                 {"id": "name", "action": "extract", "selector": "{{item.selector}} >> h2",
+                  "output": "names", "append": true},
+                 {"id": "href", "action": "extract", "output": "links", "append": true,
+                  "selector": "{{item.selector}} >> a", "attribute": "href",
+                  "when": {"equals": ["{{item.index}}", "4"]}}]}
+             ]}
+            """
+                .formatted(PAGES.url("/shop/page/2")));
+    JsonNode run = TestApps.awaitTerminal(api, TestApps.queue(api, taskId, "{}"), ENDS);
+
+    assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("COMPLETED");
+    assertThat(run.at("/outputs/never").isMissingNode()).isTrue();
+    assertThat(run.at("/outputs/names").toString())
+        .isEqualTo("[\"Item 6\",\"Item 7\",\"Item 8\",\"Item 9\",\"Item 10\"]");
+    assertThat(run.at("/outputs/links").toString()).isEqualTo("[\"/shop/item/10\"]");
+  }
 }

@@ -354,4 +354,68 @@ class TaskReaderTest {
             "[body, steps, 11, append] value_error",
             "[body, steps, 12, fields, a] type_error");
   }
+
+  @Test
+  void loopsTakeNestedStepsReadLikeTheTasksOwnAndEveryProblemNamesItsPath() throws Exception {
+    TaskReader.TaskRequest valid =
+        reader.read(
+            json(
+                """
+        {"name": "Loops", "inputs": {"list": {"type": "array"}}, "steps": [
+          {"id": "rows", "action": "extract", "selector": "li", "all": true, "output": "rows"},
+          {"id": "each", "action": "forEach", "items": "{{outputs.rows}}", "as": "row",
+           "maxItems": 50, "steps": [
+            {"id": "open", "action": "goto", "url": "https://example.com/{{row.id}}?n={{loop.index}}"},
+            {"id": "inner", "action": "forEach", "items": "{{inputs.list}}", "steps": [
+              {"id": "stop", "action": "break", "when": {"equals": ["{{item}}", "{{row}}"]}}]}]},
+          {"id": "pages", "action": "repeat", "max": 20, "steps": [
+            {"id": "more", "action": "click", "selector": "a.next"},
+            {"id": "done", "action": "break", "when": {"missing": "a.next"}}]},
+          {"id": "links", "action": "forEach", "selector": "a", "steps": [
+            {"id": "read", "action": "extract", "selector": "{{item.selector}}", "output": "t"}]}
+        ]}
+        """));
+    StepSpec each = valid.definition().steps().get(1);
+    assertThat(each.runsSteps()).isTrue();
+    assertThat(each.itemName()).isEqualTo("row");
+    assertThat(each.maxRounds()).isEqualTo(50);
+    assertThat(each.steps().get(1).steps().get(0).when().equals().get(0)).isEqualTo("{{item}}");
+    assertThat(valid.definition().steps().get(2).maxRounds()).isEqualTo(20);
+
+    assertThat(
+            problems(
+                """
+        {"name": "Bad loops", "inputs": {"name": {"type": "string"}}, "steps": [
+          {"id": "one", "action": "extract", "selector": "h1", "output": "title"},
+          {"id": "a", "action": "repeat", "steps": [
+            {"id": "b", "action": "teleport"},
+            {"id": "c", "action": "click"}]},
+          {"id": "d", "action": "break"},
+          {"id": "e", "action": "forEach", "items": "{{outputs.title}}", "steps": [
+            {"id": "f", "action": "goto", "url": "{{item}}"}]},
+          {"id": "g", "action": "forEach", "items": "{{inputs.name}}", "steps": [
+            {"id": "h", "action": "goto", "url": "https://example.com"}]},
+          {"id": "i", "action": "extract", "selector": "li", "output": "o", "fields": ["h2"]},
+          {"id": "j", "action": "repeat", "max": 10001, "steps": []},
+          {"id": "k", "action": "forEach", "steps": [
+            {"id": "l", "action": "input", "prompt": "?", "fields": {"a": {"type": "string"}}}]},
+          {"id": "m", "action": "goto", "url": "https://example.com/{{item.id}}"},
+          {"id": "n", "action": "repeat", "steps": [{"id": "a", "action": "break"}]}
+        ]}
+        """))
+        .extracting(p -> p.get("loc").toString() + " " + p.get("type"))
+        .containsExactlyInAnyOrder(
+            "[body, steps, 1, steps, 0, action] enum",
+            "[body, steps, 1, steps, 1, selector] missing",
+            "[body, steps, 2, action] value_error",
+            "[body, steps, 3, items] type_error",
+            "[body, steps, 4, items] type_error",
+            "[body, steps, 5, fields] type_error",
+            "[body, steps, 6, max] type_error",
+            "[body, steps, 6, steps] value_error",
+            "[body, steps, 7] value_error",
+            "[body, steps, 7, steps, 0, action] value_error",
+            "[body, steps, 8, url] value_error",
+            "[body, steps, 9, steps, 0, id] value_error");
+  }
 }

@@ -85,6 +85,17 @@ final class KestrelProcess implements AutoCloseable {
       String temporalYaml,
       int holdForInputSeconds,
       String extraYaml) {
+    return onDataFolder(dir, name, dataDir, temporalYaml, holdForInputSeconds, 2, extraYaml);
+  }
+
+  static KestrelProcess onDataFolder(
+      Path dir,
+      String name,
+      Path dataDir,
+      String temporalYaml,
+      int holdForInputSeconds,
+      int browserSlots,
+      String extraYaml) {
     KestrelProcess process = new KestrelProcess("server", dir, name);
     process.write(
         process.common(dataDir)
@@ -92,10 +103,10 @@ final class KestrelProcess implements AutoCloseable {
         temporal: %s
         worker:
           chromiumPath: %s
-          browserSlots: 2
+          browserSlots: %d
           holdForInputSeconds: %d
         """
-                .formatted(temporalYaml, CHROMIUM, holdForInputSeconds)
+                .formatted(temporalYaml, CHROMIUM, browserSlots, holdForInputSeconds)
             + rest(extraYaml));
     return process;
   }
@@ -138,6 +149,8 @@ final class KestrelProcess implements AutoCloseable {
         limits:
           requestsPerSecondPerOrganization: 100000
           maxActiveRunsPerOrganization: 100000
+          # A loop's run writes more than the default 1,000 entries, and its tests read them all.
+          maxLogEntriesPerRun: 10000
         %s
         """
         .formatted(TestApps.ORG, TestApps.KEY, extraYaml);

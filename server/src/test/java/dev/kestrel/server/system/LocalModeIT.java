@@ -49,6 +49,12 @@ class LocalModeIT {
   static String orderTask;
   static int starts;
 
+  /** Three: two form runs and a loop's run are in their browsers when the server is killed. */
+  static final int SLOTS = 3;
+
+  /** The rounds of the loop that is killed in its middle. */
+  static final int LOOP_ROUNDS = 400;
+
   @BeforeAll
   static void startTheDefault() throws Exception {
     dir = Files.createTempDirectory("kestrel-local-");
@@ -62,7 +68,7 @@ class LocalModeIT {
   /** A new server process on the same data folder and engine ports. */
   static void restart() {
     server =
-        KestrelProcess.onDataFolder(dir, "server-" + ++starts, dataDir, temporalYaml, 3, "")
+        KestrelProcess.onDataFolder(dir, "server-" + ++starts, dataDir, temporalYaml, 3, SLOTS, "")
             .startInOwnGroup();
     client = TestApps.client(server.baseUrl());
   }
@@ -93,10 +99,10 @@ class LocalModeIT {
   }
 
   /**
-   * Queues {@code count} runs with keys {@code prefix-i} and waits until two hold a browser
-   * mid-run.
+   * Queues {@code count} runs with keys {@code prefix-i} and waits until one in every browser slot
+   * is mid-run.
    */
-  static List<String> queueAndAwaitTwoRunning(String prefix, int count) {
+  static List<String> queueAndAwaitEverySlotRunning(String prefix, int count) {
     List<String> runs = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       runs.add(client.queueRun(orderTask, request(prefix + "-" + i)).run().id());
@@ -111,12 +117,12 @@ class LocalModeIT {
                         .filter(
                             r -> r.status() == RunStatus.RUNNING && r.progress().currentStep() >= 2)
                         .count()
-                    == 2);
+                    == SLOTS);
     long pending =
         runs.stream().filter(id -> client.getRun(id).status() == RunStatus.PENDING).count();
     assertThat(pending)
         .as("runs still waiting for a browser slot")
-        .isGreaterThanOrEqualTo(count - 2L);
+        .isGreaterThanOrEqualTo(count - (long) SLOTS);
     return runs;
   }
 
@@ -228,6 +234,24 @@ class LocalModeIT {
             .id();
     String waiting = client.queueRun(codeTask).run().id();
     assertThat(client.awaitWaiting(waiting, Duration.ofSeconds(90)).waitingFor()).isNotNull();
+    // A loop's run counts its rounds in the page's storage, which its checkpoints keep: resumed at
+    // the right round, it ends with exactly as many as it has rounds.
+    String loopTask =
+        client
+            .createTask(
+                """
+                {"name": "Counts in a loop (local)", "timeoutSeconds": 900, "steps": [
+                  {"id": "open", "action": "goto", "url": "%s"},
+                  {"id": "rounds", "action": "repeat", "max": %d, "steps": [
+                    {"id": "count", "action": "evaluate",
+                     "expression": "localStorage.n = String(Number(localStorage.n || 0) + 1)"},
+                    {"id": "read", "action": "evaluate", "expression": "Number(localStorage.n)",
+                     "output": "n"}]}
+                 ]}
+                """
+                    .formatted(PAGES.url("/tab"), LOOP_ROUNDS))
+            .id();
+    String loop = client.queueRun(loopTask).run().id();
     List<String> runs = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
       runs.add(
@@ -242,8 +266,10 @@ class LocalModeIT {
         .until(
             () ->
                 runs.stream()
-                    .map(client::getRun)
-                    .allMatch(r -> r.progress() != null && r.progress().currentStep() == 7));
+                        .map(client::getRun)
+                        .allMatch(r -> r.progress() != null && r.progress().currentStep() == 7)
+                    && client.getRun(loop).status() == RunStatus.RUNNING
+                    && logOf(loop).contains("round 20 › read"));
 
     server.killGroup();
     awaitNoTemporalProcess();
@@ -259,6 +285,12 @@ class LocalModeIT {
       assertThat(run.status()).as(run.toString()).isEqualTo(RunStatus.COMPLETED);
       assertThat(logOf(runId)).contains("resumed at step 7 from the checkpoint of step 6");
     }
+    Run counted = client.awaitEnd(loop, Duration.ofSeconds(240));
+    assertThat(counted.status()).as(counted.toString()).isEqualTo(RunStatus.COMPLETED);
+    assertThat(counted.outputs()).containsEntry("n", LOOP_ROUNDS);
+    assertThat(logOf(loop))
+        .contains(
+            "resumed inside the loop of step 2, from the checkpoint of its last completed step");
     Run answered = client.awaitEnd(waiting, Duration.ofSeconds(180));
     assertThat(answered.status()).as(answered.toString()).isEqualTo(RunStatus.COMPLETED);
     assertThat(answered.outputs()).containsEntry("name", "Ada");
@@ -287,7 +319,7 @@ class LocalModeIT {
   @Test
   @Order(3)
   void aSigkillOfTheWholeServerLosesNoRunAndLeavesNoEngineBehind() throws Exception {
-    List<String> runs = queueAndAwaitTwoRunning("kill", 6);
+    List<String> runs = queueAndAwaitEverySlotRunning("kill", 6);
 
     server.killGroup();
     awaitNoTemporalProcess();
@@ -310,7 +342,7 @@ class LocalModeIT {
   @Test
   @Order(4)
   void aSigtermHandsRunsOverAndTheyFinishAfterTheNextStart() throws Exception {
-    List<String> runs = queueAndAwaitTwoRunning("term", 4);
+    List<String> runs = queueAndAwaitEverySlotRunning("term", 4);
 
     server.terminate(Duration.ofSeconds(90));
     awaitNoTemporalProcess();

@@ -1,5 +1,6 @@
 package dev.kestrel.store.db;
 
+import dev.kestrel.workflows.BrowserActivities;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
@@ -63,6 +64,25 @@ public class CheckpointDao {
                 .bind("step", step)
                 .mapTo(String.class)
                 .findOne());
+  }
+
+  /**
+   * The row and digest of the state after top-level {@code step}: the step's own, or for a loop,
+   * its last nested step's (the newer of the loop's two rows, {@code Checkpoint.loopRow}).
+   */
+  public Optional<java.util.Map.Entry<Integer, String>> after(String runId, int step) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT step, digest FROM run_checkpoints WHERE run_id = :run "
+                        + "AND step IN (:own, :turn0, :turn1) "
+                        + "ORDER BY CASE WHEN step = :own THEN 0 ELSE 1 END, created_at DESC")
+                .bind("run", runId)
+                .bind("own", step)
+                .bind("turn0", BrowserActivities.Checkpoint.loopRow(step, 0))
+                .bind("turn1", BrowserActivities.Checkpoint.loopRow(step, 1))
+                .map((rs, ctx) -> java.util.Map.entry(rs.getInt("step"), rs.getString("digest")))
+                .findFirst());
   }
 
   /** Deletes the checkpoints of runs that ended before {@code cutoffMillis}; returns how many. */
