@@ -43,19 +43,7 @@ class LongRunIT {
     ApiClient api = TestApps.api(APP);
     String taskId =
         TestApps.createTask(
-            api,
-            """
-            {"name": "Ten thousand steps", "timeoutSeconds": 3600, "steps": [
-               {"id": "open", "action": "goto", "url": "%s"},
-               {"id": "rounds", "action": "repeat", "max": %d, "steps": [
-                 {"id": "count", "action": "evaluate",
-                  "expression": "localStorage.n = String(Number(localStorage.n || 0) + 1)"},
-                 {"id": "read", "action": "evaluate", "expression": "Number(localStorage.n)",
-                  "output": "n"}
-               ]}
-             ]}
-            """
-                .formatted(PAGES.url("/tab"), ROUNDS));
+            api, TestApps.countingLoopTask("Ten thousand steps", PAGES.url("/tab"), ROUNDS));
     String runId = TestApps.queue(api, taskId, "{}");
     JsonNode run = TestApps.awaitTerminal(api, runId, Duration.ofMinutes(15));
 

@@ -137,6 +137,26 @@ public final class TestApps {
     return installed(app).engine().apiClient().fetchHistory("run-" + runId).getHistory().toString();
   }
 
+  /**
+   * A task that opens {@code url} and counts {@code rounds} rounds of a loop in the page's storage,
+   * which checkpoints keep: its output {@code n} is the count, exact only when no round ran twice
+   * or was left out (SPEC 11).
+   */
+  public static String countingLoopTask(String name, String url, int rounds) {
+    return """
+        {"name": "%s", "timeoutSeconds": 3600, "steps": [
+           {"id": "open", "action": "goto", "url": "%s"},
+           {"id": "rounds", "action": "repeat", "max": %d, "steps": [
+             {"id": "count", "action": "evaluate",
+              "expression": "localStorage.n = String(Number(localStorage.n || 0) + 1)"},
+             {"id": "read", "action": "evaluate", "expression": "Number(localStorage.n)",
+              "output": "n"}
+           ]}
+         ]}
+        """
+        .formatted(name, url, rounds);
+  }
+
   /** Creates a task and returns its id. */
   public static String createTask(ApiClient api, String definitionJson) {
     ApiClient.Answer answer = api.post("/public/v1/tasks", definitionJson);

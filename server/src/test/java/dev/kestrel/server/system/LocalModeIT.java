@@ -239,17 +239,8 @@ class LocalModeIT {
     String loopTask =
         client
             .createTask(
-                """
-                {"name": "Counts in a loop (local)", "timeoutSeconds": 900, "steps": [
-                  {"id": "open", "action": "goto", "url": "%s"},
-                  {"id": "rounds", "action": "repeat", "max": %d, "steps": [
-                    {"id": "count", "action": "evaluate",
-                     "expression": "localStorage.n = String(Number(localStorage.n || 0) + 1)"},
-                    {"id": "read", "action": "evaluate", "expression": "Number(localStorage.n)",
-                     "output": "n"}]}
-                 ]}
-                """
-                    .formatted(PAGES.url("/tab"), LOOP_ROUNDS))
+                TestApps.countingLoopTask(
+                    "Counts in a loop (local)", PAGES.url("/tab"), LOOP_ROUNDS))
             .id();
     String loop = client.queueRun(loopTask).run().id();
     List<String> runs = new ArrayList<>();
