@@ -102,10 +102,6 @@ public interface BrowserActivities {
       this(step, digest, null, null);
     }
 
-    public Checkpoint(int step, String digest, String ofRun) {
-      this(step, digest, ofRun, null);
-    }
-
     /** The row the state is kept in. */
     public int row() {
       return key != null ? key : step;
@@ -159,35 +155,6 @@ public interface BrowserActivities {
        * between two of its own ({@link Checkpoint#key}).
        */
       int checkpointKey) {
-    /** A top-level step's request. */
-    public StepRequest(
-        String sessionId,
-        String runId,
-        int stepNumber,
-        int stepsTotal,
-        StepSpec step,
-        long defaultTimeoutMs,
-        long maxOutputBytes,
-        RunState progress,
-        boolean closeSession,
-        boolean checkpoint,
-        long holdMillis) {
-      this(
-          sessionId,
-          runId,
-          stepNumber,
-          stepsTotal,
-          step,
-          defaultTimeoutMs,
-          maxOutputBytes,
-          progress,
-          closeSession,
-          checkpoint,
-          holdMillis,
-          null,
-          0);
-    }
-
     /** The row the step's state goes to. */
     public int stateKey() {
       return checkpointKey != 0 ? checkpointKey : stepNumber;

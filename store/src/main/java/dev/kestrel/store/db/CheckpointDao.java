@@ -55,17 +55,6 @@ public class CheckpointDao {
                 .findOne());
   }
 
-  /** The digest of the run's checkpoint after {@code step}, if it is kept. */
-  public Optional<String> digest(String runId, int step) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery("SELECT digest FROM run_checkpoints WHERE run_id = :run AND step = :step")
-                .bind("run", runId)
-                .bind("step", step)
-                .mapTo(String.class)
-                .findOne());
-  }
-
   /**
    * The row and digest of the state after top-level {@code step}: the step's own, or for a loop,
    * its last nested step's (the newer of the loop's two rows, {@code Checkpoint.loopRow}).
