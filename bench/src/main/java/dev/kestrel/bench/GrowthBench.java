@@ -22,6 +22,10 @@ import java.util.regex.Pattern;
  * the cost per step and per run. The baseline is the same steps in a plain Playwright program on a
  * running browser, fitted the same way. The engine timeline of the last 50-step run splits a step
  * into its parts.
+ *
+ * <p>Row 12: the cost of a nested step. The same fills inside a {@code repeat} (one {@code goto},
+ * then a loop of N−1 rounds of one fill), fitted the same way, against row 10's top-level slope
+ * measured in the same run.
  */
 final class GrowthBench {
   static final int[] SIZES = {5, 10, 50, 200};
@@ -67,6 +71,16 @@ final class GrowthBench {
             perStep(metricsBefore, scrape(server)));
       }
     }
+    List<double[]> nestedWall = new ArrayList<>();
+    for (int n : SIZES) {
+      String task = api.createTask(nestedTaskJson(scenario, n)).id();
+      once(api, task);
+      for (int i = 0; i < runs; i++) {
+        long began = System.nanoTime();
+        once(api, task);
+        nestedWall.add(new double[] {n, (System.nanoTime() - began) / 1e6});
+      }
+    }
     List<double[]> plainWall = new ArrayList<>();
     for (int n : SIZES) {
       plainSteps(browser, scenario, n); // warm-up of this size
@@ -79,6 +93,20 @@ final class GrowthBench {
     double[] ours = fit(wall);
     double[] plain = fit(plainWall);
     double[] ourCpu = fit(cpu);
+    double[] nested = fit(nestedWall);
+    report.add(
+        new Row(
+            "12 nested step cost",
+            engine,
+            "wall per step",
+            "ms",
+            nested[1],
+            ours[1],
+            "a top-level step (row 10)",
+            true,
+            Double.NaN,
+            Double.NaN));
+    notes.put("nested: per run ms (fitted)", nested[0]);
     report.add(
         new Row(
             "10 cost growth",
@@ -143,6 +171,19 @@ final class GrowthBench {
           .append("\"}");
     }
     return json.append("]}").toString();
+  }
+
+  /** One goto, then a repeat of N−1 rounds of one fill: row 10's steps, nested. */
+  static String nestedTaskJson(Scenario scenario, int steps) {
+    return "{\"name\": \"Nested "
+        + steps
+        + "\", \"timeoutSeconds\": 900, \"steps\": [{\"id\": \"open\", \"action\": \"goto\","
+        + " \"url\": \""
+        + scenario.pageUrl()
+        + "\"}, {\"id\": \"rounds\", \"action\": \"repeat\", \"max\": "
+        + (steps - 1)
+        + ", \"steps\": [{\"id\": \"fill\", \"action\": \"fill\", \"selector\": \"#order\","
+        + " \"value\": \"{{loop.index}}\"}]}]}";
   }
 
   private static void plainSteps(Browser browser, Scenario scenario, int steps) {

@@ -11,6 +11,12 @@ public record InputSpec(
     @JsonProperty("default") Object defaultValue,
     String description) {
 
+  /**
+   * The type of an input whose value is a file, {@code {"name", "contentBase64"}}, for an upload
+   * step (SPEC 11).
+   */
+  public static final String FILE = "file";
+
   /** Whether a run must give this input (no default stands in for it). */
   public boolean mustBeGiven() {
     return Boolean.TRUE.equals(required);

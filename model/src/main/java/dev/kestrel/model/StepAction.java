@@ -8,6 +8,7 @@ import static dev.kestrel.model.StepField.ATTRIBUTE;
 import static dev.kestrel.model.StepField.CHECKED;
 import static dev.kestrel.model.StepField.EXPRESSION;
 import static dev.kestrel.model.StepField.FIELDS;
+import static dev.kestrel.model.StepField.FILE;
 import static dev.kestrel.model.StepField.FRAME;
 import static dev.kestrel.model.StepField.FULL_PAGE;
 import static dev.kestrel.model.StepField.ITEMS;
@@ -67,6 +68,8 @@ public enum StepAction {
   SCROLL("scroll", Set.of(), Set.of(SELECTOR, TO, FRAME)),
   /** Clicks and keeps the file the page downloads as a run artifact (SPEC 11). */
   DOWNLOAD("download", Set.of(SELECTOR, OUTPUT), Set.of(FRAME)),
+  /** Puts a file in a file field: the task's own, or a file input's (SPEC 11). */
+  UPLOAD("upload", Set.of(SELECTOR, FILE), Set.of(FRAME)),
   /**
    * Runs its steps once for each item of a list, or each element a selector matches (SPEC 11); the
    * workflow walks the loop, the worker reads a selector's elements.

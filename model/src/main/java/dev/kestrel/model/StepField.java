@@ -70,7 +70,9 @@ public enum StepField {
   /** How many items a {@code forEach} goes through at most. */
   MAX_ITEMS("maxItems", Type.COUNT, false),
   /** How many rounds a {@code repeat} runs at most. */
-  MAX("max", Type.COUNT, false);
+  MAX("max", Type.COUNT, false),
+  /** The file an {@code upload} step puts in a file field: {@link StepFile}. */
+  FILE("file", Type.FILE, false);
 
   public enum Type {
     STRING,
@@ -81,7 +83,9 @@ public enum StepField {
     /** A whole number from 1 to the server's limit of step executions per run. */
     COUNT,
     /** A list of steps. */
-    STEPS
+    STEPS,
+    /** A file input's template, or {@code {"name", "contentBase64"}}. */
+    FILE
   }
 
   /** Fields every action takes. */

@@ -58,7 +58,8 @@ public record StepSpec(
     String items,
     String as,
     Integer maxItems,
-    Integer max) {
+    Integer max,
+    StepFile file) {
 
   /** What an unanswered {@code input} step does by default: the run fails. */
   public static final String ON_TIMEOUT_FAIL = "fail";
@@ -121,7 +122,8 @@ public record StepSpec(
         .items(items)
         .as(as)
         .maxItems(maxItems)
-        .max(max);
+        .max(max)
+        .file(file);
   }
 
   /** Builds a {@link StepSpec}; every field not set is absent (null). */
@@ -163,6 +165,7 @@ public record StepSpec(
     private String as;
     private Integer maxItems;
     private Integer max;
+    private StepFile file;
 
     private Builder() {}
 
@@ -351,6 +354,11 @@ public record StepSpec(
       return this;
     }
 
+    public Builder file(StepFile file) {
+      this.file = file;
+      return this;
+    }
+
     public StepSpec build() {
       return new StepSpec(
           id,
@@ -389,7 +397,8 @@ public record StepSpec(
           items,
           as,
           maxItems,
-          max);
+          max,
+          file);
     }
   }
 

@@ -30,6 +30,7 @@ import dev.kestrel.server.worker.Workers;
 import dev.kestrel.store.InputLinks;
 import dev.kestrel.store.Sealer;
 import dev.kestrel.store.Store;
+import dev.kestrel.store.UploadFiles;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
@@ -139,6 +140,7 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
     Store store = openStore(config, env);
     // One key ring seals what is a credential (checkpoints, secret inputs) and signs input links.
     Sealer sealer = Sealer.open(config.sealingKeys(), config.dataDir());
+    UploadFiles uploadFiles = store.uploadFiles(sealer);
     // Every check answers in one line, cause and remedy; Dropwizard's own two answer stack traces.
     env.healthChecks().unregister("database");
     env.healthChecks()
@@ -168,6 +170,7 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
             store,
             engine,
             new InputLinks(sealer),
+            uploadFiles,
             metrics.registry());
     Workers workers =
         config.worker().enabled()
@@ -182,7 +185,8 @@ public class KestrelApplication extends Application<KestrelConfiguration> {
                 metrics.registry())
             : null;
     if (config.apiEnabled()) {
-      PublicApi.install(config, env, store, engine, sealer, runs, schedules, metrics.registry());
+      PublicApi.install(
+          config, env, store, engine, sealer, uploadFiles, runs, schedules, metrics.registry());
     }
     return new Installation(store, engine, organizations, workers);
   }

@@ -15,6 +15,7 @@ import dev.kestrel.server.core.RunRecovery;
 import dev.kestrel.server.core.RunService;
 import dev.kestrel.server.core.StartupSweep;
 import dev.kestrel.server.core.TaskSchedules;
+import dev.kestrel.server.core.UploadIntake;
 import dev.kestrel.server.engine.Engine;
 import dev.kestrel.server.errors.ErrorMappers;
 import dev.kestrel.server.metrics.RefusalMetrics;
@@ -33,6 +34,7 @@ import dev.kestrel.server.watch.RunWatch;
 import dev.kestrel.store.InputLinks;
 import dev.kestrel.store.Sealer;
 import dev.kestrel.store.Store;
+import dev.kestrel.store.UploadFiles;
 import dev.kestrel.store.db.ApiKeyDao;
 import dev.kestrel.store.records.Organization;
 import io.dropwizard.auth.AuthDynamicFeature;
@@ -54,9 +56,12 @@ public final class PublicApi {
    * What every resource stands behind: the body size limit, API-key auth, and the error mappers.
    */
   public static List<Object> providers(
-      ApiKeyDao keys, int maxRequestBytes, int requestsPerSecondPerOrganization) {
+      ApiKeyDao keys,
+      int maxRequestBytes,
+      long maxFileRequestBytes,
+      int requestsPerSecondPerOrganization) {
     List<Object> providers = new ArrayList<>();
-    providers.add(new RequestSizeFilter(maxRequestBytes));
+    providers.add(new RequestSizeFilter(maxRequestBytes, maxFileRequestBytes));
     providers.add(new AuthDynamicFeature(new ApiKeyAuthFilter(keys)));
     providers.add(new OrganizationRateLimit(requestsPerSecondPerOrganization));
     providers.add(new EventStreamHeaders());
@@ -75,6 +80,7 @@ public final class PublicApi {
       Store store,
       TemporalEngine engine,
       InputLinks links,
+      UploadFiles files,
       MeterRegistry meters) {
     return new RunService(
         store.tasks(),
@@ -82,7 +88,7 @@ public final class PublicApi {
         store.logs(),
         store.checkpointRows(),
         Engine.runs(engine),
-        new InputResolver(JsonObjectReader.strict(mapper)),
+        new InputResolver(JsonObjectReader.strict(mapper), config.limits().maxUploadBytes()),
         config
             .worker()
             .execution()
@@ -93,7 +99,8 @@ public final class PublicApi {
         config.limits().maxActiveRunsPerOrganization(),
         store.artifacts(),
         links,
-        meters);
+        meters,
+        new UploadIntake(files, mapper, config.limits().maxRequestBytes()));
   }
 
   public static void install(
@@ -102,6 +109,7 @@ public final class PublicApi {
       Store store,
       TemporalEngine engine,
       Sealer sealer,
+      UploadFiles files,
       RunService runs,
       TaskSchedules schedules,
       MeterRegistry meters) {
@@ -112,6 +120,7 @@ public final class PublicApi {
     providers(
             store.apiKeys(),
             config.limits().maxRequestBytes(),
+            config.limits().maxFileRequestBytes(),
             config.limits().requestsPerSecondPerOrganization())
         .forEach(jersey::register);
     jersey.register(new RefusalMetrics(meters));
@@ -120,8 +129,16 @@ public final class PublicApi {
             mapper,
             config.limits().maxStepsPerTask(),
             config.limits().maxRunTimeoutSeconds(),
-            config.limits().maxStepExecutionsPerRun());
-    jersey.register(new TaskResource(store.tasks(), tasks, runs, schedules, mapper));
+            config.limits().maxStepExecutionsPerRun(),
+            config.limits().maxUploadBytes());
+    jersey.register(
+        new TaskResource(
+            store.tasks(),
+            tasks,
+            runs,
+            schedules,
+            mapper,
+            new UploadIntake(files, mapper, config.limits().maxRequestBytes())));
     jersey.register(new OpenApiResource(env.getObjectMapper()));
     RunWatch watches =
         new RunWatch(
@@ -177,6 +194,7 @@ public final class PublicApi {
             store.artifacts(),
             store.runs(),
             store.checkpointRows(),
+            store.uploadFileRows(),
             config.artifacts().retention(),
             config.artifacts().cleanupInterval())
         .scheduleOn(env.lifecycle().scheduledExecutorService("artifact-retention", true).build());

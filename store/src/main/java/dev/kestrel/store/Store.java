@@ -9,6 +9,7 @@ import dev.kestrel.store.db.OrganizationDao;
 import dev.kestrel.store.db.RunDao;
 import dev.kestrel.store.db.RunLogDao;
 import dev.kestrel.store.db.TaskDao;
+import dev.kestrel.store.db.UploadFileDao;
 import dev.kestrel.store.db.WebhookDao;
 import java.nio.file.Path;
 import javax.sql.DataSource;
@@ -33,6 +34,7 @@ public final class Store {
   private final WebhookDao webhooks;
   private final ArtifactStore artifacts;
   private final CheckpointDao checkpoints;
+  private final UploadFileDao uploadFiles;
 
   private Store(Jdbi jdbi, ObjectMapper mapper, Limits limits, Path artifactsDir) {
     this.jdbi = jdbi;
@@ -45,6 +47,7 @@ public final class Store {
     this.webhooks = new WebhookDao(jdbi, json);
     this.artifacts = new ArtifactStore(artifactsDir);
     this.checkpoints = new CheckpointDao(jdbi);
+    this.uploadFiles = new UploadFileDao(jdbi);
   }
 
   /**
@@ -87,6 +90,16 @@ public final class Store {
   /** The checkpoints' rows, for the retention sweep. */
   public CheckpointDao checkpointRows() {
     return checkpoints;
+  }
+
+  /** Upload steps' files of tasks and runs, sealed with {@code sealer}. */
+  public UploadFiles uploadFiles(Sealer sealer) {
+    return new UploadFiles(uploadFiles, sealer);
+  }
+
+  /** The upload files' rows, for the retention sweep. */
+  public UploadFileDao uploadFileRows() {
+    return uploadFiles;
   }
 
   public Jdbi jdbi() {

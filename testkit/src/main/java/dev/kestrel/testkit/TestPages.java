@@ -74,6 +74,17 @@ public final class TestPages implements BeforeAllCallback, AfterAllCallback {
   /** The file {@code /export} offers for download. */
   public static final String EXPORT_CSV = "sku,price\nA-1,9.99\nB-2,19.50\n";
 
+  /** A file {@code /upload}'s page sent to {@code /received}: its name and bytes. */
+  public record Received(String name, byte[] content) {}
+
+  /** What {@code /upload}'s page sent, in order. */
+  public java.util.List<Received> received() {
+    return java.util.List.copyOf(received);
+  }
+
+  private final java.util.List<Received> received =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
   /** What the form in {@code /framed}'s iframe sent, in order. */
   public java.util.List<String> frameSent() {
     return java.util.List.copyOf(frameSent);
@@ -295,6 +306,22 @@ public final class TestPages implements BeforeAllCallback, AfterAllCallback {
       case "/export.csv" -> {
         body = EXPORT_CSV;
         contentType = "text/csv";
+      }
+      case "/upload" ->
+          // A file field styled out of sight, as pickers often are; sending posts the file as it
+          // is.
+          body =
+              "<html><body><input type='file' id='file' style='display:none'>"
+                  + "<button id='send' onclick=\"const f = document.getElementById('file').files[0];"
+                  + " fetch('/received', {method: 'POST', headers: {'X-File-Name': f.name}, body: f})"
+                  + ".then(r => r.text()).then(t => document.getElementById('status').textContent"
+                  + " = t)\">Send</button><p id='status'></p></body></html>";
+      case "/received" -> {
+        byte[] content = exchange.getRequestBody().readAllBytes();
+        String name = exchange.getRequestHeaders().getFirst("X-File-Name");
+        received.add(new Received(name, content));
+        body = "received " + name + " (" + content.length + " bytes)";
+        contentType = "text/plain";
       }
       case "/broken-image" ->
           // A page whose own subresource is missing, as a page without a favicon is.

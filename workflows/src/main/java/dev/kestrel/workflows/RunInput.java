@@ -91,6 +91,25 @@ public record RunInput(
         null);
   }
 
+  /** The same run with {@code inputs} instead (its file inputs as kept, SPEC 11). */
+  public RunInput withInputs(Map<String, Object> inputs) {
+    return new RunInput(
+        runId,
+        organizationId,
+        taskId,
+        taskName,
+        taskVersion,
+        clientRequestId,
+        triggerType,
+        createdAtMillis,
+        inputs,
+        steps,
+        timeoutSeconds,
+        settings,
+        retry,
+        continued);
+  }
+
   /**
    * A once-step that completed: its id, its top-level step's number, and how messages name it
    * ({@code 2 (pay, click #pay)}).

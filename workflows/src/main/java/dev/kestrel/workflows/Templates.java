@@ -2,6 +2,7 @@ package dev.kestrel.workflows;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kestrel.model.StepFile;
 import dev.kestrel.model.StepSpec;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -48,7 +49,19 @@ public final class Templates {
       Map<String, Object> outputs,
       Map<String, Map<String, Object>> answers,
       Map<String, Object> scope) {
-    return step.mapTemplates(s -> render(s, inputs, outputs, answers, scope));
+    StepSpec resolved = step.mapTemplates(s -> render(s, inputs, outputs, answers, scope));
+    if (step.file() != null && step.file().fromInput()) {
+      // An upload of a file input: the kept file the input names (its digest, never its bytes).
+      Object value = value(step.file().template(), inputs, outputs, answers, scope);
+      if (value instanceof Map<?, ?> kept
+          && kept.get("name") instanceof String name
+          && kept.get("bytes") instanceof Number bytes
+          && kept.get("sha256") instanceof String sha256) {
+        resolved =
+            resolved.toBuilder().file(StepFile.stored(name, bytes.longValue(), sha256)).build();
+      }
+    }
+    return resolved;
   }
 
   /**

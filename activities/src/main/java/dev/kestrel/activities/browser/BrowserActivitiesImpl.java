@@ -59,7 +59,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
       JdbiRunRecorder recorder,
       ArtifactStore artifacts,
       Checkpoints checkpoints,
-      SecretInputs secrets,
+      SealedInputs sealed,
       String workerId,
       String taskQueue,
       MeterRegistry meters) {
@@ -77,7 +77,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
     this.recorder = recorder;
     this.executor =
         new StepExecutor(
-            pool.settings().egress(), artifacts, secrets, pool.settings().maxRunArtifactBytes());
+            pool.settings().egress(), artifacts, sealed, pool.settings().maxRunArtifactBytes());
     this.workerId = workerId;
     this.taskQueue = taskQueue;
   }

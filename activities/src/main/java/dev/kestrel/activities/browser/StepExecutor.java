@@ -34,17 +34,14 @@ final class StepExecutor {
 
   private final EgressPolicy egress;
   private final ArtifactStore artifacts;
-  private final SecretInputs secrets;
+  private final SealedInputs sealed;
   private final long maxRunArtifactBytes;
 
   StepExecutor(
-      EgressPolicy egress,
-      ArtifactStore artifacts,
-      SecretInputs secrets,
-      long maxRunArtifactBytes) {
+      EgressPolicy egress, ArtifactStore artifacts, SealedInputs sealed, long maxRunArtifactBytes) {
     this.egress = egress;
     this.artifacts = artifacts;
-    this.secrets = secrets;
+    this.sealed = sealed;
     this.maxRunArtifactBytes = maxRunArtifactBytes;
   }
 
@@ -140,6 +137,10 @@ final class StepExecutor {
           }
           case EVALUATE -> page.evaluate(step.expression());
           case DOWNLOAD -> download(session, runId, step, deadline);
+          case UPLOAD -> {
+            upload(session, runId, step, deadline);
+            yield null;
+          }
           case SCROLL -> {
             if (step.selector() != null) {
               actionable(session, step, deadline)
@@ -199,7 +200,7 @@ final class StepExecutor {
    * typed in is not kept, and a failure's message shows {@code ••••} for the secret.
    */
   private void fill(BrowserSession session, String runId, StepSpec step, long deadline) {
-    SecretInputs.Revealed value = secrets.reveal(runId, step.value());
+    SealedInputs.Revealed value = sealed.reveal(runId, step.value());
     if (value.holdsSecrets()) {
       session.typedSecret();
     }
@@ -263,6 +264,23 @@ final class StepExecutor {
     } finally {
       download.delete();
     }
+  }
+
+  /**
+   * Puts the step's file in the file field its selector names; a field styled out of sight is
+   * filled as well, as a person's file picker would.
+   */
+  private void upload(BrowserSession session, String runId, StepSpec step, long deadline) {
+    byte[] content = sealed.file(runId, step.file());
+    waitFor(session, step, WaitForSelectorState.ATTACHED, deadline);
+    session.checkCancelled();
+    String type = java.net.URLConnection.guessContentTypeFromName(step.file().name());
+    locate(session, step)
+        .first()
+        .setInputFiles(
+            new com.microsoft.playwright.options.FilePayload(
+                step.file().name(), type != null ? type : "application/octet-stream", content),
+            new Locator.SetInputFilesOptions().setTimeout(remaining(deadline)));
   }
 
   /** The longest text of an element a {@code forEach} item carries. */

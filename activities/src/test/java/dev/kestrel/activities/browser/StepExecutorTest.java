@@ -37,7 +37,21 @@ import org.junit.jupiter.api.io.TempDir;
 class StepExecutorTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final Sealer SEALER = new Sealer(Map.of("k1", new byte[32]));
-  static final SecretInputs SECRETS = new SecretInputs(SEALER);
+
+  /** Upload files kept in an in-memory database, as the API keeps them. */
+  static final dev.kestrel.store.UploadFiles FILES = uploadFiles();
+
+  static final SealedInputs SECRETS = new SealedInputs(SEALER, FILES);
+
+  private static dev.kestrel.store.UploadFiles uploadFiles() {
+    org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
+    h2.setURL(
+        "jdbc:h2:mem:step-executor-test;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
+    dev.kestrel.store.db.Database.migrate(h2);
+    return new dev.kestrel.store.UploadFiles(
+        new dev.kestrel.store.db.UploadFileDao(org.jdbi.v3.core.Jdbi.create(h2)), SEALER);
+  }
+
   private static final String PAGE =
       """
       <!doctype html><title>Steps</title>
@@ -50,6 +64,7 @@ class StepExecutorTest {
       <ul><li><a href="/a">A</a></li><li><a href="/b">B</a></li></ul>
       <div id="late" hidden>arrived</div>
       <a id="dl" href="/report.csv">Download</a>
+      <input type="file" id="attach" style="display:none">
       <script>setTimeout(() => document.getElementById('late').hidden = false, 300)</script>
       """;
 
@@ -237,6 +252,31 @@ class StepExecutorTest {
           run("{\"id\": \"t\", \"action\": \"scroll\", \"to\": \"bottom\"}");
           run("{\"id\": \"u\", \"action\": \"scroll\", \"to\": \"top\"}");
           assertThat(eval("window.scrollY")).isEqualTo(0);
+        });
+    checks.put(
+        StepAction.UPLOAD,
+        () -> {
+          String sha256 = FILES.keep("org", runId, "a,b\n1,2\n".getBytes(StandardCharsets.UTF_8));
+          run(
+              "{\"id\": \"u\", \"action\": \"upload\", \"selector\": \"#attach\","
+                  + " \"file\": {\"name\": \"rows.csv\", \"bytes\": 8, \"sha256\": \""
+                  + sha256
+                  + "\"}}");
+          assertThat(
+                  eval(
+                      "(async () => { const f = document.getElementById('attach').files[0];"
+                          + " return f.name + ' ' + f.type + ' ' + (await f.text()); })()"))
+              .isEqualTo("rows.csv text/csv a,b\n1,2\n");
+          assertThatThrownBy(
+                  () ->
+                      run(
+                          "{\"id\": \"v\", \"action\": \"upload\", \"selector\": \"#attach\","
+                              + " \"file\": {\"name\": \"x\", \"bytes\": 1, \"sha256\": \""
+                              + "0".repeat(64)
+                              + "\"}}"))
+              .as("a file the run does not keep")
+              .isInstanceOf(StepFailedException.class)
+              .hasMessageContaining("is not kept");
         });
     checks.put(
         StepAction.DOWNLOAD,

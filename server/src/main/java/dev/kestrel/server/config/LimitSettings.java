@@ -55,6 +55,16 @@ public class LimitSettings {
   @Min(64 * 1024)
   private int maxCheckpointBytes = 5 * 1024 * 1024;
 
+  /**
+   * The largest file an upload step puts in a page (SPEC 11: 5 MiB at most), sent with a task or as
+   * a file input. Requests that may carry one (saving a task, queueing or retrying a run) may be
+   * larger than {@code maxRequestBytes} by its base64 text.
+   */
+  @JsonProperty
+  @Min(1)
+  @jakarta.validation.constraints.Max(dev.kestrel.server.core.FileValue.MAX_BYTES)
+  private long maxUploadBytes = dev.kestrel.server.core.FileValue.MAX_BYTES;
+
   /** Open long polls ({@code waitForFinish}) and log streams one organization may hold at once. */
   @JsonProperty
   @Min(1)
@@ -82,6 +92,15 @@ public class LimitSettings {
 
   public int maxRequestBytes() {
     return maxRequestBytes;
+  }
+
+  public long maxUploadBytes() {
+    return maxUploadBytes;
+  }
+
+  /** The largest body of a request that may carry a file: a request's, and the file as base64. */
+  public long maxFileRequestBytes() {
+    return maxRequestBytes + (maxUploadBytes + 2) / 3 * 4;
   }
 
   public LimitSettings maxLogEntriesPerRun(int entries) {

@@ -3,6 +3,7 @@ package dev.kestrel.server.core;
 import dev.kestrel.store.ArtifactStore;
 import dev.kestrel.store.db.CheckpointDao;
 import dev.kestrel.store.db.RunDao;
+import dev.kestrel.store.db.UploadFileDao;
 import dev.kestrel.store.records.RunRecord;
 import java.time.Duration;
 import java.util.Optional;
@@ -24,6 +25,7 @@ public final class ArtifactRetention {
   private final ArtifactStore artifacts;
   private final RunDao runs;
   private final CheckpointDao checkpoints;
+  private final UploadFileDao uploadFiles;
   private final Duration retention;
   private final Duration interval;
 
@@ -31,8 +33,10 @@ public final class ArtifactRetention {
       ArtifactStore artifacts,
       RunDao runs,
       CheckpointDao checkpoints,
+      UploadFileDao uploadFiles,
       Duration retention,
       Duration interval) {
+    this.uploadFiles = uploadFiles;
     this.artifacts = artifacts;
     this.runs = runs;
     this.checkpoints = checkpoints;
@@ -57,8 +61,9 @@ public final class ArtifactRetention {
         deleted++;
       }
     }
-    // The runs' sealed browser checkpoints go with their files.
+    // The runs' sealed browser checkpoints and upload files go with their files.
     checkpoints.deleteOfRunsEndedBefore(before);
+    uploadFiles.deleteOfRunsEndedBefore(before);
     return deleted;
   }
 

@@ -11,17 +11,43 @@ import java.util.Map;
 /** A run's effective inputs: the request's values merged over the task's defaults, type-checked. */
 public final class InputResolver {
   private final ObjectMapper mapper;
+  private final long maxFileBytes;
 
   public InputResolver(ObjectMapper mapper) {
+    this(mapper, FileValue.MAX_BYTES);
+  }
+
+  /** {@code maxFileBytes}: the largest value of a {@code file} input. */
+  public InputResolver(ObjectMapper mapper, long maxFileBytes) {
     this.mapper = mapper;
+    this.maxFileBytes = maxFileBytes;
+  }
+
+  /** The largest value of a {@code file} input. */
+  public long maxFileBytes() {
+    return maxFileBytes;
+  }
+
+  /**
+   * Resolves the inputs of a run request (SPEC 4): a {@code file} input takes {@code {"name",
+   * "contentBase64"}}.
+   */
+  public Map<String, Object> resolve(
+      Map<String, InputSpec> declared, JsonNode given, List<Object> loc, Problems problems) {
+    return resolve(declared, given, loc, problems, true);
   }
 
   /**
    * Resolves {@code given} (an object or null) against the declared inputs, adding a problem under
-   * {@code loc} for every undeclared key, wrong type and missing required input.
+   * {@code loc} for every undeclared key, wrong type and missing required input. Without {@code
+   * filesAllowed} (a schedule's inputs, kept with the task), a file input cannot be given.
    */
   public Map<String, Object> resolve(
-      Map<String, InputSpec> declared, JsonNode given, List<Object> loc, Problems problems) {
+      Map<String, InputSpec> declared,
+      JsonNode given,
+      List<Object> loc,
+      Problems problems,
+      boolean filesAllowed) {
     Map<String, InputSpec> specs = declared == null ? Map.of() : declared;
     Map<String, Object> effective = new LinkedHashMap<>();
     specs.forEach(
@@ -48,6 +74,20 @@ public final class InputResolver {
                   + spec.type()
                   + ", got "
                   + jsonType(field.getValue()));
+        } else if (InputSpec.FILE.equals(spec.type()) && !filesAllowed) {
+          problems.add(
+              at,
+              "value_error",
+              "input '" + field.getKey() + "' is a file, which only a run's request carries");
+        } else if (InputSpec.FILE.equals(spec.type())
+            && FileValue.problem(field.getValue(), maxFileBytes, false) != null) {
+          problems.add(
+              at,
+              "value_error",
+              "input '"
+                  + field.getKey()
+                  + "': "
+                  + FileValue.problem(field.getValue(), maxFileBytes, false));
         } else {
           effective.put(field.getKey(), toJava(field.getValue()));
         }
@@ -76,6 +116,7 @@ public final class InputResolver {
       case "boolean" -> value.isBoolean();
       case "object" -> value.isObject();
       case "array" -> value.isArray();
+      case InputSpec.FILE -> value.isObject();
       default -> false;
     };
   }

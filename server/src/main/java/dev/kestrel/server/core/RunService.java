@@ -55,6 +55,7 @@ public class RunService {
   private final ArtifactStore artifacts;
   private final InputLinks links;
   private final MeterRegistry meters;
+  private final UploadIntake uploads;
 
   /** A run takes seconds to minutes: waiting a little before queueing again is what helps. */
   static final int ACTIVE_RETRY_AFTER_SECONDS = 10;
@@ -71,7 +72,9 @@ public class RunService {
       int maxActiveRuns,
       ArtifactStore artifacts,
       InputLinks links,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      UploadIntake uploads) {
+    this.uploads = uploads;
     this.artifacts = artifacts;
     this.links = links;
     this.meters = meters;
@@ -120,14 +123,24 @@ public class RunService {
     RunInput input = input(org, task, runId, clientRequestId, TriggerType.API, effective, trace);
     // The row first: a run the engine has is always a run the index has (or will have again,
     // since the workflow's first activity upserts it). The monthly limit is decided with it.
-    if (!admit(org, input)) {
+    RunInput admitted = admit(org, input, task.id(), fileInputs(task));
+    if (admitted == null) {
       RunRecord existing =
           runs.find(org.id(), runId).orElseThrow(() -> new Conflict("conflict_retry"));
       return new Queued(replay(existing, org), true);
     }
-    Run started = start(input, org);
+    Run started = start(admitted, org);
     accepted(TriggerType.API);
     return new Queued(started, false);
+  }
+
+  /** Which of the task's inputs are files (SPEC 11). */
+  private static java.util.function.Predicate<String> fileInputs(TaskRecord task) {
+    Map<String, dev.kestrel.model.InputSpec> declared = task.definition().inputs();
+    return name ->
+        declared != null
+            && declared.get(name) != null
+            && dev.kestrel.model.InputSpec.FILE.equals(declared.get(name).type());
   }
 
   /**
@@ -208,6 +221,15 @@ public class RunService {
                       Problems.at(INPUTS_LOC, e.getKey()),
                       "type_error",
                       "input '" + e.getKey() + "' must have the type it had in the run");
+                } else if (FileValue.isKept(before)
+                    && FileValue.problem(e.getValue(), inputs.maxFileBytes(), false) != null) {
+                  problems.add(
+                      Problems.at(INPUTS_LOC, e.getKey()),
+                      "value_error",
+                      "input '"
+                          + e.getKey()
+                          + "': "
+                          + FileValue.problem(e.getValue(), inputs.maxFileBytes(), false));
                 } else {
                   effective.put(e.getKey(), inputs.toJava(e.getValue()));
                 }
@@ -238,12 +260,14 @@ public class RunService {
             was.timeoutSeconds(),
             was.settings(),
             new RunInput.Retry(runId, from, start, before));
-    if (!admit(org, input)) {
+    // A file input of the original (kept) is a file input of the retry, given again or not.
+    RunInput admitted = admit(org, input, runId, name -> FileValue.isKept(was.inputs().get(name)));
+    if (admitted == null) {
       RunRecord existing =
           runs.find(org.id(), newId).orElseThrow(() -> new Conflict("conflict_retry"));
       return new Queued(replay(existing, org), true);
     }
-    Run started = start(input, org);
+    Run started = start(admitted, org);
     accepted(TriggerType.API);
     return new Queued(started, false);
   }
@@ -335,18 +359,20 @@ public class RunService {
             given == null ? null : inputs.asObject(given),
             // Where the values came from: the schedule's inputs, or the operator's.
             trigger == TriggerType.SCHEDULE ? List.of("schedule", "inputs") : List.of("inputs"),
-            problems);
+            problems,
+            false);
     problems.throwIfAny();
     RunInput input = input(org, task, runId, null, trigger, effective, null);
-    if (!admit(org, input)) {
+    RunInput admitted = admit(org, input, task.id(), fileInputs(task));
+    if (admitted == null) {
       RunInput earlier = runs.workflowInput(runId);
       if (earlier != null) {
         return earlier;
       }
-    } else {
-      accepted(trigger);
+      return input;
     }
-    return input;
+    accepted(trigger);
+    return admitted;
   }
 
   /**
@@ -386,16 +412,38 @@ public class RunService {
         execution.withTrace(effectiveTrace).withResume(task.definition().resume()));
   }
 
-  /** Inserts the run's row under the organization's limits; false when it was there already. */
-  private boolean admit(Organization org, RunInput input) {
+  /**
+   * Gives the run its upload files (copies of {@code filesOf}'s: the task's, or the run retried),
+   * then inserts its row, with file inputs as kept, under the organization's limits. Returns the
+   * run as recorded, or null when it was there already.
+   */
+  private RunInput admit(
+      Organization org,
+      RunInput accepted,
+      String filesOf,
+      java.util.function.Predicate<String> isFile) {
+    Map<String, Object> kept =
+        uploads.keepRunFiles(
+            org.id(), filesOf, accepted.runId(), accepted.steps(), accepted.inputs(), isFile);
+    RunInput input = accepted.withInputs(kept);
     LocalDate month = LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1);
     long periodStart = month.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
-    RunDao.Admission admission =
-        runs.insertWithinLimit(
-            input,
-            org.monthlyRunLimit(),
-            periodStart,
-            org.fairShare().maxActiveRuns(maxActiveRuns));
+    RunDao.Admission admission;
+    try {
+      admission =
+          runs.insertWithinLimit(
+              input,
+              org.monthlyRunLimit(),
+              periodStart,
+              org.fairShare().maxActiveRuns(maxActiveRuns));
+    } catch (RuntimeException e) {
+      forgetFilesOfUnrecorded(org, input.runId());
+      throw e;
+    }
+    if (admission.outcome() == RunDao.Admission.Outcome.OVER_LIMIT
+        || admission.outcome() == RunDao.Admission.Outcome.TOO_MANY_ACTIVE) {
+      forgetFilesOfUnrecorded(org, input.runId());
+    }
     return switch (admission.outcome()) {
       case OVER_LIMIT ->
           throw new UsageLimitExceeded(
@@ -406,9 +454,16 @@ public class RunService {
                   month.plusMonths(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli()));
       case TOO_MANY_ACTIVE ->
           throw new TooManyRequests("too_many_active_runs", ACTIVE_RETRY_AFTER_SECONDS);
-      case EXISTS -> false;
-      case INSERTED -> true;
+      case EXISTS -> null;
+      case INSERTED -> input;
     };
+  }
+
+  /** Forgets the files kept for a run the store has no row of (it was refused). */
+  private void forgetFilesOfUnrecorded(Organization org, String runId) {
+    if (runs.find(org.id(), runId).isEmpty()) {
+      uploads.forgetRun(runId);
+    }
   }
 
   /** A repeat of an accepted request: the same run, whose workflow is made sure to have started. */

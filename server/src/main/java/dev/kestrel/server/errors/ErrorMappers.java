@@ -78,7 +78,7 @@ public final class ErrorMappers {
   public static final class Invalid implements ExceptionMapper<InvalidRequest> {
     @Override
     public Response toResponse(InvalidRequest e) {
-      return json(400, e.detail());
+      return json(e.status(), e.detail());
     }
   }
 

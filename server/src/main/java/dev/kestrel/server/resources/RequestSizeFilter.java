@@ -9,9 +9,12 @@ import jakarta.ws.rs.core.HttpHeaders;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.regex.Pattern;
 
 /**
  * Bodies over the limit are refused with 413 before anything parses them, declared length or not.
+ * Requests that may carry an upload step's file (saving a task, queueing or retrying a run: SPEC
+ * 11) have a limit of their own, larger by the file's base64 text.
  */
 @PreMatching
 @Priority(1)
@@ -23,14 +26,30 @@ public class RequestSizeFilter implements ContainerRequestFilter {
    */
   static final long DRAIN_BYTES = 16L * 1024 * 1024;
 
-  private final int maxBytes;
+  /** POST or PUT of a task, POST of a task's run or of a run's retry. */
+  private static final Pattern CARRIES_FILES =
+      Pattern.compile("/?public/v1/(tasks(/[^/]+(/runs)?)?|task-runs/[^/]+/retry)/?");
+
+  private final int maxRequestBytes;
+  private final int maxFileRequestBytes;
 
   public RequestSizeFilter(int maxBytes) {
-    this.maxBytes = maxBytes;
+    this(maxBytes, maxBytes);
+  }
+
+  public RequestSizeFilter(int maxRequestBytes, long maxFileRequestBytes) {
+    this.maxRequestBytes = maxRequestBytes;
+    this.maxFileRequestBytes = (int) Math.min(Integer.MAX_VALUE - 1, maxFileRequestBytes);
   }
 
   @Override
   public void filter(ContainerRequestContext request) {
+    String method = request.getMethod();
+    int maxBytes =
+        ("POST".equals(method) || "PUT".equals(method))
+                && CARRIES_FILES.matcher(request.getUriInfo().getPath()).matches()
+            ? maxFileRequestBytes
+            : maxRequestBytes;
     // Read as a long: a declared terabyte is too large, not an integer overflow.
     String declared = request.getHeaderString(HttpHeaders.CONTENT_LENGTH);
     if (declared != null) {

@@ -17,6 +17,7 @@ import dev.kestrel.model.StepSpec;
 import dev.kestrel.model.TaskDefinition;
 import dev.kestrel.model.TraceMode;
 import dev.kestrel.model.api.Task;
+import dev.kestrel.server.core.FileValue;
 import dev.kestrel.server.core.InputResolver;
 import dev.kestrel.server.core.Problems;
 import dev.kestrel.workflows.RunInput;
@@ -45,7 +46,7 @@ public final class TaskReader {
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_\\-]{0,63}");
   private static final Pattern STEP_ID = Pattern.compile("[A-Za-z0-9_\\-]{1,64}");
   private static final Set<String> INPUT_TYPES =
-      Set.of("string", "number", "boolean", "object", "array");
+      Set.of("string", "number", "boolean", "object", "array", InputSpec.FILE);
 
   /** What a client sends, plus what a Task carries that it may send back unchanged (ignored). */
   private static final Set<String> TOP_LEVEL =
@@ -98,6 +99,7 @@ public final class TaskReader {
   private final int maxSteps;
   private final int maxTimeoutSeconds;
   private final int maxRounds;
+  private final long maxFileBytes;
 
   public TaskReader(ObjectMapper mapper, int maxSteps, int maxTimeoutSeconds) {
     this(
@@ -112,11 +114,18 @@ public final class TaskReader {
    * step executions).
    */
   public TaskReader(ObjectMapper mapper, int maxSteps, int maxTimeoutSeconds, int maxRounds) {
+    this(mapper, maxSteps, maxTimeoutSeconds, maxRounds, FileValue.MAX_BYTES);
+  }
+
+  /** {@code maxFileBytes}: the largest file an upload step carries. */
+  public TaskReader(
+      ObjectMapper mapper, int maxSteps, int maxTimeoutSeconds, int maxRounds, long maxFileBytes) {
     this.mapper = mapper;
-    this.inputs = new InputResolver(mapper);
+    this.inputs = new InputResolver(mapper, maxFileBytes);
     this.maxSteps = maxSteps;
     this.maxTimeoutSeconds = maxTimeoutSeconds;
     this.maxRounds = maxRounds;
+    this.maxFileBytes = maxFileBytes;
   }
 
   /** A task as a client defines it: its definition, and {@code DRAFT} or {@code READY}. */
@@ -213,7 +222,9 @@ public final class TaskReader {
       JsonNode type = spec.get("type");
       if (type == null || !type.isTextual() || !INPUT_TYPES.contains(type.asText())) {
         problems.add(
-            spec.at("type"), "enum", "type must be one of string, number, boolean, object, array");
+            spec.at("type"),
+            "enum",
+            "type must be one of string, number, boolean, object, array, file");
         continue;
       }
       JsonNode required = spec.get("required");
@@ -222,7 +233,13 @@ public final class TaskReader {
       }
       JsonNode defaultValue = spec.get("default");
       Object defaultJava = null;
-      if (defaultValue != null) {
+      if (defaultValue != null && InputSpec.FILE.equals(type.asText())) {
+        // A file is given with each run; kept with the task, it would travel with every run.
+        problems.add(
+            spec.at("default"),
+            "value_error",
+            "a file input has no default: an upload step can carry the task's own file");
+      } else if (defaultValue != null) {
         if (!InputResolver.typeMatches(type.asText(), defaultValue)) {
           problems.add(
               spec.at("default"), "type_error", "default must be of type " + type.asText());
@@ -378,6 +395,9 @@ public final class TaskReader {
         }
       }
       checkActionRules(action, step);
+      if (action == StepAction.UPLOAD) {
+        checkUploadFile(step, scope);
+      }
       checkModifiers(action, step, scope);
       checkLoopRules(action, step, scope);
       for (StepField templated : action.templated()) {
@@ -545,6 +565,46 @@ public final class TaskReader {
           problems.add(at, "type_error", key + " must be a non-empty array of steps");
         }
       }
+      case FILE -> {
+        if (!value.isTextual() && !value.isObject()) {
+          problems.add(
+              at,
+              "type_error",
+              key + " must be {\"name\", \"contentBase64\"} or a file input (\"{{inputs.x}}\")");
+        }
+      }
+    }
+  }
+
+  /**
+   * An upload's {@code file} (SPEC 11): a file sent with the task, of at most the server's size, or
+   * a template naming one file input.
+   */
+  private void checkUploadFile(JsonObjectReader step, Scope scope) {
+    JsonNode file = step.get("file");
+    Problems problems = step.problems();
+    if (file == null || file.isNull()) {
+      return;
+    }
+    if (file.isObject()) {
+      String problem = FileValue.problem(file, maxFileBytes, true);
+      if (problem != null) {
+        problems.add(step.at("file"), "value_error", problem);
+      }
+      return;
+    }
+    if (!file.isTextual()) {
+      return; // Said already: the field's type.
+    }
+    Matcher m = Templates.PLACEHOLDER.matcher(file.asText().strip());
+    InputSpec input =
+        m.matches() && "inputs".equals(m.group(1)) ? scope.declared.get(m.group(2)) : null;
+    if (input == null || !InputSpec.FILE.equals(input.type())) {
+      problems.add(
+          step.at("file"),
+          "value_error",
+          "file names one input of type file, like \"{{inputs.invoice}}\", or is"
+              + " {\"name\", \"contentBase64\"}");
     }
   }
 
@@ -878,7 +938,7 @@ public final class TaskReader {
     }
     ObjectNode given = schedule.optionalObject("inputs", "inputs must be an object");
     if (given != null || !schedule.has("inputs")) {
-      inputs.resolve(declared, given, schedule.at("inputs"), problems);
+      inputs.resolve(declared, given, schedule.at("inputs"), problems, false);
     }
     String overlap = schedule.optionalString("overlap", 20);
     if (overlap != null && !ScheduleSpec.OVERLAPS.contains(overlap)) {

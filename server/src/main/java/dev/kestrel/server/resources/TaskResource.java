@@ -13,6 +13,7 @@ import dev.kestrel.server.core.NotFound;
 import dev.kestrel.server.core.Problems;
 import dev.kestrel.server.core.RunService;
 import dev.kestrel.server.core.TaskSchedules;
+import dev.kestrel.server.core.UploadIntake;
 import dev.kestrel.server.resources.TaskReader.TaskRequest;
 import dev.kestrel.store.Representations;
 import dev.kestrel.store.db.TaskDao;
@@ -46,13 +47,16 @@ public class TaskResource {
   private final RunService runs;
   private final TaskSchedules schedules;
   private final ObjectMapper mapper;
+  private final UploadIntake uploads;
 
   public TaskResource(
       TaskDao tasks,
       TaskReader reader,
       RunService runs,
       TaskSchedules schedules,
-      ObjectMapper mapper) {
+      ObjectMapper mapper,
+      UploadIntake uploads) {
+    this.uploads = uploads;
     this.tasks = tasks;
     this.reader = reader;
     this.runs = runs;
@@ -64,11 +68,13 @@ public class TaskResource {
   public Response create(@Auth Organization org, byte[] body) {
     TaskRequest valid = reader.read(body);
     long now = System.currentTimeMillis();
+    String id = UUID.randomUUID().toString();
     TaskRecord task =
         new TaskRecord(
-            UUID.randomUUID().toString(),
+            id,
             org.id(),
-            valid.definition(),
+            // Files first: a task saved without them would name files nobody keeps.
+            uploads.keepTaskFiles(org.id(), id, valid.definition()),
             valid.status(),
             1,
             now,
@@ -114,19 +120,21 @@ public class TaskResource {
     String id = Ids.require(taskId, "invalid_task_id");
     TaskRecord current = find(org, id);
     TaskRequest valid = reader.read(body);
+    var definition = uploads.keepTaskFiles(org.id(), id, valid.definition());
     schedules.sync(
         new TaskRecord(
             id,
             org.id(),
-            valid.definition(),
+            definition,
             valid.status(),
             current.version() + 1,
             current.createdAt(),
             current.updatedAt()));
     TaskRecord updated =
         tasks
-            .update(org.id(), id, valid.definition(), valid.status())
+            .update(org.id(), id, definition, valid.status())
             .orElseThrow(() -> new NotFound("task_not_found"));
+    uploads.forgetUnused(id, definition);
     return new TaskBody(view(updated));
   }
 
@@ -142,6 +150,7 @@ public class TaskResource {
     if (!tasks.delete(org.id(), id)) {
       throw new NotFound("task_not_found");
     }
+    uploads.forgetAll(id); // Its runs have their own copies.
     return Response.noContent().build();
   }
 

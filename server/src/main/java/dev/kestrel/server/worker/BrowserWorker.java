@@ -3,7 +3,7 @@ package dev.kestrel.server.worker;
 import dev.kestrel.activities.browser.BrowserActivitiesImpl;
 import dev.kestrel.activities.browser.BrowserPool;
 import dev.kestrel.activities.browser.BrowserSettings;
-import dev.kestrel.activities.browser.SecretInputs;
+import dev.kestrel.activities.browser.SealedInputs;
 import dev.kestrel.store.ArtifactStore;
 import dev.kestrel.store.Checkpoints;
 import dev.kestrel.store.JdbiRunRecorder;
@@ -40,7 +40,7 @@ public final class BrowserWorker implements Managed {
       JdbiRunRecorder recorder,
       ArtifactStore artifacts,
       Checkpoints checkpoints,
-      SecretInputs secrets,
+      SealedInputs sealed,
       Duration shutdownGrace,
       java.util.function.BiFunction<java.util.Collection<String>, Long, java.util.Set<String>>
           watchedLive,
@@ -62,7 +62,7 @@ public final class BrowserWorker implements Managed {
             recorder,
             artifacts,
             checkpoints,
-            secrets,
+            sealed,
             workerId,
             TaskQueues.worker(workerId),
             meters);

@@ -2,7 +2,7 @@ package dev.kestrel.server.worker;
 
 import dev.kestrel.activities.browser.BrowserPool;
 import dev.kestrel.activities.browser.BrowserSettings;
-import dev.kestrel.activities.browser.SecretInputs;
+import dev.kestrel.activities.browser.SealedInputs;
 import dev.kestrel.activities.webhook.WebhookDeliveryActivitiesImpl;
 import dev.kestrel.activities.webhook.WebhookEventActivitiesImpl;
 import dev.kestrel.activities.webhook.WebhookRecovery;
@@ -37,7 +37,7 @@ public final class Workers implements Managed {
   private final Duration shutdownGrace;
   private final Store store;
   private final Checkpoints checkpoints;
-  private final SecretInputs secrets;
+  private final SealedInputs sealed;
   private final MeterRegistry meters;
   private volatile BrowserWorker browserWorker;
 
@@ -47,11 +47,11 @@ public final class Workers implements Managed {
       Duration shutdownGrace,
       Store store,
       Checkpoints checkpoints,
-      SecretInputs secrets,
+      SealedInputs sealed,
       MeterRegistry meters) {
     this.engine = engine;
     this.checkpoints = checkpoints;
-    this.secrets = secrets;
+    this.sealed = sealed;
     this.meters = meters;
     this.browser = browser;
     this.shutdownGrace = shutdownGrace;
@@ -78,7 +78,7 @@ public final class Workers implements Managed {
             config.worker().shutdownGrace(),
             store,
             store.checkpoints(sealer, config.limits().maxCheckpointBytes()),
-            new SecretInputs(sealer),
+            new SealedInputs(sealer, store.uploadFiles(sealer)),
             meters);
     // Managed objects stop in the reverse order of this registration: the run workflows stop before
     // the browser side. A graceful stop ends the steps in progress; were the workflows still
@@ -127,7 +127,7 @@ public final class Workers implements Managed {
         recorder,
         store.artifacts(),
         checkpoints,
-        secrets,
+        sealed,
         shutdownGrace,
         store.runs()::watchedLive,
         meters);

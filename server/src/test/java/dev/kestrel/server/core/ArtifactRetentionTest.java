@@ -55,6 +55,7 @@ class ArtifactRetentionTest {
             artifacts,
             store.runs(),
             store.checkpointRows(),
+            store.uploadFileRows(),
             Duration.ofDays(30),
             Duration.ofHours(1));
 

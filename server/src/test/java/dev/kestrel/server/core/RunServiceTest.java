@@ -54,7 +54,8 @@ class RunServiceTest {
             500,
             store.artifacts(),
             TestApps.LINKS,
-            meters);
+            meters,
+            TestApps.uploads(store));
     org = store.organizations().create("acme", null, null);
     taskId = saveTask(org, "READY");
   }
@@ -108,6 +109,104 @@ class RunServiceTest {
               assertThat(input.steps()).hasSize(1);
             });
     assertThat(store.runs().find(org.id(), run.id()).orElseThrow().workflowStarted()).isTrue();
+  }
+
+  @Test
+  void aRunGetsCopiesOfItsUploadFilesAndARetryOfItsOwnAndNoBytesTravelWithEither() {
+    UploadIntake intake = TestApps.uploads(store);
+    dev.kestrel.store.UploadFiles files = store.uploadFiles(TestApps.SEALER);
+    String fileTask = UUID.randomUUID().toString();
+    byte[] own = "own file".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    TaskDefinition definition =
+        intake.keepTaskFiles(
+            org.id(),
+            fileTask,
+            new TaskDefinition(
+                "Upload",
+                null,
+                Map.of("doc", new InputSpec(InputSpec.FILE, true, null, null)),
+                List.of(
+                    StepSpec.builder("own", dev.kestrel.model.StepAction.UPLOAD)
+                        .selector("#f")
+                        .file(
+                            new dev.kestrel.model.StepFile(
+                                "own.txt",
+                                java.util.Base64.getEncoder().encodeToString(own),
+                                null,
+                                null,
+                                null))
+                        .build(),
+                    StepSpec.builder("doc", dev.kestrel.model.StepAction.UPLOAD)
+                        .selector("#f")
+                        .file(dev.kestrel.model.StepFile.ofTemplate("{{inputs.doc}}"))
+                        .build()),
+                60,
+                null,
+                null));
+    store.tasks().insert(new TaskRecord(fileTask, org.id(), definition, "READY", 1, 1L, 1L));
+    String ownSha = definition.steps().get(0).file().sha256();
+    assertThat(definition.steps().get(0).file().contentBase64()).isNull();
+
+    Run run =
+        service
+            .queue(
+                org,
+                fileTask,
+                inputs("{\"doc\": {\"name\": \"doc.pdf\", \"contentBase64\": \"ZG9j\"}}"),
+                null,
+                null)
+            .run();
+    RunInput started = engine.started.get(0);
+    Map<?, ?> kept = (Map<?, ?>) started.inputs().get("doc");
+    assertThat(List.<Object>copyOf(kept.keySet()))
+        .containsExactlyInAnyOrder("name", "bytes", "sha256");
+    assertThat(kept.get("name")).isEqualTo("doc.pdf");
+    assertThat(((Number) kept.get("bytes")).longValue()).isEqualTo(3);
+    assertThat(run.inputs().get("doc")).isEqualTo(kept);
+    String docSha = (String) ((Map<?, ?>) started.inputs().get("doc")).get("sha256");
+    assertThat(files.open(run.id(), docSha)).isEqualTo("doc".getBytes());
+    assertThat(files.open(run.id(), ownSha)).isEqualTo(own);
+    assertThat(store.runs().workflowInput(run.id()).toString()).doesNotContain("ZG9j");
+
+    // The task is deleted and the run fails: its retry still has both files, from the run.
+    intake.forgetAll(fileTask);
+    store
+        .runs()
+        .updateState(
+            run.id(),
+            new RunState(
+                RunStatus.FAILED,
+                2,
+                2,
+                1L,
+                2L,
+                Map.of(),
+                new dev.kestrel.model.RunError("step_failed", "no", "doc"),
+                1,
+                "w"));
+    Run retried = service.retry(org, run.id(), 1, null, null, List.of()).run();
+    assertThat(files.open(retried.id(), docSha)).isEqualTo("doc".getBytes());
+    assertThat(files.open(retried.id(), ownSha)).isEqualTo(own);
+
+    // A file input given again is kept for the retry; another shape is refused.
+    Run again =
+        service
+            .retry(
+                org,
+                run.id(),
+                1,
+                inputs("{\"doc\": {\"name\": \"new.pdf\", \"contentBase64\": \"bmV3\"}}"),
+                null,
+                List.of())
+            .run();
+    Map<?, ?> doc = (Map<?, ?>) again.inputs().get("doc");
+    assertThat(doc.get("name")).isEqualTo("new.pdf");
+    assertThat(files.open(again.id(), (String) doc.get("sha256"))).isEqualTo("new".getBytes());
+    assertThatThrownBy(
+            () ->
+                service.retry(
+                    org, run.id(), 1, inputs("{\"doc\": {\"name\": \"x\"}}"), null, List.of()))
+        .isInstanceOf(InvalidRequest.class);
   }
 
   @Test

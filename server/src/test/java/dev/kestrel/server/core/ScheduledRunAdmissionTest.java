@@ -90,7 +90,8 @@ class ScheduledRunAdmissionTest {
             500,
             store.artifacts(),
             TestApps.LINKS,
-            metrics);
+            metrics,
+            TestApps.uploads(store));
     admission =
         new ScheduledRunAdmission(store.organizations(), store.tasks(), runs, schedules, metrics);
     org = store.organizations().create("acme", null, null);

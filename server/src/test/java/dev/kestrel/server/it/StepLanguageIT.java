@@ -134,6 +134,66 @@ class StepLanguageIT {
   }
 
   @Test
+  void uploadPostsTheTasksOwnFileAndAFileInputWhoseBytesNeverTravelInTheWorkflow()
+      throws Exception {
+    ApiClient api = TestApps.api(APP);
+    byte[] own = "sku,qty\nA-1,3\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    // 3 MiB: larger than the default request limit (1 MiB) and than a Temporal payload (2 MB).
+    byte[] invoice = new byte[3 * 1024 * 1024];
+    new java.util.Random(26).nextBytes(invoice);
+    String ownBase64 = java.util.Base64.getEncoder().encodeToString(own);
+    String invoiceBase64 = java.util.Base64.getEncoder().encodeToString(invoice);
+    String taskId =
+        TestApps.createTask(
+            api,
+            """
+            {"name": "Upload an order and an invoice",
+             "inputs": {"invoice": {"type": "file", "required": true}},
+             "steps": [
+               {"id": "open", "action": "goto", "url": "%s"},
+               {"id": "order", "action": "upload", "selector": "#file",
+                "file": {"name": "order.csv", "contentBase64": "%s"}},
+               {"id": "send-order", "action": "click", "selector": "#send"},
+               {"id": "sent-order", "action": "assert", "selector": "#status",
+                "textContains": "order.csv"},
+               {"id": "invoice", "action": "upload", "selector": "#file",
+                "file": "{{inputs.invoice}}"},
+               {"id": "send-invoice", "action": "click", "selector": "#send"},
+               {"id": "sent-invoice", "action": "assert", "selector": "#status",
+                "textContains": "invoice.pdf"}
+             ]}
+            """
+                .formatted(PAGES.url("/upload"), ownBase64));
+    JsonNode task = api.get("/public/v1/tasks/" + taskId).json().get("task");
+    assertThat(task.at("/steps/1/file/sha256").asText()).hasSize(64);
+    assertThat(task.at("/steps/1/file/bytes").asLong()).isEqualTo(own.length);
+    assertThat(task.at("/steps/1/file").has("contentBase64"))
+        .as("the task keeps the file; its definition names it")
+        .isFalse();
+
+    String runId =
+        TestApps.queue(
+            api,
+            taskId,
+            "{\"inputs\": {\"invoice\": {\"name\": \"invoice.pdf\", \"contentBase64\": \""
+                + invoiceBase64
+                + "\"}}}");
+    JsonNode run = TestApps.awaitTerminal(api, runId, ENDS);
+
+    assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("COMPLETED");
+    assertThat(PAGES.received()).hasSize(2);
+    assertThat(PAGES.received().get(0).name()).isEqualTo("order.csv");
+    assertThat(PAGES.received().get(0).content()).isEqualTo(own);
+    assertThat(PAGES.received().get(1).name()).isEqualTo("invoice.pdf");
+    assertThat(PAGES.received().get(1).content()).isEqualTo(invoice);
+    assertThat(run.at("/inputs/invoice/bytes").asLong()).isEqualTo(invoice.length);
+    assertThat(run.at("/inputs/invoice").has("contentBase64")).isFalse();
+    String history = TestApps.history(APP, runId);
+    assertThat(history).doesNotContain(ownBase64).doesNotContain(invoiceBase64.substring(0, 64));
+    assertThat(history.length()).as("the history carries digests, not files").isLessThan(200_000);
+  }
+
+  @Test
   void extractReadsRecordsByFieldsAndAppendsThemAcrossPages() {
     ApiClient api = TestApps.api(APP);
     String taskId =

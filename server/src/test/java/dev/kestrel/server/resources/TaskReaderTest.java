@@ -21,8 +21,13 @@ class TaskReaderTest {
     return text.getBytes(StandardCharsets.UTF_8);
   }
 
-  @SuppressWarnings("unchecked")
   private List<Map<String, Object>> problems(String text) throws Exception {
+    return problems(reader, text);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> problems(TaskReader reader, String text)
+      throws Exception {
     try {
       reader.read(json(text));
     } catch (InvalidRequest e) {
@@ -353,6 +358,72 @@ class TaskReaderTest {
             "[body, steps, 10, fields, d, type] extra_forbidden",
             "[body, steps, 11, append] value_error",
             "[body, steps, 12, fields, a] type_error");
+  }
+
+  @Test
+  void anUploadTakesAFileOfAtMostTheLimitOrAFileInputAndFileInputsTakeNoDefault() throws Exception {
+    TaskReader small = new TaskReader(mapper, 200, 86_400, 10_000, 8);
+    TaskReader.TaskRequest valid =
+        small.read(
+            json(
+                """
+        {"name": "Uploads", "inputs": {"invoice": {"type": "file"}}, "steps": [
+          {"id": "a", "action": "upload", "selector": "#f",
+           "file": {"name": "a.txt", "contentBase64": "aGVsbG8="}},
+          {"id": "b", "action": "upload", "selector": "#f", "file": "{{inputs.invoice}}"},
+          {"id": "c", "action": "repeat", "max": 2, "steps": [
+            {"id": "d", "action": "upload", "selector": "#f", "frame": "#pay",
+             "file": {"name": "d.txt", "bytes": 5,
+                      "sha256": "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"}}
+          ]}
+        ]}
+        """));
+    assertThat(valid.definition().steps().get(0).file().name()).isEqualTo("a.txt");
+    assertThat(valid.definition().steps().get(0).file().contentBase64()).isEqualTo("aGVsbG8=");
+    assertThat(valid.definition().steps().get(1).file().fromInput()).isTrue();
+    assertThat(valid.definition().steps().get(2).steps().get(0).file().kept()).isTrue();
+
+    assertThat(
+            problems(
+                small,
+                """
+        {"name": "Bad", "inputs": {"s": {"type": "string"},
+                                   "f": {"type": "file", "default": {"name": "x", "contentBase64": ""}}},
+         "steps": [
+          {"id": "a", "action": "upload", "selector": "#f"},
+          {"id": "b", "action": "upload", "selector": "#f",
+           "file": {"name": "big.bin", "contentBase64": "MDEyMzQ1Njc4OQ=="}},
+          {"id": "c", "action": "upload", "selector": "#f",
+           "file": {"name": "x", "contentBase64": "not base64!"}},
+          {"id": "d", "action": "upload", "selector": "#f",
+           "file": {"name": "../etc/passwd", "contentBase64": "aGk="}},
+          {"id": "e", "action": "upload", "selector": "#f", "file": "{{inputs.s}}"},
+          {"id": "g", "action": "upload", "selector": "#f", "file": 3},
+          {"id": "h", "action": "forEach", "items": "{{inputs.s}}", "steps": [
+            {"id": "i", "action": "upload", "selector": "#f", "file": "{{item}}"}]}
+        ]}
+        """))
+        .extracting(p -> p.get("loc").toString() + " " + p.get("type"))
+        .containsExactlyInAnyOrder(
+            "[body, inputs, f, default] value_error",
+            "[body, steps, 0, file] missing",
+            "[body, steps, 1, file] value_error",
+            "[body, steps, 2, file] value_error",
+            "[body, steps, 3, file] value_error",
+            "[body, steps, 4, file] value_error",
+            "[body, steps, 5, file] type_error",
+            "[body, steps, 6, items] type_error",
+            "[body, steps, 6, steps, 0, file] value_error");
+    assertThat(
+            problems(
+                small,
+                """
+        {"name": "Scheduled", "inputs": {"f": {"type": "file"}},
+         "steps": [{"id": "a", "action": "upload", "selector": "#f", "file": "{{inputs.f}}"}],
+         "schedule": {"cron": "0 * * * *", "inputs": {"f": {"name": "x", "contentBase64": "aGk="}}}}
+        """))
+        .extracting(p -> p.get("loc").toString() + " " + p.get("type"))
+        .containsExactly("[body, schedule, inputs, f] value_error");
   }
 
   @Test

@@ -48,13 +48,15 @@ class TaskResourceTest {
           500,
           STORE.artifacts(),
           TestApps.LINKS,
-          new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+          new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+          TestApps.uploads(STORE));
   static final ResourceExtension RESOURCES = resources();
 
   private static ResourceExtension resources() {
     ResourceExtension.Builder builder =
         ResourceExtension.builder().setRegisterDefaultExceptionMappers(false);
-    PublicApi.providers(STORE.apiKeys(), 1024 * 1024, 1_000).forEach(builder::addProvider);
+    PublicApi.providers(STORE.apiKeys(), 1024 * 1024, 1024 * 1024, 1_000)
+        .forEach(builder::addProvider);
     return builder
         .addResource(
             new TaskResource(
@@ -62,7 +64,8 @@ class TaskResourceTest {
                 new TaskReader(MAPPER, 200, 86_400),
                 RUNS,
                 dev.kestrel.server.core.TaskSchedules.NONE,
-                MAPPER))
+                MAPPER,
+                TestApps.uploads(STORE)))
         .build();
   }
 

@@ -35,6 +35,15 @@ public final class TestApps {
   public static final InputLinks LINKS =
       new InputLinks(new Sealer(java.util.Map.of("test", new byte[32])));
 
+  /** The sealer of the tests' stores. */
+  public static final Sealer SEALER = new Sealer(java.util.Map.of("test", new byte[32]));
+
+  /** The upload files of {@code store}, sealed with {@link #SEALER}. */
+  public static dev.kestrel.server.core.UploadIntake uploads(dev.kestrel.store.Store store) {
+    return new dev.kestrel.server.core.UploadIntake(
+        store.uploadFiles(SEALER), new com.fasterxml.jackson.databind.ObjectMapper(), 1024 * 1024);
+  }
+
   private TestApps() {}
 
   private static SharedApp shared;

@@ -1,6 +1,8 @@
 package dev.kestrel.activities.browser;
 
+import dev.kestrel.model.StepFile;
 import dev.kestrel.store.Sealer;
+import dev.kestrel.store.UploadFiles;
 import dev.kestrel.workflows.SealedText;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -9,14 +11,35 @@ import java.util.List;
 import java.util.regex.Matcher;
 
 /**
- * Opens the secret inputs a step types (sealed by the API, {@link SealedText}) on the worker, right
- * before they are typed; nowhere else are they in clear.
+ * Opens what the API sealed for a run's steps, on the worker, right before a step uses it: the
+ * secret inputs a step types ({@link SealedText}), and the files an upload step puts in a page
+ * ({@link UploadFiles}). Nowhere else are they in clear.
  */
-public final class SecretInputs {
+public final class SealedInputs {
   private final Sealer sealer;
+  private final UploadFiles files;
 
-  public SecretInputs(Sealer sealer) {
+  public SealedInputs(Sealer sealer, UploadFiles files) {
     this.sealer = sealer;
+    this.files = files;
+  }
+
+  /**
+   * The bytes of the file an upload step of run {@code runId} puts in the page.
+   *
+   * @throws StepFailedException when the run does not keep it, or it cannot be opened
+   */
+  byte[] file(String runId, StepFile file) {
+    if (!file.kept()) {
+      throw new StepFailedException(
+          "the upload's file "
+              + (file.fromInput() ? file.template() + " names no file input" : "is not kept"));
+    }
+    try {
+      return files.open(runId, file.sha256());
+    } catch (UploadFiles.FileUnavailable e) {
+      throw new StepFailedException("the upload's file " + file.name() + ": " + e.getMessage());
+    }
   }
 
   /** Text with its secrets opened, and the secrets, to keep them out of any message. */
