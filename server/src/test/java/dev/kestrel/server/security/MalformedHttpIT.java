@@ -85,7 +85,9 @@ class MalformedHttpIT {
         "POST /public/v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
             + TestApps.KEY
             + "\r\n"
-            + "Content-Type: application/json\r\nContent-Length: 2000000\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n";
+            // Over the limit of a request that may carry an upload's file (about 8 MB), the
+            // largest a task may be.
+            + "Content-Type: application/json\r\nContent-Length: 20000000\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n";
 
     // The body is never sent: a client that asked first waits for the answer.
     String answer = exchange(head.getBytes(StandardCharsets.ISO_8859_1), new byte[0]);
