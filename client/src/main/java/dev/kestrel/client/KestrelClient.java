@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.kestrel.model.TaskDefinition;
 import dev.kestrel.model.WebhookEvent;
+import dev.kestrel.model.api.Envelopes.ProfileBody;
+import dev.kestrel.model.api.Envelopes.ProfileList;
+import dev.kestrel.model.api.Envelopes.ProfileVersionList;
 import dev.kestrel.model.api.Envelopes.RunBody;
 import dev.kestrel.model.api.Envelopes.RunList;
 import dev.kestrel.model.api.Envelopes.RunLogs;
@@ -17,6 +20,8 @@ import dev.kestrel.model.api.Envelopes.WebhookAttemptList;
 import dev.kestrel.model.api.Envelopes.WebhookEndpointCreated;
 import dev.kestrel.model.api.Envelopes.WebhookEndpointList;
 import dev.kestrel.model.api.LogEntry;
+import dev.kestrel.model.api.Profile;
+import dev.kestrel.model.api.ProfileVersion;
 import dev.kestrel.model.api.Run;
 import dev.kestrel.model.api.Task;
 import dev.kestrel.model.api.WebhookAttempt;
@@ -432,6 +437,60 @@ public final class KestrelClient {
             requestTimeout)
         .read(TaskBody.class)
         .task();
+  }
+
+  // ---- Browser profiles (extension, SPEC 12) ----
+
+  /** An empty profile (version 0); a run that names it saves its first version. */
+  public Profile createProfile(String name) {
+    return call("POST", API + "/profiles", Map.of("name", name), false, requestTimeout)
+        .read(ProfileBody.class)
+        .profile();
+  }
+
+  public List<Profile> profiles() {
+    return get(API + "/profiles", ProfileList.class).profiles();
+  }
+
+  public Profile getProfile(String profileId) {
+    return get(API + "/profiles/" + path(profileId), ProfileBody.class).profile();
+  }
+
+  /** The versions kept, newest first. */
+  public List<ProfileVersion> profileVersions(String profileId) {
+    return get(API + "/profiles/" + path(profileId) + "/versions", ProfileVersionList.class)
+        .versions();
+  }
+
+  /** Makes a kept version current again (as the next version). */
+  public Profile rollbackProfile(String profileId, int version) {
+    return call(
+            "POST",
+            API + "/profiles/" + path(profileId) + "/rollback",
+            Map.of("version", version),
+            true,
+            requestTimeout)
+        .read(ProfileBody.class)
+        .profile();
+  }
+
+  /**
+   * Imports a Playwright storageState (what {@code BrowserContext.storageState()} returns: a login
+   * made elsewhere) as the next version. It can never be read back.
+   */
+  public Profile importProfileState(String profileId, String storageStateJson) {
+    return call(
+            "PUT",
+            API + "/profiles/" + path(profileId) + "/state",
+            new RawJson(storageStateJson),
+            true,
+            requestTimeout)
+        .read(ProfileBody.class)
+        .profile();
+  }
+
+  public void deleteProfile(String profileId) {
+    call("DELETE", API + "/profiles/" + path(profileId), null, true, requestTimeout);
   }
 
   // ---- Webhook endpoints ----

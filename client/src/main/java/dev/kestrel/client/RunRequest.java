@@ -1,6 +1,7 @@
 package dev.kestrel.client;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.kestrel.model.ProfileSpec;
 import dev.kestrel.model.TraceMode;
 import java.util.Map;
 
@@ -10,17 +11,26 @@ import java.util.Map;
  * the request after a connection error.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record RunRequest(Map<String, Object> inputs, String clientRequestId, TraceMode trace) {
+public record RunRequest(
+    Map<String, Object> inputs, String clientRequestId, TraceMode trace, ProfileSpec profile) {
   public static RunRequest defaults() {
-    return new RunRequest(null, null, null);
+    return new RunRequest(null, null, null, null);
   }
 
   public static RunRequest withInputs(Map<String, Object> inputs) {
-    return new RunRequest(inputs, null, null);
+    return new RunRequest(inputs, null, null, null);
   }
 
   public RunRequest clientRequestId(String id) {
-    return new RunRequest(inputs, id, trace);
+    return new RunRequest(inputs, id, trace, profile);
+  }
+
+  /**
+   * Extension (SPEC 12): the run starts from this browser profile, and saves back to it as it says
+   * (null: the task's profile, if any).
+   */
+  public RunRequest profile(ProfileSpec spec) {
+    return new RunRequest(inputs, clientRequestId, trace, spec);
   }
 
   /**
@@ -28,6 +38,6 @@ public record RunRequest(Map<String, Object> inputs, String clientRequestId, Tra
    * or the server's choice).
    */
   public RunRequest trace(TraceMode mode) {
-    return new RunRequest(inputs, clientRequestId, mode);
+    return new RunRequest(inputs, clientRequestId, mode, profile);
   }
 }

@@ -33,6 +33,12 @@ public record RunError(String code, String message, String nodeId) {
   /** The run executed as many steps as one run may (loops included; SPEC 11: 10,000). */
   public static final String STEP_LIMIT = "step_limit";
 
+  /**
+   * The run's profile failed its {@code check} before step 1: its login expired (SPEC 12); or the
+   * version it started from is no longer kept.
+   */
+  public static final String PROFILE_EXPIRED = "profile_expired";
+
   /** The engine lost the run and its input was not kept (a row from before inputs were kept). */
   public static final String ENGINE_LOST = "engine_lost";
 }

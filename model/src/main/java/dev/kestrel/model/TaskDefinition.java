@@ -17,9 +17,23 @@ public record TaskDefinition(
     int timeoutSeconds,
     ScheduleSpec schedule,
     TraceMode trace,
-    @JsonInclude(JsonInclude.Include.NON_NULL) ResumeMode resume) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) ResumeMode resume,
+    @JsonInclude(JsonInclude.Include.NON_NULL) ProfileSpec profile) {
 
   public static final int DEFAULT_TIMEOUT_SECONDS = 300;
+
+  /** A definition that names no profile. */
+  public TaskDefinition(
+      String name,
+      String description,
+      Map<String, InputSpec> inputs,
+      List<StepSpec> steps,
+      int timeoutSeconds,
+      ScheduleSpec schedule,
+      TraceMode trace,
+      ResumeMode resume) {
+    this(name, description, inputs, steps, timeoutSeconds, schedule, trace, resume, null);
+  }
 
   /** A definition that leaves {@code resume} to the default (from the last checkpoint). */
   public TaskDefinition(
@@ -30,6 +44,6 @@ public record TaskDefinition(
       int timeoutSeconds,
       ScheduleSpec schedule,
       TraceMode trace) {
-    this(name, description, inputs, steps, timeoutSeconds, schedule, trace, null);
+    this(name, description, inputs, steps, timeoutSeconds, schedule, trace, null, null);
   }
 }

@@ -23,6 +23,7 @@ import dev.kestrel.server.resources.EventStreamHeaders;
 import dev.kestrel.server.resources.InputPageResource;
 import dev.kestrel.server.resources.JsonObjectReader;
 import dev.kestrel.server.resources.OpenApiResource;
+import dev.kestrel.server.resources.ProfileResource;
 import dev.kestrel.server.resources.RequestSizeFilter;
 import dev.kestrel.server.resources.RunResource;
 import dev.kestrel.server.resources.TaskReader;
@@ -100,7 +101,8 @@ public final class PublicApi {
         store.artifacts(),
         links,
         meters,
-        new UploadIntake(files, mapper, config.limits().maxRequestBytes()));
+        new UploadIntake(files, mapper, config.limits().maxRequestBytes()),
+        store.profileRows());
   }
 
   public static void install(
@@ -140,6 +142,12 @@ public final class PublicApi {
             mapper,
             new UploadIntake(files, mapper, config.limits().maxRequestBytes())));
     jersey.register(new OpenApiResource(env.getObjectMapper()));
+    jersey.register(
+        new ProfileResource(
+            store.profiles(sealer, config.profiles().keepVersions()),
+            mapper,
+            config.profiles().maxStateBytes(),
+            config.profiles().maxPerOrganization()));
     RunWatch watches =
         new RunWatch(
             store.runs(),

@@ -84,7 +84,24 @@ public final class Representations {
         t.version(),
         Timestamps.iso(t.createdAt()),
         Timestamps.iso(t.updatedAt()),
-        d.resume());
+        d.resume(),
+        d.profile());
+  }
+
+  public static dev.kestrel.model.api.Profile profile(dev.kestrel.store.records.ProfileRecord p) {
+    return new dev.kestrel.model.api.Profile(
+        p.id(),
+        p.name(),
+        p.version(),
+        p.bytes(),
+        Timestamps.iso(p.createdAt()),
+        Timestamps.iso(p.updatedAt()));
+  }
+
+  public static dev.kestrel.model.api.ProfileVersion profileVersion(
+      dev.kestrel.store.records.ProfileVersionRecord v) {
+    return new dev.kestrel.model.api.ProfileVersion(
+        v.version(), v.bytes(), v.source(), v.basedOn(), v.runId(), Timestamps.iso(v.createdAt()));
   }
 
   /**

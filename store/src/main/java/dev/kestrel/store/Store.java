@@ -6,6 +6,7 @@ import dev.kestrel.store.db.CheckpointDao;
 import dev.kestrel.store.db.Database;
 import dev.kestrel.store.db.JsonColumns;
 import dev.kestrel.store.db.OrganizationDao;
+import dev.kestrel.store.db.ProfileDao;
 import dev.kestrel.store.db.RunDao;
 import dev.kestrel.store.db.RunLogDao;
 import dev.kestrel.store.db.TaskDao;
@@ -35,6 +36,7 @@ public final class Store {
   private final ArtifactStore artifacts;
   private final CheckpointDao checkpoints;
   private final UploadFileDao uploadFiles;
+  private final ProfileDao profiles;
 
   private Store(Jdbi jdbi, ObjectMapper mapper, Limits limits, Path artifactsDir) {
     this.jdbi = jdbi;
@@ -48,6 +50,7 @@ public final class Store {
     this.artifacts = new ArtifactStore(artifactsDir);
     this.checkpoints = new CheckpointDao(jdbi);
     this.uploadFiles = new UploadFileDao(jdbi);
+    this.profiles = new ProfileDao(jdbi);
   }
 
   /**
@@ -95,6 +98,16 @@ public final class Store {
   /** Upload steps' files of tasks and runs, sealed with {@code sealer}. */
   public UploadFiles uploadFiles(Sealer sealer) {
     return new UploadFiles(uploadFiles, sealer);
+  }
+
+  /** Browser profiles, their states sealed with {@code sealer}; the newest {@code keep} kept. */
+  public Profiles profiles(Sealer sealer, int keepVersions) {
+    return new Profiles(profiles, sealer, keepVersions);
+  }
+
+  /** The profiles' rows, for what needs no state (which profile a run names). */
+  public ProfileDao profileRows() {
+    return profiles;
   }
 
   /** The upload files' rows, for the retention sweep. */

@@ -99,8 +99,16 @@ public final class TestPages implements BeforeAllCallback, AfterAllCallback {
       new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public java.util.Set<String> issuedSessions() {
-    return java.util.Set.copyOf(sessions);
+    return java.util.Set.copyOf(issued);
   }
+
+  /** Every login made so far expires: {@code /account} no longer knows its cookie. */
+  public void expireSessions() {
+    sessions.clear();
+  }
+
+  /** Every session cookie {@code /login} ever issued, expired or not. */
+  private final java.util.Set<String> issued = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** How many times a path (without query) was requested. */
   public long hits(String path) {
@@ -183,6 +191,7 @@ public final class TestPages implements BeforeAllCallback, AfterAllCallback {
         // A login: a session cookie, and state the page keeps in localStorage and sessionStorage.
         String sid = java.util.UUID.randomUUID().toString();
         sessions.add(sid);
+        issued.add(sid);
         exchange.getResponseHeaders().add("Set-Cookie", "sid=" + sid + "; Path=/; HttpOnly");
         body =
             "<html><body><p id='who'>logged in</p><script>localStorage.setItem('cart', '2 items');"

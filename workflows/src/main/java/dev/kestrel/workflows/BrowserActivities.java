@@ -79,11 +79,20 @@ public interface BrowserActivities {
   /** The session could not be restored from the run's checkpoint: the run starts over instead. */
   String CHECKPOINT_UNAVAILABLE = "CheckpointUnavailable";
 
+  /** The run's profile failed its check, or its version is gone (SPEC 12): the run fails. */
+  String PROFILE_EXPIRED = "ProfileExpired";
+
   /**
    * {@code trace}: whether the session is recorded as a Playwright trace, and kept (null: off).
-   * {@code restore}: the checkpoint the session starts from, or null for a fresh browser.
+   * {@code restore}: the checkpoint the session starts from, or null for a fresh browser. {@code
+   * profile}: the profile a fresh browser starts from, its login checked first (null: none).
    */
-  record OpenSessionRequest(String runId, int attempt, TraceMode trace, Checkpoint restore) {}
+  record OpenSessionRequest(
+      String runId, int attempt, TraceMode trace, Checkpoint restore, RunInput.ProfileUse profile) {
+    public OpenSessionRequest(String runId, int attempt, TraceMode trace, Checkpoint restore) {
+      this(runId, attempt, trace, restore, null);
+    }
+  }
 
   /**
    * A run's browser state after a completed step, kept sealed in the store by the worker; the

@@ -26,7 +26,9 @@ public record RunInput(
     int timeoutSeconds,
     ExecutionSettings settings,
     Retry retry,
-    Continued continued) {
+    Continued continued,
+    /** The profile the run starts from, or null (SPEC 12). */
+    ProfileUse profile) {
 
   /** A run that is not a retry. */
   public RunInput(
@@ -55,6 +57,7 @@ public record RunInput(
         steps,
         timeoutSeconds,
         settings,
+        null,
         null,
         null);
   }
@@ -88,6 +91,7 @@ public record RunInput(
         timeoutSeconds,
         settings,
         retry,
+        null,
         null);
   }
 
@@ -107,7 +111,39 @@ public record RunInput(
         timeoutSeconds,
         settings,
         retry,
-        continued);
+        continued,
+        profile);
+  }
+
+  /** The same run, starting from {@code profile}. */
+  public RunInput withProfile(ProfileUse profile) {
+    return new RunInput(
+        runId,
+        organizationId,
+        taskId,
+        taskName,
+        taskVersion,
+        clientRequestId,
+        triggerType,
+        createdAtMillis,
+        inputs,
+        steps,
+        timeoutSeconds,
+        settings,
+        retry,
+        continued,
+        profile);
+  }
+
+  /**
+   * A profile a run starts from (SPEC 12): its version current when the run was accepted, so that
+   * concurrent runs each read the version they started from; {@code spec} says when the run saves
+   * and how the login is checked.
+   */
+  public record ProfileUse(String profileId, int version, dev.kestrel.model.ProfileSpec spec) {
+    public String name() {
+      return spec.name();
+    }
   }
 
   /**

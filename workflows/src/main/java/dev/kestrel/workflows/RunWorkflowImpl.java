@@ -62,6 +62,8 @@ public class RunWorkflowImpl implements RunWorkflow {
       Workflow.newLocalActivityStub(RunRecordActivities.class, STORE_OPTIONS);
   private final WebhookEventActivities webhooks =
       Workflow.newLocalActivityStub(WebhookEventActivities.class, STORE_OPTIONS);
+  private final ProfileActivities profiles =
+      Workflow.newLocalActivityStub(ProfileActivities.class, STORE_OPTIONS);
 
   private RunInput input;
   private RunStatus status = RunStatus.PENDING;
@@ -247,6 +249,9 @@ public class RunWorkflowImpl implements RunWorkflow {
     try {
       work.run();
       status = outcome;
+      if (in.profile() != null && in.profile().spec().savesAfter(status)) {
+        saveProfile(in);
+      }
     } catch (ContinueAsNew next) {
       stopRunTimer();
       Workflow.await(Workflow::isEveryHandlerFinished);
@@ -265,7 +270,8 @@ public class RunWorkflowImpl implements RunWorkflow {
               in.timeoutSeconds(),
               in.settings(),
               in.retry(),
-              carry(next.session)));
+              carry(next.session),
+              in.profile()));
       throw new IllegalStateException("continueAsNew returned");
     } catch (RuntimeException e) {
       if (!isCancellation(e)) {
@@ -398,7 +404,17 @@ public class RunWorkflowImpl implements RunWorkflow {
         // The execution this one continues had the session open: its page goes on here.
         session = carried.session();
       } else {
-        session = openSession(sessions, attempt);
+        try {
+          session = openSession(sessions, attempt);
+        } catch (ActivityFailure f) {
+          if (!(f.getCause() instanceof ApplicationFailure af)
+              || !BrowserActivities.PROFILE_EXPIRED.equals(af.getType())) {
+            throw f;
+          }
+          outcome = RunStatus.FAILED;
+          error = new RunError(RunError.PROFILE_EXPIRED, af.getOriginalMessage(), null);
+          return;
+        }
         WorkflowMetrics.sessionOpened();
       }
       workerId = session.workerId();
@@ -625,8 +641,58 @@ public class RunWorkflowImpl implements RunWorkflow {
         checkpoint = null;
       }
     }
+    // A fresh browser starts from the run's profile (SPEC 12); a restored one has it already.
     return sessions.openSession(
-        new OpenSessionRequest(input.runId(), attempt, input.settings().traceMode(), null));
+        input.profile() == null
+            ? new OpenSessionRequest(input.runId(), attempt, input.settings().traceMode(), null)
+            : new OpenSessionRequest(
+                input.runId(), attempt, input.settings().traceMode(), null, input.profile()));
+  }
+
+  /**
+   * Keeps the run's state after its last step as its profile's next version, and says so; a save
+   * over a version another run saved meanwhile keeps both, this one current (SPEC 12).
+   */
+  private void saveProfile(RunInput in) {
+    String name = in.profile().name();
+    if (checkpoint == null) {
+      record.log(
+          in.runId(),
+          LogLevel.WARNING,
+          "Profile '" + name + "' not saved: no browser state was kept after the last step",
+          null);
+      return;
+    }
+    ProfileActivities.Saved saved =
+        profiles.saveProfile(
+            new ProfileActivities.SaveRequest(in.runId(), in.profile(), checkpoint));
+    if (saved == null) {
+      record.log(
+          in.runId(),
+          LogLevel.WARNING,
+          "Profile '" + name + "' not saved: it was deleted, or the run's state is gone",
+          null);
+    } else if (saved.previous() != in.profile().version()) {
+      record.log(
+          in.runId(),
+          LogLevel.WARNING,
+          "Profile '"
+              + name
+              + "' saved as version "
+              + saved.version()
+              + ", now current; version "
+              + saved.previous()
+              + ", saved by another run after this one started from version "
+              + in.profile().version()
+              + ", is kept",
+          null);
+    } else {
+      record.log(
+          in.runId(),
+          LogLevel.INFO,
+          "Profile '" + name + "' saved as version " + saved.version(),
+          null);
+    }
   }
 
   /**
@@ -916,8 +982,10 @@ public class RunWorkflowImpl implements RunWorkflow {
               session,
               resolved,
               closing,
-              // After the last step nothing resumes: its state is not kept.
-              checkpointing && (!last || waits) && !input.settings().restartsOnLoss(),
+              // After the last step nothing resumes: its state is kept only for the run's profile.
+              checkpointing
+                  && ((!last || waits) && !input.settings().restartsOnLoss()
+                      || last && input.profile() != null),
               key,
               waits ? holdFor(resolved).toMillis() : 0);
       sessionClosed = closing;

@@ -2,11 +2,13 @@ package dev.kestrel.activities.browser;
 
 import com.microsoft.playwright.PlaywrightException;
 import dev.kestrel.model.LogLevel;
+import dev.kestrel.model.ProfileSpec;
 import dev.kestrel.model.StepSpec;
 import dev.kestrel.store.ArtifactStore;
 import dev.kestrel.store.Checkpoints;
 import dev.kestrel.store.JdbiRunRecorder;
 import dev.kestrel.store.LogLine;
+import dev.kestrel.store.Profiles;
 import dev.kestrel.workflows.BrowserActivities;
 import dev.kestrel.workflows.BrowserActivities.Checkpoint;
 import dev.kestrel.workflows.OutputSizes;
@@ -54,6 +56,8 @@ public class BrowserActivitiesImpl implements BrowserActivities {
 
   private final Timer checkpointTime;
 
+  private final SealedInputs sealed;
+
   public BrowserActivitiesImpl(
       BrowserPool pool,
       JdbiRunRecorder recorder,
@@ -65,6 +69,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
       MeterRegistry meters) {
     this.pool = pool;
     this.checkpoints = checkpoints;
+    this.sealed = sealed;
     this.meters = meters;
     this.storeTime =
         Timer.builder("kestrel.step.store")
@@ -91,7 +96,11 @@ public class BrowserActivitiesImpl implements BrowserActivities {
     ActivityExecutionContext ctx = Activity.getExecutionContext();
     long began = System.nanoTime();
     Checkpoint restoring = request.restore();
-    BrowserState restore = restoring == null ? null : restoreState(request.runId(), restoring);
+    RunInput.ProfileUse profile = restoring == null ? request.profile() : null;
+    BrowserState restore =
+        restoring != null
+            ? restoreState(request.runId(), restoring)
+            : profile != null ? profileState(profile) : null;
     BrowserSlot slot = acquireSlot(ctx);
     long slotFree = System.nanoTime();
     Future<BrowserSession> opening =
@@ -101,7 +110,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
       session = await(ctx, opening, null, null);
     } catch (PlaywrightException e) {
       releaseWhenOpened(slot, opening);
-      if (restore == null) {
+      if (restoring == null) {
         throw retrying(request, ctx, e);
       }
       // Its page did not load again (gone, or refused now): the run starts over instead.
@@ -110,6 +119,10 @@ public class BrowserActivitiesImpl implements BrowserActivities {
     } catch (RuntimeException e) {
       releaseWhenOpened(slot, opening);
       throw retrying(request, ctx, e);
+    }
+    String checked = "";
+    if (profile != null && profile.spec().check() != null) {
+      checked = checkLogin(ctx, session, profile);
     }
     // Logged with the first step: the run is not RUNNING before the workflow has this answer.
     session.openedWith(
@@ -132,8 +145,88 @@ public class BrowserActivitiesImpl implements BrowserActivities {
                         + (restoring.step() + 1)
                         + " from the checkpoint of step "
                         + restoring.step())
+            + (profile == null
+                ? ""
+                : profile.version() == 0
+                    ? "; profile '" + profile.name() + "' has no state yet"
+                    : "; from profile '" + profile.name() + "' version " + profile.version())
+            + checked
             + (request.attempt() > 1 ? " (session attempt " + request.attempt() + ")" : ""));
     return new SessionRef(session.id(), taskQueue, workerId);
+  }
+
+  /** How long a profile's check waits for its element once its page has loaded. */
+  static final long PROFILE_CHECK_MS = 10_000;
+
+  /** The state of the version a run starts from; none before a profile's first save. */
+  private BrowserState profileState(RunInput.ProfileUse profile) {
+    if (profile.version() == 0) {
+      return null;
+    }
+    try {
+      return BrowserState.fromBytes(
+          BrowserState.withoutPage(sealed.profile(profile.profileId(), profile.version())));
+    } catch (Profiles.ProfileUnavailable | java.io.UncheckedIOException e) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "Profile '" + profile.name() + "': " + e.getMessage(), PROFILE_EXPIRED);
+    }
+  }
+
+  /**
+   * Verifies the profile's login before step 1 (SPEC 12): its check page shows its element. When it
+   * does not, the session is closed and the run fails with {@code profile_expired}, naming the page
+   * and the element, never the state.
+   */
+  private String checkLogin(
+      ActivityExecutionContext ctx, BrowserSession session, RunInput.ProfileUse profile) {
+    ProfileSpec.Check check = profile.spec().check();
+    String failure;
+    try {
+      failure =
+          await(
+              ctx,
+              session
+                  .slot()
+                  .submit(
+                      () -> {
+                        com.microsoft.playwright.Response response =
+                            session.page.navigate(
+                                check.url(),
+                                new com.microsoft.playwright.Page.NavigateOptions()
+                                    .setTimeout(BrowserPool.RESTORE_NAVIGATION_MS));
+                        if (response != null && response.status() >= 400) {
+                          return "its check page answered HTTP " + response.status();
+                        }
+                        try {
+                          session
+                              .page
+                              .locator(check.selector())
+                              .first()
+                              .waitFor(
+                                  new com.microsoft.playwright.Locator.WaitForOptions()
+                                      .setTimeout(PROFILE_CHECK_MS));
+                          return null;
+                        } catch (com.microsoft.playwright.TimeoutError e) {
+                          return "'" + check.selector() + "' did not appear on " + check.url();
+                        }
+                      }),
+              session,
+              null);
+    } catch (PlaywrightException e) {
+      failure = "its check page did not load: " + firstLine(e);
+    }
+    if (failure != null) {
+      pool.close(session.id());
+      throw ApplicationFailure.newNonRetryableFailure(
+          "Profile '"
+              + profile.name()
+              + "' (version "
+              + profile.version()
+              + ") failed its login check: "
+              + failure,
+          PROFILE_EXPIRED);
+    }
+    return "; login checked on " + check.url();
   }
 
   /** The state a session resumes from; a checkpoint that cannot be had makes the run start over. */

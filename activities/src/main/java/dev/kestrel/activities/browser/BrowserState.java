@@ -12,9 +12,26 @@ import java.util.Map;
  * the storage state leaves out, and the page's URL. It is a credential: it only ever leaves the
  * worker sealed.
  */
-record BrowserState(
+public record BrowserState(
     String url, String storageState, String origin, Map<String, String> sessionStorage) {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * A profile's state imported from a Playwright storageState (a login made elsewhere, SPEC 12): no
+   * page, and no sessionStorage.
+   */
+  public static byte[] imported(String storageStateJson) {
+    return new BrowserState(null, storageStateJson, null, null).toBytes();
+  }
+
+  /**
+   * The state as a profile keeps it (SPEC 12): without the page, which a run with the profile does
+   * not go back to (opening it again could log in again, or order again).
+   */
+  public static byte[] withoutPage(byte[] state) {
+    BrowserState s = fromBytes(state);
+    return new BrowserState(null, s.storageState, s.origin, s.sessionStorage).toBytes();
+  }
 
   byte[] toBytes() {
     try {
@@ -24,7 +41,7 @@ record BrowserState(
     }
   }
 
-  static BrowserState fromBytes(byte[] bytes) {
+  public static BrowserState fromBytes(byte[] bytes) {
     try {
       return JSON.readValue(bytes, BrowserState.class);
     } catch (IOException e) {

@@ -1,6 +1,7 @@
 package dev.kestrel.activities.browser;
 
 import dev.kestrel.model.StepFile;
+import dev.kestrel.store.Profiles;
 import dev.kestrel.store.Sealer;
 import dev.kestrel.store.UploadFiles;
 import dev.kestrel.workflows.SealedText;
@@ -11,17 +12,29 @@ import java.util.List;
 import java.util.regex.Matcher;
 
 /**
- * Opens what the API sealed for a run's steps, on the worker, right before a step uses it: the
- * secret inputs a step types ({@link SealedText}), and the files an upload step puts in a page
- * ({@link UploadFiles}). Nowhere else are they in clear.
+ * Opens what the API sealed for a run, on the worker, right before the run uses it: the secret
+ * inputs a step types ({@link SealedText}), the files an upload step puts in a page ({@link
+ * UploadFiles}), and the profile a browser starts from ({@link Profiles}). Nowhere else are they in
+ * clear.
  */
 public final class SealedInputs {
   private final Sealer sealer;
   private final UploadFiles files;
+  private final Profiles profiles;
 
-  public SealedInputs(Sealer sealer, UploadFiles files) {
+  public SealedInputs(Sealer sealer, UploadFiles files, Profiles profiles) {
     this.sealer = sealer;
     this.files = files;
+    this.profiles = profiles;
+  }
+
+  /**
+   * The state of the profile version a run starts from (SPEC 12).
+   *
+   * @throws Profiles.ProfileUnavailable when it is no longer kept, or cannot be opened
+   */
+  byte[] profile(String profileId, int version) {
+    return profiles.open(profileId, version);
   }
 
   /**

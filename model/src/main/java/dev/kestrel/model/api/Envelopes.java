@@ -30,6 +30,14 @@ public final class Envelopes {
   /** The body of a {@code task-run.log} event: the entries new since the previous one. */
   public record LogBatch(String runId, List<LogEntry> logEntries) {}
 
+  /** Extension (SPEC 12). */
+  public record ProfileBody(Profile profile) {}
+
+  public record ProfileList(List<Profile> profiles) {}
+
+  /** Newest first. */
+  public record ProfileVersionList(List<ProfileVersion> versions) {}
+
   /** FastAPI's error shape: {@code detail} is a code, or an object or list where more is said. */
   public record ErrorBody(Object detail) {}
 }

@@ -2,6 +2,7 @@ package dev.kestrel.model.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.kestrel.model.InputSpec;
+import dev.kestrel.model.ProfileSpec;
 import dev.kestrel.model.ResumeMode;
 import dev.kestrel.model.ScheduleSpec;
 import dev.kestrel.model.StepSpec;
@@ -24,7 +25,8 @@ public record Task(
     int version,
     String createdAt,
     String updatedAt,
-    @JsonInclude(JsonInclude.Include.NON_NULL) ResumeMode resume) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) ResumeMode resume,
+    @JsonInclude(JsonInclude.Include.NON_NULL) ProfileSpec profile) {
 
   public static final String READY = "READY";
   public static final String DRAFT = "DRAFT";

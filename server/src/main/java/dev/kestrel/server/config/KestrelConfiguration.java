@@ -52,6 +52,8 @@ public class KestrelConfiguration extends Configuration {
 
   @JsonProperty @Valid @NotNull private ArtifactSettings artifacts = new ArtifactSettings();
 
+  @JsonProperty @Valid @NotNull private ProfileSettings profiles = new ProfileSettings();
+
   @JsonProperty @Valid @NotNull private BootstrapSettings bootstrap = new BootstrapSettings();
 
   /** How often runs accepted but never started (a crash in between) are started. */
@@ -132,6 +134,10 @@ public class KestrelConfiguration extends Configuration {
 
   public LimitSettings limits() {
     return limits;
+  }
+
+  public ProfileSettings profiles() {
+    return profiles;
   }
 
   public ArtifactSettings artifacts() {

@@ -1,6 +1,7 @@
 package dev.kestrel.server.core;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kestrel.model.ProfileSpec;
 import dev.kestrel.model.RunError;
 import dev.kestrel.model.RunStatus;
 import dev.kestrel.model.StepSpec;
@@ -15,6 +16,7 @@ import dev.kestrel.store.ArtifactStore;
 import dev.kestrel.store.InputLinks;
 import dev.kestrel.store.Representations;
 import dev.kestrel.store.db.CheckpointDao;
+import dev.kestrel.store.db.ProfileDao;
 import dev.kestrel.store.db.RunDao;
 import dev.kestrel.store.db.RunLogDao;
 import dev.kestrel.store.db.TaskDao;
@@ -56,6 +58,7 @@ public class RunService {
   private final InputLinks links;
   private final MeterRegistry meters;
   private final UploadIntake uploads;
+  private final ProfileDao profiles;
 
   /** A run takes seconds to minutes: waiting a little before queueing again is what helps. */
   static final int ACTIVE_RETRY_AFTER_SECONDS = 10;
@@ -73,8 +76,10 @@ public class RunService {
       ArtifactStore artifacts,
       InputLinks links,
       MeterRegistry meters,
-      UploadIntake uploads) {
+      UploadIntake uploads,
+      ProfileDao profiles) {
     this.uploads = uploads;
+    this.profiles = profiles;
     this.artifacts = artifacts;
     this.links = links;
     this.meters = meters;
@@ -100,6 +105,20 @@ public class RunService {
    */
   public Queued queue(
       Organization org, String taskId, ObjectNode given, String clientRequestId, TraceMode trace) {
+    return queue(org, taskId, given, clientRequestId, trace, null);
+  }
+
+  /**
+   * The same, starting from {@code profile} (SPEC 12; null: the task's, if it names one), at its
+   * version current now.
+   */
+  public Queued queue(
+      Organization org,
+      String taskId,
+      ObjectNode given,
+      String clientRequestId,
+      TraceMode trace,
+      ProfileSpec profile) {
     TaskRecord task =
         tasks.find(org.id(), taskId).orElseThrow(() -> new NotFound("task_not_found"));
     if (clientRequestId != null) {
@@ -120,7 +139,12 @@ public class RunService {
         clientRequestId == null
             ? UUID.randomUUID().toString()
             : Ids.runIdFor(org.id(), taskId, clientRequestId);
-    RunInput input = input(org, task, runId, clientRequestId, TriggerType.API, effective, trace);
+    RunInput input =
+        input(org, task, runId, clientRequestId, TriggerType.API, effective, trace)
+            .withProfile(
+                profile != null
+                    ? profileUse(org, profile, List.of("body", "profile", "name"))
+                    : taskProfile(org, task));
     // The row first: a run the engine has is always a run the index has (or will have again,
     // since the workflow's first activity upserts it). The monthly limit is decided with it.
     RunInput admitted = admit(org, input, task.id(), fileInputs(task));
@@ -132,6 +156,29 @@ public class RunService {
     Run started = start(admitted, org);
     accepted(TriggerType.API);
     return new Queued(started, false);
+  }
+
+  /** The profile the task names, at its current version; null when it names none. */
+  private RunInput.ProfileUse taskProfile(Organization org, TaskRecord task) {
+    ProfileSpec named = task.definition().profile();
+    return named == null ? null : profileUse(org, named, List.of("task", "profile", "name"));
+  }
+
+  /**
+   * {@code named} as a run uses it: the organization's profile of that name, pinned to its current
+   * version, so that concurrent runs each read the version they started from.
+   *
+   * @throws InvalidRequest the organization has no profile of that name
+   */
+  private RunInput.ProfileUse profileUse(Organization org, ProfileSpec named, List<Object> loc) {
+    var found =
+        profiles
+            .findByName(org.id(), named.name())
+            .orElseThrow(
+                () ->
+                    Problems.single(
+                        loc, "value_error", "there is no profile named '" + named.name() + "'"));
+    return new RunInput.ProfileUse(found.id(), found.version(), named);
   }
 
   /** Which of the task's inputs are files (SPEC 11). */
@@ -247,19 +294,21 @@ public class RunService {
         key == null ? UUID.randomUUID().toString() : Ids.runIdFor(org.id(), original.taskId(), key);
     RunInput input =
         new RunInput(
-            newId,
-            org.id(),
-            was.taskId(),
-            was.taskName(),
-            was.taskVersion(),
-            key,
-            TriggerType.API,
-            System.currentTimeMillis(),
-            effective,
-            steps,
-            was.timeoutSeconds(),
-            was.settings(),
-            new RunInput.Retry(runId, from, start, before));
+                newId,
+                org.id(),
+                was.taskId(),
+                was.taskName(),
+                was.taskVersion(),
+                key,
+                TriggerType.API,
+                System.currentTimeMillis(),
+                effective,
+                steps,
+                was.timeoutSeconds(),
+                was.settings(),
+                new RunInput.Retry(runId, from, start, before))
+            // The profile the original started from: a retry saves over it as the original would.
+            .withProfile(was.profile());
     // A file input of the original (kept) is a file input of the retry, given again or not.
     RunInput admitted = admit(org, input, runId, name -> FileValue.isKept(was.inputs().get(name)));
     if (admitted == null) {
@@ -362,7 +411,8 @@ public class RunService {
             problems,
             false);
     problems.throwIfAny();
-    RunInput input = input(org, task, runId, null, trigger, effective, null);
+    RunInput input =
+        input(org, task, runId, null, trigger, effective, null).withProfile(taskProfile(org, task));
     RunInput admitted = admit(org, input, task.id(), fileInputs(task));
     if (admitted == null) {
       RunInput earlier = runs.workflowInput(runId);

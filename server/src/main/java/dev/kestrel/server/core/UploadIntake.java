@@ -55,7 +55,8 @@ public final class UploadIntake {
             def.timeoutSeconds(),
             def.schedule(),
             def.trace(),
-            def.resume());
+            def.resume(),
+            def.profile());
     requireWithinLimit(kept);
     keepContent(organizationId, taskId, def.steps());
     return kept;

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 /**
  * Bodies over the limit are refused with 413 before anything parses them, declared length or not.
  * Requests that may carry an upload step's file (saving a task, queueing or retrying a run: SPEC
- * 11) have a limit of their own, larger by the file's base64 text.
+ * 11) or a profile's state (SPEC 12) have a limit of their own, larger by the file's base64 text.
  */
 @PreMatching
 @Priority(1)
@@ -26,9 +26,13 @@ public class RequestSizeFilter implements ContainerRequestFilter {
    */
   static final long DRAIN_BYTES = 16L * 1024 * 1024;
 
-  /** POST or PUT of a task, POST of a task's run or of a run's retry. */
+  /**
+   * POST or PUT of a task, POST of a task's run or of a run's retry; PUT of a profile's state (up
+   * to {@code profiles.maxStateBytes}, held to it there).
+   */
   private static final Pattern CARRIES_FILES =
-      Pattern.compile("/?public/v1/(tasks(/[^/]+(/runs)?)?|task-runs/[^/]+/retry)/?");
+      Pattern.compile(
+          "/?public/v1/(tasks(/[^/]+(/runs)?)?|task-runs/[^/]+/retry|profiles/[^/]+/state)/?");
 
   private final int maxRequestBytes;
   private final int maxFileRequestBytes;

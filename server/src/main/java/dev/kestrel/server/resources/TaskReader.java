@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kestrel.model.FieldSpec;
 import dev.kestrel.model.InputSpec;
+import dev.kestrel.model.ProfileSpec;
 import dev.kestrel.model.ResumeMode;
 import dev.kestrel.model.ScheduleSpec;
 import dev.kestrel.model.StepAction;
@@ -60,6 +61,7 @@ public final class TaskReader {
           "status",
           "trace",
           "resume",
+          "profile",
           "id",
           "version",
           "createdAt",
@@ -150,6 +152,7 @@ public final class TaskReader {
     ScheduleSpec schedule = schedule(body, declared);
     TraceMode trace = trace(body);
     ResumeMode resume = resume(body);
+    ProfileSpec profile = profile(body);
     body.throwIfAny();
     return new TaskRequest(
         new TaskDefinition(
@@ -160,7 +163,8 @@ public final class TaskReader {
             timeout == null ? TaskDefinition.DEFAULT_TIMEOUT_SECONDS : timeout,
             schedule,
             trace,
-            resume),
+            resume,
+            profile),
         status == null ? Task.READY : status);
   }
 
@@ -177,6 +181,46 @@ public final class TaskReader {
                   .add(body.at("resume"), "enum", "resume must be checkpoint or restart");
               return null;
             });
+  }
+
+  private static final Set<String> SAVE_MODES =
+      Set.of(ProfileSpec.SAVE_ON_SUCCESS, ProfileSpec.SAVE_NEVER, ProfileSpec.SAVE_ALWAYS);
+
+  /**
+   * {@code "profile"} (SPEC 12): {@code {"name", "save"?, "check"?: {"url", "selector"}}}; absent
+   * or null, none. Whether the organization has such a profile is decided when a run is queued.
+   */
+  static ProfileSpec profile(JsonObjectReader body) {
+    ObjectNode node =
+        body.optionalObject("profile", "profile must be an object like {\"name\": \"shop-login\"}");
+    if (node == null) {
+      return null;
+    }
+    Problems problems = body.problems();
+    JsonObjectReader profile =
+        body.object("profile", node).allowOnly(Set.of("name", "save", "check"));
+    String name = profile.requiredString("name", 100);
+    if (name != null && !ProfileResource.NAME.matcher(name).matches()) {
+      problems.add(
+          profile.at("name"), "value_error", "a profile's name is letters, digits, '_', '-', '.'");
+    }
+    String save = profile.optionalString("save", 16);
+    if (save != null && !SAVE_MODES.contains(save)) {
+      problems.add(profile.at("save"), "enum", "save must be onSuccess, never or always");
+    }
+    ObjectNode checkNode =
+        profile.optionalObject("check", "check must be an object {\"url\", \"selector\"}");
+    ProfileSpec.Check check = null;
+    if (checkNode != null) {
+      JsonObjectReader c = profile.object("check", checkNode).allowOnly(Set.of("url", "selector"));
+      String url = c.requiredString("url", 2_000);
+      String selector = c.requiredString("selector", MAX_STRING);
+      if (url != null && !url.startsWith("http://") && !url.startsWith("https://")) {
+        problems.add(c.at("url"), "value_error", "url must be an http or https URL");
+      }
+      check = new ProfileSpec.Check(url, selector);
+    }
+    return new ProfileSpec(name, save, check);
   }
 
   /** {@code "trace"}: off, on-failure or always; absent or null, the server's default. */

@@ -226,7 +226,8 @@ public class TaskResource {
         saved.version(),
         saved.createdAt(),
         saved.updatedAt(),
-        saved.resume());
+        saved.resume(),
+        saved.profile());
   }
 
   @POST
@@ -236,7 +237,13 @@ public class TaskResource {
     String id = Ids.require(taskId, "invalid_task_id");
     QueueRunRequest request = QueueRunRequest.read(JsonObjectReader.body(mapper, body, true));
     RunService.Queued queued =
-        runs.queue(org, id, request.inputs(), request.clientRequestId(), request.trace());
+        runs.queue(
+            org,
+            id,
+            request.inputs(),
+            request.clientRequestId(),
+            request.trace(),
+            request.profile());
     if (queued.replayed()) {
       return Response.ok(new RunBody(queued.run())).header("Idempotent-Replayed", "true").build();
     }

@@ -3,6 +3,7 @@ package dev.kestrel.server.worker;
 import dev.kestrel.activities.browser.BrowserPool;
 import dev.kestrel.activities.browser.BrowserSettings;
 import dev.kestrel.activities.browser.SealedInputs;
+import dev.kestrel.activities.profile.ProfileActivitiesImpl;
 import dev.kestrel.activities.webhook.WebhookDeliveryActivitiesImpl;
 import dev.kestrel.activities.webhook.WebhookEventActivitiesImpl;
 import dev.kestrel.activities.webhook.WebhookRecovery;
@@ -15,6 +16,7 @@ import dev.kestrel.server.health.BrowserHealthCheck;
 import dev.kestrel.store.Checkpoints;
 import dev.kestrel.store.InputLinks;
 import dev.kestrel.store.JdbiRunRecorder;
+import dev.kestrel.store.Profiles;
 import dev.kestrel.store.Sealer;
 import dev.kestrel.store.Store;
 import dev.kestrel.store.WebhookStore;
@@ -71,14 +73,16 @@ public final class Workers implements Managed {
     WebhookSettings hooks = config.webhooks();
     WebhookStore webhookStore = store.webhookStore(config.publicUrl(), new InputLinks(sealer));
     WorkflowClient client = engine.newWorkerClient();
+    Checkpoints checkpoints = store.checkpoints(sealer, config.limits().maxCheckpointBytes());
+    Profiles profiles = store.profiles(sealer, config.profiles().keepVersions());
     Workers workers =
         new Workers(
             engine,
             config.worker().browser(config.egress().policy(), config.artifacts().maxRunBytes()),
             config.worker().shutdownGrace(),
             store,
-            store.checkpoints(sealer, config.limits().maxCheckpointBytes()),
-            new SealedInputs(sealer, store.uploadFiles(sealer)),
+            checkpoints,
+            new SealedInputs(sealer, store.uploadFiles(sealer), profiles),
             meters);
     // Managed objects stop in the reverse order of this registration: the run workflows stop before
     // the browser side. A graceful stop ends the steps in progress; were the workflows still
@@ -94,6 +98,7 @@ public final class Workers implements Managed {
                 client,
                 store.runRecorder(),
                 firings,
+                new ProfileActivitiesImpl(checkpoints, profiles),
                 new WebhookEventActivitiesImpl(
                     webhookStore, client, hooks.delivery(), hooks.logBatchSize()),
                 new WebhookDeliveryActivitiesImpl(

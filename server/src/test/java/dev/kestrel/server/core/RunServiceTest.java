@@ -55,7 +55,8 @@ class RunServiceTest {
             store.artifacts(),
             TestApps.LINKS,
             meters,
-            TestApps.uploads(store));
+            TestApps.uploads(store),
+            store.profileRows());
     org = store.organizations().create("acme", null, null);
     taskId = saveTask(org, "READY");
   }

@@ -91,7 +91,8 @@ class ScheduledRunAdmissionTest {
             store.artifacts(),
             TestApps.LINKS,
             metrics,
-            TestApps.uploads(store));
+            TestApps.uploads(store),
+            store.profileRows());
     admission =
         new ScheduledRunAdmission(store.organizations(), store.tasks(), runs, schedules, metrics);
     org = store.organizations().create("acme", null, null);

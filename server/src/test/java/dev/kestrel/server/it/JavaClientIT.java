@@ -34,6 +34,7 @@ import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -264,5 +265,31 @@ class JavaClientIT {
     assertThat(client.webhookEndpoints())
         .extracting(e -> e.id())
         .doesNotContain(created.endpoint().id());
+  }
+
+  @Test
+  void profilesAreMadeImportedListedRolledBackAndDeletedThroughTheClientNeverReadBack() {
+    KestrelClient client = client();
+    dev.kestrel.model.api.Profile profile =
+        client.createProfile("client-login-" + UUID.randomUUID());
+    assertThat(profile.version()).isZero();
+    String state =
+        "{\"cookies\": [{\"name\": \"sid\", \"value\": \"s3cr3t-cookie\", \"domain\":"
+            + " \"127.0.0.1\", \"path\": \"/\", \"expires\": -1, \"httpOnly\": true, \"secure\":"
+            + " false, \"sameSite\": \"Lax\"}], \"origins\": []}";
+    assertThat(client.importProfileState(profile.id(), state).version()).isEqualTo(1);
+    assertThat(client.importProfileState(profile.id(), state).version()).isEqualTo(2);
+    assertThat(client.profileVersions(profile.id()))
+        .extracting(dev.kestrel.model.api.ProfileVersion::version)
+        .containsExactly(2, 1);
+    assertThat(client.rollbackProfile(profile.id(), 1).version()).isEqualTo(3);
+    assertThat(client.profiles())
+        .extracting(dev.kestrel.model.api.Profile::id)
+        .contains(profile.id());
+    assertThat(client.getProfile(profile.id()).toString()).doesNotContain("s3cr3t-cookie");
+    client.deleteProfile(profile.id());
+    assertThatThrownBy(() -> client.getProfile(profile.id()))
+        .isInstanceOfSatisfying(
+            KestrelApiException.class, e -> assertThat(e.code()).isEqualTo("profile_not_found"));
   }
 }

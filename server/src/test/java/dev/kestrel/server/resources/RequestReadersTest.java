@@ -159,6 +159,14 @@ class RequestReadersTest {
                         QueueRunRequest.read(
                             body("{\"clientRequestId\": \"" + "k".repeat(256) + "\"}")))))
         .containsExactly("[body, clientRequestId]");
+    assertThat(
+            QueueRunRequest.read(body("{\"profile\": {\"name\": \"shop\", \"save\": \"never\"}}"))
+                .profile()
+                .name())
+        .as("extension: the run's profile")
+        .isEqualTo("shop");
+    assertThat(locs(problems(() -> QueueRunRequest.read(body("{\"profile\": \"shop\"}")))))
+        .containsExactly("[body, profile]");
   }
 
   @Test

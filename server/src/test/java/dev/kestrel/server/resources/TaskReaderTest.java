@@ -427,6 +427,48 @@ class TaskReaderTest {
   }
 
   @Test
+  void aProfileIsANameASaveModeAndAnOptionalCheckEachProblemNamed() throws Exception {
+    TaskReader.TaskRequest valid =
+        reader.read(
+            json(
+                """
+        {"name": "With a login", "steps": [{"id": "a", "action": "goto", "url": "https://e.x"}],
+         "profile": {"name": "shop-login", "save": "always",
+                     "check": {"url": "https://e.x/account", "selector": "#me"}}}
+        """));
+    assertThat(valid.definition().profile().name()).isEqualTo("shop-login");
+    assertThat(valid.definition().profile().savesAfter(dev.kestrel.model.RunStatus.FAILED))
+        .isTrue();
+    assertThat(valid.definition().profile().check().selector()).isEqualTo("#me");
+    assertThat(
+            reader
+                .read(
+                    json(
+                        "{\"name\": \"n\", \"steps\": [{\"id\": \"a\", \"action\": \"goto\","
+                            + " \"url\": \"https://e.x\"}], \"profile\": {\"name\": \"p\"}}"))
+                .definition()
+                .profile()
+                .savesAfter(dev.kestrel.model.RunStatus.FAILED))
+        .as("onSuccess by default")
+        .isFalse();
+
+    assertThat(
+            problems(
+                """
+        {"name": "Bad", "steps": [{"id": "a", "action": "goto", "url": "https://e.x"}],
+         "profile": {"name": "../etc", "save": "sometimes", "keep": 3,
+                     "check": {"url": "file:///etc/passwd"}}}
+        """))
+        .extracting(p -> p.get("loc").toString() + " " + p.get("type"))
+        .containsExactlyInAnyOrder(
+            "[body, profile, name] value_error",
+            "[body, profile, save] enum",
+            "[body, profile, keep] extra_forbidden",
+            "[body, profile, check, url] value_error",
+            "[body, profile, check, selector] missing");
+  }
+
+  @Test
   void loopsTakeNestedStepsReadLikeTheTasksOwnAndEveryProblemNamesItsPath() throws Exception {
     TaskReader.TaskRequest valid =
         reader.read(

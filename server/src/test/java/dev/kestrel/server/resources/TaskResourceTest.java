@@ -49,7 +49,8 @@ class TaskResourceTest {
           STORE.artifacts(),
           TestApps.LINKS,
           new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
-          TestApps.uploads(STORE));
+          TestApps.uploads(STORE),
+          STORE.profileRows());
   static final ResourceExtension RESOURCES = resources();
 
   private static ResourceExtension resources() {
