@@ -111,7 +111,15 @@ public final class Bench {
         onlyAt >= 0
             ? Set.of(args[onlyAt + 1].split(","))
             : Set.of(
-                "submission", "e2e", "cpu", "site", "growth", "trace", "checkpoint", "throughput");
+                "submission",
+                "e2e",
+                "cpu",
+                "site",
+                "growth",
+                "heavy",
+                "trace",
+                "checkpoint",
+                "throughput");
     boolean whole = onlyAt < 0;
     Path work = Files.createTempDirectory("kestrel-bench-");
     long began = System.nanoTime();
@@ -204,6 +212,11 @@ public final class Bench {
             new KestrelServer(work.resolve("growth-memory"), Engine.inMemory(), 1).start()) {
           GrowthBench.run(report, server.engineName(), server, scenario, browser, quick ? 1 : 3);
         }
+      }
+
+      if (parts.contains("heavy")) {
+        System.out.println("Row 13: a heavy page through the egress proxy");
+        HeavyPageBench.run(report, pages, playwright, quick ? 3 : 9);
       }
 
       if (parts.contains("trace")) {

@@ -10,6 +10,8 @@ import dev.kestrel.model.WebhookEvent;
 import dev.kestrel.model.api.Envelopes.ProfileBody;
 import dev.kestrel.model.api.Envelopes.ProfileList;
 import dev.kestrel.model.api.Envelopes.ProfileVersionList;
+import dev.kestrel.model.api.Envelopes.ProxyBody;
+import dev.kestrel.model.api.Envelopes.ProxyList;
 import dev.kestrel.model.api.Envelopes.RunBody;
 import dev.kestrel.model.api.Envelopes.RunList;
 import dev.kestrel.model.api.Envelopes.RunLogs;
@@ -22,6 +24,7 @@ import dev.kestrel.model.api.Envelopes.WebhookEndpointList;
 import dev.kestrel.model.api.LogEntry;
 import dev.kestrel.model.api.Profile;
 import dev.kestrel.model.api.ProfileVersion;
+import dev.kestrel.model.api.Proxy;
 import dev.kestrel.model.api.Run;
 import dev.kestrel.model.api.Task;
 import dev.kestrel.model.api.WebhookAttempt;
@@ -491,6 +494,35 @@ public final class KestrelClient {
 
   public void deleteProfile(String profileId) {
     call("DELETE", API + "/profiles/" + path(profileId), null, true, requestTimeout);
+  }
+
+  // ---- Upstream proxies (extension, SPEC 12) ----
+
+  /**
+   * An upstream proxy ({@code server}: {@code http://host:port}); {@code username} and {@code
+   * password} may be null. The password is written here and never read back.
+   */
+  public Proxy createProxy(String name, String server, String username, String password) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("name", name);
+    body.put("server", server);
+    if (username != null) {
+      body.put("username", username);
+    }
+    if (password != null) {
+      body.put("password", password);
+    }
+    return call("POST", API + "/proxies", body, false, requestTimeout)
+        .read(ProxyBody.class)
+        .proxy();
+  }
+
+  public List<Proxy> proxies() {
+    return get(API + "/proxies", ProxyList.class).proxies();
+  }
+
+  public void deleteProxy(String proxyId) {
+    call("DELETE", API + "/proxies/" + path(proxyId), null, true, requestTimeout);
   }
 
   // ---- Webhook endpoints ----

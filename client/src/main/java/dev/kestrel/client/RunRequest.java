@@ -12,17 +12,26 @@ import java.util.Map;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunRequest(
-    Map<String, Object> inputs, String clientRequestId, TraceMode trace, ProfileSpec profile) {
+    Map<String, Object> inputs,
+    String clientRequestId,
+    TraceMode trace,
+    ProfileSpec profile,
+    String proxy) {
   public static RunRequest defaults() {
-    return new RunRequest(null, null, null, null);
+    return new RunRequest(null, null, null, null, null);
   }
 
   public static RunRequest withInputs(Map<String, Object> inputs) {
-    return new RunRequest(inputs, null, null, null);
+    return new RunRequest(inputs, null, null, null, null);
   }
 
   public RunRequest clientRequestId(String id) {
-    return new RunRequest(inputs, id, trace, profile);
+    return new RunRequest(inputs, id, trace, profile, proxy);
+  }
+
+  /** Extension (SPEC 12): the run's browser goes through this upstream proxy (null: the task's). */
+  public RunRequest proxy(String name) {
+    return new RunRequest(inputs, clientRequestId, trace, profile, name);
   }
 
   /**
@@ -30,7 +39,7 @@ public record RunRequest(
    * (null: the task's profile, if any).
    */
   public RunRequest profile(ProfileSpec spec) {
-    return new RunRequest(inputs, clientRequestId, trace, spec);
+    return new RunRequest(inputs, clientRequestId, trace, spec, proxy);
   }
 
   /**
@@ -38,6 +47,6 @@ public record RunRequest(
    * or the server's choice).
    */
   public RunRequest trace(TraceMode mode) {
-    return new RunRequest(inputs, clientRequestId, mode, profile);
+    return new RunRequest(inputs, clientRequestId, mode, profile, proxy);
   }
 }

@@ -18,7 +18,8 @@ public record TaskDefinition(
     ScheduleSpec schedule,
     TraceMode trace,
     @JsonInclude(JsonInclude.Include.NON_NULL) ResumeMode resume,
-    @JsonInclude(JsonInclude.Include.NON_NULL) ProfileSpec profile) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) ProfileSpec profile,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String proxy) {
 
   public static final int DEFAULT_TIMEOUT_SECONDS = 300;
 
@@ -32,7 +33,7 @@ public record TaskDefinition(
       ScheduleSpec schedule,
       TraceMode trace,
       ResumeMode resume) {
-    this(name, description, inputs, steps, timeoutSeconds, schedule, trace, resume, null);
+    this(name, description, inputs, steps, timeoutSeconds, schedule, trace, resume, null, null);
   }
 
   /** A definition that leaves {@code resume} to the default (from the last checkpoint). */
@@ -44,6 +45,6 @@ public record TaskDefinition(
       int timeoutSeconds,
       ScheduleSpec schedule,
       TraceMode trace) {
-    this(name, description, inputs, steps, timeoutSeconds, schedule, trace, null, null);
+    this(name, description, inputs, steps, timeoutSeconds, schedule, trace, null, null, null);
   }
 }

@@ -24,6 +24,7 @@ import dev.kestrel.server.resources.InputPageResource;
 import dev.kestrel.server.resources.JsonObjectReader;
 import dev.kestrel.server.resources.OpenApiResource;
 import dev.kestrel.server.resources.ProfileResource;
+import dev.kestrel.server.resources.ProxyResource;
 import dev.kestrel.server.resources.RequestSizeFilter;
 import dev.kestrel.server.resources.RunResource;
 import dev.kestrel.server.resources.TaskReader;
@@ -102,7 +103,8 @@ public final class PublicApi {
         links,
         meters,
         new UploadIntake(files, mapper, config.limits().maxRequestBytes()),
-        store.profileRows());
+        store.profileRows(),
+        store.proxies());
   }
 
   public static void install(
@@ -148,6 +150,13 @@ public final class PublicApi {
             mapper,
             config.profiles().maxStateBytes(),
             config.profiles().maxPerOrganization()));
+    jersey.register(
+        new ProxyResource(
+            store.proxies(),
+            sealer,
+            config.egress().policy(),
+            mapper,
+            config.limits().maxProxiesPerOrganization()));
     RunWatch watches =
         new RunWatch(
             store.runs(),

@@ -85,7 +85,8 @@ public final class Representations {
         Timestamps.iso(t.createdAt()),
         Timestamps.iso(t.updatedAt()),
         d.resume(),
-        d.profile());
+        d.profile(),
+        d.proxy());
   }
 
   public static dev.kestrel.model.api.Profile profile(dev.kestrel.store.records.ProfileRecord p) {
@@ -102,6 +103,12 @@ public final class Representations {
       dev.kestrel.store.records.ProfileVersionRecord v) {
     return new dev.kestrel.model.api.ProfileVersion(
         v.version(), v.bytes(), v.source(), v.basedOn(), v.runId(), Timestamps.iso(v.createdAt()));
+  }
+
+  /** A proxy as the API shows it: never its password. */
+  public static dev.kestrel.model.api.Proxy proxy(dev.kestrel.store.records.ProxyRecord p) {
+    return new dev.kestrel.model.api.Proxy(
+        p.id(), p.name(), p.server(), p.username(), p.hasPassword(), Timestamps.iso(p.createdAt()));
   }
 
   /**

@@ -7,6 +7,7 @@ import dev.kestrel.store.db.Database;
 import dev.kestrel.store.db.JsonColumns;
 import dev.kestrel.store.db.OrganizationDao;
 import dev.kestrel.store.db.ProfileDao;
+import dev.kestrel.store.db.ProxyDao;
 import dev.kestrel.store.db.RunDao;
 import dev.kestrel.store.db.RunLogDao;
 import dev.kestrel.store.db.TaskDao;
@@ -37,6 +38,7 @@ public final class Store {
   private final CheckpointDao checkpoints;
   private final UploadFileDao uploadFiles;
   private final ProfileDao profiles;
+  private final ProxyDao proxies;
 
   private Store(Jdbi jdbi, ObjectMapper mapper, Limits limits, Path artifactsDir) {
     this.jdbi = jdbi;
@@ -51,6 +53,7 @@ public final class Store {
     this.checkpoints = new CheckpointDao(jdbi);
     this.uploadFiles = new UploadFileDao(jdbi);
     this.profiles = new ProfileDao(jdbi);
+    this.proxies = new ProxyDao(jdbi);
   }
 
   /**
@@ -103,6 +106,11 @@ public final class Store {
   /** Browser profiles, their states sealed with {@code sealer}; the newest {@code keep} kept. */
   public Profiles profiles(Sealer sealer, int keepVersions) {
     return new Profiles(profiles, sealer, keepVersions);
+  }
+
+  /** Upstream proxies; their passwords sealed. */
+  public ProxyDao proxies() {
+    return proxies;
   }
 
   /** The profiles' rows, for what needs no state (which profile a run names). */

@@ -85,12 +85,18 @@ public interface BrowserActivities {
   /**
    * {@code trace}: whether the session is recorded as a Playwright trace, and kept (null: off).
    * {@code restore}: the checkpoint the session starts from, or null for a fresh browser. {@code
-   * profile}: the profile a fresh browser starts from, its login checked first (null: none).
+   * profile}: the profile a fresh browser starts from, its login checked first (null: none). {@code
+   * proxy}: the upstream proxy its traffic goes through (null: none).
    */
   record OpenSessionRequest(
-      String runId, int attempt, TraceMode trace, Checkpoint restore, RunInput.ProfileUse profile) {
+      String runId,
+      int attempt,
+      TraceMode trace,
+      Checkpoint restore,
+      RunInput.ProfileUse profile,
+      RunInput.ProxyUse proxy) {
     public OpenSessionRequest(String runId, int attempt, TraceMode trace, Checkpoint restore) {
-      this(runId, attempt, trace, restore, null);
+      this(runId, attempt, trace, restore, null, null);
     }
   }
 

@@ -28,7 +28,9 @@ public record RunInput(
     Retry retry,
     Continued continued,
     /** The profile the run starts from, or null (SPEC 12). */
-    ProfileUse profile) {
+    ProfileUse profile,
+    /** The upstream proxy its browser's traffic goes through, or null (SPEC 12). */
+    ProxyUse proxy) {
 
   /** A run that is not a retry. */
   public RunInput(
@@ -57,6 +59,7 @@ public record RunInput(
         steps,
         timeoutSeconds,
         settings,
+        null,
         null,
         null,
         null);
@@ -92,6 +95,7 @@ public record RunInput(
         settings,
         retry,
         null,
+        null,
         null);
   }
 
@@ -112,7 +116,8 @@ public record RunInput(
         settings,
         retry,
         continued,
-        profile);
+        profile,
+        proxy);
   }
 
   /** The same run, starting from {@code profile}. */
@@ -132,8 +137,36 @@ public record RunInput(
         settings,
         retry,
         continued,
-        profile);
+        profile,
+        proxy);
   }
+
+  /** The same run, its browser's traffic through {@code proxy}. */
+  public RunInput withProxy(ProxyUse proxy) {
+    return new RunInput(
+        runId,
+        organizationId,
+        taskId,
+        taskName,
+        taskVersion,
+        clientRequestId,
+        triggerType,
+        createdAtMillis,
+        inputs,
+        steps,
+        timeoutSeconds,
+        settings,
+        retry,
+        continued,
+        profile,
+        proxy);
+  }
+
+  /**
+   * The upstream proxy a run names (SPEC 12): the worker looks up its address and opens its
+   * password when the browser opens; neither travels with the run.
+   */
+  public record ProxyUse(String proxyId, String name) {}
 
   /**
    * A profile a run starts from (SPEC 12): its version current when the run was accepted, so that

@@ -271,7 +271,8 @@ public class RunWorkflowImpl implements RunWorkflow {
               in.settings(),
               in.retry(),
               carry(next.session),
-              in.profile()));
+              in.profile(),
+              in.proxy()));
       throw new IllegalStateException("continueAsNew returned");
     } catch (RuntimeException e) {
       if (!isCancellation(e)) {
@@ -407,12 +408,21 @@ public class RunWorkflowImpl implements RunWorkflow {
         try {
           session = openSession(sessions, attempt);
         } catch (ActivityFailure f) {
-          if (!(f.getCause() instanceof ApplicationFailure af)
-              || !BrowserActivities.PROFILE_EXPIRED.equals(af.getType())) {
+          // What the run names could not be had (SPEC 12): its profile's login, or its proxy.
+          String code =
+              f.getCause() instanceof ApplicationFailure af
+                  ? BrowserActivities.PROFILE_EXPIRED.equals(af.getType())
+                      ? RunError.PROFILE_EXPIRED
+                      : BrowserActivities.STEP_FAILED.equals(af.getType())
+                          ? RunError.STEP_FAILED
+                          : null
+                  : null;
+          if (code == null) {
             throw f;
           }
           outcome = RunStatus.FAILED;
-          error = new RunError(RunError.PROFILE_EXPIRED, af.getOriginalMessage(), null);
+          error =
+              new RunError(code, ((ApplicationFailure) f.getCause()).getOriginalMessage(), null);
           return;
         }
         WorkflowMetrics.sessionOpened();
@@ -622,7 +632,12 @@ public class RunWorkflowImpl implements RunWorkflow {
       try {
         return sessions.openSession(
             new OpenSessionRequest(
-                input.runId(), attempt, input.settings().traceMode(), checkpoint));
+                input.runId(),
+                attempt,
+                input.settings().traceMode(),
+                checkpoint,
+                null,
+                input.proxy()));
       } catch (ActivityFailure f) {
         if (isCancellation(f)
             || !(f.getCause() instanceof ApplicationFailure af)
@@ -643,10 +658,13 @@ public class RunWorkflowImpl implements RunWorkflow {
     }
     // A fresh browser starts from the run's profile (SPEC 12); a restored one has it already.
     return sessions.openSession(
-        input.profile() == null
-            ? new OpenSessionRequest(input.runId(), attempt, input.settings().traceMode(), null)
-            : new OpenSessionRequest(
-                input.runId(), attempt, input.settings().traceMode(), null, input.profile()));
+        new OpenSessionRequest(
+            input.runId(),
+            attempt,
+            input.settings().traceMode(),
+            null,
+            input.profile(),
+            input.proxy()));
   }
 
   /**

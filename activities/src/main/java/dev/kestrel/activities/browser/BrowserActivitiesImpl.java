@@ -1,6 +1,7 @@
 package dev.kestrel.activities.browser;
 
 import com.microsoft.playwright.PlaywrightException;
+import dev.kestrel.activities.egress.EgressProxy;
 import dev.kestrel.model.LogLevel;
 import dev.kestrel.model.ProfileSpec;
 import dev.kestrel.model.StepSpec;
@@ -101,7 +102,15 @@ public class BrowserActivitiesImpl implements BrowserActivities {
         restoring != null
             ? restoreState(request.runId(), restoring)
             : profile != null ? profileState(profile) : null;
+    // The run's upstream proxy, opened before a slot is taken: a proxy gone fails the run at once.
+    EgressProxy.Upstream upstream;
+    try {
+      upstream = request.proxy() == null ? null : sealed.upstream(request.proxy());
+    } catch (StepFailedException e) {
+      throw UserFailures.of(e.getMessage(), STEP_FAILED);
+    }
     BrowserSlot slot = acquireSlot(ctx);
+    slot.routeThrough(upstream);
     long slotFree = System.nanoTime();
     Future<BrowserSession> opening =
         pool.open(slot, request.runId(), request.trace(), request.attempt(), restore);
@@ -120,6 +129,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
       releaseWhenOpened(slot, opening);
       throw retrying(request, ctx, e);
     }
+    session.upstream = upstream == null ? null : upstream.toString();
     String checked = "";
     if (profile != null && profile.spec().check() != null) {
       checked = checkLogin(ctx, session, profile);
@@ -151,6 +161,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
                     ? "; profile '" + profile.name() + "' has no state yet"
                     : "; from profile '" + profile.name() + "' version " + profile.version())
             + checked
+            + (upstream == null ? "" : "; through " + upstream)
             + (request.attempt() > 1 ? " (session attempt " + request.attempt() + ")" : ""));
     return new SessionRef(session.id(), taskQueue, workerId);
   }

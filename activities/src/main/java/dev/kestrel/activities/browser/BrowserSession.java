@@ -186,6 +186,25 @@ public final class BrowserSession {
     note(LogLevel.WARNING, "Egress refused " + request + ": " + reason);
   }
 
+  /**
+   * A proxy thread: the run's upstream proxy refused or failed a connection. The message names the
+   * proxy, never its password.
+   */
+  void upstreamFailed(String message) {
+    lastUpstreamFailure = message;
+    note(LogLevel.WARNING, "Upstream " + message);
+  }
+
+  /** The upstream proxy the session's traffic goes through, as messages name it; or null. */
+  volatile String upstream;
+
+  /** What the upstream proxy last failed, or null. */
+  String lastUpstreamFailure() {
+    return lastUpstreamFailure;
+  }
+
+  private volatile String lastUpstreamFailure;
+
   /** Why the last refused request was refused, or null. */
   String lastRefusal() {
     return lastRefusal;
@@ -315,6 +334,7 @@ public final class BrowserSession {
   void beginStep(String nodeId) {
     claimed = true;
     lastRefusal = null;
+    lastUpstreamFailure = null;
     noteCount.set(0);
     notesDropped.set(0);
     pageRequestsFailed.set(0);

@@ -40,6 +40,7 @@ public final class BrowserSlot implements AutoCloseable {
   private final String marker = "--kestrel-slot=" + UUID.randomUUID();
 
   private final int proxyPort;
+  private final EgressProxy proxy;
 
   /** The session this slot holds, told of refused requests from proxy threads. */
   private volatile BrowserSession current;
@@ -58,7 +59,23 @@ public final class BrowserSlot implements AutoCloseable {
     this.index = index;
     this.restarts = restarts;
     this.settings = settings;
-    this.proxyPort = proxy.open(this::refused);
+    this.proxy = proxy;
+    this.proxyPort =
+        proxy.open(
+            new EgressProxy.Listener() {
+              @Override
+              public void refused(String request, String reason) {
+                BrowserSlot.this.refused(request, reason);
+              }
+
+              @Override
+              public void upstreamFailed(String message) {
+                BrowserSession session = current;
+                if (session != null) {
+                  session.upstreamFailed(message);
+                }
+              }
+            });
     this.thread =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -70,6 +87,14 @@ public final class BrowserSlot implements AutoCloseable {
 
   public int index() {
     return index;
+  }
+
+  /**
+   * Sends the browser's traffic through {@code upstream} once the egress policy allowed it (null:
+   * straight to its destination): set for each session as it opens (SPEC 12).
+   */
+  void routeThrough(EgressProxy.Upstream upstream) {
+    proxy.route(proxyPort, upstream);
   }
 
   void hold(BrowserSession session) {

@@ -1,9 +1,13 @@
 package dev.kestrel.activities.browser;
 
+import dev.kestrel.activities.egress.EgressProxy;
 import dev.kestrel.model.StepFile;
 import dev.kestrel.store.Profiles;
 import dev.kestrel.store.Sealer;
 import dev.kestrel.store.UploadFiles;
+import dev.kestrel.store.db.ProxyDao;
+import dev.kestrel.store.records.ProxyRecord;
+import dev.kestrel.workflows.RunInput;
 import dev.kestrel.workflows.SealedText;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,11 +25,46 @@ public final class SealedInputs {
   private final Sealer sealer;
   private final UploadFiles files;
   private final Profiles profiles;
+  private final ProxyDao proxies;
 
-  public SealedInputs(Sealer sealer, UploadFiles files, Profiles profiles) {
+  public SealedInputs(Sealer sealer, UploadFiles files, Profiles profiles, ProxyDao proxies) {
     this.sealer = sealer;
     this.files = files;
     this.profiles = profiles;
+    this.proxies = proxies;
+  }
+
+  /** What a proxy's password is sealed for: the proxy, so that it opens for no other. */
+  public static String proxyPasswordOf(String proxyId) {
+    return "proxy/" + proxyId;
+  }
+
+  /**
+   * The upstream proxy a run names, its password opened (SPEC 12).
+   *
+   * @throws StepFailedException when it was deleted, or its password cannot be opened
+   */
+  EgressProxy.Upstream upstream(RunInput.ProxyUse use) {
+    ProxyRecord proxy =
+        proxies
+            .findById(use.proxyId())
+            .orElseThrow(
+                () -> new StepFailedException("the proxy '" + use.name() + "' was deleted"));
+    String password = null;
+    if (proxy.hasPassword()) {
+      try {
+        password =
+            new String(
+                sealer.open(proxy.passwordSealed(), proxyPasswordOf(proxy.id())),
+                StandardCharsets.UTF_8);
+      } catch (Sealer.SealedValueException e) {
+        throw new StepFailedException(
+            "the password of the proxy '" + use.name() + "' cannot be opened: " + e.getMessage());
+      }
+    }
+    java.net.URI server = java.net.URI.create(proxy.server());
+    return new EgressProxy.Upstream(
+        proxy.name(), server.getHost(), server.getPort(), proxy.username(), password);
   }
 
   /**

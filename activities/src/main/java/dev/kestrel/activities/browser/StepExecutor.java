@@ -61,6 +61,14 @@ final class StepExecutor {
             }
             session.checkCancelled();
             Response response = navigate(session, step.url(), timeout);
+            if (response != null && response.status() == 407 && session.upstream != null) {
+              throw new StepFailedException(
+                  "Navigation to "
+                      + step.url()
+                      + " failed: "
+                      + session.upstream
+                      + " refused its credentials (HTTP 407)");
+            }
             if (response != null
                 && response.status() >= 400
                 && !Boolean.TRUE.equals(step.allowErrorStatus())) {
@@ -473,6 +481,10 @@ final class StepExecutor {
       if (refused != null
           && String.valueOf(e.getMessage()).contains("ERR_TUNNEL_CONNECTION_FAILED")) {
         throw StepFailedException.egressRefused("Navigation to " + url + " refused: " + refused);
+      }
+      String upstream = session.lastUpstreamFailure();
+      if (upstream != null) {
+        throw new StepFailedException("Navigation to " + url + " failed: " + upstream);
       }
       throw e;
     }

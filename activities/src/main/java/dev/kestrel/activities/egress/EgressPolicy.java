@@ -39,6 +39,7 @@ public final class EgressPolicy {
 
   private final boolean allowLoopback;
   private final boolean allowPrivate;
+  private final Set<String> proxyHosts;
 
   /** Ports this host's own services listen on; refused on every local address. */
   private final Set<Integer> protectedPorts = ConcurrentHashMap.newKeySet();
@@ -46,6 +47,18 @@ public final class EgressPolicy {
   private final Set<InetAddress> localAddresses = localAddresses();
 
   public EgressPolicy(boolean allowLoopback, boolean allowPrivate) {
+    this(allowLoopback, allowPrivate, Set.of());
+  }
+
+  /**
+   * {@code proxyHosts}: hosts the operator allows as upstream proxies (SPEC 12) even on loopback or
+   * private addresses; the targets reached through them are decided as any other.
+   */
+  public EgressPolicy(boolean allowLoopback, boolean allowPrivate, Set<String> proxyHosts) {
+    this.proxyHosts =
+        proxyHosts.stream()
+            .map(EgressPolicy::normalize)
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
     this.allowLoopback = allowLoopback;
     this.allowPrivate = allowPrivate;
   }
@@ -115,6 +128,18 @@ public final class EgressPolicy {
 
   /** Resolves {@code host} and decides a connection to it on {@code port}. Blocks on DNS. */
   public Decision decide(String host, int port) {
+    return decide(host, port, false);
+  }
+
+  /**
+   * Decides a connection to an upstream proxy (SPEC 12): as any other, except that a host the
+   * operator lists in {@code egress.proxyHosts} may be on a loopback or private address.
+   */
+  public Decision decideUpstream(String host, int port) {
+    return decide(host, port, proxyHosts.contains(normalize(host)));
+  }
+
+  private Decision decide(String host, int port, boolean operatorsProxy) {
     String name = normalize(host);
     if (name.isEmpty()) {
       return Decision.refuse("no host");
@@ -136,7 +161,7 @@ public final class EgressPolicy {
       }
     }
     for (InetAddress address : addresses) {
-      String reason = refusal(address, port);
+      String reason = refusal(address, port, operatorsProxy);
       if (reason != null) {
         return Decision.refuse(
             (literal != null
@@ -150,6 +175,10 @@ public final class EgressPolicy {
   }
 
   String refusal(InetAddress address, int port) {
+    return refusal(address, port, false);
+  }
+
+  private String refusal(InetAddress address, int port, boolean operatorsProxy) {
     InetAddress a = embeddedIpv4(address);
     if (METADATA_ADDRESSES.contains(a.getHostAddress())) {
       return "a cloud metadata address (always refused)";
@@ -166,10 +195,14 @@ public final class EgressPolicy {
       return "a port of this server's own services (always refused)";
     }
     if (a.isLoopbackAddress() || a.isAnyLocalAddress()) {
-      return allowLoopback ? null : "a loopback address (not allowed by configuration)";
+      return allowLoopback || operatorsProxy
+          ? null
+          : "a loopback address (not allowed by configuration)";
     }
     if (isPrivate(a) || local) {
-      return allowPrivate ? null : "a private address (not allowed by configuration)";
+      return allowPrivate || operatorsProxy
+          ? null
+          : "a private address (not allowed by configuration)";
     }
     return null;
   }

@@ -41,7 +41,7 @@ class StepExecutorTest {
   /** Upload files kept in an in-memory database, as the API keeps them. */
   static final dev.kestrel.store.UploadFiles FILES = uploadFiles();
 
-  static final SealedInputs SECRETS = new SealedInputs(SEALER, FILES, null);
+  static final SealedInputs SECRETS = new SealedInputs(SEALER, FILES, null, null);
 
   private static dev.kestrel.store.UploadFiles uploadFiles() {
     org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();

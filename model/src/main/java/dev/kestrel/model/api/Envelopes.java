@@ -38,6 +38,11 @@ public final class Envelopes {
   /** Newest first. */
   public record ProfileVersionList(List<ProfileVersion> versions) {}
 
+  /** Extension (SPEC 12). */
+  public record ProxyBody(Proxy proxy) {}
+
+  public record ProxyList(List<Proxy> proxies) {}
+
   /** FastAPI's error shape: {@code detail} is a code, or an object or list where more is said. */
   public record ErrorBody(Object detail) {}
 }

@@ -26,7 +26,8 @@ public record Task(
     String createdAt,
     String updatedAt,
     @JsonInclude(JsonInclude.Include.NON_NULL) ResumeMode resume,
-    @JsonInclude(JsonInclude.Include.NON_NULL) ProfileSpec profile) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) ProfileSpec profile,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String proxy) {
 
   public static final String READY = "READY";
   public static final String DRAFT = "DRAFT";

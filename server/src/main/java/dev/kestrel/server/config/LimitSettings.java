@@ -65,6 +65,11 @@ public class LimitSettings {
   @jakarta.validation.constraints.Max(dev.kestrel.server.core.FileValue.MAX_BYTES)
   private long maxUploadBytes = dev.kestrel.server.core.FileValue.MAX_BYTES;
 
+  /** Upstream proxies one organization may have (SPEC 12). */
+  @JsonProperty
+  @Min(1)
+  private int maxProxiesPerOrganization = 50;
+
   /** Open long polls ({@code waitForFinish}) and log streams one organization may hold at once. */
   @JsonProperty
   @Min(1)
@@ -92,6 +97,10 @@ public class LimitSettings {
 
   public int maxRequestBytes() {
     return maxRequestBytes;
+  }
+
+  public int maxProxiesPerOrganization() {
+    return maxProxiesPerOrganization;
   }
 
   public long maxUploadBytes() {

@@ -17,6 +17,7 @@ import dev.kestrel.store.InputLinks;
 import dev.kestrel.store.Representations;
 import dev.kestrel.store.db.CheckpointDao;
 import dev.kestrel.store.db.ProfileDao;
+import dev.kestrel.store.db.ProxyDao;
 import dev.kestrel.store.db.RunDao;
 import dev.kestrel.store.db.RunLogDao;
 import dev.kestrel.store.db.TaskDao;
@@ -59,6 +60,7 @@ public class RunService {
   private final MeterRegistry meters;
   private final UploadIntake uploads;
   private final ProfileDao profiles;
+  private final ProxyDao proxies;
 
   /** A run takes seconds to minutes: waiting a little before queueing again is what helps. */
   static final int ACTIVE_RETRY_AFTER_SECONDS = 10;
@@ -77,9 +79,11 @@ public class RunService {
       InputLinks links,
       MeterRegistry meters,
       UploadIntake uploads,
-      ProfileDao profiles) {
+      ProfileDao profiles,
+      ProxyDao proxies) {
     this.uploads = uploads;
     this.profiles = profiles;
+    this.proxies = proxies;
     this.artifacts = artifacts;
     this.links = links;
     this.meters = meters;
@@ -105,12 +109,12 @@ public class RunService {
    */
   public Queued queue(
       Organization org, String taskId, ObjectNode given, String clientRequestId, TraceMode trace) {
-    return queue(org, taskId, given, clientRequestId, trace, null);
+    return queue(org, taskId, given, clientRequestId, trace, null, null);
   }
 
   /**
    * The same, starting from {@code profile} (SPEC 12; null: the task's, if it names one), at its
-   * version current now.
+   * version current now, its traffic through the upstream {@code proxy} (null: the task's).
    */
   public Queued queue(
       Organization org,
@@ -118,7 +122,8 @@ public class RunService {
       ObjectNode given,
       String clientRequestId,
       TraceMode trace,
-      ProfileSpec profile) {
+      ProfileSpec profile,
+      String proxy) {
     TaskRecord task =
         tasks.find(org.id(), taskId).orElseThrow(() -> new NotFound("task_not_found"));
     if (clientRequestId != null) {
@@ -144,7 +149,11 @@ public class RunService {
             .withProfile(
                 profile != null
                     ? profileUse(org, profile, List.of("body", "profile", "name"))
-                    : taskProfile(org, task));
+                    : taskProfile(org, task))
+            .withProxy(
+                proxy != null
+                    ? proxyUse(org, proxy, List.of("body", "proxy"))
+                    : taskProxy(org, task));
     // The row first: a run the engine has is always a run the index has (or will have again,
     // since the workflow's first activity upserts it). The monthly limit is decided with it.
     RunInput admitted = admit(org, input, task.id(), fileInputs(task));
@@ -179,6 +188,28 @@ public class RunService {
                     Problems.single(
                         loc, "value_error", "there is no profile named '" + named.name() + "'"));
     return new RunInput.ProfileUse(found.id(), found.version(), named);
+  }
+
+  /** The upstream proxy the task names; null when it names none. */
+  private RunInput.ProxyUse taskProxy(Organization org, TaskRecord task) {
+    String named = task.definition().proxy();
+    return named == null ? null : proxyUse(org, named, List.of("task", "proxy"));
+  }
+
+  /**
+   * The organization's upstream proxy named {@code name}, by id: its address and password stay in
+   * the store until a worker opens the run's browser.
+   *
+   * @throws InvalidRequest the organization has no proxy of that name
+   */
+  private RunInput.ProxyUse proxyUse(Organization org, String name, List<Object> loc) {
+    var found =
+        proxies
+            .findByName(org.id(), name)
+            .orElseThrow(
+                () ->
+                    Problems.single(loc, "value_error", "there is no proxy named '" + name + "'"));
+    return new RunInput.ProxyUse(found.id(), found.name());
   }
 
   /** Which of the task's inputs are files (SPEC 11). */
@@ -308,7 +339,8 @@ public class RunService {
                 was.settings(),
                 new RunInput.Retry(runId, from, start, before))
             // The profile the original started from: a retry saves over it as the original would.
-            .withProfile(was.profile());
+            .withProfile(was.profile())
+            .withProxy(was.proxy());
     // A file input of the original (kept) is a file input of the retry, given again or not.
     RunInput admitted = admit(org, input, runId, name -> FileValue.isKept(was.inputs().get(name)));
     if (admitted == null) {

@@ -56,7 +56,8 @@ public final class UploadIntake {
             def.schedule(),
             def.trace(),
             def.resume(),
-            def.profile());
+            def.profile(),
+            def.proxy());
     requireWithinLimit(kept);
     keepContent(organizationId, taskId, def.steps());
     return kept;

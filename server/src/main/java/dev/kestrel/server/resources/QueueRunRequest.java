@@ -8,11 +8,12 @@ import java.util.Set;
 /**
  * The body of {@code POST /tasks/{id}/runs}: inputs (checked against the task later), an
  * idempotency key, and (extensions) the run's trace mode, null for the task's or the server's, and
- * its profile (SPEC 12), null for the task's.
+ * its profile and upstream proxy (SPEC 12), null for the task's.
  */
 public record QueueRunRequest(
-    ObjectNode inputs, String clientRequestId, TraceMode trace, ProfileSpec profile) {
-  private static final Set<String> FIELDS = Set.of("inputs", "clientRequestId", "trace", "profile");
+    ObjectNode inputs, String clientRequestId, TraceMode trace, ProfileSpec profile, String proxy) {
+  private static final Set<String> FIELDS =
+      Set.of("inputs", "clientRequestId", "trace", "profile", "proxy");
 
   static QueueRunRequest read(JsonObjectReader body) {
     body.allowOnly(FIELDS);
@@ -20,8 +21,9 @@ public record QueueRunRequest(
     String clientRequestId = clientRequestId(body);
     TraceMode trace = TaskReader.trace(body);
     ProfileSpec profile = TaskReader.profile(body);
+    String proxy = TaskReader.proxy(body);
     body.throwIfAny();
-    return new QueueRunRequest(inputs, clientRequestId, trace, profile);
+    return new QueueRunRequest(inputs, clientRequestId, trace, profile, proxy);
   }
 
   /** An idempotency key: 1 to 255 characters, or null. */

@@ -62,6 +62,7 @@ public final class TaskReader {
           "trace",
           "resume",
           "profile",
+          "proxy",
           "id",
           "version",
           "createdAt",
@@ -153,6 +154,7 @@ public final class TaskReader {
     TraceMode trace = trace(body);
     ResumeMode resume = resume(body);
     ProfileSpec profile = profile(body);
+    String proxy = proxy(body);
     body.throwIfAny();
     return new TaskRequest(
         new TaskDefinition(
@@ -164,7 +166,8 @@ public final class TaskReader {
             schedule,
             trace,
             resume,
-            profile),
+            profile,
+            proxy),
         status == null ? Task.READY : status);
   }
 
@@ -221,6 +224,19 @@ public final class TaskReader {
       check = new ProfileSpec.Check(url, selector);
     }
     return new ProfileSpec(name, save, check);
+  }
+
+  /**
+   * {@code "proxy"} (SPEC 12): the name of one of the organization's upstream proxies (decided when
+   * a run is queued); absent or null, none.
+   */
+  static String proxy(JsonObjectReader body) {
+    String name = body.optionalString("proxy", 100);
+    if (name != null && !ProfileResource.NAME.matcher(name).matches()) {
+      body.problems()
+          .add(body.at("proxy"), "value_error", "a proxy's name is letters, digits, '_', '-', '.'");
+    }
+    return name;
   }
 
   /** {@code "trace"}: off, on-failure or always; absent or null, the server's default. */

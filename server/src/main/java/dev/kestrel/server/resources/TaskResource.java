@@ -227,7 +227,8 @@ public class TaskResource {
         saved.createdAt(),
         saved.updatedAt(),
         saved.resume(),
-        saved.profile());
+        saved.profile(),
+        saved.proxy());
   }
 
   @POST
@@ -243,7 +244,8 @@ public class TaskResource {
             request.inputs(),
             request.clientRequestId(),
             request.trace(),
-            request.profile());
+            request.profile(),
+            request.proxy());
     if (queued.replayed()) {
       return Response.ok(new RunBody(queued.run())).header("Idempotent-Replayed", "true").build();
     }

@@ -82,7 +82,7 @@ public final class Workers implements Managed {
             config.worker().shutdownGrace(),
             store,
             checkpoints,
-            new SealedInputs(sealer, store.uploadFiles(sealer), profiles),
+            new SealedInputs(sealer, store.uploadFiles(sealer), profiles, store.proxies()),
             meters);
     // Managed objects stop in the reverse order of this registration: the run workflows stop before
     // the browser side. A graceful stop ends the steps in progress; were the workflows still

@@ -56,7 +56,8 @@ class RunServiceTest {
             TestApps.LINKS,
             meters,
             TestApps.uploads(store),
-            store.profileRows());
+            store.profileRows(),
+            store.proxies());
     org = store.organizations().create("acme", null, null);
     taskId = saveTask(org, "READY");
   }

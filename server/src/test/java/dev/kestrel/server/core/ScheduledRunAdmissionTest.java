@@ -92,7 +92,8 @@ class ScheduledRunAdmissionTest {
             TestApps.LINKS,
             metrics,
             TestApps.uploads(store),
-            store.profileRows());
+            store.profileRows(),
+            store.proxies());
     admission =
         new ScheduledRunAdmission(store.organizations(), store.tasks(), runs, schedules, metrics);
     org = store.organizations().create("acme", null, null);

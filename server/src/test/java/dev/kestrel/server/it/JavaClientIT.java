@@ -268,7 +268,7 @@ class JavaClientIT {
   }
 
   @Test
-  void profilesAreMadeImportedListedRolledBackAndDeletedThroughTheClientNeverReadBack() {
+  void profilesAndProxiesAreManagedThroughTheClientAndTheirSecretsNeverReadBack() {
     KestrelClient client = client();
     dev.kestrel.model.api.Profile profile =
         client.createProfile("client-login-" + UUID.randomUUID());
@@ -288,6 +288,12 @@ class JavaClientIT {
         .contains(profile.id());
     assertThat(client.getProfile(profile.id()).toString()).doesNotContain("s3cr3t-cookie");
     client.deleteProfile(profile.id());
+    dev.kestrel.model.api.Proxy proxy =
+        client.createProxy(
+            "client-proxy-" + UUID.randomUUID(), "http://127.0.0.1:3128", "u", "pw-xyz");
+    assertThat(proxy.hasPassword()).isTrue();
+    assertThat(client.proxies().toString()).contains(proxy.id()).doesNotContain("pw-xyz");
+    client.deleteProxy(proxy.id());
     assertThatThrownBy(() -> client.getProfile(profile.id()))
         .isInstanceOfSatisfying(
             KestrelApiException.class, e -> assertThat(e.code()).isEqualTo("profile_not_found"));

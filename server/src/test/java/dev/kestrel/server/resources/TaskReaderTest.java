@@ -427,7 +427,7 @@ class TaskReaderTest {
   }
 
   @Test
-  void aProfileIsANameASaveModeAndAnOptionalCheckEachProblemNamed() throws Exception {
+  void aProfileIsANameASaveModeAndAnOptionalCheckAndAProxyANameEachProblemNamed() throws Exception {
     TaskReader.TaskRequest valid =
         reader.read(
             json(
@@ -457,10 +457,12 @@ class TaskReaderTest {
                 """
         {"name": "Bad", "steps": [{"id": "a", "action": "goto", "url": "https://e.x"}],
          "profile": {"name": "../etc", "save": "sometimes", "keep": 3,
-                     "check": {"url": "file:///etc/passwd"}}}
+                     "check": {"url": "file:///etc/passwd"}},
+         "proxy": "socks://x"}
         """))
         .extracting(p -> p.get("loc").toString() + " " + p.get("type"))
         .containsExactlyInAnyOrder(
+            "[body, proxy] value_error",
             "[body, profile, name] value_error",
             "[body, profile, save] enum",
             "[body, profile, keep] extra_forbidden",

@@ -50,7 +50,8 @@ class TaskResourceTest {
           TestApps.LINKS,
           new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
           TestApps.uploads(STORE),
-          STORE.profileRows());
+          STORE.profileRows(),
+          STORE.proxies());
   static final ResourceExtension RESOURCES = resources();
 
   private static ResourceExtension resources() {
