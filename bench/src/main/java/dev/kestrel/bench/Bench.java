@@ -216,7 +216,7 @@ public final class Bench {
 
       if (parts.contains("heavy")) {
         System.out.println("Row 13: a heavy page through the egress proxy");
-        HeavyPageBench.run(report, pages, playwright, quick ? 3 : 9);
+        HeavyPageBench.run(report, playwright, quick ? 3 : 9);
       }
 
       if (parts.contains("trace")) {

@@ -332,17 +332,6 @@ public final class TestPages implements BeforeAllCallback, AfterAllCallback {
         body = "received " + name + " (" + content.length + " bytes)";
         contentType = "text/plain";
       }
-      case "/heavy" -> {
-        // A page of ?n= images, each its own request (as a catalogue of thumbnails).
-        int n = Integer.parseInt(query.getOrDefault("n", "300"));
-        StringBuilder images = new StringBuilder("<html><body><p id='heavy'>");
-        images.append(n).append(" images</p>");
-        for (int i = 0; i < n; i++) {
-          images.append("<img alt='' width='1' height='1' src='/asset/heavy-").append(i);
-          images.append(".svg'>");
-        }
-        body = images.append("</body></html>").toString();
-      }
       case "/broken-image" ->
           // A page whose own subresource is missing, as a page without a favicon is.
           body = "<html><body><p id='ok'>fine</p><img src='/missing/picture.png'></body></html>";
