@@ -13,6 +13,7 @@ import dev.kestrel.server.core.NotFound;
 import dev.kestrel.server.core.Problems;
 import dev.kestrel.store.Profiles;
 import dev.kestrel.store.Representations;
+import dev.kestrel.store.db.Database;
 import dev.kestrel.store.db.ProfileDao;
 import dev.kestrel.store.records.Organization;
 import dev.kestrel.store.records.ProfileRecord;
@@ -67,27 +68,12 @@ public class ProfileResource {
   @POST
   public Response create(@Auth Organization org, byte[] body) {
     JsonObjectReader reader = JsonObjectReader.body(mapper, body, false).allowOnly(Set.of("name"));
-    String name = reader.requiredString("name", 100);
-    if (name != null && !NAME.matcher(name).matches()) {
-      reader
-          .problems()
-          .add(
-              reader.at("name"),
-              "value_error",
-              "a profile's name is 1 to 100 letters, digits, '_', '-' or '.', starting with a"
-                  + " letter or digit");
-    }
+    String name = name(reader, "profile");
     reader.throwIfAny();
     long now = System.currentTimeMillis();
     ProfileRecord profile =
         new ProfileRecord(UUID.randomUUID().toString(), org.id(), name, 0, 0, now, now);
-    switch (rows.insertWithinLimit(profile, maxPerOrganization)) {
-      case NAME_TAKEN -> throw new Conflict("profile_name_taken");
-      case OVER_LIMIT -> throw new Conflict("profile_limit_reached");
-      case CREATED -> {
-        // Made: answered below.
-      }
-    }
+    created(rows.insertWithinLimit(profile, maxPerOrganization), "profile");
     return Response.status(201).entity(new ProfileBody(Representations.profile(profile))).build();
   }
 
@@ -240,6 +226,37 @@ public class ProfileResource {
               "value_error",
               "an origin is an object with an origin and its localStorage as name/value pairs");
         }
+      }
+    }
+  }
+
+  /**
+   * The name of a profile or a proxy ({@code what}): required, and what tasks and run requests can
+   * say.
+   */
+  static String name(JsonObjectReader reader, String what) {
+    String name = reader.requiredString("name", 100);
+    if (name != null && !NAME.matcher(name).matches()) {
+      reader
+          .problems()
+          .add(
+              reader.at("name"),
+              "value_error",
+              "a "
+                  + what
+                  + "'s name is 1 to 100 letters, digits, '_', '-' or '.', starting with a letter"
+                  + " or digit");
+    }
+    return name;
+  }
+
+  /** 409 {@code <what>_name_taken} or {@code <what>_limit_reached} unless it was created. */
+  static void created(Database.NamedInsert outcome, String what) {
+    switch (outcome) {
+      case NAME_TAKEN -> throw new Conflict(what + "_name_taken");
+      case OVER_LIMIT -> throw new Conflict(what + "_limit_reached");
+      case CREATED -> {
+        // Made.
       }
     }
   }

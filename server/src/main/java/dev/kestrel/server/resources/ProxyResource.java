@@ -5,7 +5,6 @@ import dev.kestrel.activities.browser.SealedInputs;
 import dev.kestrel.activities.egress.EgressPolicy;
 import dev.kestrel.model.api.Envelopes.ProxyBody;
 import dev.kestrel.model.api.Envelopes.ProxyList;
-import dev.kestrel.server.core.Conflict;
 import dev.kestrel.server.core.Ids;
 import dev.kestrel.server.core.NotFound;
 import dev.kestrel.store.Representations;
@@ -66,16 +65,7 @@ public class ProxyResource {
     JsonObjectReader reader =
         JsonObjectReader.body(mapper, body, false)
             .allowOnly(Set.of("name", "server", "username", "password"));
-    String name = reader.requiredString("name", 100);
-    if (name != null && !ProfileResource.NAME.matcher(name).matches()) {
-      reader
-          .problems()
-          .add(
-              reader.at("name"),
-              "value_error",
-              "a proxy's name is 1 to 100 letters, digits, '_', '-' or '.', starting with a letter"
-                  + " or digit");
-    }
+    String name = ProfileResource.name(reader, "proxy");
     String server = reader.requiredString("server", 300);
     String username = reader.optionalString("username", 300);
     String password = reader.optionalString("password", 300);
@@ -122,13 +112,7 @@ public class ProxyResource {
                 : sealer.seal(
                     password.getBytes(StandardCharsets.UTF_8), SealedInputs.proxyPasswordOf(id)),
             System.currentTimeMillis());
-    switch (proxies.insertWithinLimit(proxy, maxPerOrganization)) {
-      case NAME_TAKEN -> throw new Conflict("proxy_name_taken");
-      case OVER_LIMIT -> throw new Conflict("proxy_limit_reached");
-      case CREATED -> {
-        // Made: answered below.
-      }
-    }
+    ProfileResource.created(proxies.insertWithinLimit(proxy, maxPerOrganization), "proxy");
     return Response.status(201).entity(new ProxyBody(Representations.proxy(proxy))).build();
   }
 

@@ -4,6 +4,7 @@ import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
 
 /** Schema migrations (Flyway, the same SQL on H2 and PostgreSQL) and store-wide helpers. */
 public final class Database {
@@ -22,6 +23,62 @@ public final class Database {
         .bind("id", organizationId)
         .mapTo(String.class)
         .findOne();
+  }
+
+  /** What an insert of a named, capped object (a profile, a proxy) came to. */
+  public enum NamedInsert {
+    CREATED,
+    NAME_TAKEN,
+    OVER_LIMIT
+  }
+
+  /**
+   * Runs {@code insert} unless the organization has {@code max} rows in {@code table} already, or
+   * one named {@code name}: counted and inserted under the organization's lock, so concurrent
+   * requests cannot pass the cap or take one name twice together. {@code table} is a constant of
+   * this package, never a caller's text.
+   */
+  static NamedInsert insertNamedWithinLimit(
+      Jdbi jdbi,
+      String table,
+      String organizationId,
+      String name,
+      int max,
+      java.util.function.Consumer<Handle> insert) {
+    try {
+      return jdbi.inTransaction(
+          h -> {
+            lockOrganization(h, organizationId);
+            int count =
+                h.createQuery("SELECT COUNT(*) FROM " + table + " WHERE organization_id = :org")
+                    .bind("org", organizationId)
+                    .mapTo(Integer.class)
+                    .one();
+            if (count >= max) {
+              return NamedInsert.OVER_LIMIT;
+            }
+            boolean taken =
+                h.createQuery(
+                            "SELECT COUNT(*) FROM "
+                                + table
+                                + " WHERE organization_id = :org AND name = :name")
+                        .bind("org", organizationId)
+                        .bind("name", name)
+                        .mapTo(Integer.class)
+                        .one()
+                    > 0;
+            if (taken) {
+              return NamedInsert.NAME_TAKEN;
+            }
+            insert.accept(h);
+            return NamedInsert.CREATED;
+          });
+    } catch (RuntimeException e) {
+      if (isUniqueViolation(e)) {
+        return NamedInsert.NAME_TAKEN;
+      }
+      throw e;
+    }
   }
 
   /**

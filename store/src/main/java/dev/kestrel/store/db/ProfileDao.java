@@ -41,33 +41,17 @@ public class ProfileDao {
     this.jdbi = jdbi;
   }
 
-  /** What an insert came to. */
-  public enum Created {
-    CREATED,
-    NAME_TAKEN,
-    OVER_LIMIT
-  }
-
   /**
-   * Inserts an empty profile unless the organization has {@code max} already or one of that name;
-   * counting and inserting hold the organization's row locked.
+   * Inserts an empty profile unless the organization has {@code max} already or one of that name.
    */
-  public Created insertWithinLimit(ProfileRecord p, int max) {
-    try {
-      return jdbi.inTransaction(
-          h -> {
-            Database.lockOrganization(h, p.organizationId());
-            int count =
-                h.createQuery("SELECT COUNT(*) FROM profiles WHERE organization_id = :org")
-                    .bind("org", p.organizationId())
-                    .mapTo(Integer.class)
-                    .one();
-            if (count >= max) {
-              return Created.OVER_LIMIT;
-            }
-            if (findByName(h, p.organizationId(), p.name()).isPresent()) {
-              return Created.NAME_TAKEN;
-            }
+  public Database.NamedInsert insertWithinLimit(ProfileRecord p, int max) {
+    return Database.insertNamedWithinLimit(
+        jdbi,
+        "profiles",
+        p.organizationId(),
+        p.name(),
+        max,
+        h ->
             h.createUpdate(
                     "INSERT INTO profiles ("
                         + COLUMNS
@@ -76,15 +60,7 @@ public class ProfileDao {
                 .bind("org", p.organizationId())
                 .bind("name", p.name())
                 .bind("created", p.createdAt())
-                .execute();
-            return Created.CREATED;
-          });
-    } catch (RuntimeException e) {
-      if (Database.isUniqueViolation(e)) {
-        return Created.NAME_TAKEN;
-      }
-      throw e;
-    }
+                .execute());
   }
 
   public List<ProfileRecord> list(String organizationId) {

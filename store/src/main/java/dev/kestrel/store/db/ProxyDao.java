@@ -27,34 +27,15 @@ public class ProxyDao {
     this.jdbi = jdbi;
   }
 
-  /**
-   * Inserts the proxy unless the organization has {@code max} already or one of that name; the
-   * organization's row is held locked meanwhile.
-   */
-  public ProfileDao.Created insertWithinLimit(ProxyRecord p, int max) {
-    try {
-      return jdbi.inTransaction(
-          h -> {
-            Database.lockOrganization(h, p.organizationId());
-            int count =
-                h.createQuery("SELECT COUNT(*) FROM proxies WHERE organization_id = :org")
-                    .bind("org", p.organizationId())
-                    .mapTo(Integer.class)
-                    .one();
-            if (count >= max) {
-              return ProfileDao.Created.OVER_LIMIT;
-            }
-            boolean taken =
-                h.createQuery(
-                            "SELECT COUNT(*) FROM proxies WHERE organization_id = :org AND name = :name")
-                        .bind("org", p.organizationId())
-                        .bind("name", p.name())
-                        .mapTo(Integer.class)
-                        .one()
-                    > 0;
-            if (taken) {
-              return ProfileDao.Created.NAME_TAKEN;
-            }
+  /** Inserts the proxy unless the organization has {@code max} already or one of that name. */
+  public Database.NamedInsert insertWithinLimit(ProxyRecord p, int max) {
+    return Database.insertNamedWithinLimit(
+        jdbi,
+        "proxies",
+        p.organizationId(),
+        p.name(),
+        max,
+        h ->
             h.createUpdate(
                     "INSERT INTO proxies ("
                         + COLUMNS
@@ -66,15 +47,7 @@ public class ProxyDao {
                 .bind("username", p.username())
                 .bind("password", p.passwordSealed())
                 .bind("created", p.createdAt())
-                .execute();
-            return ProfileDao.Created.CREATED;
-          });
-    } catch (RuntimeException e) {
-      if (Database.isUniqueViolation(e)) {
-        return ProfileDao.Created.NAME_TAKEN;
-      }
-      throw e;
-    }
+                .execute());
   }
 
   public List<ProxyRecord> list(String organizationId) {
