@@ -700,7 +700,8 @@ public class RunWorkflowImpl implements RunWorkflow {
               + saved.version()
               + ", now current; version "
               + saved.previous()
-              + ", saved by another run after this one started from version "
+              + ", made (by another run, an import or a rollback) after this run started from"
+              + " version "
               + in.profile().version()
               + ", is kept",
           null);

@@ -280,6 +280,9 @@ public final class BrowserPool implements AutoCloseable {
       session.slot().forceStop();
       return null;
     } finally {
+      // Its context is closed (or its browser killed): nothing of the run goes out any more, so
+      // the slot's next session starts with no upstream but its own.
+      session.slot().routeThrough(null);
       release(session.slot());
     }
   }

@@ -265,7 +265,7 @@ class ProfileIT {
     assertThat(versions.at("/versions/0/basedOn").asInt()).isEqualTo(1);
     assertThat(String.join("\n", logs))
         .as("the later save over a newer version says so")
-        .contains("saved as version 3, now current; version 2, saved by another run");
+        .contains("saved as version 3, now current; version 2, made (by another run");
 
     JsonNode rolledBack =
         api.post("/public/v1/profiles/" + profileId + "/rollback", "{\"version\": 1}").json();
