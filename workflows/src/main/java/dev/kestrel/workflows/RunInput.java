@@ -120,48 +120,6 @@ public record RunInput(
         proxy);
   }
 
-  /** The same run, starting from {@code profile}. */
-  public RunInput withProfile(ProfileUse profile) {
-    return new RunInput(
-        runId,
-        organizationId,
-        taskId,
-        taskName,
-        taskVersion,
-        clientRequestId,
-        triggerType,
-        createdAtMillis,
-        inputs,
-        steps,
-        timeoutSeconds,
-        settings,
-        retry,
-        continued,
-        profile,
-        proxy);
-  }
-
-  /** The same run, its browser's traffic through {@code proxy}. */
-  public RunInput withProxy(ProxyUse proxy) {
-    return new RunInput(
-        runId,
-        organizationId,
-        taskId,
-        taskName,
-        taskVersion,
-        clientRequestId,
-        triggerType,
-        createdAtMillis,
-        inputs,
-        steps,
-        timeoutSeconds,
-        settings,
-        retry,
-        continued,
-        profile,
-        proxy);
-  }
-
   /**
    * The upstream proxy a run names (SPEC 12): the worker looks up its address and opens its
    * password when the browser opens; neither travels with the run.

@@ -145,15 +145,7 @@ public class RunService {
             ? UUID.randomUUID().toString()
             : Ids.runIdFor(org.id(), taskId, clientRequestId);
     RunInput input =
-        input(org, task, runId, clientRequestId, TriggerType.API, effective, trace)
-            .withProfile(
-                profile != null
-                    ? profileUse(org, profile, List.of("body", "profile", "name"))
-                    : taskProfile(org, task))
-            .withProxy(
-                proxy != null
-                    ? proxyUse(org, proxy, List.of("body", "proxy"))
-                    : taskProxy(org, task));
+        input(org, task, runId, clientRequestId, TriggerType.API, effective, trace, profile, proxy);
     // The row first: a run the engine has is always a run the index has (or will have again,
     // since the workflow's first activity upserts it). The monthly limit is decided with it.
     RunInput admitted = admit(org, input, task.id(), fileInputs(task));
@@ -325,22 +317,24 @@ public class RunService {
         key == null ? UUID.randomUUID().toString() : Ids.runIdFor(org.id(), original.taskId(), key);
     RunInput input =
         new RunInput(
-                newId,
-                org.id(),
-                was.taskId(),
-                was.taskName(),
-                was.taskVersion(),
-                key,
-                TriggerType.API,
-                System.currentTimeMillis(),
-                effective,
-                steps,
-                was.timeoutSeconds(),
-                was.settings(),
-                new RunInput.Retry(runId, from, start, before))
-            // The profile the original started from: a retry saves over it as the original would.
-            .withProfile(was.profile())
-            .withProxy(was.proxy());
+            newId,
+            org.id(),
+            was.taskId(),
+            was.taskName(),
+            was.taskVersion(),
+            key,
+            TriggerType.API,
+            System.currentTimeMillis(),
+            effective,
+            steps,
+            was.timeoutSeconds(),
+            was.settings(),
+            new RunInput.Retry(runId, from, start, before),
+            null,
+            // The profile the original started from: a retry saves over it as the original
+            // would; and the original's proxy.
+            was.profile(),
+            was.proxy());
     // A file input of the original (kept) is a file input of the retry, given again or not.
     RunInput admitted = admit(org, input, runId, name -> FileValue.isKept(was.inputs().get(name)));
     if (admitted == null) {
@@ -443,8 +437,7 @@ public class RunService {
             problems,
             false);
     problems.throwIfAny();
-    RunInput input =
-        input(org, task, runId, null, trigger, effective, null).withProfile(taskProfile(org, task));
+    RunInput input = input(org, task, runId, null, trigger, effective, null, null, null);
     RunInput admitted = admit(org, input, task.id(), fileInputs(task));
     if (admitted == null) {
       RunInput earlier = runs.workflowInput(runId);
@@ -466,7 +459,10 @@ public class RunService {
     return start(admitTriggered(org, taskId, UUID.randomUUID().toString(), trigger, given), org);
   }
 
-  /** {@code trace}: the request's; null for the task's, or else the server's default. */
+  /**
+   * {@code trace}, {@code profile}, {@code proxy}: the request's; null for the task's (and the
+   * server's default trace).
+   */
   private RunInput input(
       Organization org,
       TaskRecord task,
@@ -474,7 +470,9 @@ public class RunService {
       String clientRequestId,
       TriggerType trigger,
       Map<String, Object> effective,
-      TraceMode trace) {
+      TraceMode trace,
+      ProfileSpec profile,
+      String proxy) {
     TraceMode effectiveTrace =
         trace != null
             ? trace
@@ -491,7 +489,13 @@ public class RunService {
         new LinkedHashMap<>(effective),
         task.definition().steps(),
         task.definition().timeoutSeconds(),
-        execution.withTrace(effectiveTrace).withResume(task.definition().resume()));
+        execution.withTrace(effectiveTrace).withResume(task.definition().resume()),
+        null,
+        null,
+        profile != null
+            ? profileUse(org, profile, List.of("body", "profile", "name"))
+            : taskProfile(org, task),
+        proxy != null ? proxyUse(org, proxy, List.of("body", "proxy")) : taskProxy(org, task));
   }
 
   /**

@@ -212,6 +212,56 @@ class RunServiceTest {
   }
 
   @Test
+  void theTasksProfileAndProxyGoWithEveryRunOfItWhateverStartsIt() {
+    store
+        .profileRows()
+        .insertWithinLimit(
+            new dev.kestrel.store.records.ProfileRecord(
+                UUID.randomUUID().toString(), org.id(), "login", 0, 0, 1L, 1L),
+            10);
+    String proxyId = UUID.randomUUID().toString();
+    store
+        .proxies()
+        .insertWithinLimit(
+            new dev.kestrel.store.records.ProxyRecord(
+                proxyId, org.id(), "corp", "http://127.0.0.1:3128", null, null, 1L),
+            10);
+    String id = UUID.randomUUID().toString();
+    store
+        .tasks()
+        .insert(
+            new TaskRecord(
+                id,
+                org.id(),
+                new TaskDefinition(
+                    "Behind a login",
+                    null,
+                    Map.of(),
+                    List.of(StepSpec.waitFor("w", 1L)),
+                    60,
+                    null,
+                    null,
+                    null,
+                    new dev.kestrel.model.ProfileSpec("login", null, null),
+                    "corp"),
+                "READY",
+                1,
+                1L,
+                1L));
+
+    service.queue(org, id, null, null, null);
+    service.queueTriggered(org, id, dev.kestrel.model.TriggerType.MANUAL, null);
+
+    assertThat(engine.started)
+        .hasSize(2)
+        .allSatisfy(
+            input -> {
+              assertThat(input.profile().name()).isEqualTo("login");
+              assertThat(input.proxy()).isEqualTo(new RunInput.ProxyUse(proxyId, "corp"));
+            });
+  }
+
+  @Test
   void aRepeatedClientRequestIdNamesTheSameRunAndStartsNothingTwice() {
     Run first = service.queue(org, taskId, inputs("{\"url\": \"u\"}"), "order-1", null).run();
     RunService.Queued again =
