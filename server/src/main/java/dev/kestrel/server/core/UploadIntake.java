@@ -44,7 +44,9 @@ public final class UploadIntake {
    */
   public TaskDefinition keepTaskFiles(String organizationId, String taskId, TaskDefinition def) {
     Problems problems = new Problems();
-    List<StepSpec> steps = withoutContent(taskId, def.steps(), List.of("body", "steps"), problems);
+    List<byte[]> sent = new ArrayList<>();
+    List<StepSpec> steps =
+        withoutContent(taskId, def.steps(), List.of("body", "steps"), problems, sent);
     problems.throwIfAny();
     TaskDefinition kept =
         new TaskDefinition(
@@ -59,13 +61,16 @@ public final class UploadIntake {
             def.profile(),
             def.proxy());
     requireWithinLimit(kept);
-    keepContent(organizationId, taskId, def.steps());
+    sent.forEach(content -> files.keep(organizationId, taskId, content));
     return kept;
   }
 
-  /** The steps with each file sent as its kept form; a kept one must be the task's. */
+  /**
+   * The steps with each file sent as its kept form, its bytes added to {@code sent}; a kept one
+   * must be the task's.
+   */
   private List<StepSpec> withoutContent(
-      String taskId, List<StepSpec> steps, List<Object> loc, Problems problems) {
+      String taskId, List<StepSpec> steps, List<Object> loc, Problems problems, List<byte[]> sent) {
     List<StepSpec> out = new ArrayList<>();
     for (int i = 0; i < steps.size(); i++) {
       StepSpec step = steps.get(i);
@@ -74,11 +79,13 @@ public final class UploadIntake {
       if (step.steps() != null) {
         changed =
             step.toBuilder()
-                .steps(withoutContent(taskId, step.steps(), Problems.at(at, "steps"), problems));
+                .steps(
+                    withoutContent(taskId, step.steps(), Problems.at(at, "steps"), problems, sent));
       }
       StepFile file = step.file();
       if (file != null && file.contentBase64() != null) {
         byte[] content = FileValue.bytes(file.contentBase64());
+        sent.add(content);
         changed =
             (changed != null ? changed : step.toBuilder())
                 .file(StepFile.stored(file.name(), content.length, UploadFiles.digest(content)));
@@ -93,17 +100,6 @@ public final class UploadIntake {
       out.add(changed != null ? changed.build() : step);
     }
     return out;
-  }
-
-  private void keepContent(String organizationId, String taskId, List<StepSpec> steps) {
-    for (StepSpec step : steps) {
-      if (step.file() != null && step.file().contentBase64() != null) {
-        files.keep(organizationId, taskId, FileValue.bytes(step.file().contentBase64()));
-      }
-      if (step.steps() != null) {
-        keepContent(organizationId, taskId, step.steps());
-      }
-    }
   }
 
   /** Forgets the task's files its definition no longer names. */
