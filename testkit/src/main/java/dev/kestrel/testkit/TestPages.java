@@ -26,6 +26,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *   <li>{@code /site?latencyMs=N}: the same form as a real site serves it, with 20 subresources,
  *       each (and the document) answered after N milliseconds (default 50)
  *   <li>{@code /slow?ms=N}: answers after N milliseconds
+ *   <li>{@code /busy}: loads, then never gives its main thread back (a script in an endless loop)
  *   <li>{@code /ticker?n=N&everyMs=M}: logs {@code tick <epoch ms>} to the console N times, M ms
  *       apart
  *   <li>anything else: a small page naming its path
@@ -157,6 +158,10 @@ public final class TestPages implements BeforeAllCallback, AfterAllCallback {
                 + every
                 + ");</script></body></html>";
       }
+      case "/busy" ->
+          body =
+              "<html><body><p id='status'>busy</p><script>setTimeout(() => { for (;;) {} }, 50);"
+                  + "</script></body></html>";
       case "/slow" -> {
         sleep(Long.parseLong(query.getOrDefault("ms", "1000")));
         body = "<html><body><p id='slow'>slow page</p></body></html>";

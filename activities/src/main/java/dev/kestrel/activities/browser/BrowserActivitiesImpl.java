@@ -21,6 +21,7 @@ import io.micrometer.core.instrument.Timer;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.client.ActivityCompletionException;
+import io.temporal.failure.ApplicationErrorCategory;
 import io.temporal.failure.ApplicationFailure;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,9 @@ public class BrowserActivitiesImpl implements BrowserActivities {
   private static final long NOTES_FLUSH_MS = 200;
 
   private static final int MAX_MESSAGE = 2_000;
+
+  /** What a step may take beyond its own timeout: keeping its state, writing its trace. */
+  static final long HUNG_STEP_GRACE_MS = 15_000;
 
   private final BrowserPool pool;
   private final JdbiRunRecorder recorder;
@@ -302,8 +306,14 @@ public class BrowserActivitiesImpl implements BrowserActivities {
       Thread.currentThread().interrupt();
       throw ApplicationFailure.newFailure("worker " + workerId + " is shutting down", NO_FREE_SLOT);
     }
-    // Retried by Temporal, possibly on another worker with a free slot.
-    throw ApplicationFailure.newFailure("no free browser slot on worker " + workerId, NO_FREE_SLOT);
+    // Retried by Temporal, possibly on another worker with a free slot. Benign: this is how a run
+    // waits its turn, so the SDK logs it at DEBUG, not as a warning with a stack trace per retry
+    // (a busy worker's log grew by megabytes an hour of them in the soak).
+    throw ApplicationFailure.newBuilder()
+        .setMessage("no free browser slot on worker " + workerId)
+        .setType(NO_FREE_SLOT)
+        .setCategory(ApplicationErrorCategory.BENIGN)
+        .build();
   }
 
   @Override
@@ -402,7 +412,7 @@ public class BrowserActivitiesImpl implements BrowserActivities {
     long captureNanos;
     boolean skipped;
     try {
-      StepDone done = await(ctx, work, session, log);
+      StepDone done = await(ctx, work, session, log, hungAfterMillis(request));
       outputs = done.outputs();
       state = done.state();
       captureNanos = done.captureNanos();
@@ -533,6 +543,24 @@ public class BrowserActivitiesImpl implements BrowserActivities {
         StepExecutor.pause(session, delay);
       }
     }
+  }
+
+  /**
+   * How long a step may hold its slot before its page counts as hung: each attempt's timeout (or
+   * its pause, when longer), the delays between attempts, and {@link #HUNG_STEP_GRACE_MS}.
+   * Playwright bounds what a step asks of the page, but not all that a step does: keeping its state
+   * evaluates a script in the page, and a page whose main thread never yields would otherwise hold
+   * the slot until the run's timeout (the soak's busy-loop page did, for minutes).
+   */
+  static long hungAfterMillis(StepRequest request) {
+    StepSpec step = request.step();
+    long timeout = step.timeoutMs() != null ? step.timeoutMs() : request.defaultTimeoutMs();
+    long perAttempt =
+        Math.max(
+            Math.max(timeout, StepExecutor.ASSERT_TIMEOUT_MS), step.ms() != null ? step.ms() : 0);
+    int attempts = step.attempts();
+    long delays = attempts > 1 ? step.retries().delay() * (attempts - 1) : 0;
+    return perAttempt * attempts + delays + HUNG_STEP_GRACE_MS;
   }
 
   /** A step's failure as its log says it: an error, or a warning when the step is optional. */
@@ -683,11 +711,35 @@ public class BrowserActivitiesImpl implements BrowserActivities {
    */
   private <T> T await(
       ActivityExecutionContext ctx, Future<T> work, BrowserSession session, StepLog log) {
+    return await(ctx, work, session, log, 0);
+  }
+
+  /**
+   * Waits for {@code work} on the slot thread, heartbeating. With {@code hungAfterMillis} above
+   * zero, work still going after that long is a page that stopped answering: its browser is stopped
+   * and the step fails.
+   */
+  private <T> T await(
+      ActivityExecutionContext ctx,
+      Future<T> work,
+      BrowserSession session,
+      StepLog log,
+      long hungAfterMillis) {
+    long began = System.nanoTime();
     while (true) {
       try {
         return work.get(
             session == null ? HEARTBEAT_POLL_MS : NOTES_FLUSH_MS, TimeUnit.MILLISECONDS);
       } catch (TimeoutException stillRunning) {
+        if (hungAfterMillis > 0
+            && System.nanoTime() - began > TimeUnit.MILLISECONDS.toNanos(hungAfterMillis)) {
+          stop(work, session);
+          throw new StepFailedException(
+              "the page stopped answering: the step did not end within "
+                  + hungAfterMillis / 1000
+                  + " s, its timeout and a grace to keep its state (a script that never gives"
+                  + " the page's main thread back?); its browser was stopped");
+        }
         // Live: a step's lines are readable while it runs, and its heartbeat carries the latest.
         Object details = log == null ? "opening" : log.flush(notes(session, false));
         try {

@@ -83,7 +83,7 @@ public final class BrowserPool implements AutoCloseable {
             .description("Chromium relaunched by a slot after it died or was killed")
             .register(meters);
     for (int i = 0; i < settings.slots(); i++) {
-      BrowserSlot slot = new BrowserSlot(i, workerId, settings, proxy, restarts);
+      BrowserSlot slot = new BrowserSlot(i, workerId, settings, proxy, restarts, meters);
       slots.add(slot);
       free.add(slot);
     }
@@ -271,6 +271,7 @@ public final class BrowserPool implements AutoCloseable {
                   } catch (PlaywrightException e) {
                     LOG.debug("Context of session {} was already gone", sessionId, e);
                   }
+                  session.slot().recycleIfDue();
                   return trace;
                 });
     try {

@@ -13,6 +13,10 @@ import java.util.List;
  * @param cancelGrace how long a cancelled step may take to stop by itself before its browser is
  *     killed (a navigation cannot be interrupted politely)
  * @param sessionIdleTimeout a session no workflow has used for this long is closed
+ * @param recycleAfterSessions a slot's Chromium (and its Playwright driver) is closed and launched
+ *     afresh, between two sessions, once it has served this many
+ * @param recycleAboveBytes ... or once its processes' resident memory together is above this after
+ *     a session closed (0: never for memory)
  */
 public record BrowserSettings(
     String chromiumPath,
@@ -23,7 +27,9 @@ public record BrowserSettings(
     Duration slotWait,
     Duration cancelGrace,
     Duration sessionIdleTimeout,
-    long maxRunArtifactBytes) {
+    long maxRunArtifactBytes,
+    int recycleAfterSessions,
+    long recycleAboveBytes) {
 
   /** Flags that keep Chromium quiet on a closed network and in a container run as root. */
   public static final List<String> DEFAULT_ARGS =

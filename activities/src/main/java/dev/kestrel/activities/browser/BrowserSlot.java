@@ -52,12 +52,33 @@ public final class BrowserSlot implements AutoCloseable {
   /** Launches after the slot's first: its Chromium died, or was killed, and came back. */
   private final Counter restarts;
 
+  /** Browsers closed on purpose between two sessions, by reason (sessions, memory). */
+  private final Counter.Builder recycles;
+
+  private final io.micrometer.core.instrument.MeterRegistry meters;
+
   private int launches;
 
+  // Confined to the slot thread: sessions the running browser served, and whether the next launch
+  // follows a recycling (not a crash).
+  private int sessionsServed;
+  private boolean recycled;
+
   public BrowserSlot(
-      int index, String workerId, BrowserSettings settings, EgressProxy proxy, Counter restarts) {
+      int index,
+      String workerId,
+      BrowserSettings settings,
+      EgressProxy proxy,
+      Counter restarts,
+      io.micrometer.core.instrument.MeterRegistry meters) {
     this.index = index;
     this.restarts = restarts;
+    this.meters = meters;
+    this.recycles =
+        Counter.builder("kestrel.browser.recycles")
+            .description(
+                "Chromium closed and launched afresh between two sessions, after"
+                    + " worker.recycleBrowserAfterSessions or above worker.recycleBrowserAboveMb");
     this.settings = settings;
     this.proxy = proxy;
     this.proxyPort =
@@ -137,9 +158,11 @@ public final class BrowserSlot implements AutoCloseable {
               new Playwright.CreateOptions()
                   .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
     }
-    if (launches++ > 0) {
+    if (launches++ > 0 && !recycled) {
       restarts.increment();
     }
+    recycled = false;
+    sessionsServed = 0;
     List<String> args = new ArrayList<>(BrowserSettings.DEFAULT_ARGS);
     args.addAll(settings.extraArgs());
     args.add(marker);
@@ -155,6 +178,82 @@ public final class BrowserSlot implements AutoCloseable {
                     .setProxy(new Proxy("http://127.0.0.1:" + proxyPort))
                     .setArgs(args));
     return browser;
+  }
+
+  /**
+   * After a session's context closed, on the slot thread: closes the browser and its Playwright
+   * driver when the browser has served {@code recycleAfterSessions} sessions, or its processes'
+   * resident memory together is above {@code recycleAboveBytes}; the next session launches a fresh
+   * one. Between two sessions, so no run notices but for the second a launch takes.
+   */
+  void recycleIfDue() {
+    if (browser == null || !browser.isConnected()) {
+      return;
+    }
+    sessionsServed++;
+    String reason = null;
+    long rss = 0;
+    if (sessionsServed >= settings.recycleAfterSessions()) {
+      reason = "sessions";
+    } else if (settings.recycleAboveBytes() > 0
+        && (rss = residentBytes()) > settings.recycleAboveBytes()) {
+      reason = "memory";
+    }
+    if (reason == null) {
+      return;
+    }
+    LOG.info(
+        "Relaunching the browser of slot {} after {} sessions{}",
+        index,
+        sessionsServed,
+        reason.equals("memory") ? ", its processes holding " + (rss >> 20) + " MB" : "");
+    recycles.tag("reason", reason).register(meters).increment();
+    try {
+      playwright.close();
+    } catch (PlaywrightException e) {
+      forceStop();
+    }
+    browser = null;
+    playwright = null;
+    recycled = true;
+  }
+
+  /** The resident memory of this slot's Chromium processes together, from /proc (Linux). */
+  long residentBytes() {
+    long kb = 0;
+    for (ProcessHandle p : processes()) {
+      try {
+        for (String line :
+            java.nio.file.Files.readAllLines(Path.of("/proc", String.valueOf(p.pid()), "status"))) {
+          if (line.startsWith("VmRSS:")) {
+            kb += Long.parseLong(line.replaceAll("[^0-9]", ""));
+          }
+        }
+      } catch (java.io.IOException | RuntimeException goneOrNotLinux) {
+        // A process that ended meanwhile holds nothing.
+      }
+    }
+    return kb * 1024;
+  }
+
+  /** This slot's Chromium browser process (its marker is on its command line). */
+  private java.util.stream.Stream<ProcessHandle> browsers() {
+    return ProcessHandle.current()
+        .descendants()
+        .filter(
+            p -> p.info().arguments().map(a -> Arrays.asList(a).contains(marker)).orElse(false));
+  }
+
+  /** This slot's Chromium and every process under it. */
+  List<ProcessHandle> processes() {
+    List<ProcessHandle> all = new ArrayList<>();
+    browsers()
+        .forEach(
+            p -> {
+              all.add(p);
+              p.descendants().forEach(all::add);
+            });
+    return all;
   }
 
   /** Whether the browser is up; asks on the slot thread, so call it only while the slot is idle. */
@@ -176,9 +275,7 @@ public final class BrowserSlot implements AutoCloseable {
    * and the next session relaunches the browser. Used only when a cancelled step does not stop.
    */
   public void forceStop() {
-    ProcessHandle.current()
-        .descendants()
-        .filter(p -> p.info().arguments().map(a -> Arrays.asList(a).contains(marker)).orElse(false))
+    browsers()
         .forEach(
             p -> {
               LOG.warn("Killing Chromium process {} of slot {}", p.pid(), index);

@@ -96,6 +96,23 @@ public class WorkerSettings {
   @Min(0)
   private int shutdownGraceSeconds = 10;
 
+  /**
+   * A slot's Chromium is closed and launched afresh, between two sessions, after this many: a
+   * browser that served thousands of contexts keeps what they left behind (caches, leaked renderer
+   * state, the driver's bookkeeping). Relaunching takes about a second, once per this many runs.
+   */
+  @JsonProperty
+  @Min(1)
+  private int recycleBrowserAfterSessions = 100;
+
+  /**
+   * ... or as soon as its processes' resident memory together is above this many MB once a session
+   * closed (0: never for memory).
+   */
+  @JsonProperty
+  @Min(0)
+  private int recycleBrowserAboveMb = 1536;
+
   /** How this process's browser slots are set up; {@code egress} bounds what pages may reach. */
   /** {@code maxRunArtifactBytes}: a run's files together (artifacts.maxRunBytes). */
   public BrowserSettings browser(EgressPolicy egress, long maxRunArtifactBytes) {
@@ -108,7 +125,9 @@ public class WorkerSettings {
         Duration.ofSeconds(slotWaitSeconds),
         Duration.ofSeconds(cancelGraceSeconds),
         Duration.ofSeconds(sessionIdleTimeoutSeconds),
-        maxRunArtifactBytes);
+        maxRunArtifactBytes,
+        recycleBrowserAfterSessions,
+        recycleBrowserAboveMb * 1024L * 1024L);
   }
 
   /** What each run's workflow is started with and keeps for its lifetime (replay-safe). */
@@ -146,6 +165,13 @@ public class WorkerSettings {
 
   public String chromiumPath() {
     return chromiumPath;
+  }
+
+  /** Relaunches each slot's browser after {@code sessions}, or above {@code aboveMb} (0: never). */
+  public WorkerSettings recycleBrowser(int sessions, int aboveMb) {
+    this.recycleBrowserAfterSessions = sessions;
+    this.recycleBrowserAboveMb = aboveMb;
+    return this;
   }
 
   public WorkerSettings browserSlots(int slots) {

@@ -135,6 +135,30 @@ class BrowserCleanupIT {
             });
   }
 
+  /**
+   * Issue 28: a page whose script never gives the main thread back answers no script Kestrel runs
+   * in it (keeping the step's state does); its step fails within its timeout and a grace, rather
+   * than holding its slot until the run's timeout (300 s here), and its browser is stopped.
+   */
+  @Test
+  void aPageThatNeverYieldsItsMainThreadFailsItsStepAndFreesItsSlot() {
+    ApiClient api = TestApps.api(APP);
+    String busy =
+        TestApps.createTask(
+            api,
+            """
+        {"name": "busy", "steps": [
+          {"id": "open", "action": "goto", "url": "%s", "timeoutMs": 5000},
+          {"id": "spin", "action": "waitFor", "ms": 300, "timeoutMs": 1000}]}
+        """
+                .formatted(PAGES.url("/busy")));
+    JsonNode run =
+        TestApps.awaitTerminal(api, TestApps.queue(api, busy, "{}"), Duration.ofSeconds(150));
+    assertThat(run.get("status").asText()).isEqualTo("FAILED");
+    assertThat(run.at("/error/code").asText()).isEqualTo("step_failed");
+    assertThat(run.at("/error/message").asText()).contains("the page stopped answering");
+  }
+
   private static void cancel(ApiClient api, String runId) {
     assertThat(
             api.post("/public/v1/task-runs/" + runId + "/cancel", "{\"reason\": \"cleanup test\"}")
