@@ -24,6 +24,9 @@ public class WebhookWorkflowImpl implements WebhookWorkflow {
   /** Log polling adds a few events per interval; start afresh long before history limits matter. */
   static final int HISTORY_LENGTH_LIMIT = 5_000;
 
+  /** The pause before a store call that failed past its own retries is made again. */
+  static final Duration STORE_RETRY = Duration.ofSeconds(10);
+
   private final Deque<RunEventNotice> pending = new ArrayDeque<>();
   private final Set<WebhookEvent> announced = EnumSet.noneOf(WebhookEvent.class);
 
@@ -115,7 +118,7 @@ public class WebhookWorkflowImpl implements WebhookWorkflow {
    */
   private boolean sendLogs(boolean drain) {
     while (true) {
-      LogBatchRef batch = store.prepareLogBatch(input.endpointId(), input.runId(), logCursor);
+      LogBatchRef batch = nextLogBatch();
       if (batch == null) {
         return true;
       }
@@ -125,6 +128,29 @@ public class WebhookWorkflowImpl implements WebhookWorkflow {
       logCursor = batch.lastSeq();
       if (!drain || !batch.more()) {
         return true;
+      }
+    }
+  }
+
+  /**
+   * The next batch of the run's log, recorded as a delivery. Its local activity retries on its own;
+   * one that fails all the same (in the soak, a worker stopping on SIGTERM while the embedded
+   * database closed under it) is tried again after a pause: a webhook workflow that failed would
+   * lose every later event of its run, its terminal one included.
+   */
+  private LogBatchRef nextLogBatch() {
+    while (true) {
+      try {
+        return store.prepareLogBatch(input.endpointId(), input.runId(), logCursor);
+      } catch (ActivityFailure failed) {
+        Workflow.getLogger(WebhookWorkflowImpl.class)
+            .warn(
+                "Preparing a log batch of run {} for endpoint {} failed; trying again in {}: {}",
+                input.runId(),
+                input.endpointId(),
+                STORE_RETRY,
+                failed.getCause() != null ? failed.getCause().getMessage() : failed.getMessage());
+        Workflow.sleep(STORE_RETRY);
       }
     }
   }

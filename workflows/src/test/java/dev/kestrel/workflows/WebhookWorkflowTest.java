@@ -45,6 +45,8 @@ class WebhookWorkflowTest {
     final AtomicLong logSeq = new AtomicLong();
     volatile String refuse;
     volatile boolean endpointDeleted;
+    final java.util.concurrent.atomic.AtomicInteger storeFailuresLeft =
+        new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     public void announceWait(String runId, int wait) {
@@ -58,6 +60,10 @@ class WebhookWorkflowTest {
 
     @Override
     public LogBatchRef prepareLogBatch(String endpointId, String runId, long afterSeq) {
+      if (storeFailuresLeft.getAndDecrement() > 0) {
+        throw ApplicationFailure.newNonRetryableFailure(
+            "Database is already closed", "org.jdbi.v3.core.ConnectionException");
+      }
       long last = Math.min(logSeq.get(), afterSeq + 2); // at most 2 entries a batch
       if (last <= afterSeq) {
         return null;
@@ -127,6 +133,26 @@ class WebhookWorkflowTest {
     assertThat(fake.attempts)
         .as("the last batches drain the log before the terminal event")
         .containsSubsequence("log-4-5", "log-6-6", "completed");
+  }
+
+  /**
+   * Issue 28: the soak's SIGTERM hand-over closed the embedded database under a worker still
+   * preparing a log batch; its local activity failed for good, the workflow with it, and the run's
+   * terminal event was never delivered. The batch is now tried again after a pause.
+   */
+  @Test
+  void aLogBatchWhoseStoreFailedForGoodIsTriedAgainAndTheTerminalEventStillGoesOut(
+      TestWorkflowEnvironment env, Worker worker) {
+    fake.logSeq.set(1);
+    fake.storeFailuresLeft.set(1);
+    WebhookWorkflow workflow =
+        start(env, worker, true, new RunEventNotice(WebhookEvent.STARTED, "started"));
+    env.sleep(Duration.ofSeconds(4)); // the first batch's preparation fails
+    workflow.announce(new RunEventNotice(WebhookEvent.CANCELLED, "cancelled"));
+    await(workflow);
+
+    assertThat(fake.storeFailuresLeft.get()).isNegative();
+    assertThat(fake.attempts).containsExactly("started", "log-1-1", "cancelled");
   }
 
   @Test

@@ -29,7 +29,18 @@ public record BrowserSettings(
     Duration sessionIdleTimeout,
     long maxRunArtifactBytes,
     int recycleAfterSessions,
-    long recycleAboveBytes) {
+    long recycleAboveBytes,
+    int pageHeapLimitMb) {
+
+  /** The flags a slot launches Chromium with: the defaults, the heap limit, the configured ones. */
+  public List<String> launchArgs() {
+    List<String> args = new java.util.ArrayList<>(DEFAULT_ARGS);
+    if (pageHeapLimitMb > 0) {
+      args.add("--js-flags=--max-old-space-size=" + pageHeapLimitMb);
+    }
+    args.addAll(extraArgs);
+    return args;
+  }
 
   /** Flags that keep Chromium quiet on a closed network and in a container run as root. */
   public static final List<String> DEFAULT_ARGS =

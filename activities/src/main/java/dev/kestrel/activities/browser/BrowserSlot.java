@@ -163,8 +163,7 @@ public final class BrowserSlot implements AutoCloseable {
     }
     recycled = false;
     sessionsServed = 0;
-    List<String> args = new ArrayList<>(BrowserSettings.DEFAULT_ARGS);
-    args.addAll(settings.extraArgs());
+    List<String> args = new ArrayList<>(settings.launchArgs());
     args.add(marker);
     browser =
         playwright

@@ -121,6 +121,7 @@ class EgressBoundaryTest {
                 Duration.ofMinutes(5),
                 100L * 1024 * 1024,
                 100,
+                0,
                 0),
             runId -> false,
             (runIds, now) -> java.util.Set.of(),

@@ -113,6 +113,14 @@ public class WorkerSettings {
   @Min(0)
   private int recycleBrowserAboveMb = 1536;
 
+  /**
+   * The JavaScript heap one page's renderer may grow to before it dies of it (0: Chromium's own,
+   * about 4 GB): the soak's page that allocates without end took 4 GB per slot without it.
+   */
+  @JsonProperty
+  @Min(0)
+  private int pageHeapLimitMb = 1024;
+
   /** How this process's browser slots are set up; {@code egress} bounds what pages may reach. */
   /** {@code maxRunArtifactBytes}: a run's files together (artifacts.maxRunBytes). */
   public BrowserSettings browser(EgressPolicy egress, long maxRunArtifactBytes) {
@@ -127,7 +135,8 @@ public class WorkerSettings {
         Duration.ofSeconds(sessionIdleTimeoutSeconds),
         maxRunArtifactBytes,
         recycleBrowserAfterSessions,
-        recycleBrowserAboveMb * 1024L * 1024L);
+        recycleBrowserAboveMb * 1024L * 1024L,
+        pageHeapLimitMb);
   }
 
   /** What each run's workflow is started with and keeps for its lifetime (replay-safe). */

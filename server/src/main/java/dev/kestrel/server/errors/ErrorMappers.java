@@ -17,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jdbi.v3.core.ConnectionException;
+import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +41,7 @@ public final class ErrorMappers {
         new Unconfirmed(),
         new OverLimit(),
         new Unavailable(),
+        new StoreUnavailable(),
         new Busy(),
         new Json(),
         new Web(),
@@ -64,6 +67,8 @@ public final class ErrorMappers {
       return new Unavailable().toResponse(x);
     } else if (e instanceof TooManyRequests x) {
       return new Busy().toResponse(x);
+    } else if (e instanceof JdbiException x) {
+      return new StoreUnavailable().toResponse(x);
     }
     return internalError(e);
   }
@@ -128,6 +133,48 @@ public final class ErrorMappers {
       return Response.fromResponse(json(503, "queue_unavailable"))
           .header("Retry-After", String.valueOf(EngineUnavailable.RETRY_AFTER_SECONDS))
           .build();
+    }
+  }
+
+  /**
+   * 503 with Retry-After when the database cannot be reached (a connection failed or was closed:
+   * PostgreSQL restarting, or the embedded database closed by its own shutdown hook while the
+   * server stops on SIGTERM, which the soak met as a 500); any other store error is a fault of
+   * ours.
+   */
+  public static final class StoreUnavailable implements ExceptionMapper<JdbiException> {
+    @Override
+    public Response toResponse(JdbiException e) {
+      if (!unreachable(e)) {
+        return internalError(e);
+      }
+      LOG.warn("The store could not be reached; answering 503: {}", rootMessage(e));
+      return Response.fromResponse(json(503, "store_unavailable"))
+          .header("Retry-After", "1")
+          .build();
+    }
+
+    /** A connection that could not be had, or one that broke (SQLState class 08). */
+    static boolean unreachable(Throwable e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof ConnectionException
+            || t instanceof java.sql.SQLTransientConnectionException
+            || t instanceof java.sql.SQLNonTransientConnectionException
+            || (t instanceof java.sql.SQLException sql
+                && sql.getSQLState() != null
+                && sql.getSQLState().startsWith("08"))) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private static String rootMessage(Throwable e) {
+      Throwable root = e;
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
+      return root.getMessage();
     }
   }
 

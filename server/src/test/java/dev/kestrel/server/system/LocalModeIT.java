@@ -334,8 +334,26 @@ class LocalModeIT {
   @Order(4)
   void aSigtermHandsRunsOverAndTheyFinishAfterTheNextStart() throws Exception {
     List<String> runs = queueAndAwaitEverySlotRunning("term", 4);
+    // A long poll open as the server stops is answered with the run as it is (issue 28: H2's own
+    // shutdown hook closed the database under it, and it was a 500).
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>> poll =
+        http.sendAsync(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(
+                        server.baseUrl()
+                            + "/public/v1/task-runs/"
+                            + runs.get(0)
+                            + "?waitForFinish=60"))
+                .header("Authorization", "Bearer " + TestApps.KEY)
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    Thread.sleep(500);
+    KestrelProcess stopped = server;
 
     server.terminate(Duration.ofSeconds(90));
+    assertThat(poll.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    assertThat(stopped.log()).doesNotContain("Database is already closed");
     awaitNoTemporalProcess();
     restart();
 
