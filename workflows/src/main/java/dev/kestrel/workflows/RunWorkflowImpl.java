@@ -103,6 +103,15 @@ public class RunWorkflowImpl implements RunWorkflow {
    */
   static final String CHECKPOINTS = "checkpoints";
 
+  /**
+   * From version 1 the run's timeout counts from its first step: a run waiting for a free browser
+   * slot is queued, not late (issue 28: under a backlog, runs timed out without a step run).
+   * Before, the clock started with the workflow.
+   */
+  static final String CLOCK_FROM_FIRST_STEP = "clock-from-first-step";
+
+  private boolean clockFromFirstStep;
+
   private boolean checkpointing;
 
   /** The run's last kept browser state: a reference (step and digest); null before the first. */
@@ -219,6 +228,8 @@ public class RunWorkflowImpl implements RunWorkflow {
 
     leanSteps = Workflow.getVersion(LEAN_STEPS, Workflow.DEFAULT_VERSION, 1) >= 1;
     checkpointing = Workflow.getVersion(CHECKPOINTS, Workflow.DEFAULT_VERSION, 1) >= 1;
+    clockFromFirstStep =
+        Workflow.getVersion(CLOCK_FROM_FIRST_STEP, Workflow.DEFAULT_VERSION, 1) >= 1;
     RunInput.Continued carried = in.continued();
     if (carried != null) {
       restore(carried);
@@ -242,10 +253,11 @@ public class RunWorkflowImpl implements RunWorkflow {
     }
 
     work = Workflow.newCancellationScope(() -> executeWithSessions(sessions, carried));
-    startRunTimer(
-        carried == null
-            ? "run timeout: " + in.timeoutSeconds() + " s, then the run fails"
-            : "run timeout: the " + runTimeLeftMillis / 1000 + " s the run has left");
+    if (carried != null) {
+      startRunTimer("run timeout: the " + runTimeLeftMillis / 1000 + " s the run has left");
+    } else if (!clockFromFirstStep) {
+      startRunTimer("run timeout: " + in.timeoutSeconds() + " s, then the run fails");
+    }
     try {
       work.run();
       status = outcome;
@@ -791,6 +803,12 @@ public class RunWorkflowImpl implements RunWorkflow {
       startedAt = Workflow.currentTimeMillis();
       publishStatus();
       WorkflowMetrics.runStarted(startedAt - input.createdAtMillis());
+      if (runTimer == null) {
+        startRunTimer(
+            "run timeout: "
+                + input.timeoutSeconds()
+                + " s from its first step, then the run fails");
+      }
       // The first transition is recorded here, since its webhook's body is the row.
       record.recordState(input.runId(), state());
       announce(status);
@@ -1334,6 +1352,9 @@ public class RunWorkflowImpl implements RunWorkflow {
   }
 
   private void stopRunTimer() {
+    if (runTimer == null) {
+      return; // The run has not begun its first step: its clock has not started.
+    }
     runTimer.cancel();
     runTimeLeftMillis =
         Math.max(0, runTimeLeftMillis - (Workflow.currentTimeMillis() - runTimerStartedAt));

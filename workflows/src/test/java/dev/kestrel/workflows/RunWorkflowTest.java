@@ -612,6 +612,48 @@ class RunWorkflowTest {
     assertThat(webhooks.announced).containsExactly("task-run.started", "task-run.failed");
   }
 
+  /**
+   * Issue 28: under a backlog, runs timed out while they waited for a browser slot, before any step
+   * ran. The run's clock starts with its first step.
+   */
+  @Test
+  void waitingForABrowserSlotDoesNotCountTowardTheRunTimeout(
+      TestWorkflowEnvironment env, Worker worker) {
+    worker.registerActivitiesImplementations(record, webhooks);
+    FakeBrowser full =
+        new FakeBrowser() {
+          @Override
+          public SessionRef openSession(OpenSessionRequest request) {
+            // As a worker whose slots are all taken: it heartbeats for 3 s, then one frees up.
+            for (int i = 0; i < 15; i++) {
+              try {
+                Thread.sleep(200);
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+              io.temporal.activity.Activity.getExecutionContext().heartbeat("waiting for a slot");
+            }
+            return super.openSession(request);
+          }
+        };
+    env.newWorker(TaskQueues.BROWSER).registerActivitiesImplementations(full);
+    env.newWorker(WORKER_QUEUE).registerActivitiesImplementations(full);
+    env.start();
+    RunWorkflow run =
+        env.getWorkflowClient()
+            .newWorkflowStub(
+                RunWorkflow.class,
+                WorkflowOptions.newBuilder()
+                    .setWorkflowId("run-queued")
+                    .setTaskQueue(worker.getTaskQueue())
+                    .build());
+
+    RunState end = run.run(input(2, step("open", "goto", "u", null)));
+
+    assertThat(end.status()).isEqualTo(RunStatus.COMPLETED);
+    assertThat(full.executed).containsExactly("session-1:open:u");
+  }
+
   @Test
   void anOptionalStepThatFailsIsPassedOverAndTheRunCompletes(
       TestWorkflowEnvironment env, Worker worker) throws Exception {
