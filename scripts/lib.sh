@@ -39,3 +39,30 @@ ensure_temporal_cli() {
   fi
   export KESTREL_TEMPORAL_CLI="${KESTREL_TEMPORAL_CLI:-$cli}"
 }
+
+# Starts the distribution's PostgreSQL cluster and makes sure of the role kestrel (password kestrel,
+# may create databases) and its database kestrel_test: what the tests and the soak connect to.
+ensure_postgres() {
+  local cluster
+  cluster=$(pg_lsclusters --no-header | awk 'NR==1 {print $1" "$2}')
+  if [ -n "$cluster" ]; then
+    as_root pg_ctlcluster $cluster start 2>/dev/null || true
+  fi
+  for _ in $(seq 1 30); do
+    as_root su postgres -c "psql -qtAc 'SELECT 1'" >/dev/null 2>&1 && break
+    sleep 1
+  done
+  as_root su postgres -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname = 'kestrel'\"" | grep -q 1 \
+    || as_root su postgres -c "psql -qc \"CREATE ROLE kestrel LOGIN PASSWORD 'kestrel' CREATEDB\""
+  as_root su postgres -c "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname = 'kestrel_test'\"" | grep -q 1 \
+    || as_root su postgres -c "psql -qc 'CREATE DATABASE kestrel_test OWNER kestrel'"
+}
+
+# matplotlib (PyPI), which scripts/soak_plot.py draws the soak's picture with.
+ensure_matplotlib() {
+  python3 -c 'import matplotlib' 2>/dev/null && return 0
+  python3 -m pip --version >/dev/null 2>&1 || install_missing pip3:python3-pip
+  echo "Installing matplotlib (PyPI)" >&2
+  python3 -m pip install -q matplotlib 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages matplotlib
+}

@@ -1,0 +1,265 @@
+package dev.kestrel.bench.soak;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kestrel.bench.soak.SoakProcesses.Kind;
+import dev.kestrel.bench.soak.SoakProcesses.Proc;
+import dev.kestrel.client.KestrelClient;
+import dev.kestrel.client.RunQuery;
+import dev.kestrel.model.RunStatus;
+import dev.kestrel.model.api.Envelopes.RunPage;
+import dev.kestrel.model.api.Run;
+import io.temporal.client.WorkflowClient;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One look at the fleet: the Kestrel JVMs (RSS, heap, threads, open files), the browsers' process
+ * tree (its memory, its processes against the slots), the runs by status as the API, the store and
+ * Temporal's visibility each count them, the queue wait and the webhook backlog.
+ */
+final class SoakSampler implements AutoCloseable {
+  /** What one look found. Counts by status are absent (null) when that view did not answer. */
+  record Sample(
+      double minute,
+      int kestrelJvms,
+      double jvmRssMb,
+      double heapUsedMb,
+      int threads,
+      int openFiles,
+      double browserRssMb,
+      double browserPssMb,
+      int browsers,
+      int chromiumProcesses,
+      int drivers,
+      int engines,
+      int slots,
+      Map<String, Long> apiRuns,
+      Map<String, Long> storeRuns,
+      Map<String, Long> temporalRuns,
+      Long queueWaitP95Ms,
+      Long webhookBacklog,
+      List<String> events) {}
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final SoakFleet fleet;
+  private final KestrelClient client;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final WorkflowServiceStubs service;
+  private final WorkflowClient temporal;
+  private final SoakProcesses processes;
+
+  SoakSampler(SoakFleet fleet, KestrelClient client, SoakProcesses processes) {
+    this.fleet = fleet;
+    this.client = client;
+    this.processes = processes;
+    this.service =
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder().setTarget(fleet.engineTarget()).build());
+    this.temporal = WorkflowClient.newInstance(service);
+  }
+
+  Sample sample(double minute, Long queueWaitP95Ms, List<String> events) {
+    double rss = 0;
+    double heap = 0;
+    int threads = 0;
+    int files = 0;
+    List<SoakFleet.Node> nodes = fleet.nodes();
+    for (SoakFleet.Node node : nodes) {
+      JsonNode gauges = metrics(node);
+      heap += gauges.path("jvm.memory.heap.used").path("value").asDouble() / (1 << 20);
+      threads += gauges.path("jvm.threads.count").path("value").asInt();
+      files += Math.max(0, SoakProcesses.openFiles(node.pid()));
+    }
+    List<Proc> procs = processes.scan();
+    double browserRss = 0;
+    double browserPss = 0;
+    int browsers = 0;
+    int chromium = 0;
+    int drivers = 0;
+    int engines = 0;
+    for (Proc p : procs) {
+      switch (p.kind()) {
+        case KESTREL -> rss += p.rssMb();
+        case BROWSER, BROWSER_CHILD -> {
+          browserRss += p.rssMb();
+          browserPss += p.pssMb();
+          chromium++;
+          browsers += p.kind() == Kind.BROWSER ? 1 : 0;
+        }
+        case DRIVER -> drivers++;
+        case ENGINE -> engines++;
+        default -> {}
+      }
+    }
+    Long backlog = null;
+    Map<String, Long> store = null;
+    try (Connection c = fleet.openDatabase();
+        Statement s = c.createStatement()) {
+      store = new TreeMap<>();
+      try (ResultSet r = s.executeQuery("SELECT status, COUNT(*) FROM runs GROUP BY status")) {
+        while (r.next()) {
+          store.put(r.getString(1), r.getLong(2));
+        }
+      }
+      backlog = webhookBacklog(s);
+    } catch (SQLException | RuntimeException e) {
+      // The store is down with its process: the view is missing from this sample.
+    }
+    return new Sample(
+        minute,
+        nodes.size(),
+        rss,
+        heap,
+        threads,
+        files,
+        browserRss,
+        browserPss,
+        browsers,
+        chromium,
+        drivers,
+        engines,
+        fleet.slots(),
+        apiRuns(),
+        store,
+        temporalRuns(),
+        queueWaitP95Ms,
+        backlog,
+        events);
+  }
+
+  /**
+   * Deliveries not yet settled: none of their attempts was delivered and fewer than the seven a
+   * delivery gets were made, to an endpoint that still exists.
+   */
+  private static long webhookBacklog(Statement s) throws SQLException {
+    try (ResultSet r =
+        s.executeQuery(
+            "SELECT COUNT(*) FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id ="
+                + " d.endpoint_id WHERE e.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM"
+                + " webhook_attempts a WHERE a.delivery_id = d.id AND a.delivered) AND (SELECT"
+                + " COUNT(*) FROM webhook_attempts a WHERE a.delivery_id = d.id) < 7")) {
+      r.next();
+      return r.getLong(1);
+    }
+  }
+
+  /** Deliveries given up on: seven attempts, none delivered. */
+  long webhooksGivenUp() throws SQLException {
+    try (Connection c = fleet.openDatabase();
+        Statement s = c.createStatement();
+        ResultSet r =
+            s.executeQuery(
+                "SELECT COUNT(*) FROM webhook_deliveries d WHERE NOT EXISTS (SELECT 1 FROM"
+                    + " webhook_attempts a WHERE a.delivery_id = d.id AND a.delivered)"
+                    + " AND (SELECT COUNT(*) FROM webhook_attempts a WHERE a.delivery_id = d.id)"
+                    + " >= 7")) {
+      r.next();
+      return r.getLong(1);
+    }
+  }
+
+  /** Terminal events in the store's deliveries: the runs whose end the receiver must hear of. */
+  Map<String, String> terminalEventsRecorded() throws SQLException {
+    Map<String, String> byRun = new LinkedHashMap<>();
+    try (Connection c = fleet.openDatabase();
+        Statement s = c.createStatement();
+        ResultSet r =
+            s.executeQuery(
+                "SELECT run_id, event FROM webhook_deliveries WHERE event IN"
+                    + " ('task-run.completed', 'task-run.failed', 'task-run.cancelled')")) {
+      while (r.next()) {
+        byRun.put(r.getString(1), r.getString(2));
+      }
+    }
+    return byRun;
+  }
+
+  private JsonNode metrics(SoakFleet.Node node) {
+    try {
+      HttpResponse<String> answer =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminPort + "/metrics"))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return JSON.readTree(answer.body()).path("gauges");
+    } catch (Exception e) {
+      return JSON.createObjectNode();
+    }
+  }
+
+  /** Every run of the organization, by status, as the API lists them; null if it did not answer. */
+  Map<String, Long> apiRuns() {
+    try {
+      return countByStatus(allRuns());
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  List<Run> allRuns() {
+    List<Run> all = new ArrayList<>();
+    String cursor = null;
+    do {
+      RunQuery query = RunQuery.all().limit(100);
+      RunPage page = client.listRuns(cursor == null ? query : query.cursor(cursor));
+      all.addAll(page.runs());
+      cursor = page.nextCursor();
+    } while (cursor != null);
+    return all;
+  }
+
+  static Map<String, Long> countByStatus(List<Run> runs) {
+    Map<String, Long> counts = new TreeMap<>();
+    runs.forEach(r -> counts.merge(r.status().name(), 1L, Long::sum));
+    return counts;
+  }
+
+  /**
+   * Runs by their {@code KestrelRunStatus} search attribute, one count per status, leaving out
+   * executions a run continued as new from; null if the engine did not answer.
+   */
+  Map<String, Long> temporalRuns() {
+    try {
+      Map<String, Long> counts = new TreeMap<>();
+      for (RunStatus status : RunStatus.values()) {
+        long n =
+            temporal
+                .countWorkflows(
+                    "WorkflowType = 'RunWorkflow' AND ExecutionStatus != 'ContinuedAsNew' AND"
+                        + " KestrelRunStatus = '"
+                        + status.name()
+                        + "'")
+                .getCount();
+        if (n > 0) {
+          counts.put(status.name(), n);
+        }
+      }
+      return counts;
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public void close() {
+    service.shutdownNow();
+  }
+}
