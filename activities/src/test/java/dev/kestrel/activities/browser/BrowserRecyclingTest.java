@@ -37,27 +37,40 @@ class BrowserRecyclingTest {
   }
 
   BrowserPool pool(int afterSessions, long aboveBytes) {
-    pool =
-        new BrowserPool(
-            "recycling-test",
-            new BrowserSettings(
-                System.getProperty("kestrel.chromium", "/usr/bin/chromium"),
-                1,
-                true,
-                List.of(),
-                new EgressPolicy(true, true),
-                Duration.ofSeconds(5),
-                Duration.ofSeconds(5),
-                Duration.ofMinutes(5),
-                100L * 1024 * 1024,
-                afterSessions,
-                aboveBytes,
-                0),
-            runId -> false,
-            (runIds, now) -> java.util.Set.of(),
-            new ArtifactStore(artifactsDir),
-            meters);
+    pool = onePool(settings(afterSessions, aboveBytes, 0), artifactsDir, meters);
     return pool;
+  }
+
+  /**
+   * One slot on the machine's Chromium, every page allowed, with these recycling and heap limits.
+   */
+  static BrowserSettings settings(int afterSessions, long aboveBytes, int pageHeapLimitMb) {
+    return new BrowserSettings(
+        System.getProperty("kestrel.chromium", "/usr/bin/chromium"),
+        1,
+        true,
+        List.of(),
+        new EgressPolicy(true, true),
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(5),
+        Duration.ofMinutes(5),
+        100L * 1024 * 1024,
+        afterSessions,
+        aboveBytes,
+        pageHeapLimitMb);
+  }
+
+  static BrowserPool onePool(
+      BrowserSettings settings,
+      Path artifactsDir,
+      io.micrometer.core.instrument.MeterRegistry meters) {
+    return new BrowserPool(
+        "recycling-test",
+        settings,
+        runId -> false,
+        (runIds, now) -> java.util.Set.of(),
+        new ArtifactStore(artifactsDir),
+        meters);
   }
 
   /** Opens a session on the only slot, loads a page, closes it; returns the browser's pid. */

@@ -2,15 +2,11 @@ package dev.kestrel.activities.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kestrel.activities.egress.EgressPolicy;
 import dev.kestrel.model.TraceMode;
-import dev.kestrel.store.ArtifactStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -40,25 +36,8 @@ class PageMemoryLimitTest {
   @Test
   void aPageThatAllocatesWithoutEndDiesAtTheHeapLimitAndTheBrowserLivesOn() throws Exception {
     pool =
-        new BrowserPool(
-            "heap-test",
-            new BrowserSettings(
-                System.getProperty("kestrel.chromium", "/usr/bin/chromium"),
-                1,
-                true,
-                List.of(),
-                new EgressPolicy(true, true),
-                Duration.ofSeconds(5),
-                Duration.ofSeconds(5),
-                Duration.ofMinutes(5),
-                100L * 1024 * 1024,
-                100,
-                0,
-                256),
-            runId -> false,
-            (runIds, now) -> java.util.Set.of(),
-            new ArtifactStore(artifactsDir),
-            new SimpleMeterRegistry());
+        BrowserRecyclingTest.onePool(
+            BrowserRecyclingTest.settings(100, 0, 256), artifactsDir, new SimpleMeterRegistry());
     BrowserSlot slot = pool.tryAcquire(10_000);
     BrowserSession session =
         pool.open(slot, "run-1", TraceMode.OFF, 1, null).get(60, TimeUnit.SECONDS);

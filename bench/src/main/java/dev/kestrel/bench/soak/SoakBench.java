@@ -216,12 +216,13 @@ public final class SoakBench {
 
   private static void print(Sample s) {
     System.out.printf(
-        "  %5.1f min  jvm %4.0f MB (heap %4.0f) threads %3d files %4d | browsers %2d (%3d chromium"
+        "  %5.1f min  jvm %4.0f MB (heap %4.0f, retained %4.0f) threads %3d files %4d | browsers %2d (%3d chromium"
             + " processes, %d slots) %5.0f MB | api %s store %s temporal %s | wait p95 %s ms | webhook"
             + " backlog %s%s%n",
         s.minute(),
         s.jvmRssMb(),
         s.heapUsedMb(),
+        s.retainedMb(),
         s.threads(),
         s.openFiles(),
         s.browsers(),

@@ -187,15 +187,32 @@ final class SoakFleet implements AutoCloseable {
   private void start(Node node) {
     node.process =
         Processes.start(
-            Processes.jarCommand("1g", JAR, List.of(node.command, node.config.toString())),
-            Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1", TAG, id),
-            node.log);
+            jvm(node), Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1", TAG, id), node.log);
     // The admin port: a worker serves no API.
     Ports.awaitOpen(
         node.adminPort,
         Duration.ofSeconds(180),
         node.process,
         "kestrel " + node.name + " (log " + node.log + ")");
+  }
+
+  /**
+   * {@code java -jar kestrel.jar <command> <config>} with the heap fixed at 1 GB and touched at
+   * start ({@code -Xms1g -Xmx1g -XX:+AlwaysPreTouch}), as production JVMs are set: the collector
+   * then never grows the heap under load, and what the RSS still gains is the JVM's native and
+   * non-heap memory, which is what a leak would grow.
+   */
+  private static List<String> jvm(Node node) {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    return List.of(
+        java,
+        "-Xms1g",
+        "-Xmx1g",
+        "-XX:+AlwaysPreTouch",
+        "-jar",
+        JAR.toString(),
+        node.command,
+        node.config.toString());
   }
 
   URI apiUrl() {

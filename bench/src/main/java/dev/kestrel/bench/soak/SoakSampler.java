@@ -39,6 +39,7 @@ final class SoakSampler implements AutoCloseable {
       int kestrelJvms,
       double jvmRssMb,
       double heapUsedMb,
+      double retainedMb,
       int threads,
       int openFiles,
       double browserRssMb,
@@ -78,12 +79,20 @@ final class SoakSampler implements AutoCloseable {
   Sample sample(double minute, Long queueWaitP95Ms, List<String> events) {
     double rss = 0;
     double heap = 0;
+    double retained = 0;
     int threads = 0;
     int files = 0;
     List<SoakFleet.Node> nodes = fleet.nodes();
     for (SoakFleet.Node node : nodes) {
       JsonNode gauges = metrics(node);
       heap += gauges.path("jvm.memory.heap.used").path("value").asDouble() / (1 << 20);
+      // What the JVM holds on to: the old generation after its last collection, the non-heap
+      // pools (metaspace, code) and direct buffers.
+      retained +=
+          (gauges.path("jvm.memory.pools.G1-Old-Gen.used-after-gc").path("value").asDouble()
+                  + gauges.path("jvm.memory.non-heap.used").path("value").asDouble()
+                  + gauges.path("jvm.buffers.direct.used").path("value").asDouble())
+              / (1 << 20);
       threads += gauges.path("jvm.threads.count").path("value").asInt();
       files += Math.max(0, SoakProcesses.openFiles(node.pid()));
     }
@@ -127,6 +136,7 @@ final class SoakSampler implements AutoCloseable {
         nodes.size(),
         rss,
         heap,
+        retained,
         threads,
         files,
         browserRss,

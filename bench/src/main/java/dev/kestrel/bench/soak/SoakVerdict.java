@@ -258,6 +258,13 @@ final class SoakVerdict {
         s -> s.kestrelJvms() * JVM_BOUND_MB,
         "%d MB a JVM (its 1 GB heap and the rest)".formatted(JVM_BOUND_MB));
     memory(
+        "Kestrel JVMs' retained memory",
+        window,
+        Sample::retainedMb,
+        windowMinutes,
+        s -> s.kestrelJvms() * JVM_BOUND_MB,
+        "%d MB a JVM".formatted(JVM_BOUND_MB));
+    memory(
         "browsers' memory (PSS)",
         window,
         Sample::browserPssMb,

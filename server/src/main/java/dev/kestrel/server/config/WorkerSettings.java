@@ -86,6 +86,11 @@ public class WorkerSettings {
     return this;
   }
 
+  public WorkerSettings slotWaitSeconds(int seconds) {
+    this.slotWaitSeconds = seconds;
+    return this;
+  }
+
   public WorkerSettings holdForInputSeconds(int seconds) {
     this.holdForInputSeconds = seconds;
     return this;
@@ -174,13 +179,6 @@ public class WorkerSettings {
 
   public String chromiumPath() {
     return chromiumPath;
-  }
-
-  /** Relaunches each slot's browser after {@code sessions}, or above {@code aboveMb} (0: never). */
-  public WorkerSettings recycleBrowser(int sessions, int aboveMb) {
-    this.recycleBrowserAfterSessions = sessions;
-    this.recycleBrowserAboveMb = aboveMb;
-    return this;
   }
 
   public WorkerSettings browserSlots(int slots) {

@@ -33,7 +33,10 @@ import org.slf4j.LoggerFactory;
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class QuietLogsIT {
-  static final DropwizardAppExtension<KestrelConfiguration> APP = TestApps.app();
+  // A session waits 1 s for a free slot on this worker before it is handed back to the queue: the
+  // backlog test sees those hand-backs within seconds.
+  static final DropwizardAppExtension<KestrelConfiguration> APP =
+      TestApps.app(config -> config.worker().slotWaitSeconds(1));
 
   @RegisterExtension static final TestPages PAGES = new TestPages();
 
@@ -112,6 +115,37 @@ class QuietLogsIT {
                   assertThat(e.getFormattedMessage())
                       .contains(run.getKey(), "failed: " + run.getValue()));
     }
+  }
+
+  /**
+   * Issue 28: a run waiting for a free browser slot is handed back to the queue every {@code
+   * worker.slotWaitSeconds}, and the SDK logged each hand-back as a warning with a stack trace: a
+   * busy worker's log grew by megabytes an hour. Waiting one's turn is not an error.
+   */
+  @Test
+  void runsWaitingForAFreeSlotWriteNothingToTheServerLog() {
+    ApiClient api = TestApps.api(APP);
+    List<String> runs = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      runs.add(
+          queue(
+              api,
+              "Backlog " + i,
+              60,
+              """
+              {"id": "open", "action": "goto", "url": "%s"},
+              {"id": "linger", "action": "waitFor", "ms": 3000}
+              """
+                  .formatted(PAGES.url("/home"))));
+    }
+    for (String run : runs) {
+      assertThat(TestApps.awaitTerminal(api, run, Duration.ofSeconds(90)).get("status").asText())
+          .isEqualTo("COMPLETED");
+    }
+    assertThat(new ArrayList<>(serverLog.list))
+        .filteredOn(e -> runs.stream().anyMatch(id -> concerns(e, id)))
+        .as("the server's lines about runs that only waited their turn")
+        .isEmpty();
   }
 
   /**
