@@ -33,6 +33,25 @@ class PageMemoryLimitTest {
     }
   }
 
+  /** The resident memory of the slot's largest process (the page's renderer, here). */
+  static long largestProcessBytes(BrowserSlot slot) {
+    long largest = 0;
+    for (ProcessHandle p : slot.processes()) {
+      try {
+        for (String line :
+            java.nio.file.Files.readAllLines(
+                java.nio.file.Path.of("/proc", String.valueOf(p.pid()), "status"))) {
+          if (line.startsWith("VmRSS:")) {
+            largest = Math.max(largest, Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024);
+          }
+        }
+      } catch (java.io.IOException | RuntimeException gone) {
+        // Ended meanwhile.
+      }
+    }
+    return largest;
+  }
+
   @Test
   void aPageThatAllocatesWithoutEndDiesAtTheHeapLimitAndTheBrowserLivesOn() throws Exception {
     pool =
@@ -55,12 +74,13 @@ class PageMemoryLimitTest {
     while (crashed.getCount() > 0 && System.nanoTime() < deadline) {
       // The crash event is delivered on the slot thread, when it next talks to Playwright.
       slot.submit(() -> session.page.isClosed()).get(30, TimeUnit.SECONDS);
-      peak = Math.max(peak, slot.residentBytes());
+      peak = Math.max(peak, largestProcessBytes(slot));
       crashed.await(200, TimeUnit.MILLISECONDS);
     }
     assertThat(crashed.getCount()).as("the page's renderer died").isZero();
-    // The limit is the heap's; the renderer's code, the browser and its helpers come on top.
-    assertThat(peak >> 20).as("MB the browser's processes held at most").isLessThan(1_200);
+    // The limit is the heap's; the renderer's code and buffers come on top. Without it the renderer
+    // grew to about 4 GB.
+    assertThat(peak >> 20).as("MB the largest of the browser's processes held").isLessThan(800);
     assertThat(slot.isHealthy()).isTrue();
     pool.close(session.id());
   }
