@@ -83,10 +83,22 @@ public interface BrowserActivities {
   String PROFILE_EXPIRED = "ProfileExpired";
 
   /**
+   * No browser could be launched for a run that has not begun, for as long as its timeout: the run
+   * fails as timed out (waiting for a free slot never does).
+   */
+  String SESSION_UNAVAILABLE = "SessionUnavailable";
+
+  /**
    * {@code trace}: whether the session is recorded as a Playwright trace, and kept (null: off).
    * {@code restore}: the checkpoint the session starts from, or null for a fresh browser. {@code
    * profile}: the profile a fresh browser starts from, its login checked first (null: none). {@code
    * proxy}: the upstream proxy its traffic goes through (null: none).
+   */
+  /**
+   * @param failAfterMillis for a run that has not begun (its clock starts with its first step): a
+   *     browser that still cannot be launched after this time (epoch ms, the workflow's clock)
+   *     fails the run as {@link #SESSION_UNAVAILABLE}, where waiting for a free slot goes on; 0: no
+   *     bound
    */
   record OpenSessionRequest(
       String runId,
@@ -94,9 +106,10 @@ public interface BrowserActivities {
       TraceMode trace,
       Checkpoint restore,
       RunInput.ProfileUse profile,
-      RunInput.ProxyUse proxy) {
+      RunInput.ProxyUse proxy,
+      long failAfterMillis) {
     public OpenSessionRequest(String runId, int attempt, TraceMode trace, Checkpoint restore) {
-      this(runId, attempt, trace, restore, null, null);
+      this(runId, attempt, trace, restore, null, null, 0);
     }
   }
 

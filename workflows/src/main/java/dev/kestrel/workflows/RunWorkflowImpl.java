@@ -427,7 +427,9 @@ public class RunWorkflowImpl implements RunWorkflow {
                       ? RunError.PROFILE_EXPIRED
                       : BrowserActivities.STEP_FAILED.equals(af.getType())
                           ? RunError.STEP_FAILED
-                          : null
+                          : BrowserActivities.SESSION_UNAVAILABLE.equals(af.getType())
+                              ? RunError.TIMEOUT
+                              : null
                   : null;
           if (code == null) {
             throw f;
@@ -649,7 +651,8 @@ public class RunWorkflowImpl implements RunWorkflow {
                 input.settings().traceMode(),
                 checkpoint,
                 null,
-                input.proxy()));
+                input.proxy(),
+                failAfterMillis()));
       } catch (ActivityFailure f) {
         if (isCancellation(f)
             || !(f.getCause() instanceof ApplicationFailure af)
@@ -676,7 +679,17 @@ public class RunWorkflowImpl implements RunWorkflow {
             input.settings().traceMode(),
             null,
             input.profile(),
-            input.proxy()));
+            input.proxy(),
+            failAfterMillis()));
+  }
+
+  /**
+   * Until its first step the run's clock has not started, and a session that cannot open would keep
+   * it PENDING for ever: a browser that cannot be launched for as long as its timeout fails it (a
+   * free slot is waited for, however long). Once started, its timer bounds it.
+   */
+  private long failAfterMillis() {
+    return runTimer == null ? Workflow.currentTimeMillis() + input.timeoutSeconds() * 1000L : 0;
   }
 
   /**

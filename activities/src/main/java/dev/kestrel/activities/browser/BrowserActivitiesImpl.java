@@ -263,6 +263,17 @@ public class BrowserActivitiesImpl implements BrowserActivities {
    */
   private RuntimeException retrying(
       OpenSessionRequest request, ActivityExecutionContext ctx, RuntimeException e) {
+    if (!(e instanceof ActivityCompletionException)
+        && request.failAfterMillis() > 0
+        && System.currentTimeMillis() > request.failAfterMillis()) {
+      return ApplicationFailure.newNonRetryableFailure(
+          "No browser session could be opened within the run's timeout (worker "
+              + workerId
+              + ": "
+              + firstLine(e)
+              + ")",
+          SESSION_UNAVAILABLE);
+    }
     if (!(e instanceof ActivityCompletionException) && ctx.getInfo().getAttempt() <= 3) {
       log(
           request.runId(),
