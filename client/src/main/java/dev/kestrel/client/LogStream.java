@@ -73,8 +73,8 @@ final class LogStream implements Iterator<RunEvent> {
   private void readFrame() {
     if (reader == null) {
       connect();
-      if (ended) {
-        return;
+      if (ended || reader == null) {
+        return; // Ended, or the connection failed (503, refused): the next frame tries again.
       }
     }
     String event = "message";

@@ -366,6 +366,42 @@ class KestrelClientTest {
         .contains("Last-Event-ID=" + second);
   }
 
+  /**
+   * Issue 28: the soak's clients met an NPE when a stream's first connection was answered 503 (a
+   * server restarting): the stream connects again and goes on.
+   */
+  @Test
+  void theLogStreamConnectsAgainAfterA503() {
+    AtomicInteger connections = new AtomicInteger();
+    route(
+        "/public/v1/task-runs/" + RUN_ID + "/logs",
+        exchange -> {
+          if (connections.incrementAndGet() == 1) {
+            answer(exchange, 503, "{\"detail\": \"store_unavailable\"}", Map.of());
+            return;
+          }
+          try {
+            exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+            exchange.sendResponseHeaders(200, 0);
+            OutputStream out = exchange.getResponseBody();
+            out.write(
+                ("event: run\ndata: "
+                        + run("COMPLETED").replace("\n", "")
+                        + "\n\n"
+                        + "event: end\ndata: {}\n\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            out.flush();
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+
+    List<RunEvent> events = client(b -> {}).followRun(RUN_ID, null).collect(Collectors.toList());
+
+    assertThat(events).singleElement().isInstanceOf(RunEvent.RunChanged.class);
+    assertThat(connections).hasValue(2);
+  }
+
   @Test
   void theLogStreamGivesUpOnAnErrorAnswer() {
     route(
