@@ -26,9 +26,11 @@ def main(result_path, png_path):
 
     mem.plot(t, [s["jvmRssMb"] for s in samples], label="Kestrel JVMs, RSS")
     mem.plot(t, [s["heapUsedMb"] for s in samples], label="Kestrel JVMs, heap used")
-    mem.plot(t, [s["retainedMb"] for s in samples],
+    mem.plot(t, [s.get("retainedMb", 0) for s in samples],
              label="Kestrel JVMs, retained (old gen after GC, non-heap, direct)")
     mem.plot(t, [s["browserPssMb"] for s in samples], label="browsers' process tree, PSS")
+    mem.plot(t, [s.get("browserBasePssMb", 0) for s in samples],
+             label="browsers without the pages' renderers, PSS")
     mem.set_ylabel("MB")
     mem.legend(loc="upper left")
     judged = result["figures"].get("judgedFromMinute")

@@ -28,6 +28,8 @@ final class SoakProcesses {
   enum Kind {
     KESTREL,
     BROWSER,
+    /** A page's renderer: what it holds belongs to the page loaded now, and ends with it. */
+    RENDERER,
     BROWSER_CHILD,
     DRIVER,
     ENGINE,
@@ -119,6 +121,9 @@ final class SoakProcesses {
     boolean typed = args.stream().anyMatch(a -> a.startsWith("--type="));
     if (exe.contains("chrom")) {
       // The crash handler Chromium starts next to each browser is one of its helpers.
+      if (args.contains("--type=renderer")) {
+        return Kind.RENDERER;
+      }
       return typed || exe.contains("crashpad") ? Kind.BROWSER_CHILD : Kind.BROWSER;
     }
     if (args.stream().anyMatch(a -> a.endsWith("kestrel.jar"))) {

@@ -44,6 +44,7 @@ final class SoakSampler implements AutoCloseable {
       int openFiles,
       double browserRssMb,
       double browserPssMb,
+      double browserBasePssMb,
       int browsers,
       int chromiumProcesses,
       int drivers,
@@ -84,6 +85,7 @@ final class SoakSampler implements AutoCloseable {
     int files = 0;
     List<SoakFleet.Node> nodes = fleet.nodes();
     for (SoakFleet.Node node : nodes) {
+      collect(node);
       JsonNode gauges = metrics(node);
       heap += gauges.path("jvm.memory.heap.used").path("value").asDouble() / (1 << 20);
       // What the JVM holds on to: the old generation after its last collection, the non-heap
@@ -99,6 +101,7 @@ final class SoakSampler implements AutoCloseable {
     List<Proc> procs = processes.scan();
     double browserRss = 0;
     double browserPss = 0;
+    double browserBase = 0;
     int browsers = 0;
     int chromium = 0;
     int drivers = 0;
@@ -106,7 +109,10 @@ final class SoakSampler implements AutoCloseable {
     for (Proc p : procs) {
       switch (p.kind()) {
         case KESTREL -> rss += p.rssMb();
-        case BROWSER, BROWSER_CHILD -> {
+        case BROWSER, BROWSER_CHILD, RENDERER -> {
+          if (p.kind() != Kind.RENDERER) {
+            browserBase += p.pssMb();
+          }
           browserRss += p.rssMb();
           browserPss += p.pssMb();
           chromium++;
@@ -141,6 +147,7 @@ final class SoakSampler implements AutoCloseable {
         files,
         browserRss,
         browserPss,
+        browserBase,
         browsers,
         chromium,
         drivers,
@@ -199,6 +206,24 @@ final class SoakSampler implements AutoCloseable {
       }
     }
     return byRun;
+  }
+
+  /**
+   * Asks the JVM for a full collection (Dropwizard's {@code gc} task on the admin port) before it
+   * is sampled: the old generation's use after it is the live set, where G1's use after a young
+   * collection climbs and falls with its mixed cycles (the first hour's "retained" sawtooth).
+   */
+  private void collect(SoakFleet.Node node) {
+    try {
+      http.send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminPort + "/tasks/gc"))
+              .timeout(Duration.ofSeconds(30))
+              .POST(HttpRequest.BodyPublishers.noBody())
+              .build(),
+          HttpResponse.BodyHandlers.discarding());
+    } catch (Exception e) {
+      // A JVM restarting: its sample says so by its absence.
+    }
   }
 
   private JsonNode metrics(SoakFleet.Node node) {
