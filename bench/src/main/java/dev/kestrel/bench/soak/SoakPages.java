@@ -29,7 +29,7 @@ final class SoakPages implements AutoCloseable {
   private final AtomicLong webhookAttempts = new AtomicLong();
   private final AtomicLong webhookRefusals = new AtomicLong();
 
-  /** Delivery ids of the webhooks answered 2xx, by event: what the receiver really got. */
+  /** The runs whose event the receiver answered 2xx, by event: what it really got. */
   private final Map<String, Set<String>> runsByEvent = new ConcurrentHashMap<>();
 
   SoakPages() throws IOException {
