@@ -16,6 +16,13 @@ public final class Ports {
   private static final int FIRST = 10_000;
 
   private static final int LAST = ephemeralRangeStart() - 1;
+
+  /**
+   * The one port of this range that Chromium refuses to open (net::ERR_UNSAFE_PORT, its restricted
+   * list); a test that points the browser at a server on it would fail.
+   */
+  private static final int CHROMIUM_UNSAFE_PORT = 10_080;
+
   private static final java.util.Set<Integer> HANDED_OUT =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -29,7 +36,7 @@ public final class Ports {
     java.util.Random random = new java.util.Random();
     for (int tries = 0; tries < 1_000; tries++) {
       int port = FIRST + random.nextInt(LAST - FIRST + 1);
-      if (HANDED_OUT.contains(port) || !reserve(port)) {
+      if (port == CHROMIUM_UNSAFE_PORT || HANDED_OUT.contains(port) || !reserve(port)) {
         continue;
       }
       try (ServerSocket socket = new ServerSocket()) {
