@@ -1,5 +1,6 @@
 package dev.kestrel.bench;
 
+import dev.kestrel.activities.browser.ProcessMemory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,20 +11,7 @@ final class Memory {
   private Memory() {}
 
   static double pssMb(List<ProcessHandle> processes) {
-    long kb = 0;
-    for (ProcessHandle p : processes) {
-      try {
-        for (String line :
-            Files.readAllLines(Path.of("/proc", String.valueOf(p.pid()), "smaps_rollup"))) {
-          if (line.startsWith("Pss:")) {
-            kb += Long.parseLong(line.replaceAll("[^0-9]", ""));
-          }
-        }
-      } catch (IOException | RuntimeException goneMeanwhile) {
-        // A process that ended between listing and reading holds no memory.
-      }
-    }
-    return kb / 1024.0;
+    return ProcessMemory.proportionalBytes(processes) / (1024.0 * 1024.0);
   }
 
   /** From /proc: the JDK's view of another process's arguments can be empty. */

@@ -304,46 +304,38 @@ class KestrelClientTest {
     route(
         "/public/v1/task-runs/" + RUN_ID + "/logs",
         exchange -> {
-          try {
-            exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
-            exchange.sendResponseHeaders(200, 0);
-            OutputStream out = exchange.getResponseBody();
-            if (connections.incrementAndGet() == 1) {
-              // Two entries, then the connection is cut in the middle of a frame.
-              out.write(
-                  (": keep-alive\n\n"
-                          + "event: run\ndata: "
-                          + run("RUNNING").replace("\n", "")
-                          + "\n\n"
-                          + "event: log\nid: "
-                          + first
-                          + "\ndata: "
-                          + logEntry(first, "one")
-                          + "\n\n"
-                          + "event: log\nid: "
-                          + second
-                          + "\ndata: "
-                          + logEntry(second, "two")
-                          + "\n\n"
-                          + "event: log\nid: "
-                          + third)
-                      .getBytes(StandardCharsets.UTF_8));
-            } else {
-              out.write(
-                  ("event: log\nid: "
-                          + third
-                          + "\ndata: "
-                          + logEntry(third, "three")
-                          + "\n\n"
-                          + "event: run\ndata: "
-                          + run("COMPLETED").replace("\n", "")
-                          + "\n\n"
-                          + "event: end\ndata: {}\n\n")
-                      .getBytes(StandardCharsets.UTF_8));
-            }
-            out.flush();
-          } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+          if (connections.incrementAndGet() == 1) {
+            // Two entries, then the connection is cut in the middle of a frame.
+            writeEvents(
+                exchange,
+                ": keep-alive\n\n"
+                    + "event: run\ndata: "
+                    + run("RUNNING").replace("\n", "")
+                    + "\n\n"
+                    + "event: log\nid: "
+                    + first
+                    + "\ndata: "
+                    + logEntry(first, "one")
+                    + "\n\n"
+                    + "event: log\nid: "
+                    + second
+                    + "\ndata: "
+                    + logEntry(second, "two")
+                    + "\n\n"
+                    + "event: log\nid: "
+                    + third);
+          } else {
+            writeEvents(
+                exchange,
+                "event: log\nid: "
+                    + third
+                    + "\ndata: "
+                    + logEntry(third, "three")
+                    + "\n\n"
+                    + "event: run\ndata: "
+                    + run("COMPLETED").replace("\n", "")
+                    + "\n\n"
+                    + "event: end\ndata: {}\n\n");
           }
         });
 
@@ -380,20 +372,12 @@ class KestrelClientTest {
             answer(exchange, 503, "{\"detail\": \"store_unavailable\"}", Map.of());
             return;
           }
-          try {
-            exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
-            exchange.sendResponseHeaders(200, 0);
-            OutputStream out = exchange.getResponseBody();
-            out.write(
-                ("event: run\ndata: "
-                        + run("COMPLETED").replace("\n", "")
-                        + "\n\n"
-                        + "event: end\ndata: {}\n\n")
-                    .getBytes(StandardCharsets.UTF_8));
-            out.flush();
-          } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-          }
+          writeEvents(
+              exchange,
+              "event: run\ndata: "
+                  + run("COMPLETED").replace("\n", "")
+                  + "\n\n"
+                  + "event: end\ndata: {}\n\n");
         });
 
     List<RunEvent> events = client(b -> {}).followRun(RUN_ID, null).collect(Collectors.toList());
@@ -411,5 +395,18 @@ class KestrelClientTest {
     assertThatThrownBy(() -> client(b -> {}).followRun(RUN_ID, null).toList())
         .isInstanceOfSatisfying(
             KestrelApiException.class, e -> assertThat(e.code()).isEqualTo("run_not_found"));
+  }
+
+  /** Answers as a server-sent event stream that writes these frames and ends. */
+  private static void writeEvents(HttpExchange exchange, String frames) {
+    try {
+      exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+      exchange.sendResponseHeaders(200, 0);
+      OutputStream out = exchange.getResponseBody();
+      out.write(frames.getBytes(StandardCharsets.UTF_8));
+      out.flush();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }

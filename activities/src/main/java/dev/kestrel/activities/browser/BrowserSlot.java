@@ -39,6 +39,9 @@ public final class BrowserSlot implements AutoCloseable {
   /** Passed to Chromium so that this slot's processes can be found and killed if need be. */
   private final String marker = "--kestrel-slot=" + UUID.randomUUID();
 
+  /** The browser process of the last launch, when it was found. */
+  private volatile java.util.Optional<ProcessHandle> browserProcess = java.util.Optional.empty();
+
   private final int proxyPort;
   private final EgressProxy proxy;
 
@@ -176,6 +179,8 @@ public final class BrowserSlot implements AutoCloseable {
                     // proxy too.
                     .setProxy(new Proxy("http://127.0.0.1:" + proxyPort))
                     .setArgs(args));
+    // Found once per launch: after each session the memory check reads only this tree.
+    browserProcess = browsers().filter(p -> p.parent().filter(this::marked).isEmpty()).findFirst();
     return browser;
   }
 
@@ -217,36 +222,28 @@ public final class BrowserSlot implements AutoCloseable {
     recycled = true;
   }
 
-  /** The resident memory of this slot's Chromium processes together, from /proc (Linux). */
+  /** The resident memory of this slot's Chromium processes together. */
   long residentBytes() {
-    long kb = 0;
-    for (ProcessHandle p : processes()) {
-      try {
-        for (String line :
-            java.nio.file.Files.readAllLines(Path.of("/proc", String.valueOf(p.pid()), "status"))) {
-          if (line.startsWith("VmRSS:")) {
-            kb += Long.parseLong(line.replaceAll("[^0-9]", ""));
-          }
-        }
-      } catch (java.io.IOException | RuntimeException goneOrNotLinux) {
-        // A process that ended meanwhile holds nothing.
-      }
-    }
-    return kb * 1024;
+    return ProcessMemory.residentBytes(processes());
   }
 
-  /** This slot's Chromium browser process (its marker is on its command line). */
+  /** This slot's Chromium browser processes, found among all of this JVM's descendants. */
   private java.util.stream.Stream<ProcessHandle> browsers() {
-    return ProcessHandle.current()
-        .descendants()
-        .filter(
-            p -> p.info().arguments().map(a -> Arrays.asList(a).contains(marker)).orElse(false));
+    return ProcessHandle.current().descendants().filter(this::marked);
+  }
+
+  /** Whether the process carries this slot's marker on its command line. */
+  private boolean marked(ProcessHandle p) {
+    return p.info().arguments().map(a -> Arrays.asList(a).contains(marker)).orElse(false);
   }
 
   /** This slot's Chromium and every process under it. */
   List<ProcessHandle> processes() {
     List<ProcessHandle> all = new ArrayList<>();
-    browsers()
+    browserProcess
+        .filter(ProcessHandle::isAlive)
+        .map(java.util.stream.Stream::of)
+        .orElseGet(this::browsers)
         .forEach(
             p -> {
               all.add(p);

@@ -35,21 +35,10 @@ class PageMemoryLimitTest {
 
   /** The resident memory of the slot's largest process (the page's renderer, here). */
   static long largestProcessBytes(BrowserSlot slot) {
-    long largest = 0;
-    for (ProcessHandle p : slot.processes()) {
-      try {
-        for (String line :
-            java.nio.file.Files.readAllLines(
-                java.nio.file.Path.of("/proc", String.valueOf(p.pid()), "status"))) {
-          if (line.startsWith("VmRSS:")) {
-            largest = Math.max(largest, Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024);
-          }
-        }
-      } catch (java.io.IOException | RuntimeException gone) {
-        // Ended meanwhile.
-      }
-    }
-    return largest;
+    return slot.processes().stream()
+        .mapToLong(p -> ProcessMemory.residentBytes(p.pid()))
+        .max()
+        .orElse(0);
   }
 
   @Test

@@ -87,6 +87,7 @@ public final class SoakBench {
               && now >= start + (long) (FAULTS.get(nextFault).at() * minutes * 60e9)) {
             Fault fault = FAULTS.get(nextFault++);
             double at = (now - start) / 60e9;
+            load.faultStrikes();
             String what =
                 switch (fault.name()) {
                   case "kill -9 of the worker side" -> fleet.killWorkerSide();

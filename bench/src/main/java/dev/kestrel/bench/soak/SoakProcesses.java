@@ -1,5 +1,6 @@
 package dev.kestrel.bench.soak;
 
+import dev.kestrel.activities.browser.ProcessMemory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -35,6 +36,8 @@ final class SoakProcesses {
     ENGINE,
     OTHER
   }
+
+  private static final double MB = 1024.0 * 1024.0;
 
   /** One process: what it is, its resident and proportional set sizes in MB. */
   record Proc(long pid, Kind kind, double rssMb, double pssMb, String command) {}
@@ -92,19 +95,15 @@ final class SoakProcesses {
         .forEach(p -> ours.add(p.pid()));
     List<Proc> found = new ArrayList<>();
     for (long pid : ours) {
-      Path dir = Path.of("/proc", String.valueOf(pid));
       List<String> args = all.get(pid).args();
-      try {
-        found.add(
-            new Proc(
-                pid,
-                kind(args),
-                kb(dir.resolve("status"), "VmRSS:") / 1024.0,
-                kb(dir.resolve("smaps_rollup"), "Pss:") / 1024.0,
-                String.join(" ", args.subList(0, Math.min(args.size(), 3)))));
-      } catch (IOException | RuntimeException goneMeanwhile) {
-        // Ended meanwhile.
-      }
+      // A process that ended meanwhile is listed holding nothing.
+      found.add(
+          new Proc(
+              pid,
+              kind(args),
+              ProcessMemory.residentBytes(pid) / MB,
+              ProcessMemory.proportionalBytes(pid) / MB,
+              String.join(" ", args.subList(0, Math.min(args.size(), 3)))));
     }
     return found;
   }
@@ -146,15 +145,6 @@ final class SoakProcesses {
     } catch (IOException | RuntimeException gone) {
       return -1;
     }
-  }
-
-  private static long kb(Path file, String field) throws IOException {
-    for (String line : Files.readAllLines(file)) {
-      if (line.startsWith(field)) {
-        return Long.parseLong(line.replaceAll("[^0-9]", ""));
-      }
-    }
-    return 0;
   }
 
   private static boolean contains(byte[] haystack, byte[] needle) {

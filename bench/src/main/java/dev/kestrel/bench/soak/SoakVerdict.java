@@ -178,9 +178,12 @@ final class SoakVerdict {
     add(
         "every run ended as its scenario says",
         n == 0,
-        n == 0
-            ? "all " + load.accepted.size()
-            : n + " did not: " + load.unexpected.stream().limit(10).toList());
+        (n == 0
+                ? "all " + load.accepted.size()
+                : n + " did not: " + load.unexpected.stream().limit(10).toList())
+            + (load.endedByFaults.isEmpty()
+                ? ""
+                : "; as the faults decided: " + load.endedByFaults.stream().limit(10).toList()));
     long errors =
         load.counts
             .getOrDefault("driver errors", new java.util.concurrent.atomic.AtomicLong())
@@ -189,6 +192,7 @@ final class SoakVerdict {
         "no driver error",
         errors == 0,
         errors == 0 ? "none" : errors + ": " + load.problems.stream().limit(10).toList());
+    figures.put("endedByFaults", List.copyOf(load.endedByFaults));
     Map<String, Long> outcomes = new java.util.TreeMap<>();
     load.outcomes.forEach((k, v) -> outcomes.put(k, v.get()));
     figures.put("outcomes", outcomes);
@@ -272,11 +276,7 @@ final class SoakVerdict {
         s -> s.slots() * BROWSER_BOUND_MB,
         "%d MB a slot".formatted(BROWSER_BOUND_MB));
     // What the pages' renderers hold depends on the page loaded at the instant: bounded, not flat.
-    List<String> pagesOver =
-        window.stream()
-            .filter(s -> s.browserPssMb() > s.slots() * BROWSER_BOUND_MB)
-            .map(s -> "%.1f min: %.0f MB".formatted(s.minute(), s.browserPssMb()))
-            .toList();
+    List<String> pagesOver = over(window, Sample::browserPssMb, s -> s.slots() * BROWSER_BOUND_MB);
     add(
         "browsers' memory with the pages bounded",
         pagesOver.isEmpty(),
@@ -317,11 +317,7 @@ final class SoakVerdict {
               .formatted(level, slopePerHour, relative * 100, windowMinutes, SLOPE_PER_HOUR * 100));
     } else {
       // Too short to tell a slope from warm-up: the level must stay under its bound instead.
-      List<String> over =
-          window.stream()
-              .filter(s -> value.applyAsDouble(s) > bound.applyAsDouble(s))
-              .map(s -> "%.1f min: %.0f MB".formatted(s.minute(), value.applyAsDouble(s)))
-              .toList();
+      List<String> over = over(window, value, bound);
       add(
           what + " bounded",
           over.isEmpty(),
@@ -334,6 +330,15 @@ final class SoakVerdict {
                       slopePerHour)
               + (over.isEmpty() ? "" : "; over: " + over));
     }
+  }
+
+  /** The samples whose value is above their bound, as "minute: MB". */
+  private static List<String> over(
+      List<Sample> window, ToDoubleFunction<Sample> value, ToDoubleFunction<Sample> bound) {
+    return window.stream()
+        .filter(s -> value.applyAsDouble(s) > bound.applyAsDouble(s))
+        .map(s -> "%.1f min: %.0f MB".formatted(s.minute(), value.applyAsDouble(s)))
+        .toList();
   }
 
   /** The window's second half peaks at most 20 % (and 10) above its first half. */
