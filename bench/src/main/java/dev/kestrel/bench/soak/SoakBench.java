@@ -35,9 +35,9 @@ public final class SoakBench {
 
   static final List<Fault> FAULTS =
       List.of(
-          new Fault(0.15, "kill -9 of the worker side"),
-          new Fault(0.30, "SIGTERM hand-over"),
-          new Fault(0.45, "engine restart"));
+          new Fault(0.10, "kill -9 of the worker side"),
+          new Fault(0.20, "SIGTERM hand-over"),
+          new Fault(0.30, "engine restart"));
 
   public static void main(String[] args) throws Exception {
     List<String> options = List.of(args);
@@ -48,7 +48,11 @@ public final class SoakBench {
     Path out = Path.of(option(options, "--out", "bench/results"));
     String mode = external ? "external" : "default";
     String name =
-        "soak-%s-%smin".formatted(mode, minutes == (int) minutes ? (int) minutes : minutes);
+        "soak-%s-%smin"
+            .formatted(
+                mode,
+                // Not a ternary of int and double: that would promote the int back to "60.0".
+                minutes == (int) minutes ? String.valueOf((int) minutes) : String.valueOf(minutes));
     Path work = Files.createTempDirectory("kestrel-soak-");
     Files.createDirectories(out);
     // A sample a minute, and at least 16 over a short soak.
