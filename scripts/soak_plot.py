@@ -25,7 +25,7 @@ def main(result_path, png_path):
     fig.suptitle(title)
 
     mem.plot(t, [s["jvmRssMb"] for s in samples], label="Kestrel JVMs, RSS")
-    mem.plot(t, [s["heapUsedMb"] for s in samples], label="Kestrel JVMs, heap used")
+    mem.plot(t, [s["heapUsedMb"] for s in samples], label="Kestrel JVMs, live heap (after a full collection)")
     mem.plot(t, [s.get("retainedMb", 0) for s in samples],
              label="Kestrel JVMs, retained (old gen after GC, non-heap, direct)")
     mem.plot(t, [s["browserPssMb"] for s in samples], label="browsers' process tree, PSS")

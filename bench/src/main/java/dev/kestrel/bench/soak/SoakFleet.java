@@ -209,6 +209,9 @@ final class SoakFleet implements AutoCloseable {
         "-Xms1g",
         "-Xmx1g",
         "-XX:+AlwaysPreTouch",
+        // What the RSS gains beyond the heap, by kind (the JIT's code, classes, threads, malloc):
+        // sampled with jcmd; a few percent of CPU.
+        "-XX:NativeMemoryTracking=summary",
         "-jar",
         JAR.toString(),
         node.command,

@@ -12,10 +12,12 @@ import dev.kestrel.model.api.Run;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -55,7 +57,8 @@ final class SoakSampler implements AutoCloseable {
       Map<String, Long> temporalRuns,
       Long queueWaitP95Ms,
       Long webhookBacklog,
-      List<String> events) {}
+      List<String> events,
+      Map<String, Double> nativeMemoryMb) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -84,8 +87,10 @@ final class SoakSampler implements AutoCloseable {
     int threads = 0;
     int files = 0;
     List<SoakFleet.Node> nodes = fleet.nodes();
+    Map<String, Double> nativeMemory = new TreeMap<>();
     for (SoakFleet.Node node : nodes) {
       collect(node);
+      nativeMemory(node.pid()).forEach((kind, mb) -> nativeMemory.merge(kind, mb, Double::sum));
       JsonNode gauges = metrics(node);
       heap += gauges.path("jvm.memory.heap.used").path("value").asDouble() / (1 << 20);
       // What the JVM holds on to: the old generation after its last collection, the non-heap
@@ -158,7 +163,42 @@ final class SoakSampler implements AutoCloseable {
         temporalRuns(),
         queueWaitP95Ms,
         backlog,
-        events);
+        events,
+        nativeMemory);
+  }
+
+  private static final java.util.regex.Pattern NMT_LINE =
+      java.util.regex.Pattern.compile("^-\\s+(.+?) \\(reserved=\\d+KB, committed=(\\d+)KB\\)");
+
+  /**
+   * The JVM's committed memory by kind, as Native Memory Tracking counts it (in MB): empty when
+   * jcmd cannot reach it.
+   */
+  private static Map<String, Double> nativeMemory(long pid) {
+    Map<String, Double> kinds = new TreeMap<>();
+    try {
+      Process jcmd =
+          new ProcessBuilder(
+                  java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                  String.valueOf(pid),
+                  "VM.native_memory",
+                  "summary")
+              .redirectErrorStream(true)
+              .start();
+      String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      jcmd.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+      for (String line : out.split("\n")) {
+        java.util.regex.Matcher m = NMT_LINE.matcher(line.trim());
+        if (m.find()) {
+          kinds.put(m.group(1).trim(), Long.parseLong(m.group(2)) / 1024.0);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // Gone meanwhile, or tracking off.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return kinds;
   }
 
   /**

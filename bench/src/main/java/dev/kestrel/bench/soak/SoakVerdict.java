@@ -290,6 +290,23 @@ final class SoakVerdict {
         windowMinutes,
         s -> s.slots() * BROWSER_BOUND_MB,
         "%d MB a slot".formatted(BROWSER_BOUND_MB));
+    // Where the JVMs' memory goes, by Native Memory Tracking's kinds: reported, to tell what moves.
+    Map<String, Object> byKind = new java.util.TreeMap<>();
+    window.stream()
+        .flatMap(s -> s.nativeMemoryMb().keySet().stream())
+        .distinct()
+        .forEach(
+            kind -> {
+              ToDoubleFunction<Sample> mb = s -> s.nativeMemoryMb().getOrDefault(kind, 0.0);
+              byKind.put(
+                  kind,
+                  Map.of(
+                      "levelMb",
+                      median(window.stream().mapToDouble(mb).sorted().toArray()),
+                      "floorSlopeMbPerHour",
+                      theilSen(floors(window, mb), Point::minute, Point::mb) * 60));
+            });
+    figures.put("Kestrel JVMs' committed memory by kind (NMT)", byKind);
     // What the pages' renderers hold depends on the page loaded at the instant: bounded, not flat.
     List<String> pagesOver = over(window, Sample::browserPssMb, s -> s.slots() * BROWSER_BOUND_MB);
     add(
