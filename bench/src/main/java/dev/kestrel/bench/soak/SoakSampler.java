@@ -185,8 +185,12 @@ final class SoakSampler implements AutoCloseable {
                   "summary")
               .redirectErrorStream(true)
               .start();
+      // The summary is a few KB, well within a pipe's buffer: jcmd ends without being read.
+      if (!jcmd.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        jcmd.destroyForcibly();
+        return kinds;
+      }
       String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      jcmd.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
       for (String line : out.split("\n")) {
         java.util.regex.Matcher m = NMT_LINE.matcher(line.trim());
         if (m.find()) {
