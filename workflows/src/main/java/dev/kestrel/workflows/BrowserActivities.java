@@ -92,13 +92,10 @@ public interface BrowserActivities {
    * {@code trace}: whether the session is recorded as a Playwright trace, and kept (null: off).
    * {@code restore}: the checkpoint the session starts from, or null for a fresh browser. {@code
    * profile}: the profile a fresh browser starts from, its login checked first (null: none). {@code
-   * proxy}: the upstream proxy its traffic goes through (null: none).
-   */
-  /**
-   * @param failAfterMillis for a run that has not begun (its clock starts with its first step): a
-   *     browser that still cannot be launched after this time (epoch ms, the workflow's clock)
-   *     fails the run as {@link #SESSION_UNAVAILABLE}, where waiting for a free slot goes on; 0: no
-   *     bound
+   * proxy}: the upstream proxy its traffic goes through (null: none). {@code failAfterMillis}: for
+   * a run that has not begun (its clock starts with its first step), a browser that still cannot be
+   * launched after this time (epoch ms, the workflow's clock) fails the run as {@link
+   * #SESSION_UNAVAILABLE}, where waiting for a free slot goes on; 0: no bound.
    */
   record OpenSessionRequest(
       String runId,

@@ -279,10 +279,10 @@ final class SoakVerdict {
     figures.put(
         "Kestrel JVMs' retained memory (live heap, non-heap, direct buffers)",
         Map.of(
-            "floorSlopeMbPerHour",
-            theilSen(floors(window, Sample::retainedMb), Point::minute, Point::mb) * 60,
             "levelMb",
-            median(window.stream().mapToDouble(Sample::retainedMb).sorted().toArray())));
+            level(window, Sample::retainedMb),
+            "floorSlopeMbPerHour",
+            floorSlopePerHour(window, Sample::retainedMb)));
     memory(
         "browsers' lasting memory (PSS without renderers)",
         window,
@@ -301,10 +301,8 @@ final class SoakVerdict {
               byKind.put(
                   kind,
                   Map.of(
-                      "levelMb",
-                      median(window.stream().mapToDouble(mb).sorted().toArray()),
-                      "floorSlopeMbPerHour",
-                      theilSen(floors(window, mb), Point::minute, Point::mb) * 60));
+                      "levelMb", level(window, mb),
+                      "floorSlopeMbPerHour", floorSlopePerHour(window, mb)));
             });
     figures.put("Kestrel JVMs' committed memory by kind (NMT)", byKind);
     // What the pages' renderers hold depends on the page loaded at the instant: bounded, not flat.
@@ -343,20 +341,17 @@ final class SoakVerdict {
       double windowMinutes,
       ToDoubleFunction<Sample> bound,
       String boundSays) {
-    double level = median(window.stream().mapToDouble(levelOf).sorted().toArray());
-    // Judged on the floor: each sample holds what is in flight at its instant (a heavy page, a
-    // run's outputs), noise ten times the slope it must tell; each stretch's least is the state
-    // with the least in flight, which a leak raises and the load does not.
-    List<Point> floors = floors(window, value);
-    double slopePerHour = theilSen(floors, Point::minute, Point::mb) * 60;
+    double level = level(window, levelOf);
+    double slopePerHour = floorSlopePerHour(window, value);
+    double everySampleSlope = theilSen(window, Sample::minute, value) * 60;
     double relative = level == 0 ? 0 : slopePerHour / level;
     double first = thirdMean(window, value, 0);
     double last = thirdMean(window, value, 2);
     Map<String, Object> f = new LinkedHashMap<>();
     f.put("levelMb", level);
     f.put("floorSlopeMbPerHour", slopePerHour);
-    f.put("floors", floors);
-    f.put("everySampleSlopeMbPerHour", theilSen(window, Sample::minute, value) * 60);
+    f.put("floors", floors(window, value));
+    f.put("everySampleSlopeMbPerHour", everySampleSlope);
     f.put("slopePerHourOfLevel", relative);
     f.put("firstThirdMb", first);
     f.put("lastThirdMb", last);
@@ -386,7 +381,8 @@ final class SoakVerdict {
                       windowMinutes,
                       boundSays,
                       MIN_SLOPE_WINDOW_MINUTES,
-                      slopePerHour)
+                      // A short window has one or two floors: the slope through every sample.
+                      everySampleSlope)
               + (over.isEmpty() ? "" : "; over: " + over));
     }
   }
@@ -445,6 +441,21 @@ final class SoakVerdict {
     int from = third * n / 3;
     int to = Math.max(from + 1, (third + 1) * n / 3);
     return window.subList(from, Math.min(to, n)).stream().mapToDouble(value).average().orElse(0);
+  }
+
+  /** The median of the value over the window. */
+  private static double level(List<Sample> window, ToDoubleFunction<Sample> value) {
+    return median(window.stream().mapToDouble(value).sorted().toArray());
+  }
+
+  /**
+   * The Theil–Sen slope through the window's floors, per hour. Judged on the floor: each sample
+   * holds what is in flight at its instant (a heavy page, a run's outputs), noise ten times the
+   * slope it must tell; each stretch's least is the state with the least in flight, which a leak
+   * raises and the load does not.
+   */
+  private static double floorSlopePerHour(List<Sample> window, ToDoubleFunction<Sample> value) {
+    return theilSen(floors(window, value), Point::minute, Point::mb) * 60;
   }
 
   /** A stretch's least value, at the minute it was sampled. */
