@@ -24,13 +24,17 @@ def main(result_path, png_path):
     title += "\n" + ("every invariant holds" if not failed else "FAILED: " + ", ".join(failed))
     fig.suptitle(title)
 
-    mem.plot(t, [s["jvmRssMb"] for s in samples], label="Kestrel JVMs, RSS")
+    # The RSS and the browsers' lasting memory, which the soak judges, from its looks every few
+    # seconds (older results have samples only).
+    traces = [x for x in result.get("traces", []) if x["minute"] <= result["minutes"]] or samples
+    tt = [x["minute"] for x in traces]
+    mem.plot(tt, [x["jvmRssMb"] for x in traces], label="Kestrel JVMs, RSS", linewidth=0.8)
     mem.plot(t, [s["heapUsedMb"] for s in samples], label="Kestrel JVMs, live heap (after a full collection)")
     mem.plot(t, [s.get("retainedMb", 0) for s in samples],
              label="Kestrel JVMs, retained (old gen after GC, non-heap, direct)")
     mem.plot(t, [s["browserPssMb"] for s in samples], label="browsers' process tree, PSS")
-    mem.plot(t, [s.get("browserBasePssMb", 0) for s in samples],
-             label="browsers without the pages' renderers, PSS")
+    mem.plot(tt, [x.get("browserBasePssMb", 0) for x in traces],
+             label="browsers without the pages' renderers, PSS", linewidth=0.8)
     mem.set_ylabel("MB")
     mem.legend(loc="upper left")
     judged = result["figures"].get("judgedFromMinute")

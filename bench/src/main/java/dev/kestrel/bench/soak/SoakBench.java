@@ -63,6 +63,9 @@ public final class SoakBench {
 
     Map<String, Object> result = new LinkedHashMap<>();
     List<Sample> samples = new CopyOnWriteArrayList<>();
+    List<SoakSampler.Trace> traces = new ArrayList<>();
+    // The light looks at memory between the samples: six a sample at least, and every 10 s.
+    Duration traceEvery = Duration.ofMillis(Math.min(10_000, every.toMillis() / 6));
     List<Map<String, Object>> faults = new ArrayList<>();
     SoakVerdict verdict;
     long start = System.nanoTime();
@@ -82,6 +85,7 @@ public final class SoakBench {
         start = System.nanoTime();
         long end = start + (long) (minutes * 60e9);
         long nextSample = start;
+        long nextTrace = start;
         long lastSampleMillis = System.currentTimeMillis();
         int nextFault = 0;
         List<String> events = new ArrayList<>();
@@ -112,6 +116,11 @@ public final class SoakBench {
             print(s);
             nextSample += every.toNanos();
           }
+          if (now >= nextTrace) {
+            traces.add(sampler.trace((now - start) / 60e9));
+            // After a long sample, the next look is a full interval on, not a burst of them.
+            nextTrace = Math.max(nextTrace + traceEvery.toNanos(), System.nanoTime());
+          }
           Thread.sleep(200);
         }
         System.out.println("Draining: the drivers finish the runs they follow");
@@ -130,7 +139,7 @@ public final class SoakBench {
         verdict.checkSchedule(runs, load.scheduledTask());
         verdict.checkProblems(load);
         verdict.checkOutcomes(load);
-        verdict.checkSamples(samples, faults);
+        verdict.checkSamples(samples, traces, faults);
         result.put("accepted", load.accepted.size());
         result.put("runsByScenario", byScenario(load));
         result.put("traffic", load.countsSnapshot());
@@ -152,7 +161,9 @@ public final class SoakBench {
     result.put("faults", faults);
     result.put("invariants", verdict.invariants());
     result.put("figures", verdict.figures());
+    result.put("traceSeconds", traceEvery.toMillis() / 1000.0);
     result.put("samples", samples);
+    result.put("traces", traces);
     Path json = out.resolve(name + ".json");
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), result);
     System.out.println();

@@ -187,7 +187,10 @@ final class SoakFleet implements AutoCloseable {
   private void start(Node node) {
     node.process =
         Processes.start(
-            jvm(node), Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1", TAG, id), node.log);
+            jvm(node),
+            // As scripts/serve and the image set them.
+            Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1", "MALLOC_ARENA_MAX", "2", TAG, id),
+            node.log);
     // The admin port: a worker serves no API.
     Ports.awaitOpen(
         node.adminPort,

@@ -60,6 +60,18 @@ final class SoakSampler implements AutoCloseable {
       List<String> events,
       Map<String, Double> nativeMemoryMb) {}
 
+  /**
+   * A light look, taken every few seconds between the samples: the memory the soak judges flat, so
+   * that each stretch's floor rests on many looks (a sample a minute gives a 5-minute floor five,
+   * too few against the tens of MB a page in flight adds). No collection, no jcmd, no API call.
+   */
+  record Trace(
+      double minute,
+      int kestrelJvms,
+      double jvmRssMb,
+      double codeCacheMb,
+      double browserBasePssMb) {}
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final SoakFleet fleet;
@@ -165,6 +177,39 @@ final class SoakSampler implements AutoCloseable {
         backlog,
         events,
         nativeMemory);
+  }
+
+  Trace trace(double minute) {
+    List<SoakFleet.Node> nodes = fleet.nodes();
+    double code = 0;
+    for (SoakFleet.Node node : nodes) {
+      code += codeCacheMb(metrics(node));
+    }
+    double rss = 0;
+    double browserBase = 0;
+    for (Proc p : processes.scan()) {
+      switch (p.kind()) {
+        case KESTREL -> rss += p.rssMb();
+        case BROWSER, BROWSER_CHILD -> browserBase += p.pssMb();
+        default -> {}
+      }
+    }
+    return new Trace(minute, nodes.size(), rss, code, browserBase);
+  }
+
+  /**
+   * The JIT's code heaps, committed: the JVM grows them as methods get hot, up to their reserve.
+   */
+  static double codeCacheMb(JsonNode gauges) {
+    double bytes = 0;
+    for (var it = gauges.fields(); it.hasNext(); ) {
+      var gauge = it.next();
+      if (gauge.getKey().startsWith("jvm.memory.pools.CodeHeap")
+          && gauge.getKey().endsWith(".committed")) {
+        bytes += gauge.getValue().path("value").asDouble();
+      }
+    }
+    return bytes / (1 << 20);
   }
 
   private static final java.util.regex.Pattern NMT_LINE =

@@ -18,11 +18,13 @@ import java.util.stream.Collectors;
  * BENCHMARKS.md reports (each against a baseline from the same soak).
  *
  * <p>Memory is judged on the samples of the last stretch in which no Kestrel JVM was started
- * (restarts are faults, and a new JVM warms up again), after a warm-up of its own: 10 minutes, or a
+ * (restarts are faults, and a new JVM warms up again), after a warm-up of its own: 15 minutes, or a
  * quarter of the stretch when it is shorter than 40. A slope needs time to be told from noise: when
  * that window is at least 20 minutes the Theil–Sen slope of the JVMs' RSS and of the browsers'
  * memory must be at most 2 % of its level per hour; a shorter soak checks that memory stays under
- * its bound instead ({@link #JVM_BOUND_MB} a JVM, {@link #BROWSER_BOUND_MB} a slot).
+ * its bound instead ({@link #JVM_BOUND_MB} a JVM, {@link #BROWSER_BOUND_MB} a slot). The slope is
+ * the Theil–Sen slope through each 5-minute stretch's least value (its floor), and the RSS and the
+ * browsers are looked at every few seconds, so that each floor rests on thirty looks.
  */
 final class SoakVerdict {
   record Invariant(String name, boolean holds, String detail) {}
@@ -213,9 +215,12 @@ final class SoakVerdict {
 
   /**
    * Per sample: never more browsers than slots. Over the judged window: memory flat, threads and
-   * open files bounded.
+   * open files bounded. The JVMs' RSS and the browsers' lasting memory are judged on the light
+   * looks ({@code traces}) taken every few seconds, the live heap on the samples (it needs a full
+   * collection first).
    */
-  void checkSamples(List<Sample> samples, List<Map<String, Object>> faults) {
+  void checkSamples(
+      List<Sample> samples, List<SoakSampler.Trace> traces, List<Map<String, Object>> faults) {
     List<Sample> live =
         samples.stream()
             .filter(s -> s.minute() > 0 && s.events().stream().noneMatch("drained"::equals))
@@ -247,48 +252,57 @@ final class SoakVerdict {
             .max()
             .orElse(0);
     double stretch = minutes - lastStart;
-    double warmUp = stretch >= 40 ? 15 : stretch / 4;
-    List<Sample> window = live.stream().filter(s -> s.minute() >= lastStart + warmUp).toList();
+    double from = lastStart + (stretch >= 40 ? 15 : stretch / 4);
+    List<Sample> window = live.stream().filter(s -> s.minute() >= from).toList();
+    List<SoakSampler.Trace> looks =
+        traces.stream().filter(t -> t.minute() >= from && t.minute() <= minutes).toList();
     double windowMinutes =
-        window.isEmpty() ? 0 : window.get(window.size() - 1).minute() - window.get(0).minute();
-    figures.put("judgedFromMinute", lastStart + warmUp);
+        looks.isEmpty() ? 0 : looks.get(looks.size() - 1).minute() - looks.get(0).minute();
+    figures.put("judgedFromMinute", from);
     figures.put("judgedMinutes", windowMinutes);
-    if (window.size() < 3) {
-      add("memory flat", false, "too few samples after the warm-up: " + window.size());
+    if (window.size() < 3 || looks.size() < 3) {
+      add(
+          "memory flat",
+          false,
+          "too few looks after the warm-up: %d samples, %d traces"
+              .formatted(window.size(), looks.size()));
       return;
     }
+    int jvms = window.stream().mapToInt(Sample::kestrelJvms).max().orElse(1);
+    List<Point> rss = series(looks, SoakSampler.Trace::minute, SoakSampler.Trace::jvmRssMb);
     memory(
         "Kestrel JVMs' RSS",
-        window,
-        Sample::jvmRssMb,
+        rss,
+        level(rss),
         windowMinutes,
-        s -> s.kestrelJvms() * JVM_BOUND_MB,
+        jvms * JVM_BOUND_MB,
         "%d MB a JVM (its 1 GB heap and the rest)".formatted(JVM_BOUND_MB));
+    // Reported, not judged apart: the JIT's compiled code grows for hours as more methods get hot,
+    // up to its reserve; it is part of the RSS above, and this says how much of its slope it is.
+    figures.put(
+        "Kestrel JVMs' JIT code cache (committed), in their RSS",
+        levelAndSlope(series(looks, SoakSampler.Trace::minute, SoakSampler.Trace::codeCacheMb)));
     // The heap is touched at start, so its objects never move the RSS: they are judged apart,
     // as a share of the JVMs' memory (a few MB of noise would be a large share of 40 MB).
     memory(
         "Kestrel JVMs' live heap (after a full collection), of their RSS",
-        window,
-        Sample::heapUsedMb,
-        Sample::jvmRssMb,
+        series(window, Sample::minute, Sample::heapUsedMb),
+        level(series(window, Sample::minute, Sample::jvmRssMb)),
         windowMinutes,
-        s -> s.kestrelJvms() * JVM_BOUND_MB,
+        jvms * JVM_BOUND_MB,
         "%d MB a JVM".formatted(JVM_BOUND_MB));
-    // Reported, not judged on its own: with the live heap it holds the JIT's compiled code, which
-    // grows for hours as more methods get hot, up to its reserved size; the RSS above has it.
+    // Reported: the old generation after the collection, the non-heap pools and direct buffers.
     figures.put(
         "Kestrel JVMs' retained memory (live heap, non-heap, direct buffers)",
-        Map.of(
-            "levelMb",
-            level(window, Sample::retainedMb),
-            "floorSlopeMbPerHour",
-            floorSlopePerHour(window, Sample::retainedMb)));
+        levelAndSlope(series(window, Sample::minute, Sample::retainedMb)));
+    List<Point> browsers =
+        series(looks, SoakSampler.Trace::minute, SoakSampler.Trace::browserBasePssMb);
     memory(
         "browsers' lasting memory (PSS without renderers)",
-        window,
-        Sample::browserBasePssMb,
+        browsers,
+        level(browsers),
         windowMinutes,
-        s -> s.slots() * BROWSER_BOUND_MB,
+        slots * BROWSER_BOUND_MB,
         "%d MB a slot".formatted(BROWSER_BOUND_MB));
     // Where the JVMs' memory goes, by Native Memory Tracking's kinds: reported, to tell what moves.
     Map<String, Object> byKind = new java.util.TreeMap<>();
@@ -296,17 +310,18 @@ final class SoakVerdict {
         .flatMap(s -> s.nativeMemoryMb().keySet().stream())
         .distinct()
         .forEach(
-            kind -> {
-              ToDoubleFunction<Sample> mb = s -> s.nativeMemoryMb().getOrDefault(kind, 0.0);
-              byKind.put(
-                  kind,
-                  Map.of(
-                      "levelMb", level(window, mb),
-                      "floorSlopeMbPerHour", floorSlopePerHour(window, mb)));
-            });
+            kind ->
+                byKind.put(
+                    kind,
+                    levelAndSlope(
+                        series(
+                            window,
+                            Sample::minute,
+                            s -> s.nativeMemoryMb().getOrDefault(kind, 0.0)))));
     figures.put("Kestrel JVMs' committed memory by kind (NMT)", byKind);
     // What the pages' renderers hold depends on the page loaded at the instant: bounded, not flat.
-    List<String> pagesOver = over(window, Sample::browserPssMb, s -> s.slots() * BROWSER_BOUND_MB);
+    List<String> pagesOver =
+        over(series(window, Sample::minute, Sample::browserPssMb), slots * BROWSER_BOUND_MB);
     add(
         "browsers' memory with the pages bounded",
         pagesOver.isEmpty(),
@@ -319,39 +334,29 @@ final class SoakVerdict {
     bounded("open files", window, Sample::openFiles);
   }
 
-  private void memory(
-      String what,
-      List<Sample> window,
-      ToDoubleFunction<Sample> value,
-      double windowMinutes,
-      ToDoubleFunction<Sample> bound,
-      String boundSays) {
-    memory(what, window, value, value, windowMinutes, bound, boundSays);
-  }
-
   /**
-   * Judges {@code value} flat: the slope of its floors at most {@link #SLOPE_PER_HOUR} of {@code
-   * levelOf}'s median (its own, or the whole process's for a part of it).
+   * Judges a series flat: the slope of its floors at most {@link #SLOPE_PER_HOUR} of {@code level}
+   * (its own median, or the whole process's for a part of it); or, over a window too short to tell
+   * a slope, under {@code bound}.
    */
   private void memory(
       String what,
-      List<Sample> window,
-      ToDoubleFunction<Sample> value,
-      ToDoubleFunction<Sample> levelOf,
+      List<Point> series,
+      double level,
       double windowMinutes,
-      ToDoubleFunction<Sample> bound,
+      double bound,
       String boundSays) {
-    double level = level(window, levelOf);
-    double slopePerHour = floorSlopePerHour(window, value);
-    double everySampleSlope = theilSen(window, Sample::minute, value) * 60;
+    double slopePerHour = floorSlopePerHour(series);
+    double everySampleSlope = theilSen(series, Point::minute, Point::mb) * 60;
     double relative = level == 0 ? 0 : slopePerHour / level;
-    double first = thirdMean(window, value, 0);
-    double last = thirdMean(window, value, 2);
+    double first = thirdMean(series, 0);
+    double last = thirdMean(series, 2);
     Map<String, Object> f = new LinkedHashMap<>();
     f.put("levelMb", level);
     f.put("floorSlopeMbPerHour", slopePerHour);
-    f.put("floors", floors(window, value));
-    f.put("everySampleSlopeMbPerHour", everySampleSlope);
+    f.put("floors", floors(series));
+    f.put("everyLookSlopeMbPerHour", everySampleSlope);
+    f.put("looks", series.size());
     f.put("slopePerHourOfLevel", relative);
     f.put("firstThirdMb", first);
     f.put("lastThirdMb", last);
@@ -371,28 +376,40 @@ final class SoakVerdict {
                   SLOPE_PER_HOUR * 100));
     } else {
       // Too short to tell a slope from warm-up: the level must stay under its bound instead.
-      List<String> over = over(window, value, bound);
+      List<String> over = over(series, bound);
       add(
           what + " bounded",
           over.isEmpty(),
           "at most %.0f MB over %.1f minutes, under %s; a slope needs %.0f minutes (here %+.1f MB/h)"
                   .formatted(
-                      window.stream().mapToDouble(value).max().orElse(0),
+                      series.stream().mapToDouble(Point::mb).max().orElse(0),
                       windowMinutes,
                       boundSays,
                       MIN_SLOPE_WINDOW_MINUTES,
-                      // A short window has one or two floors: the slope through every sample.
+                      // A short window has one or two floors: the slope through every look.
                       everySampleSlope)
               + (over.isEmpty() ? "" : "; over: " + over));
     }
   }
 
-  /** The samples whose value is above their bound, as "minute: MB". */
-  private static List<String> over(
-      List<Sample> window, ToDoubleFunction<Sample> value, ToDoubleFunction<Sample> bound) {
-    return window.stream()
-        .filter(s -> value.applyAsDouble(s) > bound.applyAsDouble(s))
-        .map(s -> "%.1f min: %.0f MB".formatted(s.minute(), value.applyAsDouble(s)))
+  /** A measure over time: one value at each look. */
+  static <T> List<Point> series(
+      List<T> looks, ToDoubleFunction<T> minute, ToDoubleFunction<T> value) {
+    return looks.stream()
+        .map(t -> new Point(minute.applyAsDouble(t), value.applyAsDouble(t)))
+        .toList();
+  }
+
+  /** A reported (not judged) measure: its median and the slope of its floors. */
+  private static Map<String, Object> levelAndSlope(List<Point> series) {
+    return Map.of("levelMb", level(series), "floorSlopeMbPerHour", floorSlopePerHour(series));
+  }
+
+  /** The looks whose value is above the bound, as "minute: MB". */
+  private static List<String> over(List<Point> series, double bound) {
+    return series.stream()
+        .filter(p -> p.mb() > bound)
+        .map(p -> "%.1f min: %.0f MB".formatted(p.minute(), p.mb()))
         .toList();
   }
 
@@ -436,16 +453,19 @@ final class SoakVerdict {
                         .toList()));
   }
 
-  private static double thirdMean(List<Sample> window, ToDoubleFunction<Sample> value, int third) {
-    int n = window.size();
+  private static double thirdMean(List<Point> series, int third) {
+    int n = series.size();
     int from = third * n / 3;
     int to = Math.max(from + 1, (third + 1) * n / 3);
-    return window.subList(from, Math.min(to, n)).stream().mapToDouble(value).average().orElse(0);
+    return series.subList(from, Math.min(to, n)).stream()
+        .mapToDouble(Point::mb)
+        .average()
+        .orElse(0);
   }
 
-  /** The median of the value over the window. */
-  private static double level(List<Sample> window, ToDoubleFunction<Sample> value) {
-    return median(window.stream().mapToDouble(value).sorted().toArray());
+  /** The median of the series. */
+  private static double level(List<Point> series) {
+    return median(series.stream().mapToDouble(Point::mb).sorted().toArray());
   }
 
   /**
@@ -454,21 +474,20 @@ final class SoakVerdict {
    * slope it must tell; each stretch's least is the state with the least in flight, which a leak
    * raises and the load does not.
    */
-  private static double floorSlopePerHour(List<Sample> window, ToDoubleFunction<Sample> value) {
-    return theilSen(floors(window, value), Point::minute, Point::mb) * 60;
+  private static double floorSlopePerHour(List<Point> series) {
+    return theilSen(floors(series), Point::minute, Point::mb) * 60;
   }
 
-  /** A stretch's least value, at the minute it was sampled. */
+  /** A value at the minute it was looked at. */
   record Point(double minute, double mb) {}
 
-  /** Each {@link #FLOOR_MINUTES} of the window, from its start: its least sample. */
-  static List<Point> floors(List<Sample> window, ToDoubleFunction<Sample> value) {
+  /** Each {@link #FLOOR_MINUTES} of the series, from its start: its least value. */
+  static List<Point> floors(List<Point> series) {
     Map<Integer, Point> least = new java.util.TreeMap<>();
-    double from = window.get(0).minute();
-    for (Sample s : window) {
-      Point p = new Point(s.minute(), value.applyAsDouble(s));
+    double from = series.get(0).minute();
+    for (Point p : series) {
       least.merge(
-          (int) ((s.minute() - from) / FLOOR_MINUTES), p, (a, b) -> a.mb() <= b.mb() ? a : b);
+          (int) ((p.minute() - from) / FLOOR_MINUTES), p, (a, b) -> a.mb() <= b.mb() ? a : b);
     }
     return List.copyOf(least.values());
   }
