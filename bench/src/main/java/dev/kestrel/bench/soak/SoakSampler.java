@@ -18,6 +18,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -28,6 +29,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One look at the fleet: the Kestrel JVMs (RSS, heap, threads, open files), the browsers' process
@@ -93,7 +97,6 @@ final class SoakSampler implements AutoCloseable {
   }
 
   Sample sample(double minute, Long queueWaitP95Ms, List<String> events) {
-    double rss = 0;
     double heap = 0;
     double retained = 0;
     int threads = 0;
@@ -116,20 +119,17 @@ final class SoakSampler implements AutoCloseable {
       files += Math.max(0, SoakProcesses.openFiles(node.pid()));
     }
     List<Proc> procs = processes.scan();
+    double rss = jvmRssMb(procs);
+    double browserBase = browserBasePssMb(procs);
     double browserRss = 0;
     double browserPss = 0;
-    double browserBase = 0;
     int browsers = 0;
     int chromium = 0;
     int drivers = 0;
     int engines = 0;
     for (Proc p : procs) {
       switch (p.kind()) {
-        case KESTREL -> rss += p.rssMb();
         case BROWSER, BROWSER_CHILD, RENDERER -> {
-          if (p.kind() != Kind.RENDERER) {
-            browserBase += p.pssMb();
-          }
           browserRss += p.rssMb();
           browserPss += p.pssMb();
           chromium++;
@@ -185,16 +185,24 @@ final class SoakSampler implements AutoCloseable {
     for (SoakFleet.Node node : nodes) {
       code += codeCacheMb(metrics(node));
     }
-    double rss = 0;
-    double browserBase = 0;
-    for (Proc p : processes.scan()) {
-      switch (p.kind()) {
-        case KESTREL -> rss += p.rssMb();
-        case BROWSER, BROWSER_CHILD -> browserBase += p.pssMb();
-        default -> {}
-      }
-    }
-    return new Trace(minute, nodes.size(), rss, code, browserBase);
+    List<Proc> procs = processes.scan();
+    return new Trace(minute, nodes.size(), jvmRssMb(procs), code, browserBasePssMb(procs));
+  }
+
+  /** The Kestrel JVMs' resident memory. */
+  private static double jvmRssMb(List<Proc> procs) {
+    return procs.stream().filter(p -> p.kind() == Kind.KESTREL).mapToDouble(Proc::rssMb).sum();
+  }
+
+  /**
+   * The browsers' lasting memory: their processes but the pages' renderers, whose memory belongs to
+   * the page loaded now.
+   */
+  private static double browserBasePssMb(List<Proc> procs) {
+    return procs.stream()
+        .filter(p -> p.kind() == Kind.BROWSER || p.kind() == Kind.BROWSER_CHILD)
+        .mapToDouble(Proc::pssMb)
+        .sum();
   }
 
   /**
@@ -212,8 +220,8 @@ final class SoakSampler implements AutoCloseable {
     return bytes / (1 << 20);
   }
 
-  private static final java.util.regex.Pattern NMT_LINE =
-      java.util.regex.Pattern.compile("^-\\s+(.+?) \\(reserved=\\d+KB, committed=(\\d+)KB\\)");
+  private static final Pattern NMT_LINE =
+      Pattern.compile("^-\\s+(.+?) \\(reserved=\\d+KB, committed=(\\d+)KB\\)");
 
   /**
    * The JVM's committed memory by kind, as Native Memory Tracking counts it (in MB): empty when
@@ -224,20 +232,20 @@ final class SoakSampler implements AutoCloseable {
     try {
       Process jcmd =
           new ProcessBuilder(
-                  java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                  Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
                   String.valueOf(pid),
                   "VM.native_memory",
                   "summary")
               .redirectErrorStream(true)
               .start();
       // The summary is a few KB, well within a pipe's buffer: jcmd ends without being read.
-      if (!jcmd.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+      if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
         jcmd.destroyForcibly();
         return kinds;
       }
       String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       for (String line : out.split("\n")) {
-        java.util.regex.Matcher m = NMT_LINE.matcher(line.trim());
+        Matcher m = NMT_LINE.matcher(line.trim());
         if (m.find()) {
           kinds.put(m.group(1).trim(), Long.parseLong(m.group(2)) / 1024.0);
         }

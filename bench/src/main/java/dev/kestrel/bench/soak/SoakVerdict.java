@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
@@ -347,7 +346,7 @@ final class SoakVerdict {
       double bound,
       String boundSays) {
     double slopePerHour = floorSlopePerHour(series);
-    double everySampleSlope = theilSen(series, Point::minute, Point::mb) * 60;
+    double everyLookSlope = theilSen(series) * 60;
     double relative = level == 0 ? 0 : slopePerHour / level;
     double first = thirdMean(series, 0);
     double last = thirdMean(series, 2);
@@ -355,7 +354,7 @@ final class SoakVerdict {
     f.put("levelMb", level);
     f.put("floorSlopeMbPerHour", slopePerHour);
     f.put("floors", floors(series));
-    f.put("everyLookSlopeMbPerHour", everySampleSlope);
+    f.put("everyLookSlopeMbPerHour", everyLookSlope);
     f.put("looks", series.size());
     f.put("slopePerHourOfLevel", relative);
     f.put("firstThirdMb", first);
@@ -387,7 +386,7 @@ final class SoakVerdict {
                       boundSays,
                       MIN_SLOPE_WINDOW_MINUTES,
                       // A short window has one or two floors: the slope through every look.
-                      everySampleSlope)
+                      everyLookSlope)
               + (over.isEmpty() ? "" : "; over: " + over));
     }
   }
@@ -475,7 +474,7 @@ final class SoakVerdict {
    * raises and the load does not.
    */
   private static double floorSlopePerHour(List<Point> series) {
-    return theilSen(floors(series), Point::minute, Point::mb) * 60;
+    return theilSen(floors(series)) * 60;
   }
 
   /** A value at the minute it was looked at. */
@@ -493,24 +492,17 @@ final class SoakVerdict {
   }
 
   /** The median of the slopes between every two points, per minute: robust to spikes. */
-  static <T> double theilSen(
-      List<T> points, ToDoubleFunction<T> minute, ToDoubleFunction<T> value) {
+  static double theilSen(List<Point> points) {
     List<Double> slopes = new ArrayList<>();
     for (int i = 0; i < points.size(); i++) {
       for (int j = i + 1; j < points.size(); j++) {
-        double dt = minute.applyAsDouble(points.get(j)) - minute.applyAsDouble(points.get(i));
+        double dt = points.get(j).minute() - points.get(i).minute();
         if (dt > 0) {
-          slopes.add(
-              (value.applyAsDouble(points.get(j)) - value.applyAsDouble(points.get(i))) / dt);
+          slopes.add((points.get(j).mb() - points.get(i).mb()) / dt);
         }
       }
     }
-    return median(
-        slopes.stream()
-            .filter(Objects::nonNull)
-            .mapToDouble(Double::doubleValue)
-            .sorted()
-            .toArray());
+    return median(slopes.stream().mapToDouble(Double::doubleValue).sorted().toArray());
   }
 
   private static double median(double[] sorted) {
